@@ -1,0 +1,1 @@
+"""Pure trading logic: value types, lot sizing, symbol mapping, copy rules. No IO."""

@@ -1,0 +1,49 @@
+"""Value types shared by the domain and the wire protocol."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Side(enum.Enum):
+    """Direction of a position."""
+
+    BUY = "BUY"
+    SELL = "SELL"
+
+    @property
+    def opposite(self) -> Side:
+        return Side.SELL if self is Side.BUY else Side.BUY
+
+
+class Role(enum.Enum):
+    """What a trading account does: sends signals or copies them."""
+
+    MASTER = "master"
+    FOLLOWER = "follower"
+
+
+class CopyMode(enum.Enum):
+    """How a master's signals are routed."""
+
+    PUBSUB = "PUBSUB"
+    ONE_TO_ONE = "1TO1"
+    RECORD = "RECORD"
+
+
+class PairStatus(enum.Enum):
+    """Life cycle of one follower's copy of one master trade."""
+
+    PENDING = "PENDING"
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+    EXPIRED = "EXPIRED"
+
+
+class TradeStatus(enum.Enum):
+    """Life cycle of a master trade."""
+
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"

@@ -1,0 +1,1 @@
+"""copytrade.gateway"""
