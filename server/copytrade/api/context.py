@@ -1,0 +1,47 @@
+"""What the web API needs from the rest of the process; ``copytrade.app`` fills it in."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import attrs
+
+from ..config import Settings
+from ..db.accounts import AccountRepository
+from ..db.database import Database
+from ..db.users import UserRepository
+from ..engine.events import EventBus
+
+
+class EngineControl(Protocol):
+    """The engine calls the API makes (implemented by ``copytrade.engine.Engine``)."""
+
+    def is_online(self, account_id: int) -> bool:
+        """Whether the account's EA is connected and authenticated now."""
+        ...
+
+    async def account_changed(self, account_id: int) -> None:
+        """Reload the account's cached settings (mode, partner, following, rules, active)."""
+        ...
+
+    async def disconnect(self, account_id: int, code: str) -> None:
+        """Drop the account's EA connection with the given protocol error code."""
+        ...
+
+    def metrics(self) -> dict[str, Any]:
+        """Counters and histograms for /metrics."""
+        ...
+
+
+@attrs.frozen
+class ApiContext:
+    """Everything the request handlers use."""
+
+    settings: Settings
+    db: Database
+    users: UserRepository
+    accounts: AccountRepository
+    events: EventBus
+    engine: EngineControl
+    ea_port: int
+    """The EA gateway's bound port (shown to users setting up their EA)."""

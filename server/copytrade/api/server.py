@@ -1,0 +1,49 @@
+"""Serve the quart-trio app with hypercorn's trio worker inside the root nursery."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+import trio
+from hypercorn.config import Config
+from hypercorn.trio import serve
+
+from ..config import Settings
+from .asgi import ShieldHttpSend
+
+log = logging.getLogger(__name__)
+
+
+def hypercorn_config(settings: Settings) -> Config:
+    config = Config()
+    config.bind = [f"{settings.http_host}:{settings.http_port}"]
+    config.keep_alive_timeout = 5
+    config.graceful_timeout = 3
+    config.websocket_ping_interval = 20
+    config.h11_max_incomplete_size = 64 * 1024
+    config.accesslog = None
+    config.errorlog = logging.getLogger("hypercorn.error")
+    if settings.tls_enabled:
+        config.certfile = str(settings.tls_cert)
+        config.keyfile = str(settings.tls_key)
+    return config
+
+
+async def serve_http(
+    app: Any, settings: Settings, shutdown: trio.Event,
+    *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Run hypercorn until ``shutdown`` is set; ``task_status.started`` gets the bound port."""
+    config = hypercorn_config(settings)
+
+    async with trio.open_nursery() as nursery:
+        binds: list[str] = await nursery.start(
+            lambda task_status: serve(
+                cast(Any, ShieldHttpSend(app)), config, shutdown_trigger=shutdown.wait,
+                task_status=task_status, mode="asgi",
+            )
+        )
+        port = int(binds[0].rsplit(":", 1)[1])
+        log.info("web app and API on %s", ", ".join(binds))
+        task_status.started(port)

@@ -1,0 +1,101 @@
+"""The root: one trio nursery that supervises the database, engine, EA gateway and web app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import attrs
+import trio
+import trio_asyncio
+
+from .api.app import create_app
+from .api.context import ApiContext
+from .api.server import serve_http
+from .config import Settings
+from .db.accounts import AccountRepository
+from .db.database import Database, open_database
+from .db.embedded import embedded_postgres
+from .db.migrate import migrate
+from .db.users import UserRepository
+from .engine.core import Engine
+from .engine.events import EventBus
+from .gateway.server import serve_gateway
+
+log = logging.getLogger(__name__)
+
+
+@attrs.frozen
+class RunningServer:
+    """What a started server tells its parent (tests, the demo, the benchmark)."""
+
+    http_port: int
+    ea_port: int
+    database_url: str
+    engine: Engine
+    db: Database
+    shutdown: trio.Event
+
+
+@asynccontextmanager
+async def database_url(settings: Settings) -> AsyncIterator[str]:
+    """The configured DATABASE_URL, or the embedded server's (started here, stopped after)."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    async with embedded_postgres(settings.data_dir) as url:
+        yield url
+
+
+async def run_server(
+    settings: Settings,
+    *,
+    shutdown: trio.Event | None = None,
+    task_status: trio.TaskStatus[RunningServer] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Run everything until ``shutdown`` is set (needs trio-asyncio's loop; see :func:`main`)."""
+    shutdown = shutdown or trio.Event()
+    async with database_url(settings) as dsn:
+        report = await migrate(dsn)
+        if report.applied:
+            log.info("applied migrations: %s", ", ".join(report.applied))
+        async with open_database(dsn, max_size=settings.db_pool_size) as db:
+            events = EventBus()
+            accounts = AccountRepository(db)
+            engine = Engine(db=db, events=events, settings=settings)
+            async with trio.open_nursery() as nursery:
+                await nursery.start(engine.run)
+                ea_port: int = await nursery.start(serve_gateway, engine, settings)
+                ctx = ApiContext(settings=settings, db=db, users=UserRepository(db),
+                                 accounts=accounts, events=events, engine=engine,
+                                 ea_port=ea_port)
+                http_port: int = await nursery.start(
+                    serve_http, create_app(ctx), settings, shutdown)
+                log.info("CopyTradePro ready: web http://%s:%d  EA gateway %s:%d",
+                         settings.http_host, http_port, settings.ea_host, ea_port)
+                task_status.started(RunningServer(
+                    http_port=http_port, ea_port=ea_port, database_url=dsn, engine=engine,
+                    db=db, shutdown=shutdown))
+                await shutdown.wait()
+                log.info("shutting down")
+                await engine.close_all_sessions()
+                nursery.cancel_scope.cancel()
+
+
+async def serve_until_signalled(settings: Settings) -> None:
+    """``copytrade serve``: run until SIGINT or SIGTERM."""
+    import signal
+
+    shutdown = trio.Event()
+    async with trio_asyncio.open_loop(), trio.open_nursery() as nursery:
+        async def _watch_signals() -> None:
+            with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async for _ in signals:
+                    shutdown.set()
+                    return
+
+        nursery.start_soon(_watch_signals)
+        await run_server(settings, shutdown=shutdown)
+        nursery.cancel_scope.cancel()

@@ -1,0 +1,221 @@
+"""One frozen settings object, built from environment variables with CLI flags on top.
+
+Every setting has one environment variable and (usually) one CLI flag. Invalid values fail
+at start with a :class:`ConfigError` that names the variable (or flag) and the reason.
+The README's configuration table lists the same entries as :data:`SETTINGS`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+
+class ConfigError(ValueError):
+    """A setting has an invalid value; the message names the variable."""
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "copytrade"
+
+
+def _parse_port(raw: str) -> int:
+    port = _parse_int(raw)
+    if not 0 <= port <= 65535:
+        raise ValueError("must be a port number 0..65535")
+    return port
+
+
+def _parse_int(raw: str) -> int:
+    try:
+        return int(raw.strip(), 10)
+    except ValueError:
+        raise ValueError(f"must be an integer, got {raw!r}") from None
+
+
+def _positive_float(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"must be a number, got {raw!r}") from None
+    if not (value > 0 and value < 1e9):
+        raise ValueError(f"must be a positive number, got {raw!r}")
+    return value
+
+
+def _positive_int(raw: str) -> int:
+    value = _parse_int(raw)
+    if value <= 0:
+        raise ValueError(f"must be a positive integer, got {raw!r}")
+    return value
+
+
+def _host(raw: str) -> str:
+    value = raw.strip()
+    if not value or any(c.isspace() for c in value):
+        raise ValueError(f"must be a host name or IP address, got {raw!r}")
+    return value
+
+
+def _database_url(raw: str) -> str | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if not value.startswith(("postgres://", "postgresql://")):
+        raise ValueError("must start with postgresql:// (or postgres://)")
+    return value
+
+
+def _existing_file(raw: str) -> Path | None:
+    if not raw.strip():
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ValueError(f"file not found: {raw}")
+    return path
+
+
+def _log_level(raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+    return value
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"must be true or false, got {raw!r}")
+
+
+@attrs.frozen
+class Setting:
+    """How one field of :class:`Settings` is read from the environment and the command line."""
+
+    field: str
+    env: str
+    flag: str | None
+    parse: Callable[[str], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "DATABASE_URL", "--database-url", _database_url,
+            "PostgreSQL URL; unset = start the embedded PostgreSQL in the data folder"),
+    Setting("data_dir", "COPYTRADE_DATA_DIR", "--data-dir", lambda s: Path(s).expanduser(),
+            "folder for the embedded database and local state"),
+    Setting("http_host", "COPYTRADE_HTTP_HOST", "--http-host", _host,
+            "address the web app and REST API listen on"),
+    Setting("http_port", "COPYTRADE_HTTP_PORT", "--http-port", _parse_port,
+            "port of the web app and REST API (0 = any free port)"),
+    Setting("ea_host", "COPYTRADE_EA_HOST", "--ea-host", _host,
+            "address the EA gateway listens on (0.0.0.0 to accept remote terminals)"),
+    Setting("ea_port", "COPYTRADE_EA_PORT", "--ea-port", _parse_port,
+            "TCP port of the EA gateway (0 = any free port)"),
+    Setting("tls_cert", "COPYTRADE_TLS_CERT", "--tls-cert", _existing_file,
+            "PEM certificate: enables TLS on the EA port and HTTPS"),
+    Setting("tls_key", "COPYTRADE_TLS_KEY", "--tls-key", _existing_file,
+            "PEM private key for COPYTRADE_TLS_CERT"),
+    Setting("public_host", "COPYTRADE_PUBLIC_HOST", "--public-host", _host,
+            "host name shown to users for connecting their EAs"),
+    Setting("ea_auth_timeout", "COPYTRADE_EA_AUTH_TIMEOUT", None, _positive_float,
+            "seconds an EA has to authenticate after connecting"),
+    Setting("ea_idle_timeout", "COPYTRADE_EA_IDLE_TIMEOUT", None, _positive_float,
+            "seconds of silence after which an EA connection is dropped"),
+    Setting("ea_backlog_bytes", "COPYTRADE_EA_BACKLOG_BYTES", None, _positive_int,
+            "bytes queued for a follower whose socket is full before it is dropped"),
+    Setting("ea_max_connections", "COPYTRADE_EA_MAX_CONNECTIONS", None, _positive_int,
+            "most EA connections held at once"),
+    Setting("db_pool_size", "COPYTRADE_DB_POOL_SIZE", None, _positive_int,
+            "PostgreSQL connections in the pool"),
+    Setting("session_ttl_hours", "COPYTRADE_SESSION_TTL_HOURS", None, _positive_int,
+            "lifetime of a browser login session"),
+    Setting("cookie_secure", "COPYTRADE_COOKIE_SECURE", None, _bool,
+            "mark the session cookie Secure (default: on when TLS is configured)"),
+    Setting("log_level", "COPYTRADE_LOG_LEVEL", "--log-level", _log_level,
+            "DEBUG, INFO, WARNING or ERROR"),
+)
+
+
+@attrs.frozen
+class Settings:
+    """Everything the server needs to know at start. Built by :func:`load_settings`."""
+
+    database_url: str | None = None
+    """PostgreSQL URL, or None for the embedded server."""
+    data_dir: Path = attrs.field(factory=_default_data_dir)
+    """Folder owned by the server: embedded database under ``pg/``."""
+    http_host: str = "127.0.0.1"
+    """Web app / REST API address."""
+    http_port: int = 8000
+    """Web app / REST API port."""
+    ea_host: str = "127.0.0.1"
+    """EA gateway address."""
+    ea_port: int = 5555
+    """EA gateway port."""
+    tls_cert: Path | None = None
+    """TLS certificate (PEM), or None for plain TCP/HTTP."""
+    tls_key: Path | None = None
+    """TLS private key (PEM)."""
+    public_host: str = "127.0.0.1"
+    """Host name shown in the UI for EA set-up."""
+    ea_auth_timeout: float = 10.0
+    """Seconds allowed between connect and a successful AUTH."""
+    ea_idle_timeout: float = 30.0
+    """Seconds of silence before an EA is dropped (EAs ping every 10 s)."""
+    ea_backlog_bytes: int = 256 * 1024
+    """Per-follower outbound backlog limit; over it the follower is dropped and resyncs."""
+    ea_max_connections: int = 20000
+    """Upper bound on concurrent EA connections."""
+    db_pool_size: int = 10
+    """asyncpg pool size."""
+    session_ttl_hours: int = 24 * 14
+    """Browser session lifetime."""
+    cookie_secure: bool | None = None
+    """Force the Secure cookie flag; None = on exactly when TLS is configured."""
+    log_level: str = "INFO"
+    """Logging level."""
+
+    @property
+    def tls_enabled(self) -> bool:
+        return self.tls_cert is not None and self.tls_key is not None
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.tls_enabled if self.cookie_secure is None else self.cookie_secure
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    flags: Mapping[str, str | None] | None = None,
+) -> Settings:
+    """Build settings from ``environ`` (default ``os.environ``), then ``flags`` on top.
+
+    ``flags`` maps field names to raw strings as given on the command line (None = not given).
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.env)
+        source = setting.env
+        flag_value = (flags or {}).get(setting.field)
+        if flag_value is not None:
+            raw, source = flag_value, setting.flag or setting.field
+        if raw is None:
+            continue
+        try:
+            values[setting.field] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+    settings = Settings(**{k: v for k, v in values.items() if v is not None or k == "database_url"})
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        raise ConfigError("COPYTRADE_TLS_CERT and COPYTRADE_TLS_KEY must be set together")
+    return settings

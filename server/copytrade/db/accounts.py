@@ -1,0 +1,243 @@
+"""The trading-accounts aggregate: masters and followers, their keys, modes, links and rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import attrs
+
+from ..domain import keys
+from ..domain.models import CopyMode, Role
+from .database import Database
+from .errors import Conflict, NotFound
+from .models import AccountState, CreatedAccount, FollowerRules, TradingAccount, account_from_row
+
+_COLUMNS = (
+    "id, user_id, name, role, api_key_prefix, master_token, copy_mode, partner_id, following_id, "
+    "is_active, lot_mode, lot_value, reverse, min_lot_to_copy, max_lot, symbol_map, "
+    "allowed_symbols, blocked_symbols, signal_expiry_seconds, max_deviation_points, "
+    "stale_open_policy, rules_updated_at, created_at, updated_at"
+)
+
+
+def _one(r: Any) -> TradingAccount:
+    if r is None:
+        raise NotFound("trading account not found")
+    return account_from_row(r)
+
+
+@attrs.frozen
+class AccountRepository:
+    """SQL for ``trading_accounts`` and ``account_states``.
+
+    Methods that take ``user_id`` only see that user's accounts: another user's id is NotFound.
+    """
+
+    db: Database
+
+    async def create(self, user_id: int, *, name: str, role: Role) -> CreatedAccount:
+        api_key = keys.new_api_key()
+        token = keys.new_master_token() if role is Role.MASTER else None
+        try:
+            r = await self.db.fetchrow(
+                f"INSERT INTO trading_accounts (user_id, name, role, api_key_hash, api_key_prefix, "
+                f"master_token) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}",
+                user_id, name.strip(), role.value, keys.hash_secret(api_key),
+                keys.visible_prefix(api_key), token,
+            )
+        except asyncpg.ForeignKeyViolationError:
+            raise NotFound("user not found") from None
+        return CreatedAccount(account=_one(r), api_key=api_key)
+
+    async def get(self, account_id: int, user_id: int) -> TradingAccount:
+        return _one(await self.db.fetchrow(
+            f"SELECT {_COLUMNS} FROM trading_accounts WHERE id = $1 AND user_id = $2",
+            account_id, user_id,
+        ))
+
+    async def get_any(self, account_id: int) -> TradingAccount:
+        """By id regardless of owner: for the engine, never for a user-facing door."""
+        return _one(await self.db.fetchrow(
+            f"SELECT {_COLUMNS} FROM trading_accounts WHERE id = $1", account_id))
+
+    async def list_for_user(self, user_id: int) -> list[TradingAccount]:
+        rows = await self.db.fetch(
+            f"SELECT {_COLUMNS} FROM trading_accounts WHERE user_id = $1 ORDER BY id", user_id)
+        return [account_from_row(r) for r in rows]
+
+    async def by_api_key(self, api_key: str) -> TradingAccount | None:
+        r = await self.db.fetchrow(
+            f"SELECT {_COLUMNS} FROM trading_accounts WHERE api_key_hash = $1",
+            keys.hash_secret(api_key),
+        )
+        return None if r is None else account_from_row(r)
+
+    async def by_master_token(self, token: str) -> TradingAccount | None:
+        r = await self.db.fetchrow(
+            f"SELECT {_COLUMNS} FROM trading_accounts WHERE master_token = $1", token)
+        return None if r is None else account_from_row(r)
+
+    async def rotate_key(self, account_id: int, user_id: int) -> CreatedAccount:
+        api_key = keys.new_api_key()
+        r = await self.db.fetchrow(
+            f"UPDATE trading_accounts SET api_key_hash = $3, api_key_prefix = $4, "
+            f"updated_at = now() WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}",
+            account_id, user_id, keys.hash_secret(api_key), keys.visible_prefix(api_key),
+        )
+        return CreatedAccount(account=_one(r), api_key=api_key)
+
+    async def update(
+        self, account_id: int, user_id: int, *, name: str | None = None,
+        is_active: bool | None = None,
+    ) -> TradingAccount:
+        return _one(await self.db.fetchrow(
+            f"UPDATE trading_accounts SET name = coalesce($3, name), "
+            f"is_active = coalesce($4, is_active), updated_at = now() "
+            f"WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}",
+            account_id, user_id, name.strip() if name is not None else None, is_active,
+        ))
+
+    async def set_copy_mode(self, account_id: int, user_id: int, mode: CopyMode) -> TradingAccount:
+        account = await self.get(account_id, user_id)
+        if account.role is not Role.MASTER:
+            raise Conflict("only master accounts have a copy mode", field="copy_mode")
+        return _one(await self.db.fetchrow(
+            f"UPDATE trading_accounts SET copy_mode = $3, updated_at = now() "
+            f"WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}",
+            account_id, user_id, mode.value,
+        ))
+
+    async def set_partner(
+        self, master_id: int, user_id: int, partner_id: int | None
+    ) -> TradingAccount:
+        """Set the 1TO1 partner of a master: a follower account of the same user (or None)."""
+        master = await self.get(master_id, user_id)
+        if master.role is not Role.MASTER:
+            raise Conflict("only a master account has a 1TO1 partner", field="partner_id")
+        if partner_id is not None:
+            try:
+                partner = await self.get(partner_id, user_id)
+            except NotFound:
+                raise NotFound("partner account not found") from None
+            if partner.role is not Role.FOLLOWER:
+                raise Conflict("the 1TO1 partner must be a follower account", field="partner_id")
+        return _one(await self.db.fetchrow(
+            f"UPDATE trading_accounts SET partner_id = $3, updated_at = now() "
+            f"WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}",
+            master_id, user_id, partner_id,
+        ))
+
+    async def follow(self, follower_id: int, user_id: int, master_token: str) -> TradingAccount:
+        follower = await self.get(follower_id, user_id)
+        master = await self.by_master_token(master_token.strip())
+        if master is None:
+            raise NotFound("no master account has this master token")
+        return await self._set_following(follower, master.id)
+
+    async def follow_by_id(self, follower_id: int, master_id: int) -> TradingAccount:
+        """Engine path (an EA named the token in its handshake): no owner check."""
+        return await self._set_following(await self.get_any(follower_id), master_id)
+
+    async def _set_following(self, follower: TradingAccount, master_id: int) -> TradingAccount:
+        if follower.role is not Role.FOLLOWER:
+            raise Conflict("only a follower account can follow a master", field="master_token")
+        try:
+            return _one(await self.db.fetchrow(
+                f"UPDATE trading_accounts SET following_id = $2, updated_at = now() "
+                f"WHERE id = $1 RETURNING {_COLUMNS}",
+                follower.id, master_id,
+            ))
+        except (asyncpg.CheckViolationError, asyncpg.ForeignKeyViolationError):
+            raise Conflict("a follower can only follow a master account other than itself",
+                           field="master_token") from None
+
+    async def unfollow(self, follower_id: int, user_id: int) -> TradingAccount:
+        return _one(await self.db.fetchrow(
+            f"UPDATE trading_accounts SET following_id = NULL, updated_at = now() "
+            f"WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}",
+            follower_id, user_id,
+        ))
+
+    async def update_rules(
+        self, account_id: int, user_id: int | None, rules: FollowerRules, *, by_user: bool = True
+    ) -> TradingAccount:
+        """Store a follower's copy rules.
+
+        ``by_user=False`` (the EA's inputs) only applies while no user has edited the rules.
+        """
+        r = await self.db.fetchrow(
+            f"UPDATE trading_accounts SET lot_mode = $3, lot_value = $4, reverse = $5, "
+            f"min_lot_to_copy = $6, max_lot = $7, symbol_map = $8::jsonb, allowed_symbols = $9, "
+            f"blocked_symbols = $10, signal_expiry_seconds = $11, max_deviation_points = $12, "
+            f"stale_open_policy = $13, rules_updated_at = CASE WHEN $14 THEN now() END, "
+            f"updated_at = now() "
+            f"WHERE id = $1 AND ($2::bigint IS NULL OR user_id = $2) AND role = 'follower' "
+            f"AND ($14 OR rules_updated_at IS NULL) RETURNING {_COLUMNS}",
+            account_id, user_id, rules.lot_mode, rules.lot_value, rules.reverse,
+            rules.min_lot_to_copy, rules.max_lot, dict(rules.symbol_map),
+            list(rules.allowed_symbols), list(rules.blocked_symbols),
+            rules.signal_expiry_seconds, rules.max_deviation_points, rules.stale_open_policy,
+            by_user,
+        )
+        if r is None:
+            account = await (self.get(account_id, user_id) if user_id is not None
+                             else self.get_any(account_id))
+            if account.role is not Role.FOLLOWER:
+                raise Conflict("only follower accounts have copy rules", field="rules")
+            return account  # EA inputs ignored: the user's rules win
+        return account_from_row(r)
+
+    async def delete(self, account_id: int, user_id: int) -> None:
+        async def _delete(con: asyncpg.Connection) -> str:
+            async with con.transaction():
+                owned = await con.fetchval(
+                    "SELECT 1 FROM trading_accounts WHERE id = $1 AND user_id = $2 FOR UPDATE",
+                    account_id, user_id)
+                if owned is None:
+                    return "missing"
+                busy = await con.fetchval(
+                    "SELECT EXISTS (SELECT 1 FROM trade_pairs WHERE account_id = $1 "
+                    "AND status IN ('PENDING', 'OPEN')) OR EXISTS (SELECT 1 FROM trade_pairs p "
+                    "JOIN master_trades t ON t.id = p.master_trade_id WHERE t.account_id = $1 "
+                    "AND p.status IN ('PENDING', 'OPEN'))", account_id)
+                if busy:
+                    return "busy"
+                await con.execute(
+                    "UPDATE trading_accounts SET following_id = NULL WHERE following_id = $1",
+                    account_id)
+                await con.execute(
+                    "UPDATE trading_accounts SET partner_id = NULL WHERE partner_id = $1",
+                    account_id)
+                await con.execute("DELETE FROM trading_accounts WHERE id = $1", account_id)
+                return "deleted"
+
+        outcome = await self.db.run(_delete)
+        if outcome == "missing":
+            raise NotFound("trading account not found")
+        if outcome == "busy":
+            raise Conflict("this account still has open copies; close them first")
+
+    async def followers_of(self, master_id: int) -> list[TradingAccount]:
+        rows = await self.db.fetch(
+            f"SELECT {_COLUMNS} FROM trading_accounts WHERE following_id = $1 ORDER BY id",
+            master_id)
+        return [account_from_row(r) for r in rows]
+
+    async def save_state(
+        self, account_id: int, *, balance: Decimal, equity: Decimal, margin_level: Decimal,
+        currency: str, leverage: int,
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO account_states (account_id, balance, equity, margin_level, currency, "
+            "leverage) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id) DO UPDATE SET "
+            "balance = $2, equity = $3, margin_level = $4, currency = $5, leverage = $6, "
+            "updated_at = now()",
+            account_id, balance, equity, margin_level, currency, leverage,
+        )
+
+    async def states(self, account_ids: list[int]) -> dict[int, AccountState]:
+        rows = await self.db.fetch(
+            "SELECT * FROM account_states WHERE account_id = ANY($1::bigint[])", account_ids)
+        return {r["account_id"]: AccountState(**dict(r)) for r in rows}

@@ -1,0 +1,27 @@
+"""Errors raised by the repositories; the API and gateway translate them at their edge."""
+
+from __future__ import annotations
+
+
+class DatabaseError(Exception):
+    """Base class of the storage layer's own errors."""
+
+
+class NotFound(DatabaseError):
+    """The row does not exist (or belongs to somebody else)."""
+
+
+class Conflict(DatabaseError):
+    """A uniqueness or state rule refused the change."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class MigrationError(DatabaseError):
+    """A migration file is malformed, was edited after being applied, or failed."""
+
+
+class EmbeddedPostgresError(DatabaseError):
+    """The embedded PostgreSQL server could not be started."""
