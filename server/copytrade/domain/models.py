@@ -47,3 +47,18 @@ class TradeStatus(enum.Enum):
 
     OPEN = "OPEN"
     CLOSED = "CLOSED"
+
+
+class LotMode(enum.Enum):
+    """How a follower sizes its copy of a master trade (see :mod:`copytrade.domain.lots`)."""
+
+    FIXED = "FIXED"
+    MULTIPLIER = "MULTIPLIER"
+    EQUITY_RATIO = "EQUITY_RATIO"
+
+
+class StaleOpenPolicy(enum.Enum):
+    """What a reconnecting follower does with a master trade still open but past its expiry."""
+
+    SKIP = "SKIP"
+    MARKET = "MARKET"
