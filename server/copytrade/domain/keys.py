@@ -10,8 +10,8 @@ import hashlib
 import secrets
 
 API_KEY_PREFIX = "sk_live_"
-MASTER_TOKEN_PREFIX = "MST-"
-PERSONAL_TOKEN_PREFIX = "ctp_"
+MASTER_TOKEN_PREFIX = "MST-"  # noqa: S105 (a prefix, not a secret)
+PERSONAL_TOKEN_PREFIX = "ctp_"  # noqa: S105 (a prefix, not a secret)
 VISIBLE_PREFIX_LEN = 12
 
 
