@@ -1,0 +1,191 @@
+"""Sans-IO framing and connection state for one EA link.
+
+``LineBuffer`` turns a byte stream into lines.  ``Connection`` adds parsing, encoding and
+the handshake state on top, in the manner of h11: feed it bytes with ``receive_data``,
+take messages out with ``next_message``, turn messages into bytes with ``send``.  It does
+no IO and no timing; the gateway owns sockets and clocks.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+from . import vocab
+from .errors import ErrorCode, LocalProtocolError, RemoteProtocolError
+from .messages import Auth, AuthOk, Error, Message, Ping, Pong
+from .reader import parse
+from .vocab import Direction
+from .writer import encode
+
+_STRIP_TRAILING = b"\r\x00"
+
+
+class LineBuffer:
+    """Splits a byte stream into lines of at most ``max_line`` bytes (terminator included).
+
+    ``\\r\\n`` and ``\\n`` both end a line; NUL bytes at either end of a line (MQL5 sends a
+    string's terminating NUL) and a trailing ``\\r`` are dropped; empty lines are skipped.
+
+    A line longer than the limit is never kept: its bytes are discarded up to and
+    including the next ``\\n``, and ``next_line`` raises ``RemoteProtocolError``
+    (LINE_TOO_LONG) once, in the position the line had in the stream.  The buffer stays
+    usable; lines after the overlong one come out normally.  Memory stays bounded by
+    ``max_line`` plus the last chunk fed.
+    """
+
+    __slots__ = ("_buf", "_consumed", "_cuts", "_discarding", "_max_line", "_scan")
+
+    def __init__(self, max_line: int = vocab.MAX_LINE) -> None:
+        if max_line < 2:
+            raise ValueError("max_line must be at least 2")
+        self._max_line = max_line
+        self._buf = bytearray()
+        self._scan = 0  # bytes at the start of _buf known to hold no b"\n"
+        self._consumed = 0  # bytes removed from the front of _buf so far
+        self._cuts: list[int] = []  # stream offsets where an overlong line was cut out
+        self._discarding = False  # dropping the rest of an overlong line
+
+    @property
+    def max_line(self) -> int:
+        """The limit, terminator included."""
+        return self._max_line
+
+    def __len__(self) -> int:
+        """Bytes buffered (not yet returned as lines)."""
+        return len(self._buf)
+
+    def feed(self, data: bytes) -> None:
+        """Add received bytes; never raises."""
+        if self._discarding:
+            end = data.find(b"\n")
+            if end < 0:
+                return
+            self._discarding = False
+            data = data[end + 1 :]
+        buf = self._buf
+        start = len(buf)
+        buf += data
+        last_nl = buf.rfind(b"\n", start)
+        if last_nl < 0:
+            last_nl = buf.rfind(b"\n", 0, start)
+        tail_start = last_nl + 1
+        if len(buf) - tail_start >= self._max_line:
+            # The unterminated tail can no longer become a valid line: cut it off now so
+            # the buffer stays bounded, and drop the rest of that line when it arrives.
+            del buf[tail_start:]
+            self._scan = min(self._scan, tail_start)
+            self._cuts.append(self._consumed + tail_start)
+            self._discarding = True
+
+    def next_line(self) -> bytes | None:
+        """The next complete, non-empty line without its terminator, or None if none yet.
+
+        Raises RemoteProtocolError(LINE_TOO_LONG) for a line over the limit (see class doc).
+        """
+        buf = self._buf
+        while True:
+            if self._cuts and self._cuts[0] == self._consumed:
+                del self._cuts[0]
+                raise _too_long(self._max_line)
+            end = buf.find(b"\n", self._scan)
+            if end < 0:
+                self._scan = len(buf)
+                return None
+            line = bytes(buf[:end])
+            del buf[: end + 1]
+            self._consumed += end + 1
+            self._scan = 0
+            if end + 1 > self._max_line:
+                raise _too_long(self._max_line)
+            line = line.rstrip(_STRIP_TRAILING).lstrip(b"\x00")
+            if line:
+                return line
+
+
+def _too_long(max_line: int) -> RemoteProtocolError:
+    return RemoteProtocolError(
+        ErrorCode.LINE_TOO_LONG, f"line longer than {max_line} bytes; discarded"
+    )
+
+
+class ConnectionState(enum.Enum):
+    """Handshake state of a link."""
+
+    AWAITING_AUTH = "AWAITING_AUTH"
+    """Connected; nothing but AUTH, PING and PONG is allowed yet."""
+    AUTHENTICATED = "AUTHENTICATED"
+    """OK was sent/received; every message of the protocol may flow."""
+    CLOSED = "CLOSED"
+    """An ERR that closes the connection was sent/received; nothing more may flow."""
+
+
+_BEFORE_AUTH = (Auth, Ping, Pong)
+
+
+@attrs.define
+class Connection:
+    """One EA link as seen by ``our_side``: the server or an EA (the simulators).
+
+    Enforces the handshake: before OK, an EA may only send AUTH, PING and PONG (anything
+    else is RemoteProtocolError(NOT_AUTHENTICATED) on the server side). Sending or
+    receiving OK authenticates; an ERR whose code closes the connection closes it.
+    """
+
+    our_side: Direction = attrs.field()
+    """SERVER_TO_EA for the server (it receives EA lines), EA_TO_SERVER for an EA."""
+    max_line: int = vocab.MAX_LINE
+    """Line length limit, terminator included."""
+    state: ConnectionState = ConnectionState.AWAITING_AUTH
+    """Where the handshake is."""
+    _lines: LineBuffer = attrs.field(init=False)
+    _incoming: Direction = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._lines = LineBuffer(self.max_line)
+        self._incoming = (
+            Direction.EA_TO_SERVER
+            if self.our_side is Direction.SERVER_TO_EA
+            else Direction.SERVER_TO_EA
+        )
+
+    def receive_data(self, data: bytes) -> None:
+        """Add bytes read from the socket."""
+        self._lines.feed(data)
+
+    def next_message(self) -> Message | None:
+        """The next message received, or None until more data arrives.
+
+        Raises RemoteProtocolError for a bad line; the connection stays usable afterwards
+        (the error's code says whether the server should hang up).
+        """
+        if self.state is ConnectionState.CLOSED:
+            return None
+        line = self._lines.next_line()
+        if line is None:
+            return None
+        msg = parse(line, self._incoming)
+        if self.state is ConnectionState.AWAITING_AUTH:
+            if self._incoming is Direction.EA_TO_SERVER and not isinstance(msg, _BEFORE_AUTH):
+                raise RemoteProtocolError(
+                    ErrorCode.NOT_AUTHENTICATED, f"{type(msg).__name__} before AUTH"
+                )
+            if isinstance(msg, AuthOk):
+                self.state = ConnectionState.AUTHENTICATED
+        elif isinstance(msg, Auth):
+            raise RemoteProtocolError(ErrorCode.MALFORMED, "already authenticated")
+        if isinstance(msg, Error) and msg.code.closes_connection:
+            self.state = ConnectionState.CLOSED
+        return msg
+
+    def send(self, msg: Message) -> bytes:
+        """The bytes to write for ``msg``; LocalProtocolError if it may not be sent now."""
+        if self.state is ConnectionState.CLOSED:
+            raise LocalProtocolError(ErrorCode.INTERNAL, "connection is closed")
+        data = encode(msg)
+        if isinstance(msg, AuthOk):
+            self.state = ConnectionState.AUTHENTICATED
+        elif isinstance(msg, Error) and msg.code.closes_connection:
+            self.state = ConnectionState.CLOSED
+        return data

@@ -1,0 +1,468 @@
+"""The protocol's messages: one frozen attrs class per line type.
+
+Each class names its verb in ``VERB`` and the wire kind of each field in the field's
+``metadata["wire"]``; fields appear on the wire in declaration order.  ``Nack`` is the
+exception: its ``command`` field is part of the verb (``NACK_OPEN`` ...), not a field.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar, TypeAlias
+
+import attrs
+
+from copytrade.domain.models import Side
+
+from .errors import ErrorCode
+from .vocab import CloseReason, CommandKind, Kind
+
+
+def _w(kind: Kind) -> dict[str, Any]:
+    return {"wire": kind}
+
+
+# --- both directions -------------------------------------------------------------------
+
+
+@attrs.frozen
+class Ping:
+    """``PING|SEQ``: either side asks for a PONG with the same ``seq``."""
+
+    VERB: ClassVar[str] = "PING"
+    seq: int = attrs.field(metadata=_w(Kind.UINT))
+    """Sender's counter, echoed in the PONG."""
+
+
+@attrs.frozen
+class Pong:
+    """``PONG|SEQ``: the answer to a PING."""
+
+    VERB: ClassVar[str] = "PONG"
+    seq: int = attrs.field(metadata=_w(Kind.UINT))
+    """The ``seq`` of the PING being answered."""
+
+
+@attrs.frozen
+class AccountState:
+    """``ACCOUNT|BALANCE|EQUITY|MARGIN_LEVEL|CURRENCY|LEVERAGE``: an EA's account state."""
+
+    VERB: ClassVar[str] = "ACCOUNT"
+    balance: Decimal = attrs.field(metadata=_w(Kind.MONEY))
+    """Account balance in ``currency``."""
+    equity: Decimal = attrs.field(metadata=_w(Kind.MONEY))
+    """Balance plus floating profit."""
+    margin_level: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Margin level in percent; 0 when no positions are open."""
+    currency: str = attrs.field(metadata=_w(Kind.CURRENCY))
+    """Deposit currency, 3-8 letters."""
+    leverage: int = attrs.field(metadata=_w(Kind.POS_INT))
+    """Account leverage (100 means 1:100)."""
+
+
+@attrs.frozen
+class StopOut:
+    """``STOPOUT|MARGIN_LEVEL|EQUITY``: the broker is stopping the account out."""
+
+    VERB: ClassVar[str] = "STOPOUT"
+    margin_level: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Margin level in percent when the stop-out happened."""
+    equity: Decimal = attrs.field(metadata=_w(Kind.MONEY))
+    """Equity at that moment."""
+
+
+@attrs.frozen
+class Rules:
+    """``RULES|LOT_MODE|LOT_VALUE|REVERSE|MIN_LOT|MAP``: a follower's copy rules.
+
+    From a follower EA: the rules configured in its inputs (optional). From the server: the
+    rules that are in effect.
+    """
+
+    VERB: ClassVar[str] = "RULES"
+    lot_mode: str = attrs.field(metadata=_w(Kind.LOT_MODE))
+    """``FIXED``, ``MULTIPLIER`` or ``EQUITY_RATIO``."""
+    lot_value: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Fixed lot, multiplier or ratio, depending on ``lot_mode``; > 0."""
+    reverse: bool = attrs.field(metadata=_w(Kind.BOOL))
+    """Copy BUY as SELL and SELL as BUY (``1`` on the wire)."""
+    min_lot: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Copies smaller than this are skipped; 0 means no minimum."""
+    symbol_map: str = attrs.field(metadata=_w(Kind.SYMBOL_MAP))
+    """``MASTER=FOLLOWER`` symbol pairs separated by commas, e.g. ``XAUUSD=GOLD``; may be empty."""
+
+
+# --- EA -> server: authentication ---------------------------------------------------
+
+
+@attrs.frozen
+class Auth:
+    """``AUTH|API_KEY|VERSION|MASTER_TOKEN|CLIENT``: the EA's first line."""
+
+    VERB: ClassVar[str] = "AUTH"
+    api_key: str = attrs.field(metadata=_w(Kind.API_KEY))
+    """The trading account's EA key (printable ASCII without ``|``, at most 128)."""
+    version: int = attrs.field(metadata=_w(Kind.UINT))
+    """Protocol version the EA speaks."""
+    master_token: str | None = attrs.field(metadata=_w(Kind.OPT_TOKEN))
+    """Follower only: the token of the master it follows; None (empty field) otherwise."""
+    client: str = attrs.field(metadata=_w(Kind.TEXT))
+    """Free text naming the EA build and terminal, for logs."""
+
+
+# --- EA -> server: master events ----------------------------------------------------
+
+
+@attrs.frozen
+class MasterOpen:
+    """``CMD_OPEN|TYPE|SYMBOL|PRICE|LOT|SL|TP|TICKET[|OPEN_TIME_MS]``: a master opened."""
+
+    VERB: ClassVar[str] = "CMD_OPEN"
+    side: Side = attrs.field(metadata=_w(Kind.SIDE))
+    """BUY or SELL."""
+    symbol: str = attrs.field(metadata=_w(Kind.SYMBOL))
+    """The master's symbol."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Open price."""
+    volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lots opened, > 0."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop loss; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Take profit; 0 = none."""
+    ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The master's MT5 position ticket."""
+    open_time_ms: int | None = attrs.field(default=None, metadata=_w(Kind.OPT_UINT))
+    """MT5 position time in epoch milliseconds; None when the EA leaves the field out."""
+
+
+@attrs.frozen
+class MasterClose:
+    """``CMD_CLOSE|TICKET|DEAL|VOLUME|PRICE|PROFIT|REMAINING|REASON``: full or partial close."""
+
+    VERB: ClassVar[str] = "CMD_CLOSE"
+    ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The master's position ticket."""
+    deal: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The MT5 closing deal ticket; makes resends idempotent."""
+    volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lots closed by this deal, > 0."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Close price."""
+    profit: Decimal = attrs.field(metadata=_w(Kind.MONEY))
+    """Profit of this deal; may be negative."""
+    remaining: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Lots still open; 0 = fully closed, > 0 = partial close."""
+    reason: CloseReason = attrs.field(metadata=_w(Kind.REASON))
+    """Why it closed."""
+
+
+@attrs.frozen
+class MasterModify:
+    """``CMD_MODIFY|TICKET|SL|TP``: a master changed SL/TP (target values)."""
+
+    VERB: ClassVar[str] = "CMD_MODIFY"
+    ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The master's position ticket."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """New stop loss; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """New take profit; 0 = none."""
+
+
+# --- EA -> server: follower replies and reports -------------------------------------
+
+
+@attrs.frozen
+class AckOpen:
+    """``ACK_OPEN|MST_TICKET|SLV_TICKET|SLV_LOT|SLV_TYPE``: a copy was opened."""
+
+    VERB: ClassVar[str] = "ACK_OPEN"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master ticket of the OPEN being answered."""
+    slave_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The follower's new position ticket."""
+    volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lots actually opened."""
+    side: Side = attrs.field(metadata=_w(Kind.SIDE))
+    """Side actually opened."""
+
+
+@attrs.frozen
+class Nack:
+    """``NACK_OPEN|MST_TICKET|RETCODE|TEXT`` (also NACK_CLOSE, NACK_MODIFY): refused."""
+
+    command: CommandKind
+    """Which command failed; part of the verb on the wire."""
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master ticket of the command being answered."""
+    retcode: int = attrs.field(metadata=_w(Kind.UINT))
+    """MT5 trade server return code (e.g. 10019 = no money)."""
+    text: str = attrs.field(metadata=_w(Kind.TEXT))
+    """Human explanation from the terminal."""
+
+
+@attrs.frozen
+class AckClose:
+    """``ACK_CLOSE|MST_TICKET|SLV_TICKET|CLOSED_VOLUME|REMAINING|PRICE|PROFIT``."""
+
+    VERB: ClassVar[str] = "ACK_CLOSE"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master ticket of the CLOSE being answered."""
+    slave_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The follower's position ticket."""
+    volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lots closed now, > 0."""
+    remaining: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Lots of the copy still open; 0 = fully closed."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Close price."""
+    profit: Decimal = attrs.field(metadata=_w(Kind.MONEY))
+    """Profit of the closed part."""
+
+
+@attrs.frozen
+class AckModify:
+    """``ACK_MODIFY|MST_TICKET|SL|TP``: the copy's SL/TP now are these."""
+
+    VERB: ClassVar[str] = "ACK_MODIFY"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master ticket of the MODIFY being answered."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop loss now set; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Take profit now set; 0 = none."""
+
+
+@attrs.frozen
+class CopyClosed:
+    """``CLOSED|MST_TICKET|SLV_TICKET|PRICE|PROFIT|REASON``: a copy closed on its own."""
+
+    VERB: ClassVar[str] = "CLOSED"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master ticket the copy belongs to."""
+    slave_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The follower's position ticket."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Close price."""
+    profit: Decimal = attrs.field(metadata=_w(Kind.MONEY))
+    """Final profit of the copy."""
+    reason: CloseReason = attrs.field(metadata=_w(Kind.REASON))
+    """Why it closed (its SL/TP, manual close, stop-out...)."""
+
+
+@attrs.frozen
+class SymbolInfo:
+    """``SYM|NAME|VOL_MIN|VOL_MAX|VOL_STEP|DIGITS``: one tradable symbol of a follower."""
+
+    VERB: ClassVar[str] = "SYM"
+    name: str = attrs.field(metadata=_w(Kind.SYMBOL))
+    """Symbol name as the follower's broker spells it."""
+    volume_min: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Smallest lot."""
+    volume_max: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Largest lot."""
+    volume_step: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lot step."""
+    digits: int = attrs.field(metadata=_w(Kind.DIGITS))
+    """Price digits, 0..10."""
+
+
+@attrs.frozen
+class Position:
+    """``POS|MST_TICKET|SLV_TICKET|SYMBOL|TYPE|VOLUME|SL|TP|PROFIT``: an open copy."""
+
+    VERB: ClassVar[str] = "POS"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master ticket read from the copy's tag."""
+    slave_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The follower's position ticket."""
+    symbol: str = attrs.field(metadata=_w(Kind.SYMBOL))
+    """The follower's symbol."""
+    side: Side = attrs.field(metadata=_w(Kind.SIDE))
+    """BUY or SELL."""
+    volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lots open."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop loss; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Take profit; 0 = none."""
+    profit: Decimal = attrs.field(metadata=_w(Kind.MONEY))
+    """Floating profit."""
+
+
+@attrs.frozen
+class SyncDone:
+    """``SYNC|N_SYMBOLS|N_POSITIONS``: end of the login report; counts let the server check."""
+
+    VERB: ClassVar[str] = "SYNC"
+    symbols: int = attrs.field(metadata=_w(Kind.UINT))
+    """Number of SYM lines sent in this report."""
+    positions: int = attrs.field(metadata=_w(Kind.UINT))
+    """Number of POS lines sent in this report."""
+
+
+# --- server -> EA --------------------------------------------------------------------
+
+
+@attrs.frozen
+class AuthOk:
+    """``OK|ROLE|VERSION|ACCOUNT_ID|HEARTBEAT_SEC``: authentication accepted."""
+
+    VERB: ClassVar[str] = "OK"
+    role: str = attrs.field(metadata=_w(Kind.ROLE))
+    """``master`` or ``follower``."""
+    version: int = attrs.field(metadata=_w(Kind.POS_INT))
+    """Protocol version the server will speak."""
+    account_id: int = attrs.field(metadata=_w(Kind.POS_INT))
+    """The server's id of the trading account the key belongs to."""
+    heartbeat_s: int = attrs.field(metadata=_w(Kind.POS_INT))
+    """Seconds between the EA's PINGs."""
+
+
+@attrs.frozen
+class Error:
+    """``ERR|CODE|TEXT``: something went wrong; some codes close the connection."""
+
+    VERB: ClassVar[str] = "ERR"
+    code: ErrorCode = attrs.field(metadata=_w(Kind.ERROR_CODE))
+    """What went wrong (``code.closes_connection`` says whether the server hangs up)."""
+    text: str = attrs.field(metadata=_w(Kind.TEXT))
+    """Human explanation; never contains secrets."""
+
+
+@attrs.frozen
+class Stored:
+    """``STORED|KIND|TICKET|DEAL``: a master event is durably stored."""
+
+    VERB: ClassVar[str] = "STORED"
+    kind: CommandKind = attrs.field(metadata=_w(Kind.COMMAND))
+    """Which event: OPEN (CMD_OPEN), CLOSE (CMD_CLOSE) or MODIFY (CMD_MODIFY)."""
+    ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The master's position ticket."""
+    deal: int = attrs.field(metadata=_w(Kind.UINT))
+    """The closing deal for CLOSE; 0 otherwise."""
+
+
+@attrs.frozen
+class CopyOpen:
+    """``OPEN|MST_TICKET|SYMBOL|TYPE|VOLUME|PRICE|SL|TP|MAX_DEV_POINTS``: open a copy."""
+
+    VERB: ClassVar[str] = "OPEN"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master ticket; the EA tags the copy with it."""
+    symbol: str = attrs.field(metadata=_w(Kind.SYMBOL))
+    """The follower's own symbol."""
+    side: Side = attrs.field(metadata=_w(Kind.SIDE))
+    """Side to open (already reversed if the follower copies in reverse)."""
+    volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lots to open."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """The master's open price, for the deviation check."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop loss; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Take profit; 0 = none."""
+    max_deviation_points: int = attrs.field(metadata=_w(Kind.UINT))
+    """Refuse if the market is further than this from ``price``; 0 = no limit."""
+
+
+@attrs.frozen
+class CopyClose:
+    """``CLOSE|MST_TICKET|TARGET_VOLUME|REASON``: bring the copy down to a target volume."""
+
+    VERB: ClassVar[str] = "CLOSE"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master ticket of the copy."""
+    target_volume: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Volume of the copy that should remain open; 0 = close fully."""
+    reason: CloseReason = attrs.field(metadata=_w(Kind.REASON))
+    """Why the master closed."""
+
+
+@attrs.frozen
+class CopyModify:
+    """``MODIFY|MST_TICKET|SL|TP``: set the copy's SL/TP to these values."""
+
+    VERB: ClassVar[str] = "MODIFY"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master ticket of the copy."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop loss; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Take profit; 0 = none."""
+
+
+Message: TypeAlias = (
+    Ping
+    | Pong
+    | AccountState
+    | StopOut
+    | Rules
+    | Auth
+    | MasterOpen
+    | MasterClose
+    | MasterModify
+    | AckOpen
+    | Nack
+    | AckClose
+    | AckModify
+    | CopyClosed
+    | SymbolInfo
+    | Position
+    | SyncDone
+    | AuthOk
+    | Error
+    | Stored
+    | CopyOpen
+    | CopyClose
+    | CopyModify
+)
+"""Any protocol message."""
+
+FROM_EA: tuple[type[Message], ...] = (
+    Auth,
+    Ping,
+    Pong,
+    MasterOpen,
+    MasterClose,
+    MasterModify,
+    AccountState,
+    StopOut,
+    AckOpen,
+    Nack,
+    AckClose,
+    AckModify,
+    CopyClosed,
+    SymbolInfo,
+    Position,
+    SyncDone,
+    Rules,
+)
+"""Message types an EA may send."""
+
+FROM_SERVER: tuple[type[Message], ...] = (
+    AuthOk,
+    Error,
+    Stored,
+    CopyOpen,
+    CopyClose,
+    CopyModify,
+    Ping,
+    Pong,
+    Rules,
+)
+"""Message types the server may send."""
+
+MASTER_ONLY: frozenset[type[Message]] = frozenset({MasterOpen, MasterClose, MasterModify})
+"""EA messages only a master account may send (others get WRONG_ROLE)."""
+
+FOLLOWER_ONLY: frozenset[type[Message]] = frozenset(
+    {AckOpen, Nack, AckClose, AckModify, CopyClosed, SymbolInfo, Position, SyncDone, Rules}
+)
+"""EA messages only a follower account may send (others get WRONG_ROLE)."""
+
+
+def wire_fields(cls: type[Message]) -> tuple[tuple[str, Kind], ...]:
+    """(name, kind) of each wire field of ``cls``, in wire order."""
+    return tuple((f.name, f.metadata["wire"]) for f in attrs.fields(cls) if "wire" in f.metadata)

@@ -1,0 +1,94 @@
+"""Constants and small enums of the EA wire protocol, version 1."""
+
+from __future__ import annotations
+
+import enum
+import re
+
+PROTOCOL_VERSION = 1
+"""The protocol version this code speaks; sent in AUTH and in OK."""
+
+MAX_LINE = 4096
+"""Longest line accepted, in bytes, counting its terminator."""
+
+HEARTBEAT_INTERVAL_S = 10
+"""Default: an EA sends PING after this many seconds without sending anything."""
+
+IDLE_TIMEOUT_S = 30
+"""Default: the server drops a peer it has heard nothing from for this long."""
+
+AUTH_TIMEOUT_S = 10
+"""Default: AUTH must be answered with OK within this long after connecting."""
+
+MAX_TEXT = 200
+"""Longest free-text field (error text, client name), in characters."""
+
+MAX_INT = 2**63 - 1
+"""Largest integer field (tickets, deals, sequence numbers)."""
+
+FIELD_SEP = "|"
+
+
+class Direction(enum.Enum):
+    """Which way a line travels; the same verb may mean different things each way."""
+
+    EA_TO_SERVER = "ea_to_server"
+    SERVER_TO_EA = "server_to_ea"
+
+
+class CloseReason(enum.Enum):
+    """Why a position was closed (mirrors MT5's DEAL_REASON)."""
+
+    CLIENT = "CLIENT"
+    EXPERT = "EXPERT"
+    SL = "SL"
+    TP = "TP"
+    SO = "SO"
+    OTHER = "OTHER"
+
+
+class CommandKind(enum.Enum):
+    """The three trade commands: in STORED, NACK_* and the engine's bookkeeping."""
+
+    OPEN = "OPEN"
+    CLOSE = "CLOSE"
+    MODIFY = "MODIFY"
+
+
+class Kind(enum.Enum):
+    """How one wire field is parsed and written (see reader.py / writer.py)."""
+
+    TICKET = "ticket"  # int 1..2^63-1
+    UINT = "uint"  # int 0..2^63-1
+    POS_INT = "pos_int"  # int 1..2^63-1 (leverage, ids, seconds)
+    DIGITS = "digits"  # int 0..10
+    OPT_UINT = "opt_uint"  # optional trailing uint; absent -> None
+    VOLUME = "volume"  # Decimal > 0
+    PRICE = "price"  # Decimal >= 0 (prices, SL/TP with 0 = none, margin level, remaining)
+    MONEY = "money"  # Decimal, any sign (profit, balance, equity)
+    SIDE = "side"
+    REASON = "reason"
+    COMMAND = "command"
+    ERROR_CODE = "error_code"
+    SYMBOL = "symbol"
+    CURRENCY = "currency"
+    API_KEY = "api_key"
+    OPT_TOKEN = "opt_token"  # noqa: S105 -- empty -> None
+    TEXT = "text"  # free text, sanitised on write
+    ROLE = "role"
+    LOT_MODE = "lot_mode"
+    BOOL = "bool"  # 0 | 1
+    SYMBOL_MAP = "symbol_map"
+
+
+ROLES = frozenset({"master", "follower"})
+LOT_MODES = frozenset({"FIXED", "MULTIPLIER", "EQUITY_RATIO"})
+
+DECIMAL_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+SYMBOL_RE = re.compile(r"[A-Za-z0-9._#+\-]{1,32}")
+CURRENCY_RE = re.compile(r"[A-Za-z]{3,8}")
+# Printable ASCII without the separator "|" (0x7C).
+API_KEY_RE = re.compile(r"[\x21-\x7b\x7d\x7e]{1,128}")
+TOKEN_RE = re.compile(r"[\x21-\x7b\x7d\x7e]{1,64}")
+_SYM = r"[A-Za-z0-9._#+\-]{1,32}"
+SYMBOL_MAP_RE = re.compile(rf"(?:{_SYM}={_SYM}(?:,{_SYM}={_SYM})*)?")
