@@ -95,3 +95,25 @@ async def aio_loop() -> AsyncIterator[None]:
 async def db(aio_loop: None, db_url: str) -> AsyncIterator[Database]:
     async with open_database(db_url, max_size=4) as database:
         yield database
+
+
+# --------------------------------------------------------------------------- whole server
+
+
+@pytest.fixture
+def server_settings(db_url: str, tmp_path: Path) -> Any:
+    from copytrade.config import Settings
+
+    return Settings(database_url=db_url, data_dir=tmp_path, http_port=0, ea_port=0,
+                    ea_auth_timeout=2.0, ea_idle_timeout=5.0)
+
+
+@pytest.fixture
+async def server(aio_loop: None, server_settings: Any, nursery: Any) -> AsyncIterator[Any]:
+    """The whole server (engine, EA gateway, web app) on free ports, on this test's database."""
+    from copytrade.app import run_server
+
+    running = await nursery.start(lambda task_status: run_server(
+        server_settings, task_status=task_status))
+    yield running
+    running.shutdown.set()

@@ -49,12 +49,19 @@ class EventBus:
     _ids: itertools.count[int] = attrs.field(factory=lambda: itertools.count(1))
     published: int = 0
 
+    def wants(self, user_id: int) -> bool:
+        """Whether anybody listens to this user's events (lets callers skip building them)."""
+        return user_id in self._subscribers
+
     def publish(self, user_id: int, type: str, data: dict[str, Any],
-                account_id: int | None = None) -> Event:
-        event = Event(id=next(self._ids), type=type, user_id=user_id, account_id=account_id,
-                      data=data, at=time.time())
+                account_id: int | None = None) -> Event | None:
+        """Send an event to the user's subscribers; None (and nothing built) when there are none."""
         self.published += 1
         subs = self._subscribers.get(user_id)
+        if not subs:
+            return None
+        event = Event(id=next(self._ids), type=type, user_id=user_id, account_id=account_id,
+                      data=data, at=time.time())
         if subs:
             for channel in list(subs):
                 try:

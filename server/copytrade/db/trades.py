@@ -1,0 +1,302 @@
+"""SQL for master trades and the trade-pair ledger, as used by the engine.
+
+The functions here take an asyncpg connection and run on the asyncio side, so that the engine
+can do several of them in one trio→asyncio crossing (``Database.run``). Pair transitions are
+guarded UPDATEs: a late or repeated ACK can never move a pair backwards or apply twice. Batches
+go through ``unnest`` arrays, one statement per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from .errors import NotFound
+
+Row = Any
+
+TRADE_COLUMNS = (
+    "id, account_id, ticket, symbol, type, price, volume, open_volume, sl, tp, status, opened_at, "
+    "received_at, closed_at, close_price, close_reason, profit"
+)
+PAIR_COLUMNS = (
+    "p.id, p.master_trade_id, p.account_id, p.status, p.symbol, p.requested_volume, "
+    "p.slave_ticket, p.slave_volume, p.slave_type, p.reason_code, p.reason, p.retcode, p.profit, "
+    "p.close_price, p.created_at, p.sent_at, p.acked_at, p.closed_at"
+)
+
+
+async def record_open(
+    con: asyncpg.Connection, account_id: int, ticket: int, symbol: str, side: str,
+    price: Decimal, volume: Decimal, sl: Decimal, tp: Decimal, opened_at: datetime,
+) -> tuple[Row, bool]:
+    """Store a master open; the same (account, ticket) again returns the stored row, not new."""
+    row = await con.fetchrow(
+        f"INSERT INTO master_trades (account_id, ticket, symbol, type, price, volume, open_volume,"
+        f" sl, tp, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9) "
+        f"ON CONFLICT (account_id, ticket) DO NOTHING RETURNING {TRADE_COLUMNS}",
+        account_id, ticket, symbol, side, price, volume, sl, tp, opened_at,
+    )
+    if row is not None:
+        return row, True
+    row = await con.fetchrow(
+        f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE account_id = $1 AND ticket = $2",
+        account_id, ticket,
+    )
+    return row, False
+
+
+async def record_close(
+    con: asyncpg.Connection, account_id: int, ticket: int, deal: int, volume: Decimal,
+    price: Decimal, profit: Decimal, remaining: Decimal, reason: str,
+) -> tuple[Row, bool, Decimal]:
+    """Store one closing deal; returns (trade after, new?, open volume before this deal)."""
+    async with con.transaction():
+        trade = await con.fetchrow(
+            f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE account_id = $1 AND ticket = $2 "
+            f"FOR UPDATE", account_id, ticket)
+        if trade is None:
+            raise NotFound(f"unknown ticket {ticket}")
+        inserted = await con.fetchval(
+            "INSERT INTO master_trade_closes (master_trade_id, deal, volume, price, profit, "
+            "remaining, reason) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            "ON CONFLICT DO NOTHING RETURNING 1",
+            trade["id"], deal, volume, price, profit, remaining, reason,
+        )
+        if inserted is None:
+            return trade, False, trade["open_volume"]
+        before = trade["open_volume"]
+        remaining = min(remaining, before)
+        after = await con.fetchrow(
+            f"UPDATE master_trades SET open_volume = $2, profit = profit + $3, "
+            f"status = CASE WHEN $2 = 0 THEN 'CLOSED' ELSE status END, "
+            f"closed_at = CASE WHEN $2 = 0 THEN now() ELSE closed_at END, "
+            f"close_price = CASE WHEN $2 = 0 THEN $4 ELSE close_price END, "
+            f"close_reason = CASE WHEN $2 = 0 THEN $5 ELSE close_reason END "
+            f"WHERE id = $1 RETURNING {TRADE_COLUMNS}",
+            trade["id"], remaining, profit, price, reason,
+        )
+        return after, True, before
+
+
+async def record_modify(
+    con: asyncpg.Connection, account_id: int, ticket: int, sl: Decimal, tp: Decimal
+) -> tuple[Row, bool]:
+    """Store new SL/TP; returns (trade, changed?)."""
+    trade = await con.fetchrow(
+        f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE account_id = $1 AND ticket = $2",
+        account_id, ticket)
+    if trade is None:
+        raise NotFound(f"unknown ticket {ticket}")
+    if trade["sl"] == sl and trade["tp"] == tp:
+        return trade, False
+    after = await con.fetchrow(
+        f"UPDATE master_trades SET sl = $2, tp = $3 WHERE id = $1 RETURNING {TRADE_COLUMNS}",
+        trade["id"], sl, tp)
+    return after, True
+
+
+async def insert_pairs(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+    """Insert new pairs in one statement; existing (trade, follower) pairs are left alone.
+
+    Row tuple: (master_trade_id, account_id, status, symbol, requested_volume, slave_type,
+    reason_code, reason, sent_at).
+    """
+    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[]] * 9
+    return await con.fetch(  # type: ignore[no-any-return]
+        f"INSERT INTO trade_pairs AS p (master_trade_id, account_id, status, symbol, "
+        f"requested_volume, slave_type, reason_code, reason, sent_at) "
+        f"SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], "
+        f"$5::numeric[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) "
+        f"ON CONFLICT (master_trade_id, account_id) DO NOTHING RETURNING {PAIR_COLUMNS}",
+        *[list(c) for c in cols],
+    )
+
+
+_PAIR_BY_TICKET = (
+    "FROM (SELECT DISTINCT ON (u.fid, u.ticket) u.*, p.id AS pid "
+    "FROM unnest({arrays}) AS u({names}) "
+    "JOIN master_trades t ON t.ticket = u.ticket JOIN trade_pairs p ON p.master_trade_id = t.id "
+    "AND p.account_id = u.fid ORDER BY u.fid, u.ticket, p.id DESC) AS x WHERE p.id = x.pid"
+)
+
+
+def _by_ticket(arrays: str, names: str) -> str:
+    return _PAIR_BY_TICKET.format(arrays=arrays, names=names)
+
+
+async def ack_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+    """PENDING → OPEN. Row: (follower_id, master_ticket, slave_ticket, volume, side, acked_at)."""
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    return await con.fetch(  # type: ignore[no-any-return]
+        "UPDATE trade_pairs AS p SET status = 'OPEN', slave_ticket = x.sticket, "
+        "slave_volume = x.vol, slave_type = x.side, acked_at = x.at, reason_code = NULL, "
+        "reason = NULL, retcode = NULL "
+        + _by_ticket("$1::bigint[], $2::bigint[], $3::bigint[], $4::numeric[], $5::text[], "
+                     "$6::timestamptz[]", "fid, ticket, sticket, vol, side, at")
+        + f" AND p.status = 'PENDING' RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
+        *cols,
+    )
+
+
+async def fail_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+    """PENDING → FAILED. Row: (follower_id, master_ticket, retcode, text, at)."""
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    return await con.fetch(  # type: ignore[no-any-return]
+        "UPDATE trade_pairs AS p SET status = 'FAILED', retcode = x.retcode, "
+        "reason_code = 'REJECTED', reason = x.txt, acked_at = x.at "
+        + _by_ticket("$1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::timestamptz[]",
+                     "fid, ticket, retcode, txt, at")
+        + f" AND p.status = 'PENDING' RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
+        *cols,
+    )
+
+
+async def ack_closes(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+    """OPEN → CLOSED (remaining 0) or OPEN with less volume (partial).
+
+    Row: (follower_id, master_ticket, closed_volume, remaining, price, profit, at). The guard
+    ``slave_volume > remaining`` makes a repeated ACK_CLOSE a no-op (profit is added once).
+    """
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    return await con.fetch(  # type: ignore[no-any-return]
+        "UPDATE trade_pairs AS p SET slave_volume = x.remaining, "
+        "profit = coalesce(p.profit, 0) + x.profit, "
+        "status = CASE WHEN x.remaining = 0 THEN 'CLOSED' ELSE p.status END, "
+        "close_price = CASE WHEN x.remaining = 0 THEN x.price ELSE p.close_price END, "
+        "closed_at = CASE WHEN x.remaining = 0 THEN x.at ELSE p.closed_at END "
+        + _by_ticket("$1::bigint[], $2::bigint[], $3::numeric[], $4::numeric[], $5::numeric[], "
+                     "$6::numeric[], $7::timestamptz[]",
+                     "fid, ticket, vol, remaining, price, profit, at")
+        + f" AND p.status = 'OPEN' AND (p.slave_volume IS NULL OR p.slave_volume > x.remaining) "
+        f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
+        *cols,
+    )
+
+
+async def close_pairs_externally(
+    con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]
+) -> list[Row]:
+    """OPEN → CLOSED because the follower's position closed on its own (or vanished).
+
+    Row: (follower_id, master_ticket, price|None, profit|None, reason_code, reason, at).
+    """
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    return await con.fetch(  # type: ignore[no-any-return]
+        "UPDATE trade_pairs AS p SET status = 'CLOSED', close_price = x.price, "
+        "profit = coalesce(x.profit, p.profit), reason_code = x.code, reason = x.why, "
+        "closed_at = x.at, slave_volume = 0 "
+        + _by_ticket("$1::bigint[], $2::bigint[], $3::numeric[], $4::numeric[], $5::text[], "
+                     "$6::text[], $7::timestamptz[]", "fid, ticket, price, profit, code, why, at")
+        + f" AND p.status = 'OPEN' RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
+        *cols,
+    )
+
+
+async def note_pairs(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+    """Attach a reason to live pairs without changing their status (failed close/modify,
+    kill switch). Row: (follower_id, master_ticket, retcode|None, reason_code, reason)."""
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    return await con.fetch(  # type: ignore[no-any-return]
+        "UPDATE trade_pairs AS p SET retcode = x.retcode, reason_code = x.code, reason = x.why "
+        + _by_ticket("$1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[]",
+                     "fid, ticket, retcode, code, why")
+        + " AND p.status IN ('PENDING', 'OPEN') "
+        + f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
+        *cols,
+    )
+
+
+async def live_pairs_of_trade(con: asyncpg.Connection, master_trade_id: int) -> list[Row]:
+    """PENDING and OPEN pairs of one master trade."""
+    return await con.fetch(  # type: ignore[no-any-return]
+        f"SELECT {PAIR_COLUMNS} FROM trade_pairs p WHERE p.master_trade_id = $1 "
+        f"AND p.status IN ('PENDING', 'OPEN')", master_trade_id)
+
+
+async def live_pairs_of_follower(con: asyncpg.Connection, follower_id: int) -> list[Row]:
+    """A follower's PENDING and OPEN pairs with their master trades (for resync)."""
+    return await con.fetch(  # type: ignore[no-any-return]
+        f"SELECT {PAIR_COLUMNS}, t.ticket AS master_ticket, t.account_id AS master_id, "
+        f"t.symbol AS m_symbol, t.type AS m_type, t.price AS m_price, t.volume AS m_volume, "
+        f"t.open_volume AS m_open_volume, t.sl AS m_sl, t.tp AS m_tp, t.status AS m_status, "
+        f"t.opened_at AS m_opened_at "
+        f"FROM trade_pairs p JOIN master_trades t ON t.id = p.master_trade_id "
+        f"WHERE p.account_id = $1 AND p.status IN ('PENDING', 'OPEN')", follower_id)
+
+
+async def open_trades_without_pair(
+    con: asyncpg.Connection, master_id: int, follower_id: int, since: datetime
+) -> list[Row]:
+    """The master's open trades received since ``since`` that have no pair for the follower."""
+    return await con.fetch(  # type: ignore[no-any-return]
+        f"SELECT {TRADE_COLUMNS} FROM master_trades t WHERE t.account_id = $1 "
+        f"AND t.status = 'OPEN' AND t.received_at >= $3 AND NOT EXISTS (SELECT 1 FROM "
+        f"trade_pairs p WHERE p.master_trade_id = t.id AND p.account_id = $2) ORDER BY t.id",
+        master_id, follower_id, since)
+
+
+async def trades_by_tickets(
+    con: asyncpg.Connection, master_id: int, tickets: Sequence[int]
+) -> list[Row]:
+    return await con.fetch(  # type: ignore[no-any-return]
+        f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE account_id = $1 "
+        f"AND ticket = ANY($2::bigint[])", master_id, list(tickets))
+
+
+async def mark_sent(
+    con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]], at: datetime
+) -> None:
+    """PENDING pairs queued while the follower was offline, now sent.
+
+    Row: (pair_id, symbol, requested_volume, side).
+    """
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    await con.execute(
+        "UPDATE trade_pairs AS p SET sent_at = $5, symbol = x.symbol, requested_volume = x.vol, "
+        "slave_type = x.side FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::text[]) "
+        "AS x(id, symbol, vol, side) WHERE p.id = x.id AND p.status = 'PENDING'",
+        *cols, at)
+
+
+async def set_pair_outcome(
+    con: asyncpg.Connection, pair_id: int, status: str, reason_code: str | None,
+    reason: str | None,
+) -> Row:
+    """Resolve a PENDING pair that resync decided not to send (EXPIRED/SKIPPED)."""
+    return await con.fetchrow(
+        f"UPDATE trade_pairs AS p SET status = $2, reason_code = $3, reason = $4 "
+        f"WHERE p.id = $1 AND p.status = 'PENDING' RETURNING {PAIR_COLUMNS}",
+        pair_id, status, reason_code, reason)
+
+
+async def adopt_pair(
+    con: asyncpg.Connection, master_trade_id: int, follower_id: int, symbol: str,
+    slave_ticket: int, volume: Decimal, side: str, at: datetime,
+) -> Row | None:
+    """Record a copy the follower EA reports but the ledger missed (e.g. after a crash)."""
+    return await con.fetchrow(
+        f"INSERT INTO trade_pairs AS p (master_trade_id, account_id, status, symbol, "
+        f"requested_volume, slave_ticket, slave_volume, slave_type, sent_at, acked_at) "
+        f"VALUES ($1, $2, 'OPEN', $3, $5, $4, $5, $6, $7, $7) "
+        f"ON CONFLICT (master_trade_id, account_id) DO UPDATE SET status = 'OPEN', "
+        f"slave_ticket = EXCLUDED.slave_ticket, slave_volume = EXCLUDED.slave_volume, "
+        f"slave_type = EXCLUDED.slave_type, acked_at = EXCLUDED.acked_at "
+        f"WHERE p.status IN ('PENDING', 'FAILED', 'EXPIRED', 'SKIPPED') RETURNING {PAIR_COLUMNS}",
+        master_trade_id, follower_id, symbol, slave_ticket, volume, side, at)
+
+
+async def set_presence(
+    con: asyncpg.Connection, account_id: int, online: bool, client: str | None
+) -> None:
+    if online:
+        await con.execute(
+            "UPDATE trading_accounts SET ea_connected_at = now(), ea_client = $2 WHERE id = $1",
+            account_id, client)
+    else:
+        await con.execute(
+            "UPDATE trading_accounts SET ea_disconnected_at = now() WHERE id = $1", account_id)

@@ -1,0 +1,527 @@
+"""The engine: master intake, routing, the follower ledger and live events.
+
+One ``Engine`` per process. The gateway authenticates EAs through it, attaches each session
+as a :class:`~copytrade.engine.state.Peer` and hands it every message. Master signals are
+stored before anything else (then acknowledged with STORED) and passed to that master's
+broadcast channel; its fan-out task (:mod:`copytrade.engine.fanout`) plans and writes each
+follower's command in one pass with no await per follower. Follower answers go to the
+:class:`~copytrade.engine.ledger.Ledger`, which applies them in batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import trio
+
+from ..config import Settings
+from ..db import trades as sql
+from ..db.accounts import AccountRepository
+from ..db.database import Database
+from ..db.errors import NotFound
+from ..db.models import FollowerRules
+from ..domain.errors import DomainError
+from ..domain.lots import SymbolSpec
+from ..domain.models import CopyMode, Role
+from ..domain.rules import CopyRules, FollowerView
+from ..domain.symbols import format_symbol_map
+from ..protocol import (
+    AccountState,
+    AckClose,
+    AckModify,
+    AckOpen,
+    CloseReason,
+    CommandKind,
+    CopyClosed,
+    ErrorCode,
+    MasterClose,
+    MasterModify,
+    MasterOpen,
+    Message,
+    Nack,
+    Position,
+    Rules,
+    StopOut,
+    Stored,
+    SymbolInfo,
+    SyncDone,
+    encode,
+)
+from .events import EventBus
+from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal
+from .ledger import Ledger
+from .metrics import Metrics
+from .state import AccountInfo, FollowerLive, Peer
+
+log = logging.getLogger(__name__)
+
+MAX_SYMBOLS = 5000
+MAX_POSITIONS = 5000
+
+
+class EngineError(Exception):
+    """A message the engine refuses; carries the protocol error code to answer with."""
+
+    def __init__(self, code: ErrorCode, text: str) -> None:
+        super().__init__(text)
+        self.code = code
+        self.text = text
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _jsonable(row: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in dict(row).items():
+        if isinstance(value, Decimal):
+            out[key] = str(value)
+        elif isinstance(value, datetime):
+            out[key] = value.isoformat()
+        else:
+            out[key] = value
+    return out
+
+
+@attrs.define
+class Engine:
+    """Routing state and the entry points the gateway and the API call."""
+
+    db: Database
+    events: EventBus
+    settings: Settings
+    metrics_: Metrics = attrs.field(factory=Metrics)
+    sessions: dict[int, Peer] = attrs.field(factory=dict)
+    accounts: dict[int, AccountInfo] = attrs.field(factory=dict)
+    followers_of: dict[int, set[int]] = attrs.field(factory=dict)
+    """master id → ids of the accounts following it (loaded per master on first use)."""
+    partner_of: dict[int, int] = attrs.field(factory=dict)
+    """follower id → the 1TO1 master whose partner it is."""
+    live: dict[int, FollowerLive] = attrs.field(factory=dict)
+    master_equity: dict[int, Decimal] = attrs.field(factory=dict)
+    channels: dict[int, MasterChannel] = attrs.field(factory=dict)
+    sent_at: dict[tuple[int, int], float] = attrs.field(factory=dict)
+    """(follower id, master ticket) → monotonic time the OPEN was written (for latency)."""
+    _view_ids: dict[tuple[Any, ...], int] = attrs.field(factory=dict)
+    _nursery: trio.Nursery | None = None
+    ledger: Ledger = attrs.field(init=False)
+    repo: AccountRepository = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.ledger = Ledger(self.db, self._on_ledger_result)
+        self.repo = AccountRepository(self.db)
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        async with trio.open_nursery() as nursery:
+            self._nursery = nursery
+            await nursery.start(self.ledger.run)
+            await self._load_routing()
+            task_status.started()
+            await trio.sleep_forever()
+
+    async def _load_routing(self) -> None:
+        rows = await self.db.fetch(
+            "SELECT id, following_id FROM trading_accounts WHERE following_id IS NOT NULL")
+        for r in rows:
+            self.followers_of.setdefault(r["following_id"], set()).add(r["id"])
+        rows = await self.db.fetch(
+            "SELECT id, partner_id FROM trading_accounts WHERE partner_id IS NOT NULL")
+        for r in rows:
+            self.partner_of[r["partner_id"]] = r["id"]
+
+    async def close_all_sessions(self) -> None:
+        for peer in list(self.sessions.values()):
+            peer.close(ErrorCode.SHUTDOWN, "server is shutting down")
+        with trio.move_on_after(5):
+            await self.ledger.flush()
+
+    # ------------------------------------------------------------- accounts cache
+
+    async def _info(self, account_id: int) -> AccountInfo | None:
+        info = self.accounts.get(account_id)
+        if info is None:
+            try:
+                info = AccountInfo.from_account(await self.repo.get_any(account_id))
+            except NotFound:
+                return None
+            self.accounts[account_id] = info
+        return info
+
+    def _remember(self, info: AccountInfo) -> None:
+        old = self.accounts.get(info.id)
+        self.accounts[info.id] = info
+        if old is not None and old.following_id != info.following_id and old.following_id:
+            self.followers_of.get(old.following_id, set()).discard(info.id)
+        if info.following_id:
+            self.followers_of.setdefault(info.following_id, set()).add(info.id)
+        if old is not None and old.partner_id and old.partner_id != info.partner_id:
+            self.partner_of.pop(old.partner_id, None)
+        if info.partner_id:
+            self.partner_of[info.partner_id] = info.id
+        live = self.live.get(info.id)
+        if live is not None and live.view is not None:
+            self._rebuild_view(info, live)
+
+    async def account_changed(self, account_id: int) -> None:
+        try:
+            account = await self.repo.get_any(account_id)
+        except NotFound:  # deleted
+            old = self.accounts.pop(account_id, None)
+            if old and old.following_id:
+                self.followers_of.get(old.following_id, set()).discard(account_id)
+            if old and old.partner_id:
+                self.partner_of.pop(old.partner_id, None)
+            peer = self.sessions.get(account_id)
+            if peer is not None:
+                peer.close(ErrorCode.AUTH_FAILED, "account deleted")
+            return
+        info = AccountInfo.from_account(account)
+        self._remember(info)
+        peer = self.sessions.get(account_id)
+        if peer is not None:
+            if not info.is_active:
+                peer.close(ErrorCode.ACCOUNT_INACTIVE, "account deactivated")
+            elif info.role is Role.FOLLOWER:
+                peer.send(encode(self._rules_line(info.rules)))
+        if info.role is Role.MASTER:
+            self.events.publish(info.user_id, "account.mode",
+                                {"copy_mode": info.copy_mode.value,
+                                 "partner_id": info.partner_id}, account_id)
+
+    async def set_copy_mode(self, account_id: int, mode: CopyMode) -> None:
+        """Switch a master's mode: takes effect on its next signal, without restart."""
+        info = await self._info(account_id)
+        if info is None or info.role is not Role.MASTER:
+            raise NotFound("master account not found")
+        await self.repo.set_copy_mode(account_id, info.user_id, mode)
+        await self.account_changed(account_id)
+
+    # ---------------------------------------------------------------- sessions
+
+    def is_online(self, account_id: int) -> bool:
+        return account_id in self.sessions
+
+    async def authenticate(self, api_key: str) -> AccountInfo | None:
+        account = await self.repo.by_api_key(api_key)
+        if account is None:
+            return None
+        info = AccountInfo.from_account(account)
+        self._remember(info)
+        return info
+
+    async def follow_by_token(self, info: AccountInfo, master_token: str) -> AccountInfo:
+        master = await self.repo.by_master_token(master_token)
+        if master is None:
+            raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, "no master has this token")
+        if info.following_id != master.id:
+            try:
+                updated = await self.repo.follow_by_id(info.id, master.id)
+            except DomainError as exc:
+                raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, str(exc)) from None
+            info = AccountInfo.from_account(updated)
+            self._remember(info)
+        return info
+
+    async def attach(self, peer: Peer, info: AccountInfo, client: str) -> None:
+        old = self.sessions.get(info.id)
+        if old is not None and old is not peer:
+            old.close(ErrorCode.REPLACED, "a newer connection for this account logged in")
+        self.sessions[info.id] = peer
+        if info.role is Role.FOLLOWER:
+            self.live[info.id] = FollowerLive()
+        self.ledger.enqueue(_presence, (info.id, True, client))
+        self.events.publish(info.user_id, "ea.status", {"online": True, "client": client}, info.id)
+
+    def detach(self, peer: Peer) -> None:
+        account_id = peer.account_id
+        if self.sessions.get(account_id) is not peer:
+            return  # already replaced by a newer connection
+        del self.sessions[account_id]
+        self.live.pop(account_id, None)
+        self.ledger.enqueue(_presence, (account_id, False, None))
+        info = self.accounts.get(account_id)
+        if info is not None:
+            self.events.publish(info.user_id, "ea.status", {"online": False}, account_id)
+
+    async def disconnect(self, account_id: int, code: str) -> None:
+        peer = self.sessions.get(account_id)
+        if peer is not None:
+            peer.close(ErrorCode(code), "disconnected by the server")
+
+    def metrics(self) -> dict[str, Any]:
+        roles = {"master": 0, "follower": 0}
+        for account_id in self.sessions:
+            info = self.accounts.get(account_id)
+            if info is not None:
+                roles[info.role.value] += 1
+        m = self.metrics_
+        return {
+            "ea_connected": roles,
+            "signals_total": m.signals_total,
+            "commands_total": m.commands_total,
+            "acks_total": m.acks_total,
+            "nacks_total": m.nacks_total,
+            "skips_total": m.skips_total,
+            "slow_consumers_total": m.slow_consumers_total,
+            "auth_failures_total": m.auth_failures_total,
+            "protocol_errors_total": m.protocol_errors_total,
+            "kill_switch_total": m.kill_switch_total,
+            "ledger_backlog": self.ledger.backlog,
+            "ledger_dropped_total": self.ledger.dropped,
+            "copy_latency_seconds": m.copy_latency.snapshot(),
+            "kill_switch_latency_seconds": m.kill_switch_latency.snapshot(),
+        }
+
+    # ---------------------------------------------------------------- messages
+
+    async def handle(self, peer: Peer, info: AccountInfo, msg: Message) -> None:
+        """Act on one message from an authenticated EA (raises EngineError to refuse it)."""
+        if isinstance(msg, MasterOpen | MasterClose | MasterModify):
+            if info.role is not Role.MASTER:
+                raise EngineError(ErrorCode.WRONG_ROLE, "only a master account sends signals")
+            if isinstance(msg, MasterOpen):
+                await self._master_open(peer, info, msg)
+            elif isinstance(msg, MasterClose):
+                await self._master_close(peer, info, msg, time.monotonic())
+            else:
+                await self._master_modify(peer, info, msg)
+        elif isinstance(msg, AccountState):
+            self._account_state(info, msg)
+        elif isinstance(msg, StopOut):
+            why = f"stop-out at margin level {msg.margin_level}%"
+            await self._stop_out(info, time.monotonic(), why)
+        elif info.role is not Role.FOLLOWER:
+            raise EngineError(ErrorCode.WRONG_ROLE, f"{type(msg).__name__} is for follower EAs")
+        elif isinstance(msg, AckOpen):
+            self._ack_open(info, msg)
+        elif isinstance(msg, Nack):
+            self._nack(info, msg)
+        elif isinstance(msg, AckClose):
+            self._ack_close(info, msg)
+        elif isinstance(msg, AckModify):
+            self.metrics_.acks_total += 1
+        elif isinstance(msg, CopyClosed):
+            await self._copy_closed(info, msg)
+        elif isinstance(msg, SymbolInfo | Position | SyncDone | Rules):
+            await self._login_sync(peer, info, msg)
+        else:
+            raise EngineError(ErrorCode.UNKNOWN_COMMAND,
+                              f"{type(msg).__name__} is not expected here")
+
+    # ---- master side
+
+    def _channel(self, info: AccountInfo) -> MasterChannel:
+        channel = self.channels.get(info.id)
+        if channel is None:
+            assert self._nursery is not None
+            channel = MasterChannel(self, info.id)
+            self.channels[info.id] = channel
+            self._nursery.start_soon(channel.run)
+        return channel
+
+    async def _master_open(self, peer: Peer, info: AccountInfo, msg: MasterOpen) -> None:
+        received = time.monotonic()
+        opened_at = (datetime.fromtimestamp(msg.open_time_ms / 1000, UTC)
+                     if msg.open_time_ms else utcnow())
+        row, new = await self.db.run(lambda con: sql.record_open(
+            con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price, msg.volume,
+            msg.sl, msg.tp, opened_at))
+        peer.send(encode(Stored(CommandKind.OPEN, msg.ticket, 0)))
+        if not new:
+            return
+        self.metrics_.signals_total += 1
+        await self._channel(info).send(OpenSignal(row=row, received=received))
+        if self.events.wants(info.user_id):
+            self.events.publish(info.user_id, "trade.opened", _jsonable(row), info.id)
+
+    async def _master_close(
+        self, peer: Peer, info: AccountInfo, msg: MasterClose, received: float
+    ) -> None:
+        try:
+            row, new, before = await self.db.run(lambda con: sql.record_close(
+                con, info.id, msg.ticket, msg.deal, msg.volume, msg.price, msg.profit,
+                msg.remaining, msg.reason.value))
+        except NotFound:
+            raise EngineError(ErrorCode.UNKNOWN_TICKET, f"unknown ticket {msg.ticket}") from None
+        peer.send(encode(Stored(CommandKind.CLOSE, msg.ticket, msg.deal)))
+        if not new:
+            return
+        self.metrics_.signals_total += 1
+        await self._channel(info).send(CloseSignal(row=row, volume_before=before,
+                                                   reason=msg.reason, received=received))
+        kind = "trade.closed" if row["status"] == "CLOSED" else "trade.partial"
+        self.events.publish(info.user_id, kind, _jsonable(row), info.id)
+        if msg.reason is CloseReason.SO:
+            await self._stop_out(info, received, "master position closed by stop-out")
+
+    async def _master_modify(self, peer: Peer, info: AccountInfo, msg: MasterModify) -> None:
+        try:
+            row, changed = await self.db.run(lambda con: sql.record_modify(
+                con, info.id, msg.ticket, msg.sl, msg.tp))
+        except NotFound:
+            raise EngineError(ErrorCode.UNKNOWN_TICKET, f"unknown ticket {msg.ticket}") from None
+        peer.send(encode(Stored(CommandKind.MODIFY, msg.ticket, 0)))
+        if not changed:
+            return
+        self.metrics_.signals_total += 1
+        await self._channel(info).send(ModifySignal(row=row))
+        self.events.publish(info.user_id, "trade.modified", _jsonable(row), info.id)
+
+    def _account_state(self, info: AccountInfo, msg: AccountState) -> None:
+        if info.role is Role.MASTER:
+            self.master_equity[info.id] = msg.equity
+        else:
+            live = self.live.get(info.id)
+            if live is not None and live.equity != msg.equity:
+                live.equity = msg.equity
+                if live.view is not None and info.rules.lot_mode.value == "EQUITY_RATIO":
+                    self._rebuild_view(info, live)
+        self.ledger.enqueue(_save_state, (info.id, msg.balance, msg.equity, msg.margin_level,
+                                          msg.currency, msg.leverage))
+        if self.events.wants(info.user_id):
+            self.events.publish(info.user_id, "account.state", {
+                "balance": str(msg.balance), "equity": str(msg.equity),
+                "margin_level": str(msg.margin_level), "currency": msg.currency,
+                "leverage": msg.leverage}, info.id)
+
+    async def _stop_out(self, info: AccountInfo, received: float, why: str) -> None:
+        from .killswitch import trigger_kill_switch
+
+        await trigger_kill_switch(self, info, received, why)
+
+    # ---- follower side
+
+    def _ack_open(self, info: AccountInfo, msg: AckOpen) -> None:
+        self.metrics_.acks_total += 1
+        sent = self.sent_at.pop((info.id, msg.master_ticket), None)
+        if sent is not None:
+            self.metrics_.copy_latency.observe(time.monotonic() - sent)
+        self.ledger.enqueue(sql.ack_opens, (info.id, msg.master_ticket, msg.slave_ticket,
+                                            msg.volume, msg.side.value, utcnow()))
+
+    def _nack(self, info: AccountInfo, msg: Nack) -> None:
+        self.metrics_.nacks_total += 1
+        if msg.command is CommandKind.OPEN:
+            self.sent_at.pop((info.id, msg.master_ticket), None)
+            self.ledger.enqueue(sql.fail_opens, (info.id, msg.master_ticket, msg.retcode,
+                                                 f"{msg.text} (retcode {msg.retcode})", utcnow()))
+        else:
+            what = "close" if msg.command is CommandKind.CLOSE else "SL/TP change"
+            self.ledger.enqueue(sql.note_pairs, (
+                info.id, msg.master_ticket, msg.retcode, f"{msg.command.value}_REJECTED",
+                f"{what} refused by the follower terminal: {msg.text} (retcode {msg.retcode})"))
+
+    def _ack_close(self, info: AccountInfo, msg: AckClose) -> None:
+        self.metrics_.acks_total += 1
+        self.ledger.enqueue(sql.ack_closes, (info.id, msg.master_ticket, msg.volume,
+                                             msg.remaining, msg.price, msg.profit, utcnow()))
+
+    async def _copy_closed(self, info: AccountInfo, msg: CopyClosed) -> None:
+        reasons = {CloseReason.SL: "stop loss hit on the follower",
+                   CloseReason.TP: "take profit hit on the follower",
+                   CloseReason.SO: "stopped out on the follower",
+                   CloseReason.CLIENT: "closed by hand on the follower terminal"}
+        why = reasons.get(msg.reason, "closed on the follower terminal")
+        self.ledger.enqueue(sql.close_pairs_externally, (
+            info.id, msg.master_ticket, msg.price, msg.profit, f"FOLLOWER_{msg.reason.value}",
+            why, utcnow()))
+        if msg.reason is CloseReason.SO:
+            await self._stop_out(info, time.monotonic(), "follower position closed by stop-out")
+
+    async def _login_sync(self, peer: Peer, info: AccountInfo, msg: Message) -> None:
+        live = self.live.get(info.id)
+        if live is None:
+            return
+        if isinstance(msg, SymbolInfo):
+            if len(live.pending_symbols) >= MAX_SYMBOLS:
+                raise EngineError(ErrorCode.MALFORMED, f"more than {MAX_SYMBOLS} symbols")
+            try:
+                live.pending_symbols[msg.name] = SymbolSpec(
+                    name=msg.name, volume_min=msg.volume_min, volume_max=msg.volume_max,
+                    volume_step=msg.volume_step, digits=msg.digits)
+            except DomainError as exc:
+                raise EngineError(ErrorCode.MALFORMED, f"symbol {msg.name}: {exc}") from None
+        elif isinstance(msg, Position):
+            if len(live.positions) >= MAX_POSITIONS:
+                raise EngineError(ErrorCode.MALFORMED, f"more than {MAX_POSITIONS} positions")
+            live.positions.append(msg)
+        elif isinstance(msg, Rules):
+            await self._ea_rules(peer, info, msg)
+        elif isinstance(msg, SyncDone):
+            if live.pending_symbols or not live.symbols:
+                live.symbols = live.pending_symbols
+            live.pending_symbols = {}
+            positions = [p for p in live.positions if isinstance(p, Position)]
+            live.positions = []
+            self._rebuild_view(info, live)
+            from .resync import resync_follower
+
+            await resync_follower(self, peer, info, live, positions)
+
+    async def _ea_rules(self, peer: Peer, info: AccountInfo, msg: Rules) -> None:
+        try:
+            rules = CopyRules(lot_mode=msg.lot_mode, lot_value=msg.lot_value, reverse=msg.reverse,
+                              min_lot_to_copy=msg.min_lot, symbol_map=msg.symbol_map)
+        except DomainError as exc:
+            raise EngineError(ErrorCode.MALFORMED, f"RULES {exc.field}: {exc.message}") from None
+        stored = FollowerRules(
+            lot_mode=rules.lot_mode.value, lot_value=rules.lot_value, reverse=rules.reverse,
+            min_lot_to_copy=rules.min_lot_to_copy, symbol_map=dict(rules.symbol_map),
+        )
+        account = await self.repo.update_rules(info.id, None, stored, by_user=False)
+        new_info = AccountInfo.from_account(account)
+        self._remember(new_info)
+        peer.send(encode(self._rules_line(new_info.rules)))
+
+    @staticmethod
+    def _rules_line(rules: CopyRules) -> Rules:
+        return Rules(lot_mode=rules.lot_mode.value, lot_value=rules.lot_value,
+                     reverse=rules.reverse, min_lot=rules.min_lot_to_copy,
+                     symbol_map=format_symbol_map(dict(rules.symbol_map)))
+
+    def _rebuild_view(self, info: AccountInfo, live: FollowerLive) -> None:
+        equity = live.equity if info.rules.lot_mode.value == "EQUITY_RATIO" else None
+        live.view = FollowerView(rules=info.rules, symbols=live.symbols, equity=equity)
+        key = (info.rules, tuple(sorted(live.symbols.items())), equity)
+        view_id = self._view_ids.get(key)
+        if view_id is None:
+            view_id = len(self._view_ids) + 1
+            self._view_ids[key] = view_id
+        live.view_id = view_id
+
+    # ---------------------------------------------------------------- ledger results
+
+    def _on_ledger_result(self, fn: Any, rows: Any) -> None:
+        if not isinstance(rows, list) or not rows:
+            return
+        for row in rows:
+            if not hasattr(row, "keys") or "account_id" not in row:
+                return
+            info = self.accounts.get(row["account_id"])
+            if info is not None and self.events.wants(info.user_id):
+                self.events.publish(info.user_id, "pair.status", _jsonable(row), info.id)
+
+
+async def _presence(con: Any, rows: Any) -> None:
+    for account_id, online, client in rows:
+        await sql.set_presence(con, account_id, online, client)
+
+
+async def _save_state(con: Any, rows: Any) -> None:
+    latest = {r[0]: r for r in rows}  # only the newest report per account matters
+    cols = [list(c) for c in zip(*latest.values(), strict=True)]
+    await con.execute(
+        "INSERT INTO account_states (account_id, balance, equity, margin_level, currency, "
+        "leverage) SELECT * FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], "
+        "$4::numeric[], $5::text[], $6::int[]) ON CONFLICT (account_id) DO UPDATE SET "
+        "balance = EXCLUDED.balance, equity = EXCLUDED.equity, "
+        "margin_level = EXCLUDED.margin_level, currency = EXCLUDED.currency, "
+        "leverage = EXCLUDED.leverage, updated_at = now()", *cols)

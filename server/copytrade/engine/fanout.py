@@ -1,0 +1,220 @@
+"""Per-master broadcast channel and fan-out task (the hot path).
+
+Each master has one bounded channel and one task. For an open, the task walks the target
+followers once, without awaiting anything per follower: it plans the copy with the pure
+domain rules (cached per distinct follower view, so N identical followers cost one plan and
+one encoded line), writes the line straight to the follower's socket (``Peer.send``: a
+non-blocking write, or a bounded backlog), and collects the PENDING pair rows, which the
+ledger then inserts with one ``unnest`` statement. Closes and modifies wait for the ledger
+to flush (so the pairs they act on are visible) and then do the same walk.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import trio
+
+from ..db import trades as sql
+from ..domain.lots import SymbolSpec
+from ..domain.models import CopyMode, Side
+from ..domain.plan import MasterOpenSignal, OpenOrder, Skip, plan_close, plan_modify, plan_open
+from ..protocol import CloseReason, CopyClose, CopyModify, CopyOpen, encode
+
+if TYPE_CHECKING:
+    from .core import Engine
+    from .state import AccountInfo
+
+log = logging.getLogger(__name__)
+
+CHANNEL_SIZE = 10_000
+
+
+@attrs.frozen
+class OpenSignal:
+    """A stored, new master open."""
+
+    row: Any
+    received: float
+
+
+@attrs.frozen
+class CloseSignal:
+    """A stored, new closing deal (full or partial)."""
+
+    row: Any
+    volume_before: Decimal
+    reason: CloseReason
+    received: float
+
+
+@attrs.frozen
+class ModifySignal:
+    """A stored SL/TP change."""
+
+    row: Any
+
+
+Signal = OpenSignal | CloseSignal | ModifySignal
+
+
+def signal_from_row(row: Any) -> MasterOpenSignal:
+    return MasterOpenSignal(
+        ticket=row["ticket"], symbol=row["symbol"], side=Side(row["type"]), price=row["price"],
+        volume=row["volume"], sl=row["sl"], tp=row["tp"], opened_at=row["opened_at"])
+
+
+def copy_open_line(ticket: int, order: OpenOrder) -> bytes:
+    return encode(CopyOpen(
+        master_ticket=ticket, symbol=order.symbol, side=order.side, volume=order.volume,
+        price=order.price, sl=order.sl, tp=order.tp,
+        max_deviation_points=order.max_deviation_points))
+
+
+@attrs.define
+class MasterChannel:
+    """The broadcast channel of one master and its fan-out task."""
+
+    engine: Engine
+    master_id: int
+    _send: trio.MemorySendChannel[Signal] = attrs.field(init=False)
+    _receive: trio.MemoryReceiveChannel[Signal] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._send, self._receive = trio.open_memory_channel[Signal](CHANNEL_SIZE)
+
+    async def send(self, signal: Signal) -> None:
+        # Backpressure lands on this master's own connection only.
+        await self._send.send(signal)
+
+    async def run(self) -> None:
+        async for signal in self._receive:
+            try:
+                master = await self.engine._info(self.master_id)
+                if master is None:
+                    continue
+                targets = await self._targets(master)
+                if isinstance(signal, OpenSignal):
+                    fan_out_open(self.engine, master, targets, signal.row)
+                elif isinstance(signal, CloseSignal):
+                    await fan_out_close(self.engine, signal)
+                else:
+                    await fan_out_modify(self.engine, signal)
+            except Exception:
+                log.exception("fan-out of a signal from master %d failed", self.master_id)
+
+    async def _targets(self, master: AccountInfo) -> list[int]:
+        if master.copy_mode is CopyMode.RECORD:
+            return []
+        if master.copy_mode is CopyMode.ONE_TO_ONE:
+            ids = [master.partner_id] if master.partner_id else []
+        else:
+            ids = sorted(self.engine.followers_of.get(master.id, ()))
+        out = []
+        for fid in ids:
+            info = self.engine.accounts.get(fid) or await self.engine._info(fid)
+            if info is None or not info.is_active:
+                continue
+            if master.copy_mode is CopyMode.PUBSUB and info.following_id != master.id:
+                continue
+            out.append(fid)
+        return out
+
+
+def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: Any) -> None:
+    """Plan and write one open to every target follower; no await inside."""
+    now = datetime.now(UTC)
+    mono = time.monotonic()
+    trade_id, ticket = row["id"], row["ticket"]
+    signal = signal_from_row(row)
+    master_equity = engine.master_equity.get(master.id)
+    plans: dict[int, tuple[Any, bytes | None]] = {}
+    rows: list[tuple[Any, ...]] = []
+    sessions, live_by_id, sent_at = engine.sessions, engine.live, engine.sent_at
+    sent = skipped = 0
+    for fid in targets:
+        live = live_by_id.get(fid)
+        peer = sessions.get(fid)
+        if live is None or peer is None or not live.ready or live.view is None:
+            rows.append((trade_id, fid, "PENDING", None, None, None, None, None, None))
+            continue  # offline or still syncing: the login resync sends it
+        cached = plans.get(live.view_id)
+        if cached is None:
+            plan = plan_open(signal, live.view, master_equity, now)
+            line = copy_open_line(ticket, plan) if isinstance(plan, OpenOrder) else None
+            cached = plans[live.view_id] = (plan, line)
+        plan, line = cached
+        if not isinstance(plan, OpenOrder):
+            assert isinstance(plan, Skip)
+            rows.append((trade_id, fid, plan.status.value, None, None, None, str(plan.code),
+                         plan.reason, None))
+            skipped += 1
+            continue
+        if line is not None and peer.send(line):
+            sent_at[(fid, ticket)] = mono
+            rows.append((trade_id, fid, "PENDING", plan.symbol, plan.volume, plan.side.value,
+                         None, None, now))
+            sent += 1
+        else:
+            rows.append((trade_id, fid, "PENDING", plan.symbol, plan.volume, plan.side.value,
+                         None, None, None))
+    engine.metrics_.commands_total += sent
+    engine.metrics_.skips_total += skipped
+    engine.ledger.enqueue_many(sql.insert_pairs, rows)
+
+
+async def fan_out_close(engine: Engine, signal: CloseSignal) -> None:
+    row = signal.row
+    await engine.ledger.flush()
+    pairs = await engine.db.run(lambda con: sql.live_pairs_of_trade(con, row["id"]))
+    lines: dict[Decimal, bytes] = {}
+    sent = 0
+    for pair in pairs:
+        fid = pair["account_id"]
+        peer = engine.sessions.get(fid)
+        live = engine.live.get(fid)
+        copy_volume = pair["slave_volume"] if pair["slave_volume"] is not None \
+            else pair["requested_volume"]
+        if peer is None or live is None or not live.ready or copy_volume is None \
+                or pair["sent_at"] is None:
+            continue  # offline or never sent: the login resync reconciles it
+        spec: SymbolSpec | None = live.symbols.get(pair["symbol"] or "")
+        target = plan_close(signal.volume_before, row["open_volume"], copy_volume,
+                            pair["requested_volume"] or copy_volume, spec)
+        if target >= copy_volume:
+            continue
+        line = lines.get(target)
+        if line is None:
+            line = lines[target] = encode(CopyClose(row["ticket"], target, signal.reason))
+        if peer.send(line):
+            sent += 1
+    engine.metrics_.commands_total += sent
+
+
+async def fan_out_modify(engine: Engine, signal: ModifySignal) -> None:
+    row = signal.row
+    await engine.ledger.flush()
+    pairs = await engine.db.run(lambda con: sql.live_pairs_of_trade(con, row["id"]))
+    lines: dict[bool, bytes] = {}
+    sent = 0
+    for pair in pairs:
+        fid = pair["account_id"]
+        peer = engine.sessions.get(fid)
+        info = engine.accounts.get(fid)
+        live = engine.live.get(fid)
+        if peer is None or info is None or live is None or not live.ready \
+                or pair["sent_at"] is None:
+            continue
+        reverse = info.rules.reverse
+        line = lines.get(reverse)
+        if line is None:
+            sl, tp = plan_modify(row["sl"], row["tp"], reverse)
+            line = lines[reverse] = encode(CopyModify(row["ticket"], sl, tp))
+        if peer.send(line):
+            sent += 1
+    engine.metrics_.commands_total += sent

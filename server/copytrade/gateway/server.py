@@ -1,0 +1,257 @@
+"""The EA gateway: a trio TCP (optionally TLS) server, one task per connection.
+
+Each connection: authenticate within ``ea_auth_timeout`` (AUTH → OK, or ERR and close), then
+read lines until EOF, idle timeout, or the engine closes it; every parsed message goes to the
+engine. Limits: line length (the protocol's LineBuffer), auth time, idle time, consecutive
+errors, concurrent connections, and failed logins per source address.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import ssl
+from functools import partial
+
+import attrs
+import trio
+
+from ..config import Settings
+from ..domain.models import Role
+from ..engine.core import Engine, EngineError
+from ..engine.state import AccountInfo
+from ..protocol import (
+    PROTOCOL_VERSION,
+    Auth,
+    AuthOk,
+    ErrorCode,
+    LineBuffer,
+    Ping,
+    Pong,
+    ProtocolError,
+    RemoteProtocolError,
+    encode,
+    parse_from_ea,
+)
+from ..protocol import Error as ErrorMsg
+from .session import EASession
+from .throttle import FailureThrottle
+
+log = logging.getLogger(__name__)
+
+MAX_CONSECUTIVE_ERRORS = 10
+RECEIVE_SIZE = 65536
+
+
+class _Closed(Exception):
+    """The peer went away (EOF) or the session must end."""
+
+
+@attrs.define
+class Gateway:
+    """Shared state of the listener: settings, engine, throttles and counters."""
+
+    engine: Engine
+    settings: Settings
+    auth_failures: FailureThrottle = attrs.field(factory=FailureThrottle)
+    connections: int = 0
+
+    async def handle(self, stream: trio.abc.Stream) -> None:
+        remote = _remote_address(stream)
+        if self.connections >= self.settings.ea_max_connections:
+            with trio.move_on_after(1):
+                with contextlib.suppress(OSError, trio.BrokenResourceError):
+                    await stream.send_all(encode(ErrorMsg(ErrorCode.THROTTLED, "server full")))
+            await trio.aclose_forcefully(stream)
+            return
+        self.connections += 1
+        session = EASession.for_stream(stream, self.settings.ea_backlog_bytes, remote)
+        try:
+            async with trio.open_nursery() as nursery:
+                session.scope = nursery.cancel_scope
+                nursery.start_soon(session.writer)
+                await self._serve(session, stream)
+                nursery.cancel_scope.cancel()  # the peer hung up: nothing more to write
+        finally:
+            self.connections -= 1
+            session.release()
+            await trio.aclose_forcefully(stream)
+
+    async def _serve(self, session: EASession, stream: trio.abc.Stream) -> None:
+        buffer = LineBuffer()
+        try:
+            info = await self._authenticate(session, stream, buffer)
+        except _Closed:
+            return
+        if info is None:
+            await trio.sleep_forever()  # the writer sends the error and cancels us
+        session.account_id = info.id
+        await self.engine.attach(session, info, session.remote)
+        try:
+            await self._read_loop(session, stream, buffer, info)
+        except _Closed:
+            pass
+        finally:
+            self.engine.detach(session)
+        if session.closing is not None:
+            await trio.sleep_forever()
+
+    async def _lines(
+        self, session: EASession, stream: trio.abc.Stream, buffer: LineBuffer, timeout: float
+    ) -> bytes:
+        """The next complete line; raises _Closed on EOF or timeout (after saying why)."""
+        while True:
+            line = buffer.next_line()
+            if line is not None:
+                return line
+            data: bytes | bytearray = b""
+            with trio.move_on_after(timeout) as scope:
+                data = await stream.receive_some(RECEIVE_SIZE)
+            if scope.cancelled_caught:
+                raise _Timeout()
+            if not data:
+                raise _Closed()
+            buffer.feed(bytes(data))
+
+    async def _authenticate(
+        self, session: EASession, stream: trio.abc.Stream, buffer: LineBuffer
+    ) -> AccountInfo | None:
+        address = session.remote.rsplit(":", 1)[0]
+        deadline = trio.current_time() + self.settings.ea_auth_timeout
+        while True:
+            remaining = deadline - trio.current_time()
+            try:
+                line = await self._lines(session, stream, buffer, max(remaining, 0.001))
+                msg = parse_from_ea(line)
+            except _Timeout:
+                session.close(ErrorCode.AUTH_TIMEOUT, "no AUTH within the time limit")
+                return None
+            except RemoteProtocolError as exc:
+                session.close(ErrorCode.NOT_AUTHENTICATED, f"AUTH expected first ({exc.detail})")
+                return None
+            if isinstance(msg, Ping):
+                session.send(encode(Pong(msg.seq)))
+                continue
+            if not isinstance(msg, Auth):
+                session.close(ErrorCode.NOT_AUTHENTICATED, "AUTH expected first")
+                return None
+            break
+        if self.auth_failures.blocked(address):
+            self.engine.metrics_.auth_failures_total += 1
+            session.close(ErrorCode.THROTTLED, "too many failed logins; wait a minute")
+            return None
+        if msg.version != PROTOCOL_VERSION:
+            session.close(ErrorCode.VERSION_UNSUPPORTED,
+                          f"server speaks protocol version {PROTOCOL_VERSION}")
+            return None
+        info = await self.engine.authenticate(msg.api_key)
+        if info is None:
+            self.auth_failures.fail(address)
+            self.engine.metrics_.auth_failures_total += 1
+            log.info("EA login refused from %s (bad key)", session.remote)
+            session.close(ErrorCode.AUTH_FAILED, "unknown API key")
+            return None
+        self.auth_failures.succeed(address)
+        if not info.is_active:
+            session.close(ErrorCode.ACCOUNT_INACTIVE, "this trading account is deactivated")
+            return None
+        if msg.master_token and info.role is Role.FOLLOWER:
+            try:
+                info = await self.engine.follow_by_token(info, msg.master_token)
+            except EngineError as exc:
+                session.close(exc.code, exc.text)
+                return None
+        session.account_id = info.id
+        session.send(encode(AuthOk(role=info.role.value, version=PROTOCOL_VERSION,
+                                   account_id=info.id,
+                                   heartbeat_s=int(self.settings.ea_idle_timeout // 3) or 1)))
+        log.info("EA %s logged in as %s account %d (%s)", session.remote, info.role.value,
+                 info.id, msg.client)
+        return info
+
+    async def _read_loop(
+        self, session: EASession, stream: trio.abc.Stream, buffer: LineBuffer,
+        info: AccountInfo,
+    ) -> None:
+        errors = 0
+        while session.closing is None and not session.dead:
+            try:
+                line = await self._lines(session, stream, buffer, self.settings.ea_idle_timeout)
+            except _Timeout:
+                session.close(ErrorCode.IDLE_TIMEOUT, "no line within the idle limit")
+                return
+            except RemoteProtocolError as exc:
+                errors = self._error(session, exc.code, exc.detail, errors)
+                continue
+            try:
+                msg = parse_from_ea(line)
+                if isinstance(msg, Ping):
+                    session.send(encode(Pong(msg.seq)))
+                elif isinstance(msg, Pong):
+                    pass
+                elif isinstance(msg, Auth):
+                    raise EngineError(ErrorCode.UNKNOWN_COMMAND, "already authenticated")
+                else:
+                    current = self.engine.accounts.get(info.id, info)
+                    await self.engine.handle(session, current, msg)
+                errors = 0
+            except ProtocolError as exc:
+                errors = self._error(session, exc.code, exc.detail, errors)
+            except EngineError as exc:
+                errors = self._error(session, exc.code, exc.text, errors)
+            except Exception:
+                log.exception("error handling a line from account %d", info.id)
+                errors = self._error(session, ErrorCode.INTERNAL, "internal error", errors)
+
+    def _error(self, session: EASession, code: ErrorCode, text: str, errors: int) -> int:
+        self.engine.metrics_.protocol_errors_total += 1
+        errors += 1
+        if code.closes_connection:
+            session.close(code, text)
+        elif errors >= MAX_CONSECUTIVE_ERRORS:
+            session.close(ErrorCode.TOO_MANY_ERRORS, f"{errors} errors in a row")
+        else:
+            session.send(encode(ErrorMsg(code, text)))
+        return errors
+
+
+class _Timeout(_Closed):
+    """No data within the allowed time."""
+
+
+def _remote_address(stream: trio.abc.Stream) -> str:
+    sock_stream = stream.transport_stream if isinstance(stream, trio.SSLStream) else stream
+    if isinstance(sock_stream, trio.SocketStream):
+        try:
+            host, port = sock_stream.socket.getpeername()[:2]
+            return f"{host}:{port}"
+        except OSError:
+            pass
+    return "unknown"
+
+
+def _tls_context(settings: Settings) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(settings.tls_cert), str(settings.tls_key))
+    return context
+
+
+async def serve_gateway(
+    engine: Engine, settings: Settings,
+    *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Listen for EAs; ``task_status.started`` gets the bound port."""
+    gateway = Gateway(engine=engine, settings=settings)
+    listeners: list[trio.abc.Listener[trio.abc.Stream]] = list(
+        await trio.open_tcp_listeners(settings.ea_port, host=settings.ea_host, backlog=4096))
+    port = listeners[0].socket.getsockname()[1]  # type: ignore[attr-defined]
+    if settings.tls_enabled:
+        context = _tls_context(settings)
+        listeners = [trio.SSLListener(listener, context, https_compatible=False)
+                     for listener in listeners]
+    log.info("EA gateway on %s:%d%s", settings.ea_host, port,
+             " (TLS)" if settings.tls_enabled else "")
+    async with trio.open_nursery() as nursery:
+        await nursery.start(partial(trio.serve_listeners, gateway.handle, listeners,
+                                    handler_nursery=nursery))
+        task_status.started(port)

@@ -1,0 +1,121 @@
+"""One EA connection's outbound side: direct non-blocking writes plus a bounded backlog.
+
+``send`` is what the fan-out calls for every follower, so it never awaits: on plain TCP it
+writes straight to the socket (a duplicate of the connection's file descriptor, non-blocking)
+and only when the kernel buffer is full does it queue the rest, up to ``limit`` bytes, for
+the session's writer task. Past the limit the follower is dropped with SLOW_CONSUMER (it
+reconnects and resyncs), so it can never delay the master or the other followers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from typing import Any
+
+import attrs
+import trio
+
+from ..protocol import Error, ErrorCode, encode
+
+log = logging.getLogger(__name__)
+
+
+@attrs.define(eq=False)
+class EASession:
+    """The gateway's :class:`~copytrade.engine.state.Peer` for one connection."""
+
+    stream: trio.abc.Stream
+    limit: int
+    remote: str
+    account_id: int = 0
+    raw: socket.socket | None = None
+    backlog: bytearray = attrs.field(factory=bytearray)
+    closing: tuple[ErrorCode, str] | None = None
+    dead: bool = False
+    overflowed: bool = False
+    scope: trio.CancelScope | None = None
+    _wake: trio.Event = attrs.field(factory=trio.Event)
+
+    @classmethod
+    def for_stream(cls, stream: trio.abc.Stream, limit: int, remote: str) -> EASession:
+        session = cls(stream=stream, limit=limit, remote=remote)
+        if isinstance(stream, trio.SocketStream):
+            raw = socket.socket(fileno=os.dup(stream.socket.fileno()))
+            raw.setblocking(False)
+            session.raw = raw
+        return session
+
+    def send(self, data: bytes) -> bool:
+        if self.dead or self.closing is not None:
+            return False
+        view: Any = data
+        if not self.backlog and self.raw is not None:
+            try:
+                n = self.raw.send(data)
+            except BlockingIOError:
+                n = 0
+            except OSError:
+                self.dead = True
+                self._wake.set()
+                return False
+            if n == len(data):
+                return True
+            view = memoryview(data)[n:]
+        if len(self.backlog) + len(view) > self.limit:
+            self.overflowed = True
+            self.backlog.clear()
+            self.close(ErrorCode.SLOW_CONSUMER,
+                       "outbound backlog full; reconnect and resync")
+            return False
+        self.backlog += view
+        self._wake.set()
+        return True
+
+    def close(self, code: ErrorCode, text: str) -> None:
+        if self.closing is None:
+            self.closing = (code, text)
+            self._wake.set()
+
+    async def writer(self) -> None:
+        """Drain the backlog while the socket accepts it; on close, say why and hang up."""
+        while True:
+            await self._wake.wait()
+            self._wake = trio.Event()
+            try:
+                await self._drain()
+            except (OSError, trio.BrokenResourceError, trio.ClosedResourceError):
+                self.dead = True
+            if self.dead or self.closing is not None:
+                break
+        if self.closing is not None and not self.dead:
+            code, text = self.closing
+            with trio.move_on_after(1):
+                try:
+                    await self._drain()
+                    await self.stream.send_all(encode(Error(code, text)))
+                except (OSError, trio.BrokenResourceError, trio.ClosedResourceError):
+                    pass
+        if self.scope is not None:
+            self.scope.cancel()
+
+    async def _drain(self) -> None:
+        while self.backlog:
+            if self.raw is not None:
+                await trio.lowlevel.wait_writable(self.raw)
+                try:
+                    n = self.raw.send(self.backlog)
+                except BlockingIOError:
+                    continue
+                del self.backlog[:n]
+            else:
+                data = bytes(self.backlog)
+                self.backlog.clear()
+                await self.stream.send_all(data)
+
+    def release(self) -> None:
+        if self.raw is not None:
+            trio.lowlevel.notify_closing(self.raw)
+            self.raw.close()
+            self.raw = None

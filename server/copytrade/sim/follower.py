@@ -1,0 +1,260 @@
+"""Follower EA simulator: executes the server's commands on a pretend MT5 account.
+
+It behaves as docs/protocol.md asks of a real follower EA: after login it reports ACCOUNT,
+its symbols (SYM), its open copies (POS) and SYNC; it answers every OPEN with ACK_OPEN (or a
+NACK at the configured reject rate), never opens a second position for one master ticket,
+executes CLOSE as a target volume and MODIFY as target SL/TP, and keeps its positions across
+reconnects (like a real terminal), so the server's resync can be tested.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+from collections.abc import Callable
+from decimal import Decimal
+
+import attrs
+import trio
+
+from ..domain.models import Side
+from ..protocol import (
+    AccountState,
+    AckClose,
+    AckModify,
+    AckOpen,
+    CloseReason,
+    CommandKind,
+    CopyClose,
+    CopyClosed,
+    CopyModify,
+    CopyOpen,
+    Error,
+    Message,
+    Nack,
+    Ping,
+    Pong,
+    Position,
+    Rules,
+    StopOut,
+    SymbolInfo,
+    SyncDone,
+)
+from .link import Link, LinkError
+
+log = logging.getLogger(__name__)
+_tickets = itertools.count(5_000_000)
+
+
+@attrs.define
+class SimPosition:
+    """One open copy on the simulated follower account."""
+
+    master_ticket: int
+    ticket: int
+    symbol: str
+    side: Side
+    volume: Decimal
+    price: Decimal
+    sl: Decimal
+    tp: Decimal
+    last_closed: Decimal = Decimal(0)
+
+
+@attrs.define
+class FollowerSim:
+    """A simulated follower EA. Use ``await nursery.start(sim.run)``; ``stop()`` ends it."""
+
+    host: str
+    port: int
+    api_key: str
+    master_token: str | None = None
+    symbols: tuple[str, ...] = ("EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "US30")
+    suffix: str = ""
+    balance: Decimal = Decimal("10000")
+    reject_rate: float = 0.0
+    reply_latency: float = 0.0
+    rules: Rules | None = None
+    reconnect: bool = True
+    positions: dict[int, SimPosition] = attrs.field(factory=dict)
+    received: list[Message] = attrs.field(factory=list)
+    closed: list[SimPosition] = attrs.field(factory=list)
+    errors: list[Error] = attrs.field(factory=list)
+    opens_executed: int = 0
+    logins: int = 0
+    link: Link | None = None
+    _changed: trio.Event = attrs.field(factory=trio.Event)
+    _scope: trio.CancelScope | None = None
+    _stop: trio.Event = attrs.field(factory=trio.Event)
+    _random: random.Random = attrs.field(factory=lambda: random.Random(7))
+
+    @property
+    def symbol_names(self) -> list[str]:
+        return [s + self.suffix for s in self.symbols]
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Connect, sync and serve commands; reconnect after a drop (when ``reconnect``)."""
+        self._scope = trio.CancelScope()
+        with self._scope:
+            await self._run_loop(task_status)
+
+    async def _run_loop(self, task_status: trio.TaskStatus[None]) -> None:
+        started = False
+        delay = 0.05
+        while not self._stop.is_set():
+            try:
+                self.link = await Link.connect(self.host, self.port, self.api_key,
+                                               master_token=self.master_token,
+                                               client="FollowerSim/1.0")
+                self.logins += 1
+                await self._login_sync()
+                if not started:
+                    task_status.started()
+                    started = True
+                delay = 0.05
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(self._ping_loop)
+                    await self._serve()
+                    nursery.cancel_scope.cancel()
+            except (LinkError, OSError, trio.BrokenResourceError, trio.ClosedResourceError) as exc:
+                if isinstance(exc, LinkError) and exc.code in {"AUTH_FAILED", "ACCOUNT_INACTIVE",
+                                                                "UNKNOWN_MASTER_TOKEN"}:
+                    raise
+                log.debug("follower sim link dropped: %s", exc)
+            finally:
+                if self.link is not None:
+                    await self.link.aclose()
+                    self.link = None
+                self._notify()
+            if not self.reconnect or self._stop.is_set():
+                break
+            await trio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+        if not started:
+            task_status.started()
+
+    def stop(self) -> None:
+        """End ``run`` (the connection is closed; positions are kept)."""
+        self._stop.set()
+        if self._scope is not None:
+            self._scope.cancel()
+
+    async def _login_sync(self) -> None:
+        assert self.link is not None
+        msgs: list[Message] = [AccountState(balance=self.balance, equity=self.equity,
+                                            margin_level=Decimal(0), currency="USD",
+                                            leverage=500)]
+        for name in self.symbol_names:
+            msgs.append(SymbolInfo(name=name, volume_min=Decimal("0.01"),
+                                   volume_max=Decimal("100"), volume_step=Decimal("0.01"),
+                                   digits=5))
+        for p in self.positions.values():
+            msgs.append(Position(master_ticket=p.master_ticket, slave_ticket=p.ticket,
+                                 symbol=p.symbol, side=p.side, volume=p.volume, sl=p.sl, tp=p.tp,
+                                 profit=Decimal(0)))
+        if self.rules is not None:
+            msgs.append(self.rules)
+        msgs.append(SyncDone(symbols=len(self.symbol_names), positions=len(self.positions)))
+        await self.link.send_many(msgs)
+
+    @property
+    def equity(self) -> Decimal:
+        return self.balance
+
+    async def _ping_loop(self) -> None:
+        seq = 0
+        while True:
+            await trio.sleep(10)
+            seq += 1
+            if self.link is not None:
+                await self.link.send(Ping(seq))
+
+    async def _serve(self) -> None:
+        assert self.link is not None
+        while True:
+            msg = await self.link.receive()
+            self.received.append(msg)
+            if isinstance(msg, Error):
+                self.errors.append(msg)
+            reply = self._execute(msg)
+            if reply is not None:
+                if self.reply_latency:
+                    await trio.sleep(self.reply_latency)
+                await self.link.send(reply)
+            self._notify()
+
+    def _execute(self, msg: Message) -> Message | None:
+        if isinstance(msg, Ping):
+            return Pong(msg.seq)
+        if isinstance(msg, CopyOpen):
+            existing = self.positions.get(msg.master_ticket)
+            if existing is not None:  # a repeated command must not open twice
+                return AckOpen(msg.master_ticket, existing.ticket, existing.volume, existing.side)
+            if msg.symbol not in self.symbol_names:
+                return Nack(CommandKind.OPEN, msg.master_ticket, 10013, "unknown symbol")
+            if self.reject_rate and self._random.random() < self.reject_rate:
+                return Nack(CommandKind.OPEN, msg.master_ticket, 10019, "No money")
+            pos = SimPosition(master_ticket=msg.master_ticket, ticket=next(_tickets),
+                              symbol=msg.symbol, side=msg.side, volume=msg.volume,
+                              price=msg.price, sl=msg.sl, tp=msg.tp)
+            self.positions[msg.master_ticket] = pos
+            self.opens_executed += 1
+            return AckOpen(msg.master_ticket, pos.ticket, pos.volume, pos.side)
+        if isinstance(msg, CopyClose):
+            held = self.positions.get(msg.master_ticket)
+            if held is None:
+                gone = next((p for p in reversed(self.closed)
+                             if p.master_ticket == msg.master_ticket), None)
+                if gone is None:
+                    return Nack(CommandKind.CLOSE, msg.master_ticket, 10036, "position not found")
+                # Already closed: say so with what we have (a repeat changes nothing).
+                return AckClose(msg.master_ticket, gone.ticket, gone.last_closed, Decimal(0),
+                                gone.price, Decimal(0))
+            if msg.target_volume >= held.volume:  # already at (or below) the target
+                return AckClose(msg.master_ticket, held.ticket, held.last_closed or held.volume,
+                                held.volume, held.price, Decimal(0))
+            closed = held.volume - msg.target_volume
+            held.last_closed = closed
+            profit = Decimal("1.50") * closed / Decimal("0.01")
+            held.volume = msg.target_volume
+            if held.volume == 0:
+                del self.positions[msg.master_ticket]
+                self.closed.append(held)
+            return AckClose(msg.master_ticket, held.ticket, closed, msg.target_volume,
+                            held.price, profit.quantize(Decimal("0.01")))
+        if isinstance(msg, CopyModify):
+            target = self.positions.get(msg.master_ticket)
+            if target is None:
+                return Nack(CommandKind.MODIFY, msg.master_ticket, 10036, "position not found")
+            target.sl, target.tp = msg.sl, msg.tp
+            return AckModify(msg.master_ticket, msg.sl, msg.tp)
+        return None
+
+    # -------------------------------------------------------------- test helpers
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = trio.Event()
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
+        with trio.fail_after(timeout):
+            while not predicate():
+                await self._changed.wait()
+
+    async def close_by_itself(self, master_ticket: int, reason: CloseReason) -> None:
+        """The copy closes on the follower (its SL/TP hit, closed by hand, stop-out)."""
+        pos = self.positions.pop(master_ticket)
+        self.closed.append(pos)
+        assert self.link is not None
+        await self.link.send(CopyClosed(master_ticket, pos.ticket, pos.price, Decimal("-5.00"),
+                                        reason))
+
+    async def stop_out(self) -> None:
+        assert self.link is not None
+        await self.link.send(StopOut(margin_level=Decimal("20"), equity=Decimal("15")))
+
+    async def drop_connection(self) -> None:
+        """Simulate a network cut: the run loop reconnects and resyncs (if ``reconnect``)."""
+        if self.link is not None:
+            await self.link.aclose()

@@ -1,0 +1,213 @@
+"""Master EA simulator: trades on a pretend account and reports it as a master EA must.
+
+Every event goes into an outbox and is resent after a reconnect until the server answers
+STORED for it (docs/protocol.md, idempotency rules), like the MQL5 master EA's file outbox.
+The server may also send CLOSE for one of its own tickets (1TO1 kill switch): the sim closes
+that position and reports it with CMD_CLOSE, reason EXPERT.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+import attrs
+import trio
+
+from ..domain.models import Side
+from ..protocol import (
+    AccountState,
+    CloseReason,
+    CommandKind,
+    CopyClose,
+    Error,
+    MasterClose,
+    MasterModify,
+    MasterOpen,
+    Message,
+    Ping,
+    Pong,
+    StopOut,
+    Stored,
+)
+from .link import Link, LinkError
+
+log = logging.getLogger(__name__)
+_tickets = itertools.count(int(time.time()) % 1_000_000 * 1000 + 1)
+_deals = itertools.count(int(time.time()) % 1_000_000 * 1000 + 1)
+
+OutboxKey = tuple[CommandKind, int, int]
+
+
+def outbox_key(msg: Message) -> OutboxKey:
+    if isinstance(msg, MasterOpen):
+        return (CommandKind.OPEN, msg.ticket, 0)
+    if isinstance(msg, MasterClose):
+        return (CommandKind.CLOSE, msg.ticket, msg.deal)
+    if isinstance(msg, MasterModify):
+        return (CommandKind.MODIFY, msg.ticket, 0)
+    raise TypeError(f"{type(msg).__name__} is not an outbox event")
+
+
+@attrs.define
+class MasterPosition:
+    ticket: int
+    symbol: str
+    side: Side
+    volume: Decimal
+    price: Decimal
+    sl: Decimal = Decimal(0)
+    tp: Decimal = Decimal(0)
+
+
+@attrs.define
+class MasterSim:
+    """A simulated master EA. ``await nursery.start(sim.run)``, then trade with its methods."""
+
+    host: str
+    port: int
+    api_key: str
+    equity: Decimal = Decimal("10000")
+    reconnect: bool = True
+    positions: dict[int, MasterPosition] = attrs.field(factory=dict)
+    outbox: dict[OutboxKey, Message] = attrs.field(factory=dict)
+    stored: set[OutboxKey] = attrs.field(factory=set)
+    received: list[Message] = attrs.field(factory=list)
+    logins: int = 0
+    link: Link | None = None
+    _changed: trio.Event = attrs.field(factory=trio.Event)
+    _connected: trio.Event = attrs.field(factory=trio.Event)
+    _scope: trio.CancelScope | None = None
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        self._scope = trio.CancelScope()
+        started = False
+        with self._scope:
+            delay = 0.05
+            while True:
+                try:
+                    self.link = await Link.connect(self.host, self.port, self.api_key,
+                                                   client="MasterSim/1.0")
+                    self.logins += 1
+                    await self.link.send(self._account())
+                    # Resend everything not yet confirmed, in order.
+                    for msg in list(self.outbox.values()):
+                        await self.link.send(msg)
+                    self._connected.set()
+                    if not started:
+                        task_status.started()
+                        started = True
+                    delay = 0.05
+                    await self._serve()
+                except (LinkError, OSError, trio.BrokenResourceError,
+                        trio.ClosedResourceError) as exc:
+                    if isinstance(exc, LinkError) and exc.code in {"AUTH_FAILED",
+                                                                    "ACCOUNT_INACTIVE"}:
+                        raise
+                    log.debug("master sim link dropped: %s", exc)
+                finally:
+                    self._connected = trio.Event()
+                    if self.link is not None:
+                        await self.link.aclose()
+                        self.link = None
+                    self._notify()
+                if not self.reconnect:
+                    break
+                await trio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    def stop(self) -> None:
+        if self._scope is not None:
+            self._scope.cancel()
+
+    def _account(self) -> AccountState:
+        return AccountState(balance=self.equity, equity=self.equity, margin_level=Decimal(0),
+                            currency="USD", leverage=500)
+
+    async def _serve(self) -> None:
+        assert self.link is not None
+        while True:
+            msg = await self.link.receive()
+            self.received.append(msg)
+            if isinstance(msg, Stored):
+                key = (msg.kind, msg.ticket, msg.deal)
+                self.outbox.pop(key, None)
+                self.stored.add(key)
+            elif isinstance(msg, Ping):
+                await self.link.send(Pong(msg.seq))
+            elif isinstance(msg, CopyClose) and msg.master_ticket in self.positions:
+                pos = self.positions[msg.master_ticket]
+                await self.close(pos.ticket, price=pos.price, reason=CloseReason.EXPERT)
+            elif isinstance(msg, Error):
+                log.info("master sim got %s %s", msg.code.value, msg.text)
+            self._notify()
+
+    async def _emit(self, msg: Message) -> OutboxKey:
+        key = outbox_key(msg)
+        self.outbox[key] = msg
+        if self.link is not None:
+            with contextlib.suppress(OSError, trio.BrokenResourceError, trio.ClosedResourceError):
+                await self.link.send(msg)  # on failure it is resent after the reconnect
+        return key
+
+    # ------------------------------------------------------------------ trading
+
+    async def open(
+        self, symbol: str = "EURUSD", side: Side = Side.BUY, volume: Decimal = Decimal("0.10"),
+        price: Decimal = Decimal("1.08450"), sl: Decimal = Decimal(0), tp: Decimal = Decimal(0),
+        *, ticket: int | None = None, open_time_ms: int | None = None,
+    ) -> int:
+        ticket = ticket or next(_tickets)
+        self.positions[ticket] = MasterPosition(ticket, symbol, side, volume, price, sl, tp)
+        await self._emit(MasterOpen(side=side, symbol=symbol, price=price, volume=volume, sl=sl,
+                                    tp=tp, ticket=ticket,
+                                    open_time_ms=open_time_ms or int(time.time() * 1000)))
+        return ticket
+
+    async def close(
+        self, ticket: int, volume: Decimal | None = None, *, price: Decimal | None = None,
+        profit: Decimal = Decimal("12.50"), reason: CloseReason = CloseReason.CLIENT,
+    ) -> int:
+        """Close all (or ``volume`` of) a position; returns the closing deal ticket."""
+        pos = self.positions[ticket]
+        closed = pos.volume if volume is None else min(volume, pos.volume)
+        pos.volume -= closed
+        if pos.volume == 0:
+            del self.positions[ticket]
+        deal = next(_deals)
+        await self._emit(MasterClose(ticket=ticket, deal=deal, volume=closed,
+                                     price=price or pos.price, profit=profit,
+                                     remaining=pos.volume, reason=reason))
+        return deal
+
+    async def modify(self, ticket: int, sl: Decimal, tp: Decimal) -> None:
+        pos = self.positions[ticket]
+        pos.sl, pos.tp = sl, tp
+        await self._emit(MasterModify(ticket=ticket, sl=sl, tp=tp))
+
+    async def stop_out(self) -> None:
+        assert self.link is not None
+        await self.link.send(StopOut(margin_level=Decimal("30"), equity=Decimal("100")))
+
+    async def send_raw(self, data: bytes) -> None:
+        assert self.link is not None
+        await self.link.stream.send_all(data)
+
+    # ------------------------------------------------------------------ waiting
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = trio.Event()
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
+        with trio.fail_after(timeout):
+            while not predicate():
+                await self._changed.wait()
+
+    async def wait_stored(self, timeout: float = 10) -> None:
+        """Until every emitted event is confirmed STORED."""
+        await self.wait_for(lambda: not self.outbox, timeout)

@@ -1,0 +1,87 @@
+"""Helpers for end-to-end engine tests: users, accounts and simulated EAs on a real server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import trio
+
+from copytrade.db.accounts import AccountRepository
+from copytrade.db.users import UserRepository
+from copytrade.domain.models import CopyMode, Role
+from copytrade.sim.follower import FollowerSim
+from copytrade.sim.master import MasterSim
+
+HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
+
+
+class World:
+    """One user with a master and followers, and their simulated EAs."""
+
+    def __init__(self, server: Any, nursery: trio.Nursery) -> None:
+        self.server = server
+        self.nursery = nursery
+        self.accounts = AccountRepository(server.db)
+        self.users = UserRepository(server.db)
+        self.user_id = 0
+
+    async def setup_user(self, email: str = "trader@example.com") -> int:
+        user = await self.users.create(email=email, name="Trader", hashed_password=HASH)
+        self.user_id = user.id
+        return user.id
+
+    async def master(self, mode: CopyMode = CopyMode.PUBSUB) -> tuple[Any, MasterSim]:
+        created = await self.accounts.create(self.user_id, name="Master", role=Role.MASTER)
+        if mode is not CopyMode.PUBSUB:
+            await self.accounts.set_copy_mode(created.account.id, self.user_id, mode)
+            await self.server.engine.account_changed(created.account.id)
+        sim = MasterSim("127.0.0.1", self.server.ea_port, created.api_key)
+        await self.nursery.start(sim.run)
+        return created.account, sim
+
+    async def follower(
+        self, master: Any | None = None, *, connect: bool = True, **sim_options: Any
+    ) -> tuple[Any, FollowerSim]:
+        created = await self.accounts.create(self.user_id, name="Follower", role=Role.FOLLOWER)
+        account = created.account
+        if master is not None:
+            account = await self.accounts.follow(account.id, self.user_id, master.master_token)
+            await self.server.engine.account_changed(account.id)
+        sim = FollowerSim("127.0.0.1", self.server.ea_port, created.api_key, **sim_options)
+        if connect:
+            await self.start_follower(sim)
+        return account, sim
+
+    async def start_follower(self, sim: FollowerSim) -> None:
+        sim._stop = trio.Event()
+        await self.nursery.start(sim.run)
+        await sim.wait_for(lambda: sim.received != [] or sim.logins > 0)
+        await self.synced(sim)
+
+    async def synced(self, sim: FollowerSim, timeout: float = 10) -> None:
+        """Until the server has finished this follower's login resync."""
+        engine = self.server.engine
+        with trio.fail_after(timeout):
+            while True:
+                account_id = sim.link.ok.account_id if sim.link and sim.link.ok else None
+                live = engine.live.get(account_id) if account_id else None
+                if live is not None and live.ready:
+                    return
+                await trio.sleep(0.01)
+
+    async def pairs(self, follower_id: int | None = None) -> list[Any]:
+        await self.server.engine.ledger.flush()
+        sql = ("SELECT p.*, t.ticket AS master_ticket FROM trade_pairs p JOIN master_trades t "
+               "ON t.id = p.master_trade_id")
+        if follower_id is None:
+            return await self.server.db.fetch(sql + " ORDER BY p.id")
+        return await self.server.db.fetch(sql + " WHERE p.account_id = $1 ORDER BY p.id",
+                                          follower_id)
+
+    async def wait_pairs(self, predicate: Any, timeout: float = 10) -> list[Any]:
+        with trio.fail_after(timeout):
+            while True:
+                rows = await self.pairs()
+                if predicate(rows):
+                    return rows
+                await trio.sleep(0.02)
