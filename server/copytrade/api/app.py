@@ -1,4 +1,4 @@
-"""The quart-trio application: REST under /api/v1, the live websocket, /healthz, the SPA."""
+"""The quart-trio application: REST under /api/v1, the live websocket, /healthz, /metrics."""
 
 from __future__ import annotations
 
@@ -6,13 +6,36 @@ import trio
 from quart import Response, jsonify
 from quart_trio import QuartTrio
 
+from . import accounts, auth, docs_page, errors, info, links, live, metrics, routing, tokens
+from . import trades as trades
 from .context import ApiContext
+from .routing import ApiState
+from .security import SecurityConfig
+
+_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info)  # importing registers routes
+
+MAX_BODY = 64 * 1024
 
 
-def create_app(ctx: ApiContext) -> QuartTrio:
+def create_app(ctx: ApiContext, *, security: SecurityConfig | None = None) -> QuartTrio:
     app = QuartTrio(__name__, static_folder=None)
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     app.extensions["copytrade"] = ctx
+    app.extensions["copytrade.state"] = ApiState.build(ctx, security or SecurityConfig())
+
+    errors.install(app)
+    routing.install(app)
+    live.install(app)
+    docs_page.install(app)
+    metrics.install(app)
+
+    @app.after_request
+    async def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
     @app.get("/healthz")
     async def healthz() -> tuple[Response, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 import attrs
+import trio
 
 from ..config import Settings
 from ..db.accounts import AccountRepository
@@ -45,3 +46,5 @@ class ApiContext:
     engine: EngineControl
     ea_port: int
     """The EA gateway's bound port (shown to users setting up their EA)."""
+    shutdown: trio.Event = attrs.field(factory=trio.Event)
+    """Set when the server stops: live websockets close with 1001 (STACK-NOTES trap 2)."""

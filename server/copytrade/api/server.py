@@ -15,10 +15,10 @@ from .asgi import ShieldHttpSend
 log = logging.getLogger(__name__)
 
 
-def hypercorn_config(settings: Settings) -> Config:
+def hypercorn_config(settings: Settings, *, keep_alive_timeout: float = 5) -> Config:
     config = Config()
     config.bind = [f"{settings.http_host}:{settings.http_port}"]
-    config.keep_alive_timeout = 5
+    config.keep_alive_timeout = keep_alive_timeout
     config.graceful_timeout = 3
     config.websocket_ping_interval = 20
     config.h11_max_incomplete_size = 64 * 1024
@@ -32,10 +32,11 @@ def hypercorn_config(settings: Settings) -> Config:
 
 async def serve_http(
     app: Any, settings: Settings, shutdown: trio.Event,
-    *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
+    *, keep_alive_timeout: float = 5,
+    task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run hypercorn until ``shutdown`` is set; ``task_status.started`` gets the bound port."""
-    config = hypercorn_config(settings)
+    config = hypercorn_config(settings, keep_alive_timeout=keep_alive_timeout)
 
     async with trio.open_nursery() as nursery:
         binds: list[str] = await nursery.start(

@@ -241,3 +241,14 @@ class AccountRepository:
         rows = await self.db.fetch(
             "SELECT * FROM account_states WHERE account_id = ANY($1::bigint[])", account_ids)
         return {r["account_id"]: AccountState(**dict(r)) for r in rows}
+
+
+async def linked_account_ids(db: Database, account_id: int) -> list[int]:
+    """Accounts whose routing involves ``account_id``: its master or partner, its followers,
+    and masters that have it as 1TO1 partner (the engine reloads them after a change)."""
+    rows = await db.fetch(
+        "SELECT following_id AS id FROM trading_accounts WHERE id = $1 AND following_id "
+        "IS NOT NULL UNION SELECT partner_id FROM trading_accounts WHERE id = $1 AND "
+        "partner_id IS NOT NULL UNION SELECT id FROM trading_accounts WHERE following_id = $1 "
+        "OR partner_id = $1", account_id)
+    return sorted(int(r["id"]) for r in rows)

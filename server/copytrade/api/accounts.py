@@ -1,0 +1,95 @@
+"""Trading accounts: list, create (API key shown once), show, update, delete, rotate key,
+and a master's followers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..db.accounts import linked_account_ids
+from ..db.errors import Conflict
+from ..domain.models import Role
+from .routing import Call, route
+from .schemas import (
+    AccountEnvelope,
+    AccountIn,
+    AccountList,
+    AccountPatchIn,
+    AccountWithKey,
+    FollowerList,
+    FollowerOut,
+)
+from .validation import UNSET
+from .views import account_view, account_views
+
+TAG = "accounts"
+ACCOUNT = "/api/v1/accounts/<int:account_id>"
+
+
+async def notify(call: Call[Any, Any], *account_ids: int) -> None:
+    """Tell the engine that routing of these accounts may have changed."""
+    for account_id in dict.fromkeys(account_ids):
+        await call.ctx.engine.account_changed(account_id)
+
+
+@route("GET", "/api/v1/accounts", summary="Your trading accounts", tag=TAG,
+       response=AccountList, errors=(401,))
+async def list_accounts(call: Call[None, None]) -> AccountList:
+    accounts = await call.ctx.accounts.list_for_user(call.user_id)
+    return AccountList(await account_views(call, accounts))
+
+
+@route("POST", "/api/v1/accounts", summary="Create an account (the API key is shown once)",
+       tag=TAG, body=AccountIn, response=AccountWithKey, status=201, errors=(401, 403, 422))
+async def create_account(call: Call[AccountIn, None]) -> AccountWithKey:
+    created = await call.ctx.accounts.create(call.user_id, name=call.body.name,
+                                             role=Role(call.body.role))
+    await notify(call, created.account.id)
+    return AccountWithKey(await account_view(call, created.account), created.api_key)
+
+
+@route("GET", ACCOUNT, summary="One account", tag=TAG, response=AccountEnvelope,
+       errors=(401, 404))
+async def get_account(call: Call[None, None], account_id: int) -> AccountEnvelope:
+    account = await call.ctx.accounts.get(account_id, call.user_id)
+    return AccountEnvelope(await account_view(call, account))
+
+
+@route("PATCH", ACCOUNT, summary="Rename or (de)activate an account", tag=TAG,
+       body=AccountPatchIn, response=AccountEnvelope, errors=(401, 403, 404, 422))
+async def update_account(call: Call[AccountPatchIn, None], account_id: int) -> AccountEnvelope:
+    body = call.body
+    account = await call.ctx.accounts.update(
+        account_id, call.user_id, name=None if body.name is UNSET else body.name,
+        is_active=None if body.is_active is UNSET else body.is_active)
+    if body.is_active is not UNSET:
+        await notify(call, account_id)
+    return AccountEnvelope(await account_view(call, account))
+
+
+@route("DELETE", ACCOUNT, summary="Delete an account (refused while it has open copies)",
+       tag=TAG, status=204, errors=(401, 403, 404, 409))
+async def delete_account(call: Call[None, None], account_id: int) -> None:
+    await call.ctx.accounts.get(account_id, call.user_id)
+    linked = await linked_account_ids(call.ctx.db, account_id)
+    await call.ctx.accounts.delete(account_id, call.user_id)
+    await call.ctx.engine.disconnect(account_id, "KEY_ROTATED")
+    await notify(call, account_id, *linked)
+
+
+@route("POST", f"{ACCOUNT}/rotate-key", summary="Replace the API key (old key stops at once)",
+       tag=TAG, response=AccountWithKey, errors=(401, 403, 404))
+async def rotate_key(call: Call[None, None], account_id: int) -> AccountWithKey:
+    rotated = await call.ctx.accounts.rotate_key(account_id, call.user_id)
+    await call.ctx.engine.disconnect(account_id, "KEY_ROTATED")
+    return AccountWithKey(await account_view(call, rotated.account), rotated.api_key)
+
+
+@route("GET", f"{ACCOUNT}/followers", summary="A master's followers, with online status",
+       tag=TAG, response=FollowerList, errors=(401, 404, 409))
+async def followers(call: Call[None, None], account_id: int) -> FollowerList:
+    master = await call.ctx.accounts.get(account_id, call.user_id)
+    if master.role is not Role.MASTER:
+        raise Conflict("only master accounts have followers")
+    rows = await call.ctx.accounts.followers_of(master.id)
+    return FollowerList([FollowerOut(id=f.id, name=f.name, is_active=f.is_active,
+                                     online=call.ctx.engine.is_online(f.id)) for f in rows])

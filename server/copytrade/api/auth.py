@@ -1,0 +1,104 @@
+"""Register, log in and out, who-am-I, profile and password."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from quart import Response, request
+
+from ..db.models import User
+from ..db.users import normalize_email
+from .errors import Unauthorized, ValidationFailed
+from .routing import Call, route
+from .schemas import LoginIn, PasswordIn, ProfileIn, RegisterIn, UserEnvelope, UserOut
+from .security import COOKIE, check, client_address
+from .validation import UNSET, unstructure
+
+TAG = "auth"
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(id=user.id, email=user.email, name=user.name, created_at=user.created_at)
+
+
+@route("POST", "/api/v1/auth/register", summary="Create a user (does not log in)", tag=TAG,
+       body=RegisterIn, response=UserEnvelope, status=201, auth=False,
+       errors=(403, 409, 422, 429))
+async def register(call: Call[RegisterIn, None]) -> UserEnvelope:
+    address = client_address()
+    check(call.st.throttles.register_address, address)
+    call.st.throttles.register_address.fail(address)
+    hashed = await call.st.passwords.hash(call.body.password)
+    user = await call.ctx.users.create(email=call.body.email, name=call.body.name,
+                                       hashed_password=hashed)
+    return UserEnvelope(user_out(user))
+
+
+@route("POST", "/api/v1/auth/login", summary="Log in: sets the ct_session cookie", tag=TAG,
+       body=LoginIn, response=UserEnvelope, auth=False, errors=(401, 403, 422, 429))
+async def login(call: Call[LoginIn, None]) -> Response:
+    throttles = call.st.throttles
+    address, account = client_address(), normalize_email(call.body.email)
+    check(throttles.login_address, address)
+    check(throttles.login_account, account)
+    found = await call.ctx.users.credentials(account)
+    ok = await call.st.passwords.verify(found[1] if found else None, call.body.password)
+    if found is None or not ok:
+        throttles.login_address.fail(address)
+        throttles.login_account.fail(account)
+        raise Unauthorized("Wrong email or password.")
+    throttles.login_account.reset(account)
+    user = found[0]
+    ttl = timedelta(hours=call.ctx.settings.session_ttl_hours)
+    token = await call.st.sessions.create(
+        user.id, ttl, user_agent=request.headers.get("User-Agent"), ip=address)
+    response = Response(json.dumps(unstructure(UserEnvelope(user_out(user)))),
+                        content_type="application/json")
+    response.set_cookie(COOKIE, token, max_age=int(ttl.total_seconds()), httponly=True,
+                        samesite="Lax", secure=call.ctx.settings.secure_cookies, path="/")
+    return response
+
+
+@route("POST", "/api/v1/auth/logout", summary="Log out: ends the session", tag=TAG,
+       status=204, auth=False, errors=(403,))
+async def logout(call: Call[None, None]) -> Response:
+    cookie = request.cookies.get(COOKIE)
+    if cookie and len(cookie) <= 200:
+        await call.st.sessions.revoke(cookie)
+    response = Response("", status=204)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Lax",
+                           secure=call.ctx.settings.secure_cookies)
+    return response
+
+
+@route("GET", "/api/v1/me", summary="The logged-in user", tag=TAG, response=UserEnvelope,
+       errors=(401,))
+async def me(call: Call[None, None]) -> UserEnvelope:
+    return UserEnvelope(user_out(await call.ctx.users.get(call.user_id)))
+
+
+@route("PATCH", "/api/v1/me", summary="Change name and/or email", tag=TAG, body=ProfileIn,
+       response=UserEnvelope, errors=(401, 403, 409, 422))
+async def update_me(call: Call[ProfileIn, None]) -> UserEnvelope:
+    name = None if call.body.name is UNSET else call.body.name
+    email = None if call.body.email is UNSET else call.body.email
+    user = await call.ctx.users.update_profile(call.user_id, name=name, email=email)
+    return UserEnvelope(user_out(user))
+
+
+@route("POST", "/api/v1/me/password", summary="Change password (needs the current one)",
+       tag=TAG, body=PasswordIn, status=204, errors=(401, 403, 422, 429))
+async def change_password(call: Call[PasswordIn, None]) -> None:
+    throttles = call.st.throttles
+    key = f"user:{call.user_id}"
+    check(throttles.login_account, key)
+    current = await call.ctx.users.password_hash(call.user_id)
+    if not await call.st.passwords.verify(current, call.body.current_password):
+        throttles.login_account.fail(key)
+        raise ValidationFailed("The current password is wrong.",
+                               {"current_password": "is wrong"})
+    await call.ctx.users.set_password_hash(call.user_id,
+                                           await call.st.passwords.hash(call.body.new_password))
+    assert call.principal is not None
+    await call.st.sessions.revoke_others(call.user_id, call.principal.session_id)

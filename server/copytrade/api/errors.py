@@ -1,0 +1,133 @@
+"""The API's error types and the one place that turns any error into an HTTP answer.
+
+Every error leaves as ``{"error": {"code", "message", "fields"}}``. Repository errors
+(:mod:`copytrade.db.errors`) and domain rule errors are translated here, nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from quart import Quart, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from ..db.errors import Conflict, NotFound
+from ..domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+# Error codes and their statuses; docs/api.md has the same table.
+CODES: dict[str, int] = {
+    "bad_request": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "payload_too_large": 413,
+    "validation_failed": 422,
+    "rate_limited": 429,
+    "internal": 500,
+}
+
+# Domain field names that the API spells differently.
+_FIELD_ALIASES = {"expiry_seconds": "signal_expiry_seconds"}
+
+
+class ApiError(Exception):
+    """An error the client should see: an HTTP status, a stable code, a message, field errors."""
+
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None,
+                 *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+    @property
+    def status(self) -> int:
+        return CODES[self.code]
+
+
+class BadRequest(ApiError):
+    code = "bad_request"
+
+
+class Unauthorized(ApiError):
+    code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    code = "forbidden"
+
+
+class ApiNotFound(ApiError):
+    code = "not_found"
+
+
+class ApiConflict(ApiError):
+    code = "conflict"
+
+
+class ValidationFailed(ApiError):
+    code = "validation_failed"
+
+
+class RateLimited(ApiError):
+    code = "rate_limited"
+
+    def __init__(self, retry_after: float) -> None:
+        seconds = max(1, int(retry_after + 0.999))
+        super().__init__(f"Too many failed attempts; try again in {seconds} s.",
+                         headers={"Retry-After": str(seconds)})
+
+
+def to_api_error(exc: BaseException) -> ApiError:
+    """Translate any exception into the ApiError the client sees."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, NotFound):
+        return ApiNotFound(str(exc) or "not found")
+    if isinstance(exc, Conflict):
+        fields = {exc.field: str(exc)} if exc.field else {}
+        return ApiConflict(str(exc), fields)
+    if isinstance(exc, DomainError):
+        field = _FIELD_ALIASES.get(exc.field, exc.field)
+        return ValidationFailed("Some fields are invalid.", {field: exc.message})
+    if isinstance(exc, HTTPException):
+        status = exc.code or 500
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 413: "payload_too_large"}.get(status, "bad_request")
+        message = {404: "No such route.", 405: "Method not allowed on this route.",
+                   413: "The request body is larger than 64 KiB."}.get(status, exc.name)
+        err = ApiError(message)
+        err.code = code
+        return err
+    log.error("unhandled error in a request", exc_info=exc)
+    err = ApiError("Internal server error.")
+    err.code = "internal"
+    return err
+
+
+def error_body(err: ApiError) -> dict[str, Any]:
+    return {"error": {"code": err.code, "message": err.message, "fields": err.fields}}
+
+
+def error_response(exc: BaseException) -> Response:
+    err = to_api_error(exc)
+    response = jsonify(error_body(err))
+    response.status_code = err.status
+    for name, value in err.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def install(app: Quart) -> None:
+    """Route every error of every request through :func:`error_response`."""
+
+    @app.errorhandler(Exception)
+    async def _any(exc: Exception) -> Response:
+        return error_response(exc)

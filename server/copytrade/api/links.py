@@ -1,0 +1,140 @@
+"""How accounts copy: a master's copy mode and 1TO1 partner, a follower's master and rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..db.errors import Conflict, NotFound
+from ..db.models import FollowerRules
+from ..domain.models import CopyMode, Role
+from ..domain.rules import CopyRules
+from ..domain.symbols import parse_symbol_map
+from .accounts import ACCOUNT, notify
+from .errors import ValidationFailed
+from .routing import Call, route
+from .schemas import AccountEnvelope, CopyModeIn, FollowingIn, PartnerIn, RulesEnvelope, RulesIn
+from .validation import UNSET
+from .views import account_view, rules_out
+
+TAG = "copying"
+LOT_LIMIT = Decimal(1_000_000)
+
+
+@route("PUT", f"{ACCOUNT}/copy-mode", summary="Set a master's copy mode", tag=TAG,
+       body=CopyModeIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
+async def set_copy_mode(call: Call[CopyModeIn, None], account_id: int) -> AccountEnvelope:
+    account = await call.ctx.accounts.set_copy_mode(account_id, call.user_id,
+                                                    CopyMode(call.body.copy_mode))
+    await notify(call, account_id)
+    return AccountEnvelope(await account_view(call, account))
+
+
+@route("PUT", f"{ACCOUNT}/partner", summary="Set (or clear) a master's 1TO1 partner", tag=TAG,
+       body=PartnerIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
+async def set_partner(call: Call[PartnerIn, None], account_id: int) -> AccountEnvelope:
+    before = await call.ctx.accounts.get(account_id, call.user_id)
+    try:
+        account = await call.ctx.accounts.set_partner(account_id, call.user_id,
+                                                      call.body.partner_id)
+    except NotFound:
+        raise ValidationFailed("No follower account of yours has this id.",
+                               {"partner_id": "no follower account of yours has this id"}
+                               ) from None
+    ids = [account_id] + [i for i in (before.partner_id, account.partner_id) if i is not None]
+    await notify(call, *ids)
+    return AccountEnvelope(await account_view(call, account))
+
+
+@route("PUT", f"{ACCOUNT}/following", summary="Follow a master by its master token", tag=TAG,
+       body=FollowingIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
+async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvelope:
+    before = await call.ctx.accounts.get(account_id, call.user_id)
+    try:
+        account = await call.ctx.accounts.follow(account_id, call.user_id,
+                                                 call.body.master_token)
+    except NotFound:
+        raise ValidationFailed("No master account has this master token.",
+                               {"master_token": "no master account has this token"}) from None
+    ids = [account_id] + [i for i in (before.following_id, account.following_id) if i]
+    await notify(call, *ids)
+    return AccountEnvelope(await account_view(call, account))
+
+
+@route("DELETE", f"{ACCOUNT}/following", summary="Stop following", tag=TAG,
+       response=AccountEnvelope, errors=(401, 403, 404))
+async def unfollow(call: Call[None, None], account_id: int) -> AccountEnvelope:
+    before = await call.ctx.accounts.get(account_id, call.user_id)
+    account = await call.ctx.accounts.unfollow(account_id, call.user_id)
+    await notify(call, account_id, *([before.following_id] if before.following_id else []))
+    return AccountEnvelope(await account_view(call, account))
+
+
+@route("GET", f"{ACCOUNT}/rules", summary="A follower's copy rules", tag=TAG,
+       response=RulesEnvelope, errors=(401, 404, 409))
+async def get_rules(call: Call[None, None], account_id: int) -> RulesEnvelope:
+    account = await call.ctx.accounts.get(account_id, call.user_id)
+    if account.role is not Role.FOLLOWER:
+        raise Conflict("only follower accounts have copy rules", field="rules")
+    return RulesEnvelope(rules_out(account.rules))
+
+
+def _check_lot(name: str, value: Decimal | None, out: dict[str, str]) -> None:
+    if value is None:
+        return
+    if value.quantize(Decimal("0.0001")) != value:
+        out[name] = "may have at most 4 decimal places"
+    elif abs(value) > LOT_LIMIT:
+        out[name] = f"must be at most {LOT_LIMIT}"
+
+
+def merged_rules(current: FollowerRules, body: RulesIn) -> CopyRules:
+    """The stored rules with the request's fields on top, validated by the domain."""
+    def pick(new: Any, old: Any) -> Any:
+        return old if new is UNSET else new
+
+    errors: dict[str, str] = {}
+    for name in ("lot_value", "min_lot_to_copy", "max_lot"):
+        value = getattr(body, name)
+        if value is not UNSET:
+            _check_lot(name, value, errors)
+    if errors:
+        raise ValidationFailed("Some fields are invalid.", errors)
+    return CopyRules(
+        lot_mode=pick(body.lot_mode, current.lot_mode),
+        lot_value=pick(body.lot_value, current.lot_value),
+        reverse=pick(body.reverse, current.reverse),
+        min_lot_to_copy=pick(body.min_lot_to_copy, current.min_lot_to_copy),
+        max_lot=pick(body.max_lot, current.max_lot),
+        symbol_map=(current.symbol_map if body.symbol_map is UNSET
+                    else parse_symbol_map(body.symbol_map)),
+        allowed_symbols=pick(body.allowed_symbols, current.allowed_symbols),
+        blocked_symbols=pick(body.blocked_symbols, current.blocked_symbols),
+        expiry_seconds=pick(body.signal_expiry_seconds, current.signal_expiry_seconds),
+        max_deviation_points=pick(body.max_deviation_points, current.max_deviation_points),
+        stale_open_policy=pick(body.stale_open_policy, current.stale_open_policy),
+    )
+
+
+def stored_rules(rules: CopyRules) -> FollowerRules:
+    return FollowerRules(
+        lot_mode=rules.lot_mode.value, lot_value=rules.lot_value, reverse=rules.reverse,
+        min_lot_to_copy=rules.min_lot_to_copy, max_lot=rules.max_lot,
+        symbol_map=dict(rules.symbol_map), allowed_symbols=tuple(sorted(rules.allowed_symbols)),
+        blocked_symbols=tuple(sorted(rules.blocked_symbols)),
+        signal_expiry_seconds=rules.expiry_seconds,
+        max_deviation_points=rules.max_deviation_points,
+        stale_open_policy=rules.stale_open_policy.value,
+    )
+
+
+@route("PUT", f"{ACCOUNT}/rules", summary="Update a follower's copy rules (omitted = kept)",
+       tag=TAG, body=RulesIn, response=RulesEnvelope, errors=(401, 403, 404, 409, 422))
+async def put_rules(call: Call[RulesIn, None], account_id: int) -> RulesEnvelope:
+    account = await call.ctx.accounts.get(account_id, call.user_id)
+    if account.role is not Role.FOLLOWER:
+        raise Conflict("only follower accounts have copy rules", field="rules")
+    rules = merged_rules(account.rules, call.body)
+    updated = await call.ctx.accounts.update_rules(account_id, call.user_id, stored_rules(rules))
+    await notify(call, account_id)
+    return RulesEnvelope(rules_out(updated.rules))

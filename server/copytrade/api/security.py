@@ -1,0 +1,148 @@
+"""Who is calling: session cookies, Bearer tokens, CSRF, password hashing and throttles.
+
+- A browser session is a random token in the ``ct_session`` cookie; the server keeps its
+  SHA-256 in ``user_sessions``.
+- A script sends ``Authorization: Bearer ctp_...`` (a personal token, same rights).
+- Unsafe methods not authenticated by a Bearer token need ``X-CSRF: 1``: a custom header a
+  cross-site form cannot send (browsers preflight it, and we answer no CORS).
+- Passwords are argon2id, hashed in a worker thread so the event loop never stalls.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import argon2
+import attrs
+import trio
+from quart import request
+
+from ..db.sessions import SessionRepository
+from ..db.tokens import TokenRepository
+from .errors import Forbidden, RateLimited, Unauthorized
+from .throttle import SlidingWindow
+
+COOKIE = "ct_session"
+CSRF_HEADER = "X-CSRF"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@attrs.frozen
+class SecurityConfig:
+    """Throttle limits and argon2 cost; tests lower them, production keeps the defaults."""
+
+    login_per_address: tuple[int, float] = (20, 300.0)
+    """(failures, seconds) one client address may have before login answers 429."""
+    login_per_account: tuple[int, float] = (10, 900.0)
+    """(failures, seconds) one email may have before login answers 429."""
+    token_per_address: tuple[int, float] = (20, 300.0)
+    """(failures, seconds) of bad Bearer tokens per address before 429."""
+    register_per_address: tuple[int, float] = (20, 3600.0)
+    """(attempts, seconds) registrations per address."""
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+
+
+@attrs.define
+class Throttles:
+    login_address: SlidingWindow
+    login_account: SlidingWindow
+    token_address: SlidingWindow
+    register_address: SlidingWindow
+
+    @classmethod
+    def from_config(cls, c: SecurityConfig) -> Throttles:
+        return cls(SlidingWindow(*c.login_per_address), SlidingWindow(*c.login_per_account),
+                   SlidingWindow(*c.token_per_address), SlidingWindow(*c.register_per_address))
+
+
+def check(window: SlidingWindow, key: str) -> None:
+    wait = window.retry_after(key)
+    if wait is not None:
+        raise RateLimited(wait)
+
+
+@attrs.define
+class Passwords:
+    """argon2id hashing off the event loop."""
+
+    hasher: argon2.PasswordHasher
+    _dummy: str | None = None
+
+    @classmethod
+    def from_config(cls, c: SecurityConfig) -> Passwords:
+        return cls(argon2.PasswordHasher(
+            time_cost=c.argon2_time_cost, memory_cost=c.argon2_memory_kib,
+            parallelism=c.argon2_parallelism, type=argon2.Type.ID))
+
+    async def hash(self, password: str) -> str:
+        return await trio.to_thread.run_sync(self.hasher.hash, password)
+
+    async def verify(self, hashed: str | None, password: str) -> bool:
+        """Whether ``password`` matches; with ``hashed=None`` spends the same time, then False."""
+        if hashed is None:
+            if self._dummy is None:
+                self._dummy = await self.hash("not-a-real-password")
+            hashed, password = self._dummy, password + "\x00"
+
+        def _verify(h: str) -> bool:
+            try:
+                return self.hasher.verify(h, password)
+            except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+                return False
+
+        return await trio.to_thread.run_sync(_verify, hashed)
+
+
+@attrs.frozen
+class Principal:
+    """The authenticated caller."""
+
+    user_id: int
+    via: Literal["session", "token"]
+    session_id: int | None = None
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def bearer_secret() -> str | None:
+    """The Bearer token of the request, '' for a malformed Authorization header, else None."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return ""
+    return value.strip()
+
+
+def require_csrf_header() -> None:
+    """Refuse an unsafe request that is not Bearer-authenticated and lacks ``X-CSRF: 1``."""
+    if request.method in UNSAFE and request.headers.get(CSRF_HEADER) != "1":
+        raise Forbidden(f"Unsafe requests made with a session need the header {CSRF_HEADER}: 1.")
+
+
+async def authenticate(sessions: SessionRepository, tokens: TokenRepository,
+                       throttles: Throttles) -> Principal:
+    """The caller, from a Bearer token or the session cookie (with the CSRF rule), or 401."""
+    secret = bearer_secret()
+    if secret is not None:
+        address = client_address()
+        check(throttles.token_address, address)
+        user_id = await tokens.resolve(secret) if secret.startswith("ctp_") and len(
+            secret) <= 200 else None
+        if user_id is None:
+            throttles.token_address.fail(address)
+            raise Unauthorized("Invalid or revoked token.")
+        return Principal(user_id=user_id, via="token")
+    cookie = request.cookies.get(COOKIE)
+    if not cookie or len(cookie) > 200:
+        raise Unauthorized("Log in first.")
+    require_csrf_header()
+    found = await sessions.resolve(cookie)
+    if found is None:
+        raise Unauthorized("Your session has ended; log in again.")
+    return Principal(user_id=found.user_id, via="session", session_id=found.session_id)

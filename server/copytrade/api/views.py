@@ -1,0 +1,67 @@
+"""Repository rows → API response objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..db.models import AccountState, FollowerRules, TradingAccount
+from ..domain.models import Role
+from ..domain.symbols import format_symbol_map
+from .routing import Call
+from .schemas import AccountOut, AccountStateOut, PairOut, RulesOut, TradeOut
+
+
+def rules_out(r: FollowerRules) -> RulesOut:
+    return RulesOut(
+        lot_mode=r.lot_mode, lot_value=r.lot_value, reverse=r.reverse,  # type: ignore[arg-type]
+        min_lot_to_copy=r.min_lot_to_copy, max_lot=r.max_lot,
+        symbol_map=format_symbol_map(r.symbol_map), allowed_symbols=sorted(r.allowed_symbols),
+        blocked_symbols=sorted(r.blocked_symbols),
+        signal_expiry_seconds=r.signal_expiry_seconds,
+        max_deviation_points=r.max_deviation_points,
+        stale_open_policy=r.stale_open_policy,  # type: ignore[arg-type]
+        updated_at=r.rules_updated_at,
+    )
+
+
+def state_out(s: AccountState | None) -> AccountStateOut | None:
+    if s is None:
+        return None
+    return AccountStateOut(balance=s.balance, equity=s.equity, margin_level=s.margin_level,
+                           currency=s.currency, leverage=s.leverage, updated_at=s.updated_at)
+
+
+async def account_views(call: Call[Any, Any], accounts: list[TradingAccount]) -> list[AccountOut]:
+    """Accounts with their live status, state, open copies and followed master's name."""
+    ids = [a.id for a in accounts]
+    if not ids:
+        return []
+    extras = await call.st.trades.account_extras(ids)
+    states = await call.ctx.accounts.states(ids)
+    out = []
+    for a in accounts:
+        following_name, open_pairs = extras.get(a.id, (None, 0))
+        out.append(AccountOut(
+            id=a.id, name=a.name, role=a.role.value,
+            api_key_prefix=a.api_key_prefix, master_token=a.master_token,
+            copy_mode=a.copy_mode.value,
+            partner_id=a.partner_id, following_id=a.following_id,
+            following_name=following_name, is_active=a.is_active,
+            online=call.ctx.engine.is_online(a.id), state=state_out(states.get(a.id)),
+            open_pairs=open_pairs,
+            rules=rules_out(a.rules) if a.role is Role.FOLLOWER else None,
+            created_at=a.created_at,
+        ))
+    return out
+
+
+async def account_view(call: Call[Any, Any], account: TradingAccount) -> AccountOut:
+    return (await account_views(call, [account]))[0]
+
+
+def trade_out(row: dict[str, Any]) -> TradeOut:
+    return TradeOut(**row)
+
+
+def pair_out(row: dict[str, Any]) -> PairOut:
+    return PairOut(**row)
