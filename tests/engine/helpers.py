@@ -85,3 +85,22 @@ class World:
                 if predicate(rows):
                     return rows
                 await trio.sleep(0.02)
+
+
+async def set_rules(server: Any, account: Any, **rules: Any) -> None:
+    """Store a follower's copy rules (as the API would) and tell the engine."""
+    from copytrade.db.models import FollowerRules
+
+    repo = AccountRepository(server.db)
+    await repo.update_rules(account.id, account.user_id, FollowerRules(**rules))
+    await server.engine.account_changed(account.id)
+
+
+def expected_positions(msim: MasterSim) -> dict[int, tuple[str, str, Any]]:
+    """The master sim's open positions as (symbol, side, volume) by ticket."""
+    return {t: (p.symbol, p.side.value, p.volume) for t, p in msim.positions.items()}
+
+
+def held_positions(fsim: FollowerSim) -> dict[int, tuple[str, str, Any]]:
+    """A follower sim's open copies as (symbol, side, volume) by master ticket."""
+    return {t: (p.symbol, p.side.value, p.volume) for t, p in fsim.positions.items()}
