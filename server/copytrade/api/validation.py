@@ -240,9 +240,8 @@ def _check_bounds(cls: type, raw: dict[str, Any], out: dict[str, str]) -> None:
                 out[where] = f"must be at least {meta['minimum']}"
             elif "maximum" in meta and value > meta["maximum"]:
                 out[where] = f"must be at most {meta['maximum']}"
-        elif isinstance(value, list):
-            if "maxItems" in meta and len(value) > meta["maxItems"]:
-                out[where] = f"must have at most {meta['maxItems']} items"
+        elif isinstance(value, list) and "maxItems" in meta and len(value) > meta["maxItems"]:
+            out[where] = f"must have at most {meta['maxItems']} items"
 
 
 def structure(raw: Any, cls: type[T]) -> T:
