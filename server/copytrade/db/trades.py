@@ -72,11 +72,11 @@ async def record_close(
         before = trade["open_volume"]
         remaining = min(remaining, before)
         after = await con.fetchrow(
-            f"UPDATE master_trades SET open_volume = $2, profit = profit + $3, "
-            f"status = CASE WHEN $2 = 0 THEN 'CLOSED' ELSE status END, "
-            f"closed_at = CASE WHEN $2 = 0 THEN now() ELSE closed_at END, "
-            f"close_price = CASE WHEN $2 = 0 THEN $4 ELSE close_price END, "
-            f"close_reason = CASE WHEN $2 = 0 THEN $5 ELSE close_reason END "
+            f"UPDATE master_trades SET open_volume = $2::numeric, profit = profit + $3, "
+            f"status = CASE WHEN $2::numeric = 0 THEN 'CLOSED' ELSE status END, "
+            f"closed_at = CASE WHEN $2::numeric = 0 THEN now() ELSE closed_at END, "
+            f"close_price = CASE WHEN $2::numeric = 0 THEN $4 ELSE close_price END, "
+            f"close_reason = CASE WHEN $2::numeric = 0 THEN $5 ELSE close_reason END "
             f"WHERE id = $1 RETURNING {TRADE_COLUMNS}",
             trade["id"], remaining, profit, price, reason,
         )

@@ -66,6 +66,7 @@ class Gateway:
             return
         self.connections += 1
         session = EASession.for_stream(stream, self.settings.ea_backlog_bytes, remote)
+        session.on_overflow = self._overflowed
         try:
             async with trio.open_nursery() as nursery:
                 session.scope = nursery.cancel_scope
@@ -106,7 +107,10 @@ class Gateway:
                 return line
             data: bytes | bytearray = b""
             with trio.move_on_after(timeout) as scope:
-                data = await stream.receive_some(RECEIVE_SIZE)
+                try:
+                    data = await stream.receive_some(RECEIVE_SIZE)
+                except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+                    raise _Closed() from None  # reset, or a failed TLS handshake: a hang-up
             if scope.cancelled_caught:
                 raise _Timeout()
             if not data:
@@ -202,6 +206,11 @@ class Gateway:
             except Exception:
                 log.exception("error handling a line from account %d", info.id)
                 errors = self._error(session, ErrorCode.INTERNAL, "internal error", errors)
+
+    def _overflowed(self, session: EASession) -> None:
+        self.engine.metrics_.slow_consumers_total += 1
+        log.warning("EA %s (account %d) dropped: its backlog passed %d bytes", session.remote,
+                    session.account_id, session.limit)
 
     def _error(self, session: EASession, code: ErrorCode, text: str, errors: int) -> int:
         self.engine.metrics_.protocol_errors_total += 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -36,6 +37,8 @@ class EASession:
     dead: bool = False
     overflowed: bool = False
     scope: trio.CancelScope | None = None
+    on_overflow: Callable[[EASession], None] | None = None
+    """Called once when the backlog overflows (the gateway counts and logs it)."""
     _wake: trio.Event = attrs.field(factory=trio.Event)
 
     @classmethod
@@ -66,6 +69,8 @@ class EASession:
         if len(self.backlog) + len(view) > self.limit:
             self.overflowed = True
             self.backlog.clear()
+            if self.on_overflow is not None:
+                self.on_overflow(self)
             self.close(ErrorCode.SLOW_CONSUMER,
                        "outbound backlog full; reconnect and resync")
             return False

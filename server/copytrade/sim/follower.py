@@ -45,6 +45,7 @@ from .link import Link, LinkError
 
 log = logging.getLogger(__name__)
 _tickets = itertools.count(5_000_000)
+PING_INTERVAL = 10.0
 
 
 @attrs.define
@@ -77,6 +78,8 @@ class FollowerSim:
     reply_latency: float = 0.0
     rules: Rules | None = None
     reconnect: bool = True
+    drop_ack_opens: bool = False
+    """Test knob: execute OPENs but never send the ACK_OPEN (a lost acknowledgement)."""
     positions: dict[int, SimPosition] = attrs.field(factory=dict)
     received: list[Message] = attrs.field(factory=list)
     closed: list[SimPosition] = attrs.field(factory=list)
@@ -113,10 +116,7 @@ class FollowerSim:
                     task_status.started()
                     started = True
                 delay = 0.05
-                async with trio.open_nursery() as nursery:
-                    nursery.start_soon(self._ping_loop)
-                    await self._serve()
-                    nursery.cancel_scope.cancel()
+                await self._serve()
             except (LinkError, OSError, trio.BrokenResourceError, trio.ClosedResourceError) as exc:
                 if isinstance(exc, LinkError) and exc.code in {"AUTH_FAILED", "ACCOUNT_INACTIVE",
                                                                 "UNKNOWN_MASTER_TOKEN"}:
@@ -162,22 +162,23 @@ class FollowerSim:
     def equity(self) -> Decimal:
         return self.balance
 
-    async def _ping_loop(self) -> None:
-        seq = 0
-        while True:
-            await trio.sleep(10)
-            seq += 1
-            if self.link is not None:
-                await self.link.send(Ping(seq))
-
     async def _serve(self) -> None:
         assert self.link is not None
+        seq = 0
         while True:
-            msg = await self.link.receive()
+            msg: Message | None = None
+            with trio.move_on_after(PING_INTERVAL):
+                msg = await self.link.receive()
+            if msg is None:  # quiet for a while: heartbeat, as a real EA does
+                seq += 1
+                await self.link.send(Ping(seq))
+                continue
             self.received.append(msg)
             if isinstance(msg, Error):
                 self.errors.append(msg)
             reply = self._execute(msg)
+            if isinstance(reply, AckOpen) and self.drop_ack_opens:
+                reply = None
             if reply is not None:
                 if self.reply_latency:
                     await trio.sleep(self.reply_latency)
