@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from helpers import World
-
 from copytrade.domain.models import CopyMode, Side
+
+from helpers import World
 
 
 async def test_pubsub_reaches_every_follower_and_acks_open_pairs(server, nursery):
@@ -29,7 +29,7 @@ async def test_one_to_one_reaches_only_the_partner(server, nursery):
     await w.setup_user()
     master, msim = await w.master()
     partner, psim = await w.follower()  # not following: 1TO1 addresses the partner directly
-    bystander, bsim = await w.follower(master)
+    _bystander, bsim = await w.follower(master)
     await w.accounts.set_partner(master.id, w.user_id, partner.id)
     await server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
     ticket = await msim.open()
@@ -101,7 +101,7 @@ async def test_repeated_and_late_acks_change_nothing(server, nursery):
     w = World(server, nursery)
     await w.setup_user()
     master, msim = await w.master()
-    follower, fsim = await w.follower(master)
+    _follower, fsim = await w.follower(master)
     ticket = await msim.open()
     await fsim.wait_for(lambda: ticket in fsim.positions)
     rows = await w.wait_pairs(lambda r: r and r[0]["status"] == "OPEN")

@@ -8,6 +8,7 @@ import pytest
 import trio
 
 from copytrade.protocol import Auth, encode
+
 from helpers import World
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ssl
 import subprocess
+
 import attrs
 import pytest
 import trio
