@@ -1,0 +1,47 @@
+import { api, type Account } from '../../api';
+import { t } from '../../i18n';
+import { useAsync } from '../../lib/hooks';
+import { CopyField } from '../CopyField';
+import { Loading } from '../LoadState';
+
+/** "Connect your EA": the host, port and key a trader types into MetaTrader 5. */
+export function ConnectEA({ account, compact = false }: { account: Account; compact?: boolean }) {
+  const info = useAsync((s) => api.connectionInfo(s), []);
+  return (
+    <div data-testid="connect-ea"
+         class={`space-y-3 ${compact ? '' : 'rounded-xl border border-brand/40 bg-brand-dim/30 p-4'}`}>
+      {!compact && (
+        <div>
+          <div class="font-semibold text-ink-100">🔌 {t('dash.connect.title')}</div>
+          <p class="text-sm text-ink-300">{t('dash.connect.body')}</p>
+        </div>
+      )}
+      {info.loading && !info.data ? <Loading /> : (
+        <div class="grid gap-3 sm:grid-cols-3">
+          <CopyField label={t('dash.connect.host')} value={info.data?.ea_host ?? '—'}
+                     testid="connect-host" />
+          <CopyField label={t('dash.connect.port')} value={String(info.data?.ea_port ?? '—')}
+                     testid="connect-port" />
+          <div class="space-y-1">
+            <div class="text-xs font-medium text-ink-400">{t('dash.connect.tls')}</div>
+            <div class="rounded-lg border border-ink-600 bg-ink-950 px-3 py-2 text-sm">
+              {info.data?.tls ? t('common.yes') : t('common.no')}
+            </div>
+          </div>
+        </div>
+      )}
+      <div class="space-y-1 text-sm">
+        <div class="text-xs font-medium text-ink-400">{t('dash.connect.key')}</div>
+        <div class="text-ink-300">
+          <code class="rounded bg-ink-950 px-1.5 py-0.5 font-mono text-ink-100">
+            {account.api_key_prefix}…</code>{' '}
+          {t('dash.connect.keyNote', { prefix: account.api_key_prefix })}
+        </div>
+      </div>
+      {account.role === 'master' && account.master_token && (
+        <CopyField label={t('dash.connect.token')} value={account.master_token}
+                   testid="connect-master-token" />
+      )}
+    </div>
+  );
+}

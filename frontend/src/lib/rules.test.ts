@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { CopyRules } from '../api';
+import { setLocale } from '../i18n';
+import { rulesToForm, validateRules } from './rules';
+
+const rules: CopyRules = {
+  lot_mode: 'MULTIPLIER', lot_value: '1.00', reverse: false, min_lot_to_copy: '0.00',
+  max_lot: null, symbol_map: 'XAUUSD=GOLD', allowed_symbols: [], blocked_symbols: ['US30'],
+  signal_expiry_seconds: 30, max_deviation_points: 50, stale_open_policy: 'SKIP',
+  updated_at: null,
+};
+
+describe('copy rules form', () => {
+  setLocale('en');
+
+  it('round-trips valid rules into the API body (no updated_at)', () => {
+    const { errors, body } = validateRules(rulesToForm(rules));
+    expect(errors).toEqual({});
+    expect(body).toEqual({
+      lot_mode: 'MULTIPLIER', lot_value: '1.00', reverse: false, min_lot_to_copy: '0.00',
+      max_lot: null, symbol_map: 'XAUUSD=GOLD', allowed_symbols: [], blocked_symbols: ['US30'],
+      signal_expiry_seconds: 30, max_deviation_points: 50, stale_open_policy: 'SKIP',
+    });
+  });
+
+  it('normalises symbol lists and the map', () => {
+    const f = { ...rulesToForm(rules), allowed_symbols: 'EURUSD,  GBPUSD  XAUUSD',
+                symbol_map: 'XAUUSD = GOLD;US30=DJ30', max_lot: '5' };
+    const { body } = validateRules(f);
+    expect(body?.allowed_symbols).toEqual(['EURUSD', 'GBPUSD', 'XAUUSD']);
+    expect(body?.symbol_map).toBe('XAUUSD=GOLD, US30=DJ30');
+    expect(body?.max_lot).toBe('5');
+  });
+
+  it('names each invalid field', () => {
+    const f = { ...rulesToForm(rules), lot_value: '0', min_lot_to_copy: 'x', max_lot: '-1',
+                symbol_map: 'XAUUSD GOLD', signal_expiry_seconds: '0',
+                max_deviation_points: '1.5', allowed_symbols: 'EUR/USD' };
+    const { errors, body } = validateRules(f);
+    expect(body).toBeNull();
+    expect(Object.keys(errors).sort()).toEqual([
+      'allowed_symbols', 'lot_value', 'max_deviation_points', 'max_lot', 'min_lot_to_copy',
+      'signal_expiry_seconds', 'symbol_map',
+    ]);
+    expect(errors.signal_expiry_seconds).toBe('Must be between 1 and 86400.');
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * The copy-rules form: text fields as typed, checked and turned into the API body.
+ * Kept apart from the component so the checks have unit tests.
+ */
+import type { CopyRules, LotMode, RulesInput, StaleOpenPolicy } from '../api';
+import { t } from '../i18n';
+import type { Errors } from './validate';
+
+export interface RulesForm {
+  lot_mode: LotMode;
+  lot_value: string;
+  reverse: boolean;
+  min_lot_to_copy: string;
+  max_lot: string;
+  symbol_map: string;
+  allowed_symbols: string;
+  blocked_symbols: string;
+  signal_expiry_seconds: string;
+  max_deviation_points: string;
+  stale_open_policy: StaleOpenPolicy;
+}
+
+export function rulesToForm(r: CopyRules): RulesForm {
+  return {
+    lot_mode: r.lot_mode,
+    lot_value: r.lot_value,
+    reverse: r.reverse,
+    min_lot_to_copy: r.min_lot_to_copy,
+    max_lot: r.max_lot ?? '',
+    symbol_map: r.symbol_map,
+    allowed_symbols: r.allowed_symbols.join(', '),
+    blocked_symbols: r.blocked_symbols.join(', '),
+    signal_expiry_seconds: String(r.signal_expiry_seconds),
+    max_deviation_points: String(r.max_deviation_points),
+    stale_open_policy: r.stale_open_policy,
+  };
+}
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+const SYMBOL = /^[A-Za-z0-9._#+-]+$/;
+
+function symbols(text: string): string[] {
+  return text.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+function symbolList(text: string): string | undefined {
+  return symbols(text).every((s) => SYMBOL.test(s)) ? undefined : t('validation.symbolMap');
+}
+
+function symbolMap(text: string): string | undefined {
+  const parts = text.split(/[,;\n]+/).map((s) => s.trim()).filter(Boolean);
+  for (const part of parts) {
+    const m = /^([^=\s]+)\s*=\s*([^=\s]+)$/.exec(part);
+    if (!m || !SYMBOL.test(m[1]!) || !SYMBOL.test(m[2]!)) return t('validation.symbolMap');
+  }
+  return undefined;
+}
+
+function intIn(text: string, min: number, max: number): string | undefined {
+  if (!text.trim()) return t('validation.required');
+  if (!/^\d+$/.test(text.trim())) return t('validation.integer');
+  const n = Number(text);
+  return n >= min && n <= max
+    ? undefined : t('validation.range', { min: String(min), max: String(max) });
+}
+
+/** Check the form; on success also the body for PUT /rules (decimals as strings). */
+export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput | null } {
+  const errors: Errors = {};
+  const lot = f.lot_value.trim();
+  if (!lot) errors.lot_value = t('validation.required');
+  else if (!DECIMAL.test(lot)) errors.lot_value = t('validation.number');
+  else if (Number(lot) <= 0) errors.lot_value = t('validation.positive');
+
+  const min = f.min_lot_to_copy.trim() || '0';
+  if (!DECIMAL.test(min)) errors.min_lot_to_copy = t('validation.number');
+
+  const max = f.max_lot.trim();
+  if (max) {
+    if (!DECIMAL.test(max)) errors.max_lot = t('validation.number');
+    else if (Number(max) <= 0) errors.max_lot = t('validation.positive');
+  }
+
+  const mapErr = symbolMap(f.symbol_map);
+  if (mapErr) errors.symbol_map = mapErr;
+  const allowedErr = symbolList(f.allowed_symbols);
+  if (allowedErr) errors.allowed_symbols = allowedErr;
+  const blockedErr = symbolList(f.blocked_symbols);
+  if (blockedErr) errors.blocked_symbols = blockedErr;
+  const exp = intIn(f.signal_expiry_seconds, 1, 86400);
+  if (exp) errors.signal_expiry_seconds = exp;
+  const dev = intIn(f.max_deviation_points, 0, 100000);
+  if (dev) errors.max_deviation_points = dev;
+
+  if (Object.keys(errors).length) return { errors, body: null };
+  return {
+    errors,
+    body: {
+      lot_mode: f.lot_mode,
+      lot_value: lot,
+      reverse: f.reverse,
+      min_lot_to_copy: min,
+      max_lot: max || null,
+      symbol_map: f.symbol_map.split(/[,;\n]+/).map((s) => s.trim().replace(/\s*=\s*/, '='))
+        .filter(Boolean).join(', '),
+      allowed_symbols: symbols(f.allowed_symbols),
+      blocked_symbols: symbols(f.blocked_symbols),
+      signal_expiry_seconds: Number(f.signal_expiry_seconds),
+      max_deviation_points: Number(f.max_deviation_points),
+      stale_open_policy: f.stale_open_policy,
+    },
+  };
+}

@@ -1,0 +1,299 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, isAbort, type Account } from '../../api';
+import { Button, LinkButton } from '../../components/Button';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { ConnectEA } from '../../components/ConnectEA';
+import { CopyField } from '../../components/CopyField';
+import { Checkbox, SelectField, TextField } from '../../components/Field';
+import { Loading } from '../../components/LoadState';
+import { Panel } from '../../components/Panel';
+import { RulesForm } from '../../components/RulesForm';
+import { SecretReveal } from '../../components/SecretReveal';
+import { t } from '../../i18n';
+import { errorMessage, fieldErrors } from '../../lib/errors';
+import { useAbortable } from '../../lib/hooks';
+import { required, type Errors } from '../../lib/validate';
+import { navigate } from '../../router';
+import { accounts, removeAccount, upsertAccount } from '../../state/accounts';
+import { toast } from '../../state/toast';
+import { NotFoundPage } from '../NotFound';
+
+function GeneralForm({ account }: { account: Account }) {
+  const [name, setName] = useState(account.name);
+  const [active, setActive] = useState(account.is_active);
+  const [errors, setErrors] = useState<Errors>({});
+  const [busy, setBusy] = useState(false);
+  const abortable = useAbortable();
+  useEffect(() => { setActive(account.is_active); }, [account.is_active]);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const nameErr = required(name);
+    setErrors(nameErr ? { name: nameErr } : {});
+    if (nameErr) return;
+    setBusy(true);
+    try {
+      upsertAccount(await api.updateAccount(account.id, { name: name.trim(), is_active: active },
+                                            abortable()));
+      toast(t('common.saved'));
+    } catch (err) {
+      if (isAbort(err)) return;
+      setErrors(fieldErrors(err));
+      toast(errorMessage(err), 'error');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="space-y-4" onSubmit={submit} noValidate data-testid="general-form">
+      <TextField label={t('accounts.create.name')} value={name} onInput={setName}
+                 error={errors.name} maxLength={100} testid="edit-name" />
+      <Checkbox label={t('accounts.detail.activeLabel')} checked={active} onChange={setActive}
+                testid="edit-active" />
+      <div class="flex justify-end">
+        <Button type="submit" busy={busy} data-testid="general-save">{t('common.save')}</Button>
+      </div>
+    </form>
+  );
+}
+
+function KeyPanel({ account }: { account: Account }) {
+  const [confirm, setConfirm] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [newKey, setNewKey] = useState<string | null>(null);
+  const abortable = useAbortable();
+
+  const rotate = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await api.rotateKey(account.id, abortable());
+      upsertAccount(res.account);
+      setNewKey(res.api_key);
+      setConfirm(false);
+    } catch (err) {
+      if (!isAbort(err)) setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel title={t('accounts.detail.apiKey')} testid="key-panel">
+      <div class="space-y-4">
+        {newKey ? (
+          <SecretReveal title={t('accounts.key.title')} value={newKey}
+                        warning={t('accounts.key.once')} testid="api-key" />
+        ) : (
+          <div class="flex flex-wrap items-center justify-between gap-3">
+            <div class="text-sm text-ink-300">
+              <code class="rounded bg-ink-950 px-1.5 py-0.5 font-mono text-ink-100"
+                    data-testid="key-prefix">{account.api_key_prefix}…</code>{' '}
+              {t('accounts.detail.apiKeyPrefix', { prefix: account.api_key_prefix })}
+            </div>
+            <Button variant="secondary" small onClick={() => setConfirm(true)}
+                    data-testid="rotate-key">↻ {t('accounts.detail.rotate')}</Button>
+          </div>
+        )}
+        <ConnectEA account={account} compact />
+      </div>
+      <ConfirmDialog open={confirm} title={t('accounts.detail.rotate')}
+                     confirmLabel={t('accounts.detail.rotate')} busy={busy} error={error}
+                     onConfirm={rotate} onCancel={() => setConfirm(false)} testid="rotate-dialog">
+        {t('accounts.detail.rotateConfirm')}
+      </ConfirmDialog>
+    </Panel>
+  );
+}
+
+function PartnerPanel({ account }: { account: Account }) {
+  const followers = (accounts.value ?? []).filter((a) => a.role === 'follower');
+  const [value, setValue] = useState(account.partner_id === null ? '' : String(account.partner_id));
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const abortable = useAbortable();
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      upsertAccount(await api.setPartner(account.id, value ? Number(value) : null, abortable()));
+      toast(t('common.saved'));
+    } catch (err) {
+      if (isAbort(err)) return;
+      setError(fieldErrors(err).partner_id ?? errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel title={`🤝 ${t('accounts.partner.title')}`} testid="partner-panel">
+      <form class="space-y-3" onSubmit={save}>
+        <p class="text-sm text-ink-400">{t('accounts.partner.hint')}</p>
+        {followers.length === 0 ? (
+          <p class="text-sm text-warn">{t('accounts.partner.noFollowers')}</p>
+        ) : (
+          <>
+            <SelectField label={t('accounts.partner.select')} value={value} onChange={setValue}
+                         error={error} testid="partner-select"
+                         options={[{ value: '', label: t('accounts.partner.none') },
+                                   ...followers.map((f) => ({ value: String(f.id), label: f.name }))]} />
+            <div class="flex justify-end">
+              <Button type="submit" busy={busy} data-testid="partner-save">{t('common.save')}</Button>
+            </div>
+          </>
+        )}
+      </form>
+    </Panel>
+  );
+}
+
+function FollowPanel({ account }: { account: Account }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const abortable = useAbortable();
+
+  const follow = async (e: Event) => {
+    e.preventDefault();
+    const tk = token.trim();
+    if (!tk) { setError(t('validation.required')); return; }
+    if (!/^MST-/i.test(tk)) { setError(t('validation.tokenFormat')); return; }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const a = await api.follow(account.id, tk, abortable());
+      upsertAccount(a);
+      setToken('');
+      toast(t('accounts.follow.current', { name: a.following_name ?? '' }));
+    } catch (err) {
+      if (isAbort(err)) return;
+      setError(fieldErrors(err).master_token ?? errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const unfollow = async () => {
+    setBusy(true);
+    try {
+      upsertAccount(await api.unfollow(account.id, abortable()));
+    } catch (err) {
+      if (!isAbort(err)) toast(errorMessage(err), 'error');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel title={`🔁 ${t('accounts.follow.title')}`} testid="follow-panel">
+      <div class="space-y-4">
+        {account.following_id !== null ? (
+          <div class="flex flex-wrap items-center justify-between gap-3">
+            <div class="text-sm" data-testid="following-current">
+              {t('accounts.follow.current', { name: account.following_name ?? '' })}
+            </div>
+            <Button variant="secondary" small busy={busy} onClick={unfollow}
+                    data-testid="unfollow">{t('accounts.follow.stop')}</Button>
+          </div>
+        ) : (
+          <p class="text-sm text-ink-400">{t('accounts.follow.none')}</p>
+        )}
+        <form class="flex flex-col gap-3 sm:flex-row sm:items-start" onSubmit={follow} noValidate>
+          <div class="flex-1">
+            <TextField label={t('accounts.follow.token')} value={token} onInput={setToken}
+                       placeholder="MST-…" error={error} testid="follow-token"
+                       autoComplete="off" spellcheck={false} />
+          </div>
+          <Button type="submit" busy={busy} class="sm:mt-7" data-testid="follow-submit">
+            {t('accounts.follow.submit')}</Button>
+        </form>
+      </div>
+    </Panel>
+  );
+}
+
+function DeletePanel({ account }: { account: Account }) {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const abortable = useAbortable();
+
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.deleteAccount(account.id, abortable());
+      setOpen(false);
+      removeAccount(account.id);
+      navigate('/accounts', { replace: true });
+    } catch (err) {
+      if (isAbort(err)) return;
+      setError(err instanceof ApiError && err.status === 409
+        ? `${t('accounts.detail.deleteBlocked')} ${errorMessage(err)}` : errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel title={t('accounts.detail.delete')} testid="delete-panel" class="border-down/30">
+      <div class="flex justify-end">
+        <Button variant="danger" onClick={() => setOpen(true)} data-testid="delete-account">
+          🗑 {t('accounts.detail.delete')}</Button>
+      </div>
+      <ConfirmDialog open={open} title={t('accounts.detail.delete')}
+                     confirmLabel={t('common.delete')} busy={busy} error={error}
+                     onConfirm={remove} onCancel={() => setOpen(false)} testid="delete-dialog">
+        {t('accounts.detail.deleteConfirm', { name: account.name })}
+      </ConfirmDialog>
+    </Panel>
+  );
+}
+
+export function AccountDetailPage({ accountId }: { accountId: number }) {
+  const list = accounts.value;
+  if (!list) return <Loading />;
+  const account = list.find((a) => a.id === accountId);
+  if (!account) return <NotFoundPage />;
+  const master = account.role === 'master';
+
+  return (
+    <div class="space-y-4" data-testid="account-detail" data-account-id={account.id}>
+      <div class="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <div class="text-xs font-bold tracking-wide text-ink-400 uppercase">
+            {master ? t('dash.master') : t('dash.follower')} · {t('accounts.detail.title')}</div>
+          <h1 class="text-2xl font-bold" data-testid="detail-name">{account.name}</h1>
+        </div>
+        <LinkButton variant="secondary" small href={`/dashboard/${account.id}`}
+                    testid="detail-dashboard">{t('accounts.detail.dashboard')} →</LinkButton>
+      </div>
+      <div class="grid gap-4 lg:grid-cols-2">
+        <div class="space-y-4">
+          <Panel title={t('accounts.detail.general')}><GeneralForm account={account} /></Panel>
+          {master && account.master_token && (
+            <Panel title={t('accounts.detail.masterToken')} testid="master-token-panel">
+              <CopyField value={account.master_token} testid="master-token" />
+              <p class="mt-2 text-xs text-ink-400">{t('accounts.detail.masterTokenHint')}</p>
+            </Panel>
+          )}
+          {master ? <PartnerPanel account={account} /> : <FollowPanel account={account} />}
+          <KeyPanel account={account} />
+        </div>
+        <div class="space-y-4">
+          {!master && (
+            <Panel title={t('accounts.rules.title')} testid="rules-panel">
+              <RulesForm accountId={account.id} />
+            </Panel>
+          )}
+          <DeletePanel account={account} />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import { useState } from 'preact/hooks';
+import { api, isAbort, type CreatedAccount, type Role } from '../../api';
+import { Button, LinkButton } from '../../components/Button';
+import { ConnectEA } from '../../components/ConnectEA';
+import { CopyField } from '../../components/CopyField';
+import { TextField } from '../../components/Field';
+import { Panel } from '../../components/Panel';
+import { RoleSelector } from '../../components/RoleSelector';
+import { SecretReveal } from '../../components/SecretReveal';
+import { t } from '../../i18n';
+import { errorMessage, fieldErrors } from '../../lib/errors';
+import { useAbortable } from '../../lib/hooks';
+import { collect, required, type Errors } from '../../lib/validate';
+import { upsertAccount } from '../../state/accounts';
+
+export function AccountNewPage() {
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role | null>(null);
+  const [errors, setErrors] = useState<Errors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<CreatedAccount | null>(null);
+  const abortable = useAbortable();
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const errs = collect({ name: required(name), role: role ? undefined : t('validation.required') });
+    setErrors(errs);
+    setFormError(null);
+    if (Object.keys(errs).length || !role) return;
+    setBusy(true);
+    try {
+      const res = await api.createAccount({ name: name.trim(), role }, abortable());
+      upsertAccount(res.account);
+      setCreated(res);
+    } catch (err) {
+      if (isAbort(err)) return;
+      const fields = fieldErrors(err);
+      setErrors(fields);
+      if (!Object.keys(fields).length) setFormError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (created) {
+    const a = created.account;
+    return (
+      <div class="mx-auto max-w-2xl space-y-4" data-testid="account-created">
+        <h1 class="text-2xl font-bold">{a.name}</h1>
+        <SecretReveal title={t('accounts.key.title')} value={created.api_key}
+                      warning={t('accounts.key.once')} testid="api-key" />
+        {a.master_token && (
+          <Panel title={t('accounts.detail.masterToken')}>
+            <CopyField value={a.master_token} testid="master-token" />
+            <p class="mt-2 text-xs text-ink-400">{t('accounts.detail.masterTokenHint')}</p>
+          </Panel>
+        )}
+        <Panel title={t('dash.connect.title')}><ConnectEA account={a} compact /></Panel>
+        <div class="flex justify-end">
+          <LinkButton href={`/accounts/${a.id}`} testid="key-saved">
+            ✓ {t('accounts.key.done')}</LinkButton>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div class="mx-auto max-w-2xl space-y-4" data-testid="account-new-page">
+      <h1 class="text-2xl font-bold">{t('accounts.create.title')}</h1>
+      <Panel>
+        <form class="space-y-5" onSubmit={submit} noValidate data-testid="account-form">
+          {formError && <p role="alert" class="text-sm text-down">{formError}</p>}
+          <TextField label={t('accounts.create.name')} testid="account-name-input" value={name}
+                     placeholder={t('accounts.create.namePlaceholder')} maxLength={100}
+                     error={errors.name} onInput={setName} />
+          <RoleSelector value={role} onChange={setRole} error={errors.role} />
+          <div class="flex justify-end gap-2">
+            <LinkButton variant="secondary" href="/accounts">{t('common.cancel')}</LinkButton>
+            <Button type="submit" busy={busy} data-testid="account-create-submit">
+              {busy ? t('common.creating') : t('common.create')}
+            </Button>
+          </div>
+        </form>
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+import { useState } from 'preact/hooks';
+import { api, isAbort, type Account, type PairStatus, type TradePair } from '../../api';
+import { Button, LinkButton } from '../../components/Button';
+import { ConnectEA } from '../../components/ConnectEA';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorState, Loading } from '../../components/LoadState';
+import { PairsTable } from '../../components/PairsTable';
+import { Panel } from '../../components/Panel';
+import { ProfitPanel } from '../../components/ProfitPanel';
+import { StatsRow } from '../../components/StatsRow';
+import { t } from '../../i18n';
+import { useAbortable, useAsync, useDebounced, useFlash, useLiveEvents } from '../../lib/hooks';
+import { AccountHeader } from './AccountHeader';
+
+const ACTIVE: readonly PairStatus[] = ['PENDING', 'OPEN'];
+const ENDED: readonly PairStatus[] = ['CLOSED', 'FAILED', 'SKIPPED', 'EXPIRED'];
+const PAGE = 25;
+
+function upsertPair(list: TradePair[], p: TradePair): TradePair[] {
+  const i = list.findIndex((x) => x.id === p.id);
+  return i < 0 ? [p, ...list] : list.map((x) => (x.id === p.id ? { ...x, ...p } : x));
+}
+
+/** A follower account: whom it follows, its copies (active and ended) and their profit. */
+export function FollowerView({ account }: { account: Account }) {
+  const id = account.id;
+  const [version, setVersion] = useState(0);
+  const stats = useAsync((s) => api.stats(id, s), [id, version]);
+  const active = useAsync((s) => api.active(id, s) as Promise<TradePair[]>, [id]);
+  const ended = useAsync((s) => api.pairs(id, { status: ENDED, limit: PAGE }, s), [id]);
+  const [flash, flashRow] = useFlash();
+  const [moreBusy, setMoreBusy] = useState(false);
+  const abortable = useAbortable();
+  const refreshFigures = useDebounced(() => setVersion((v) => v + 1), 400);
+
+  useLiveEvents({
+    accountId: id,
+    onEvent: (e) => {
+      if (e.type !== 'pair.status') return;
+      const p = e.data;
+      flashRow(p.id);
+      if (ACTIVE.includes(p.status)) {
+        active.setData((old) => upsertPair(old ?? [], p));
+      } else {
+        active.setData((old) => (old ?? []).filter((x) => x.id !== p.id));
+        ended.setData((old) => ({
+          items: upsertPair(old?.items ?? [], p),
+          next_cursor: old?.next_cursor ?? null,
+        }));
+      }
+      refreshFigures();
+    },
+    onResync: () => {
+      active.reload();
+      ended.reload();
+      setVersion((v) => v + 1);
+    },
+  }, [id]);
+
+  const loadMore = async () => {
+    const cursor = ended.data?.next_cursor;
+    if (!cursor) return;
+    setMoreBusy(true);
+    try {
+      const page = await api.pairs(id, { status: ENDED, limit: PAGE, cursor }, abortable());
+      ended.setData((old) => ({
+        items: [...(old?.items ?? []), ...page.items.filter(
+          (p) => !old?.items.some((x) => x.id === p.id))],
+        next_cursor: page.next_cursor,
+      }));
+    } catch (err) {
+      if (!isAbort(err)) ended.reload();
+    } finally {
+      setMoreBusy(false);
+    }
+  };
+
+  const neverTraded = stats.data?.closed_count === 0 && active.data?.length === 0
+    && ended.data?.items.length === 0;
+
+  return (
+    <div class="space-y-4" data-testid="follower-view">
+      <AccountHeader account={account} />
+
+      <div data-testid="following-info"
+           class="flex flex-wrap items-center justify-between gap-3 rounded-xl border
+                  border-ink-700 bg-ink-850 px-4 py-3">
+        {account.following_id !== null ? (
+          <div class="text-sm text-ink-300">
+            🔁 {t('dash.following')}{' '}
+            <span class="font-semibold text-ink-100" data-testid="following-name">
+              {account.following_name}</span>
+          </div>
+        ) : (
+          <>
+            <div class="text-sm text-warn">{t('dash.notFollowing')}</div>
+            <LinkButton small href={`/accounts/${id}`} testid="follow-now">{t('dash.followNow')}</LinkButton>
+          </>
+        )}
+      </div>
+
+      {!account.online && neverTraded && <ConnectEA account={account} />}
+      <StatsRow stats={stats.data} account={account} />
+
+      <div class="grid gap-4 xl:grid-cols-2">
+        <Panel title={<>{t('dash.activeCopies')} <span class="ml-1 text-ink-400"
+                 data-testid="active-count">{active.data?.length ?? ''}</span></>}
+               testid="active-panel">
+          {active.error && !active.data ? <ErrorState error={active.error} onRetry={active.reload} />
+            : !active.data ? <Loading />
+            : active.data.length === 0
+              ? <EmptyState icon="⏳" testid="active-empty">{t('dash.activeCopiesEmpty')}</EmptyState>
+              : <PairsTable pairs={active.data} flash={flash} testid="active-pairs" />}
+        </Panel>
+        <ProfitPanel accountId={id} version={version} />
+      </div>
+
+      <Panel title={t('dash.closedCopies')} testid="closed-panel">
+        {ended.error && !ended.data ? <ErrorState error={ended.error} onRetry={ended.reload} />
+          : !ended.data ? <Loading />
+          : ended.data.items.length === 0 ? <EmptyState>{t('dash.closedEmpty')}</EmptyState>
+          : (
+            <>
+              <PairsTable pairs={ended.data.items} closed flash={flash} testid="closed-pairs" />
+              {ended.data.next_cursor && (
+                <div class="mt-3 flex justify-center">
+                  <Button variant="secondary" small busy={moreBusy} onClick={loadMore}
+                          data-testid="load-more">{t('common.loadMore')}</Button>
+                </div>
+              )}
+            </>
+          )}
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,167 @@
+import { useState } from 'preact/hooks';
+import { api, isAbort, type Account, type CopyMode, type MasterTrade } from '../../api';
+import { ConnectEA } from '../../components/ConnectEA';
+import { EmptyState } from '../../components/EmptyState';
+import { Link } from '../../components/Link';
+import { ErrorState, Loading } from '../../components/LoadState';
+import { ModeSwitcher } from '../../components/ModeSwitcher';
+import { Panel } from '../../components/Panel';
+import { ProfitPanel } from '../../components/ProfitPanel';
+import { StatsRow } from '../../components/StatsRow';
+import { OnlineDot } from '../../components/StatusBadge';
+import { TradesTable } from '../../components/TradesTable';
+import { t } from '../../i18n';
+import { errorMessage } from '../../lib/errors';
+import { useAbortable, useAsync, useDebounced, useFlash, useLiveEvents } from '../../lib/hooks';
+import { findAccount, upsertAccount } from '../../state/accounts';
+import { toast } from '../../state/toast';
+import { AccountHeader } from './AccountHeader';
+
+function upsertTrade(list: MasterTrade[], tr: MasterTrade): MasterTrade[] {
+  const i = list.findIndex((x) => x.id === tr.id);
+  return i < 0 ? [tr, ...list] : list.map((x) => (x.id === tr.id ? { ...x, ...tr } : x));
+}
+
+/** A master account: copy mode, EA, followers, open trades, profit. */
+export function MasterView({ account }: { account: Account }) {
+  const id = account.id;
+  const [version, setVersion] = useState(0);
+  const stats = useAsync((s) => api.stats(id, s), [id, version]);
+  const active = useAsync((s) => api.active(id, s) as Promise<MasterTrade[]>, [id]);
+  const closed = useAsync((s) => api.trades(id, { status: 'CLOSED', limit: 20 }, s), [id]);
+  const followers = useAsync((s) => api.followers(id, s), [id, version]);
+  const [flash, flashRow] = useFlash();
+  const [modeBusy, setModeBusy] = useState<CopyMode | null>(null);
+  const abortable = useAbortable();
+
+  const refreshFigures = useDebounced(() => setVersion((v) => v + 1), 400);
+
+  useLiveEvents({
+    onEvent: (e) => {
+      if (e.type === 'pair.status' && e.data.master_account_id === id) {
+        refreshFigures(); // a follower's copy changed: follower list and latency
+        return;
+      }
+      if (e.account_id !== id) return;
+      switch (e.type) {
+        case 'trade.opened':
+        case 'trade.modified':
+          active.setData((old) => upsertTrade(old ?? [], e.data));
+          flashRow(e.data.id);
+          if (e.type === 'trade.opened') refreshFigures();
+          break;
+        case 'trade.closed':
+          active.setData((old) => (old ?? []).filter((x) => x.id !== e.data.id));
+          closed.setData((old) => ({
+            items: upsertTrade(old?.items ?? [], e.data).slice(0, 20),
+            next_cursor: old?.next_cursor ?? null,
+          }));
+          flashRow(e.data.id);
+          refreshFigures();
+          break;
+        default:
+          break;
+      }
+    },
+    onResync: () => {
+      active.reload();
+      closed.reload();
+      setVersion((v) => v + 1);
+    },
+  }, [id]);
+
+  const changeMode = async (mode: CopyMode) => {
+    const before = account.copy_mode;
+    upsertAccount({ ...account, copy_mode: mode }); // optimistic: the switch answers at once
+    setModeBusy(mode);
+    try {
+      upsertAccount(await api.setCopyMode(id, mode, abortable()));
+      toast(t('dash.modeChanged', { mode }));
+    } catch (err) {
+      if (isAbort(err)) return;
+      upsertAccount({ ...account, copy_mode: before });
+      toast(errorMessage(err), 'error');
+    } finally {
+      setModeBusy(null);
+    }
+  };
+
+  const neverTraded = stats.data?.closed_count === 0 && active.data?.length === 0;
+  const partner = account.partner_id !== null ? findAccount(account.partner_id) : undefined;
+
+  return (
+    <div class="space-y-4" data-testid="master-view">
+      <AccountHeader account={account} />
+      {!account.online && neverTraded && <ConnectEA account={account} />}
+      <StatsRow stats={stats.data} account={account} />
+
+      <div class="grid gap-4 xl:grid-cols-3">
+        <div class="space-y-4 xl:col-span-2">
+          <ProfitPanel accountId={id} version={version} />
+          <Panel title={<>{t('dash.activeTrades')} <span class="ml-1 text-ink-400"
+                   data-testid="active-count">{active.data?.length ?? ''}</span></>}
+                 testid="active-panel">
+            {active.error && !active.data ? <ErrorState error={active.error} onRetry={active.reload} />
+              : !active.data ? <Loading />
+              : active.data.length === 0
+                ? <EmptyState testid="active-empty">{t('dash.activeEmpty')}</EmptyState>
+                : <TradesTable trades={active.data} flash={flash} testid="active-trades" />}
+          </Panel>
+          <Panel title={t('dash.recentTrades')} testid="closed-panel">
+            {closed.error && !closed.data ? <ErrorState error={closed.error} onRetry={closed.reload} />
+              : !closed.data ? <Loading />
+              : closed.data.items.length === 0
+                ? <EmptyState>{t('dash.closedEmpty')}</EmptyState>
+                : <TradesTable trades={closed.data.items} closed flash={flash}
+                               testid="closed-trades" />}
+          </Panel>
+        </div>
+
+        <div class="space-y-4">
+          <Panel title={t('dash.mode')} testid="mode-panel">
+            <ModeSwitcher value={account.copy_mode} onChange={changeMode} busy={modeBusy} />
+            <p class="mt-3 text-xs text-ink-400">{t('dash.modeHint')}</p>
+            {account.copy_mode === '1TO1' && (
+              <p class="mt-2 text-sm text-ink-300" data-testid="partner-info">
+                {partner ? <>🤝 {t('dash.partner')}: <span class="font-semibold text-ink-100">
+                  {partner.name}</span></>
+                  : <Link href={`/accounts/${id}`} class="text-warn hover:underline">
+                      {t('dash.noPartner')}</Link>}
+              </p>
+            )}
+          </Panel>
+          <Panel title={<>{t('dash.followers')} <span class="ml-1 text-ink-400">
+                   {followers.data?.length ?? ''}</span></>} testid="followers-panel"
+                 bodyClass="p-0">
+            {followers.error && !followers.data
+              ? <div class="p-4"><ErrorState error={followers.error} onRetry={followers.reload} /></div>
+              : !followers.data ? <Loading />
+              : followers.data.length === 0 ? (
+                <div class="p-4">
+                  <EmptyState icon="👥" testid="followers-empty">{t('dash.followersEmpty')}</EmptyState>
+                </div>
+              ) : (
+                <ul class="divide-y divide-ink-800" data-testid="followers-list">
+                  {followers.data.map((f) => (
+                    <li key={f.id} data-testid="follower-row" data-online={String(f.online)}
+                        class="flex items-center justify-between gap-3 px-4 py-2.5">
+                      <span class="min-w-0 truncate font-medium text-ink-100">{f.name}</span>
+                      <span class="flex items-center gap-3">
+                        {!f.is_active && <span class="text-xs text-warn">{t('accounts.paused')}</span>}
+                        <OnlineDot online={f.online} />
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+          </Panel>
+          {(account.online || !neverTraded) && (
+            <Panel title={t('dash.connect.title')}>
+              <ConnectEA account={account} compact />
+            </Panel>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { useState } from 'preact/hooks';
+import { api, isAbort } from '../../api';
+import { AuthCard } from '../../components/AuthCard';
+import { Button } from '../../components/Button';
+import { TextField } from '../../components/Field';
+import { Link } from '../../components/Link';
+import { t } from '../../i18n';
+import { errorMessage, fieldErrors } from '../../lib/errors';
+import { useAbortable } from '../../lib/hooks';
+import { collect, email as checkEmail, password as checkPassword, required,
+         type Errors } from '../../lib/validate';
+import { navigate } from '../../router';
+import { signedIn } from '../../state/session';
+
+export function RegisterPage() {
+  const [form, setForm] = useState({ email: '', name: '', password: '' });
+  const [errors, setErrors] = useState<Errors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const abortable = useAbortable();
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const errs = collect({
+      email: checkEmail(form.email), name: required(form.name), password: checkPassword(form.password),
+    });
+    setErrors(errs);
+    setFormError(null);
+    if (Object.keys(errs).length) return;
+    setBusy(true);
+    const body = { email: form.email.trim(), name: form.name.trim(), password: form.password };
+    try {
+      const signal = abortable();
+      await api.register(body, signal);
+      // Registering does not log in; do it now so the new user lands in the app.
+      signedIn(await api.login({ email: body.email, password: body.password }, signal));
+      navigate('/', { replace: true });
+    } catch (err) {
+      if (isAbort(err)) return;
+      const fields = fieldErrors(err);
+      setErrors(fields);
+      if (!Object.keys(fields).length) setFormError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthCard
+      testid="register-page"
+      title={t('auth.register.title')}
+      subtitle={t('auth.register.subtitle')}
+      footer={<>{t('auth.register.haveAccount')}{' '}
+        <Link href="/login" class="font-semibold text-brand hover:underline"
+              data-testid="to-login">{t('auth.register.toLogin')}</Link></>}
+    >
+      <form class="space-y-4" onSubmit={submit} noValidate data-testid="register-form">
+        {formError && <p role="alert" data-testid="form-error"
+                         class="rounded-lg bg-down-dim/50 px-3 py-2 text-sm text-down">{formError}</p>}
+        <TextField label={t('auth.name')} autoComplete="name" testid="register-name"
+                   value={form.name} error={errors.name}
+                   onInput={(v) => setForm({ ...form, name: v })} />
+        <TextField label={t('auth.email')} type="email" autoComplete="email"
+                   testid="register-email" value={form.email} error={errors.email}
+                   onInput={(v) => setForm({ ...form, email: v })} />
+        <TextField label={t('auth.password')} type="password" autoComplete="new-password"
+                   testid="register-password" value={form.password} error={errors.password}
+                   hint={t('auth.passwordHint')}
+                   onInput={(v) => setForm({ ...form, password: v })} />
+        <Button type="submit" busy={busy} class="w-full" data-testid="register-submit">
+          {busy ? t('auth.register.busy') : t('auth.register.submit')}
+        </Button>
+      </form>
+    </AuthCard>
+  );
+}

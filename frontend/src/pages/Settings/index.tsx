@@ -1,0 +1,225 @@
+import { useState } from 'preact/hooks';
+import { api, isAbort, type ApiToken, type CreatedToken } from '../../api';
+import { Button } from '../../components/Button';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { EmptyState } from '../../components/EmptyState';
+import { TextField } from '../../components/Field';
+import { LanguageSwitcher } from '../../components/LanguageSwitcher';
+import { ErrorState, Loading } from '../../components/LoadState';
+import { Panel } from '../../components/Panel';
+import { SecretReveal } from '../../components/SecretReveal';
+import { dateTime, t } from '../../i18n';
+import { errorMessage, fieldErrors } from '../../lib/errors';
+import { useAbortable, useAsync } from '../../lib/hooks';
+import { collect, email as checkEmail, password as checkPassword, required,
+         type Errors } from '../../lib/validate';
+import { signedIn, user } from '../../state/session';
+import { toast } from '../../state/toast';
+
+function ProfileForm() {
+  const u = user.value!;
+  const [form, setForm] = useState({ name: u.name, email: u.email });
+  const [errors, setErrors] = useState<Errors>({});
+  const [busy, setBusy] = useState(false);
+  const abortable = useAbortable();
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const errs = collect({ name: required(form.name), email: checkEmail(form.email) });
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
+    setBusy(true);
+    try {
+      signedIn(await api.updateMe({ name: form.name.trim(), email: form.email.trim() },
+                                  abortable()));
+      toast(t('settings.profileSaved'));
+    } catch (err) {
+      if (isAbort(err)) return;
+      const f = fieldErrors(err);
+      setErrors(f);
+      if (!Object.keys(f).length) toast(errorMessage(err), 'error');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="space-y-4" onSubmit={submit} noValidate data-testid="profile-form">
+      <TextField label={t('auth.name')} value={form.name} error={errors.name}
+                 autoComplete="name" testid="profile-name"
+                 onInput={(v) => setForm({ ...form, name: v })} />
+      <TextField label={t('auth.email')} type="email" value={form.email} error={errors.email}
+                 autoComplete="email" testid="profile-email"
+                 onInput={(v) => setForm({ ...form, email: v })} />
+      <div class="flex justify-end">
+        <Button type="submit" busy={busy} data-testid="profile-save">{t('common.save')}</Button>
+      </div>
+    </form>
+  );
+}
+
+function PasswordForm() {
+  const [form, setForm] = useState({ current: '', next: '' });
+  const [errors, setErrors] = useState<Errors>({});
+  const [busy, setBusy] = useState(false);
+  const abortable = useAbortable();
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const errs = collect({ current_password: required(form.current),
+                           new_password: checkPassword(form.next) });
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
+    setBusy(true);
+    try {
+      await api.changePassword({ current_password: form.current, new_password: form.next },
+                               abortable());
+      setForm({ current: '', next: '' });
+      toast(t('settings.passwordChanged'));
+    } catch (err) {
+      if (isAbort(err)) return;
+      const f = fieldErrors(err);
+      setErrors(f);
+      if (!Object.keys(f).length) toast(errorMessage(err), 'error');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="space-y-4" onSubmit={submit} noValidate data-testid="password-form">
+      <TextField label={t('settings.currentPassword')} type="password" value={form.current}
+                 error={errors.current_password} autoComplete="current-password"
+                 testid="password-current" onInput={(v) => setForm({ ...form, current: v })} />
+      <TextField label={t('settings.newPassword')} type="password" value={form.next}
+                 error={errors.new_password} autoComplete="new-password"
+                 hint={t('auth.passwordHint')} testid="password-new"
+                 onInput={(v) => setForm({ ...form, next: v })} />
+      <div class="flex justify-end">
+        <Button type="submit" busy={busy} data-testid="password-save">
+          {t('settings.changePassword')}</Button>
+      </div>
+    </form>
+  );
+}
+
+function Tokens() {
+  const tokens = useAsync((s) => api.tokens(s), []);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<CreatedToken | null>(null);
+  const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const [revokeBusy, setRevokeBusy] = useState(false);
+  const [revokeError, setRevokeError] = useState<string | null>(null);
+  const abortable = useAbortable();
+
+  const create = async (e: Event) => {
+    e.preventDefault();
+    const err = required(name);
+    setError(err);
+    if (err) return;
+    setBusy(true);
+    try {
+      const res = await api.createToken(name.trim(), abortable());
+      setCreated(res);
+      setName('');
+      tokens.setData((old) => [res.token, ...(old ?? [])]);
+    } catch (e2) {
+      if (isAbort(e2)) return;
+      setError(fieldErrors(e2).name ?? errorMessage(e2));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const revoke = async () => {
+    if (!revoking) return;
+    setRevokeBusy(true);
+    setRevokeError(null);
+    try {
+      await api.revokeToken(revoking.id, abortable());
+      const id = revoking.id;
+      tokens.setData((old) => (old ?? []).filter((x) => x.id !== id));
+      if (created?.token.id === id) setCreated(null);
+      setRevoking(null);
+    } catch (err) {
+      if (!isAbort(err)) setRevokeError(errorMessage(err));
+    } finally {
+      setRevokeBusy(false);
+    }
+  };
+
+  return (
+    <div class="space-y-4">
+      <p class="text-sm text-ink-400">{t('settings.tokensHint')}</p>
+      <form class="flex flex-col gap-3 sm:flex-row sm:items-start" onSubmit={create} noValidate
+            data-testid="token-form">
+        <div class="flex-1">
+          <TextField label={t('settings.tokenName')} value={name} onInput={setName} error={error}
+                     placeholder={t('settings.tokenNamePlaceholder')} maxLength={100}
+                     testid="token-name" />
+        </div>
+        <Button type="submit" busy={busy} class="sm:mt-7" data-testid="token-create">
+          {t('settings.createToken')}</Button>
+      </form>
+      {created && (
+        <SecretReveal title={created.token.name} value={created.secret}
+                      warning={t('settings.tokenOnce')} testid="token-secret">
+          <div class="flex justify-end">
+            <Button small variant="secondary" onClick={() => setCreated(null)}>
+              {t('accounts.key.done')}</Button>
+          </div>
+        </SecretReveal>
+      )}
+      {tokens.error && !tokens.data ? <ErrorState error={tokens.error} onRetry={tokens.reload} />
+        : !tokens.data ? <Loading />
+        : tokens.data.length === 0 ? <EmptyState>{t('settings.tokensEmpty')}</EmptyState>
+        : (
+          <ul class="divide-y divide-ink-800 rounded-lg border border-ink-700" data-testid="token-list">
+            {tokens.data.map((tk) => (
+              <li key={tk.id} data-testid="token-row"
+                  class="flex flex-wrap items-center justify-between gap-3 px-4 py-3">
+                <div class="min-w-0">
+                  <div class="font-medium text-ink-100">{tk.name}</div>
+                  <div class="text-xs text-ink-400 tabular">
+                    <code class="font-mono">{tk.prefix}…</code> · {t('settings.tokenCreated')}{' '}
+                    {dateTime(tk.created_at)} · {t('settings.tokenLastUsed')}{' '}
+                    {tk.last_used_at ? dateTime(tk.last_used_at) : t('common.never')}
+                  </div>
+                </div>
+                <Button variant="danger" small onClick={() => setRevoking(tk)}
+                        data-testid="token-revoke">{t('settings.revoke')}</Button>
+              </li>
+            ))}
+          </ul>
+        )}
+      <ConfirmDialog open={revoking !== null} title={t('settings.revoke')}
+                     confirmLabel={t('settings.revoke')} busy={revokeBusy} error={revokeError}
+                     onConfirm={revoke} onCancel={() => setRevoking(null)} testid="revoke-dialog">
+        {t('settings.revokeConfirm', { name: revoking?.name ?? '' })}
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+export function SettingsPage() {
+  return (
+    <div class="space-y-4" data-testid="settings-page">
+      <h1 class="text-2xl font-bold">{t('settings.title')}</h1>
+      <div class="grid gap-4 lg:grid-cols-2">
+        <div class="space-y-4">
+          <Panel title={t('settings.profile')}><ProfileForm /></Panel>
+          <Panel title={t('settings.password')}><PasswordForm /></Panel>
+          <Panel title={t('settings.language')} testid="language-panel">
+            <div class="flex flex-wrap items-center justify-between gap-3">
+              <p class="text-sm text-ink-400">{t('settings.languageHint')}</p>
+              <LanguageSwitcher testid="settings-lang" />
+            </div>
+          </Panel>
+        </div>
+        <Panel title={t('settings.tokens')} testid="tokens-panel"><Tokens /></Panel>
+      </div>
+    </div>
+  );
+}
