@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -70,17 +71,23 @@ async def run_server(
                 ea_port: int = await nursery.start(serve_gateway, engine, settings)
                 ctx = ApiContext(settings=settings, db=db, users=UserRepository(db),
                                  accounts=accounts, events=events, engine=engine,
-                                 ea_port=ea_port)
-                http_port: int = await nursery.start(
-                    serve_http, create_app(ctx), settings, shutdown)
-                log.info("CopyTradePro ready: web http://%s:%d  EA gateway %s:%d",
-                         settings.http_host, http_port, settings.ea_host, ea_port)
-                task_status.started(RunningServer(
-                    http_port=http_port, ea_port=ea_port, database_url=dsn, engine=engine,
-                    db=db, shutdown=shutdown))
-                await shutdown.wait()
-                log.info("shutting down")
-                await engine.close_all_sessions()
+                                 ea_port=ea_port, shutdown=shutdown)
+                async with trio.open_nursery() as web:
+                    http_port: int = await web.start(
+                        serve_http, create_app(ctx), settings, shutdown)
+                    log.info("CopyTradePro ready: web http://%s:%d  EA gateway %s:%d",
+                             settings.http_host, http_port, settings.ea_host, ea_port)
+                    # Start-up objects never die: keep the collector from re-scanning them on
+                    # every collection (STACK-NOTES: GC pauses dominate large fan-outs).
+                    gc.freeze()
+                    task_status.started(RunningServer(
+                        http_port=http_port, ea_port=ea_port, database_url=dsn, engine=engine,
+                        db=db, shutdown=shutdown))
+                    await shutdown.wait()
+                    log.info("shutting down")
+                    await engine.close_all_sessions()
+                    # hypercorn finishes open requests and closes websockets (1001) itself.
+                    web.cancel_scope.deadline = trio.current_time() + 5
                 nursery.cancel_scope.cancel()
 
 
