@@ -57,7 +57,8 @@ async def run_server(
     task_status: trio.TaskStatus[RunningServer] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run everything until ``shutdown`` is set (needs trio-asyncio's loop; see :func:`main`)."""
-    shutdown = shutdown or trio.Event()
+    if shutdown is None:
+        shutdown = trio.Event()
     async with database_url(settings) as dsn:
         report = await migrate(dsn)
         if report.applied:

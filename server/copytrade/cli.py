@@ -102,12 +102,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             from .cli_extra import run_extra_command
             return run_extra_command(args, settings)
-    except DatabaseError as exc:
-        print(f"copytrade: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except BaseException as exc:
+        error = _leaf(exc, DatabaseError)
+        if error is None:
+            raise
+        print(f"copytrade: {error}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _leaf(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """The first ``kind`` inside ``exc`` (trio wraps errors from nurseries in groups)."""
+    if isinstance(exc, kind):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _leaf(inner, kind)
+            if found is not None:
+                return found
+    return None
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import attrs
 import trio
 import trio_asyncio
 
+from .errors import DatabaseUnavailable, describe_dsn
+
 T = TypeVar("T")
 Record = Any  # asyncpg.Record: a read-only mapping/sequence of one row
 
@@ -125,14 +127,19 @@ async def open_database(
     dsn: str, *, min_size: int = 1, max_size: int = 10
 ) -> AsyncIterator[Database]:
     """Open an asyncpg pool; needs a running trio-asyncio loop (``trio_asyncio.open_loop``)."""
-    pool = await trio_asyncio.aio_as_trio(asyncpg.create_pool)(
-        dsn,
-        min_size=min(min_size, max_size),
-        max_size=max_size,
-        init=_init_connection,
-        reset=_reset_connection,
-        command_timeout=60,
-    )
+    try:
+        pool = await trio_asyncio.aio_as_trio(asyncpg.create_pool)(
+            dsn,
+            min_size=min(min_size, max_size),
+            max_size=max_size,
+            init=_init_connection,
+            reset=_reset_connection,
+            command_timeout=60,
+            timeout=15,
+        )
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        raise DatabaseUnavailable(
+            f"cannot connect to PostgreSQL at {describe_dsn(dsn)}: {exc}") from None
     try:
         yield Database(pool=pool, dsn=dsn)
     finally:

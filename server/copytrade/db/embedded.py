@@ -28,6 +28,9 @@ def ensure_runtime_dir(base: Path) -> None:
         run = base / "run"
         run.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.environ["XDG_RUNTIME_DIR"] = str(run)
+    # When the data folder's path is too long for a Unix socket name, the server's socket
+    # goes in this folder instead; the library does not create it.
+    Path(os.environ["XDG_RUNTIME_DIR"], "python_PostgresServer").mkdir(parents=True, exist_ok=True)
 
 
 def _start(pgdata: Path) -> Any:

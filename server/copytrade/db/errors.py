@@ -19,6 +19,23 @@ class Conflict(DatabaseError):
         self.field = field
 
 
+class DatabaseUnavailable(DatabaseError):
+    """PostgreSQL could not be reached or refused the login."""
+
+
+def describe_dsn(dsn: str) -> str:
+    """The DSN without its password, for messages."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(dsn)
+        host = parts.hostname or "local socket"
+        where = f"{host}:{parts.port}" if parts.port else host
+        return f"{where}/{parts.path.lstrip('/')}"
+    except ValueError:
+        return "the configured database"
+
+
 class MigrationError(DatabaseError):
     """A migration file is malformed, was edited after being applied, or failed."""
 

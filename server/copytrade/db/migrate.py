@@ -17,7 +17,7 @@ import asyncpg
 import attrs
 import trio_asyncio
 
-from .errors import MigrationError
+from .errors import DatabaseUnavailable, MigrationError, describe_dsn
 
 MIGRATION_LOCK_KEY = 0x436F70795472  # "CopyTr": any constant unique to this application
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -79,7 +79,11 @@ class MigrationReport:
 
 
 async def _migrate(dsn: str, migrations: list[Migration]) -> MigrationReport:
-    con = await asyncpg.connect(dsn)
+    try:
+        con = await asyncpg.connect(dsn, timeout=15)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        raise DatabaseUnavailable(
+            f"cannot connect to PostgreSQL at {describe_dsn(dsn)}: {exc}") from None
     try:
         await con.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
         try:
