@@ -103,7 +103,8 @@ def to_api_error(exc: BaseException) -> ApiError:
                 405: "method_not_allowed", 413: "payload_too_large"}.get(status, "bad_request")
         message = {404: "No such route.", 405: "Method not allowed on this route.",
                    413: "The request body is larger than 64 KiB."}.get(status, exc.name)
-        err = ApiError(message)
+        allow = getattr(exc, "valid_methods", None)
+        err = ApiError(message, headers={"Allow": ", ".join(sorted(allow))} if allow else None)
         err.code = code
         return err
     log.error("unhandled error in a request", exc_info=exc)

@@ -80,6 +80,9 @@ def _strict_str(value: Any, _: Any) -> str:
 
 
 def _strict_int(value: Any, _: Any) -> int:
+    # JSON Schema counts 3.0 as an integer, so we do too; 3.5, "3" and true are refused.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError("must be an integer")
     return value
@@ -235,7 +238,7 @@ def _check_bounds(cls: type, raw: dict[str, Any], out: dict[str, str]) -> None:
                 out[where] = f"must have at most {meta['maxLength']} characters"
             elif "pattern" in meta and not re.search(meta["pattern"], value):
                 out[where] = "has an invalid format"
-        elif isinstance(value, int) and not isinstance(value, bool):
+        elif isinstance(value, int | float) and not isinstance(value, bool):
             if "minimum" in meta and value < meta["minimum"]:
                 out[where] = f"must be at least {meta['minimum']}"
             elif "maximum" in meta and value > meta["maximum"]:

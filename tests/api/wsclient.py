@@ -1,0 +1,86 @@
+"""A tiny websocket client (wsproto over a trio TCP stream) for the live-endpoint tests."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+import trio
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import (
+    AcceptConnection,
+    CloseConnection,
+    Message,
+    Ping,
+    RejectConnection,
+    RejectData,
+    Request,
+)
+
+
+class Rejected(Exception):
+    def __init__(self, status: int, body: bytes) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+class Closed(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+
+class WsClient:
+    def __init__(self, stream: trio.SocketStream, ws: WSConnection) -> None:
+        self.stream, self.ws = stream, ws
+        self._text = ""
+
+    @classmethod
+    async def connect(cls, port: int, path: str = "/api/v1/live",
+                      headers: list[tuple[str, str]] = ()) -> WsClient:
+        stream = await trio.open_tcp_stream("127.0.0.1", port)
+        ws = WSConnection(ConnectionType.CLIENT)
+        await stream.send_all(ws.send(Request(
+            host=f"127.0.0.1:{port}", target=path,
+            extra_headers=[(k.encode(), v.encode()) for k, v in headers])))
+        client = cls(stream, ws)
+        status, body = 0, b""
+        while True:
+            for event in await client._events():
+                if isinstance(event, AcceptConnection):
+                    return client
+                if isinstance(event, RejectConnection):
+                    status = event.status_code
+                    if not event.has_body:
+                        raise Rejected(status, body)
+                elif isinstance(event, RejectData):
+                    body += event.data
+                    if event.body_finished:
+                        raise Rejected(status, body)
+
+    async def _events(self) -> list[Any]:
+        data = await self.stream.receive_some(65536)
+        self.ws.receive_data(data or None)
+        return list(self.ws.events())
+
+    async def recv(self) -> dict[str, Any]:
+        """The next JSON message; raises Closed when the server closes."""
+        while True:
+            for event in await self._events():
+                if isinstance(event, Ping):
+                    await self.stream.send_all(self.ws.send(event.response()))
+                elif isinstance(event, Message):
+                    self._text += event.data
+                    if event.message_finished:
+                        text, self._text = self._text, ""
+                        return json.loads(text)  # type: ignore[no-any-return]
+                elif isinstance(event, CloseConnection):
+                    raise Closed(event.code, event.reason or "")
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.stream.send_all(self.ws.send(CloseConnection(code=1000)))
+        await self.stream.aclose()
