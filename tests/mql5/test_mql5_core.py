@@ -176,7 +176,8 @@ def test_core_agrees_with_vectors_and_python_reference(driver: Path, tmp_path: P
 def test_driver_fails_on_a_disagreeing_vector(driver: Path, tmp_path: Path) -> None:
     """Guard against a driver that passes everything: a wrong expectation must fail it."""
     cases = tmp_path / "cases.txt"
-    bad = _record("V", "wrong", "ea_to_server", "1", "PING|1", "", "", "", "type", "Ping", "seq", "2")
+    fields = ["wrong", "ea_to_server", "1", "PING|1", "", "", "", "type", "Ping", "seq", "2"]
+    bad = _record("V", *fields)
     cases.write_text(bad + "\n", encoding="ascii")
     result = subprocess.run(
         [str(driver), str(cases)], capture_output=True, text=True, timeout=120, cwd=tmp_path

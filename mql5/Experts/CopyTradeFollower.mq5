@@ -1,0 +1,620 @@
+//+------------------------------------------------------------------+
+//| CopyTradeFollower.mq5 -- executes the CopyTradePro server's       |
+//| OPEN / CLOSE / MODIFY commands on this account and reports back   |
+//| (docs/protocol.md, follower side).                                |
+//|                                                                  |
+//| The server is the one source of truth for the copy rules: after   |
+//| login this EA sends its inputs as RULES; the server adopts them    |
+//| only while nobody has edited the rules in the dashboard, and        |
+//| always answers with the RULES in effect, which are logged and     |
+//| shown on the chart. Sizing, reversing, the minimum lot and the     |
+//| symbol map are applied by the server before it sends OPEN.         |
+//|                                                                  |
+//| Each copy carries its master ticket: magic = InpMagicBase + master |
+//| ticket, comment = "CT#<master ticket>" (Tags.mqh).                 |
+//+------------------------------------------------------------------+
+#property copyright "CopyTradePro"
+#property version   "1.00"
+#property description "CopyTradePro follower: copies a master's trades as the server commands."
+#property description "Add the server host to Tools > Options > Expert Advisors > Allow WebRequest."
+
+#include <CopyTrade/Protocol.mqh>
+#include <CopyTrade/Symbols.mqh>
+#include <CopyTrade/Volume.mqh>
+#include <CopyTrade/Tags.mqh>
+#include <CopyTrade/Connection.mqh>
+#include <CopyTrade/Trade.mqh>
+
+enum ENUM_CT_LOT_TYPE
+  {
+   CT_LOT_FIXED = 0,        // Fixed lot (InpLotValue lots)
+   CT_LOT_MULTIPLIER = 1,   // Master lot x InpLotValue
+   CT_LOT_EQUITY_RATIO = 2  // Master lot x equity ratio x InpLotValue
+  };
+
+enum ENUM_CT_SYMBOLS
+  {
+   CT_SYMBOLS_MARKET_WATCH = 0, // Symbols in Market Watch
+   CT_SYMBOLS_ALL = 1           // All symbols the broker offers
+  };
+
+input string           InpApiKey        = "";        // EA key of this trading account (dashboard)
+input string           InpMasterToken   = "";        // Master token to follow (MST-...)
+input ENUM_CT_LOT_TYPE InpLotType       = CT_LOT_MULTIPLIER; // Lot sizing
+input double           InpLotValue      = 1.0;       // Fixed lot / multiplier / ratio factor
+input bool             InpReverseTrade  = false;     // Copy BUY as SELL and SELL as BUY
+input double           InpMinLotToCopy  = 0.0;       // Skip copies smaller than this (0 = none)
+input string           InpCustomMap     = "";        // Symbol map, e.g. XAUUSD=GOLD, US30=DJ30
+input string           InpHost          = "127.0.0.1"; // Server host
+input int              InpPort          = 7400;      // Server EA port
+input bool             InpUseTls        = false;     // Use TLS
+input long             InpMagicBase     = 7000000000000000000; // Magic base (magic = base + master ticket)
+input int              InpSlippage      = 20;        // Order deviation, points
+input ENUM_CT_SYMBOLS  InpSymbols       = CT_SYMBOLS_MARKET_WATCH; // Symbols reported to the server
+input int              InpMaxSymbols    = 2000;      // At most this many SYM lines
+input int              InpScanMs        = 200;       // Timer interval, ms
+input int              InpAccountEverySec = 30;      // Send ACCOUNT at least every N seconds
+
+#define CT_CLIENT_NAME     "CopyTradeFollower/1.0"
+#define CT_MAX_COPIES      2048
+#define CT_MAX_PENDING     1024
+#define CT_OPEN_ATTEMPTS   3
+
+CTConnection   g_conn;
+CTSymbolIndex  g_symbols;          // this terminal's symbols, for the name fallback
+CTSymbolMap    g_noMap;
+string         g_inputRules = "";  // RULES line built from the inputs
+string         g_effectiveRules = "(not received yet)";
+long           g_lastAccountMs = -1000000;
+string         g_lastAccountLine = "";
+bool           g_synced = false;
+// Copies seen at the last scan: to tell the server about copies that closed on their own.
+long           g_copyTicket[CT_MAX_COPIES];
+long           g_copyMaster[CT_MAX_COPIES];
+long           g_copyId[CT_MAX_COPIES];
+int            g_copyCount = 0;
+// Copies this EA closed on command (not reported as CLOSED).
+long           g_closedByUs[CT_MAX_COPIES];
+int            g_closedByUsCount = 0;
+// CLOSED lines waiting for a connection.
+string         g_pending[CT_MAX_PENDING];
+int            g_pendingCount = 0;
+bool           g_busy = false;
+
+//+------------------------------------------------------------------+
+int OnInit()
+  {
+   if(StringLen(InpApiKey) == 0 || StringLen(InpMasterToken) == 0)
+     {
+      Alert("CopyTradeFollower: set InpApiKey and InpMasterToken (both shown in the dashboard)");
+      return INIT_PARAMETERS_INCORRECT;
+     }
+   CTSymbolMap map;
+   string error;
+   if(!map.Parse(InpCustomMap, error))
+     {
+      Alert("CopyTradeFollower: InpCustomMap: ", error);
+      return INIT_PARAMETERS_INCORRECT;
+     }
+   string lotMode = InpLotType == CT_LOT_FIXED ? "FIXED" :
+                    InpLotType == CT_LOT_MULTIPLIER ? "MULTIPLIER" : "EQUITY_RATIO";
+   g_inputRules = CT_LineRules(lotMode, CT_Dec(InpLotValue, 4), InpReverseTrade,
+                               CT_Dec(MathMax(0.0, InpMinLotToCopy), 4), map.WireText());
+   if(g_inputRules == "")
+     {
+      Alert("CopyTradeFollower: InpLotValue must be above 0");
+      return INIT_PARAMETERS_INCORRECT;
+     }
+   if(AccountInfoInteger(ACCOUNT_MARGIN_MODE) != ACCOUNT_MARGIN_MODE_RETAIL_HEDGING)
+      Print("CopyTradeFollower: this is not a hedging account; copies of the same symbol will net");
+   MathSrand((int)GetTickCount());
+   g_conn.Configure(InpHost, (uint)InpPort, InpUseTls, InpApiKey, InpMasterToken, CT_CLIENT_NAME);
+   RememberCopies(false);
+   if(!EventSetMillisecondTimer(MathMax(50, InpScanMs)))
+     {
+      Print("CopyTradeFollower: cannot start the timer, error ", GetLastError());
+      return INIT_FAILED;
+     }
+   return INIT_SUCCEEDED;
+  }
+
+void OnDeinit(const int reason)
+  {
+   EventKillTimer();
+   g_conn.Close("EA removed, reason " + IntegerToString(reason));
+   Comment("");
+  }
+
+void OnTimer() { Cycle(); }
+
+void OnTradeTransaction(const MqlTradeTransaction &trans, const MqlTradeRequest &request,
+                        const MqlTradeResult &result)
+  {
+   Cycle();
+  }
+
+void Cycle()
+  {
+   if(g_busy)
+      return;
+   g_busy = true;
+   long now = CT_NowMs();
+   g_conn.Poll(now);
+   if(!g_conn.Up())
+      g_synced = false;
+   CTMessage m;
+   while(g_conn.Next(m))
+      OnServerMessage(m);
+   RememberCopies(true);
+   if(g_conn.Ready() && g_synced)
+     {
+      SendPending();
+      SendAccountIfDue(now);
+     }
+   ShowStatus();
+   g_busy = false;
+  }
+
+//+------------------------------------------------------------------+
+//| Copies                                                            |
+//+------------------------------------------------------------------+
+// The open copy of `masterTicket`: selects it and returns its ticket, or 0.
+ulong FindCopy(long masterTicket)
+  {
+   int total = PositionsTotal();
+   for(int i = 0; i < total; i++)
+     {
+      ulong ticket = PositionGetTicket(i);
+      if(ticket == 0)
+         continue;
+      long mt = CT_MasterTicketOf(InpMagicBase, PositionGetInteger(POSITION_MAGIC),
+                                  PositionGetString(POSITION_COMMENT));
+      if(mt == masterTicket)
+         return ticket;
+     }
+   return 0;
+  }
+
+bool ClosedByUs(long ticket)
+  {
+   for(int i = 0; i < g_closedByUsCount; i++)
+      if(g_closedByUs[i] == ticket)
+         return true;
+   return false;
+  }
+
+void MarkClosedByUs(long ticket)
+  {
+   if(ClosedByUs(ticket))
+      return;
+   if(g_closedByUsCount >= CT_MAX_COPIES)
+     {
+      for(int i = 1; i < CT_MAX_COPIES; i++)
+         g_closedByUs[i - 1] = g_closedByUs[i];
+      g_closedByUsCount--;
+     }
+   g_closedByUs[g_closedByUsCount] = ticket;
+   g_closedByUsCount++;
+  }
+
+void QueuePending(const string line)
+  {
+   if(line == "")
+      return;
+   if(g_pendingCount >= CT_MAX_PENDING)
+     {
+      Print("CopyTradeFollower: too many unsent CLOSED reports; dropping the oldest");
+      for(int i = 1; i < CT_MAX_PENDING; i++)
+         g_pending[i - 1] = g_pending[i];
+      g_pendingCount--;
+     }
+   g_pending[g_pendingCount] = line;
+   g_pendingCount++;
+  }
+
+void SendPending()
+  {
+   int sent = 0;
+   while(sent < g_pendingCount && g_conn.Send(g_pending[sent]))
+      sent++;
+   for(int i = sent; i < g_pendingCount; i++)
+      g_pending[i - sent] = g_pending[i];
+   g_pendingCount -= sent;
+  }
+
+// The last exit deal of position `id`: fills price/profit/reason; false if none.
+bool LastExit(long id, double &price, double &profit, double &volume, string &reason)
+  {
+   if(!HistorySelectByPosition(id))
+      return false;
+   ulong best = 0;
+   int total = HistoryDealsTotal();
+   for(int i = 0; i < total; i++)
+     {
+      ulong deal = HistoryDealGetTicket(i);
+      if(deal != 0 && CT_IsExitEntry(HistoryDealGetInteger(deal, DEAL_ENTRY)) && deal > best)
+         best = deal;
+     }
+   if(best == 0)
+      return false;
+   price = HistoryDealGetDouble(best, DEAL_PRICE);
+   profit = CT_DealNetProfit(best);
+   volume = HistoryDealGetDouble(best, DEAL_VOLUME);
+   reason = CT_ReasonOf(HistoryDealGetInteger(best, DEAL_REASON));
+   return true;
+  }
+
+// Snapshot the open copies; with `report`, a copy that vanished without our command is
+// reported as CLOSED (its SL/TP, a manual close, a stop-out).
+void RememberCopies(bool report)
+  {
+   long tickets[CT_MAX_COPIES];
+   long masters[CT_MAX_COPIES];
+   long ids[CT_MAX_COPIES];
+   int n = 0;
+   int total = PositionsTotal();
+   for(int i = 0; i < total && n < CT_MAX_COPIES; i++)
+     {
+      ulong ticket = PositionGetTicket(i);
+      if(ticket == 0)
+         continue;
+      long mt = CT_MasterTicketOf(InpMagicBase, PositionGetInteger(POSITION_MAGIC),
+                                  PositionGetString(POSITION_COMMENT));
+      if(mt <= 0)
+         continue;
+      tickets[n] = (long)ticket;
+      masters[n] = mt;
+      ids[n] = PositionGetInteger(POSITION_IDENTIFIER);
+      n++;
+     }
+   for(int i = 0; report && i < g_copyCount; i++)
+     {
+      bool still = false;
+      for(int j = 0; j < n && !still; j++)
+         still = tickets[j] == g_copyTicket[i];
+      if(still || ClosedByUs(g_copyTicket[i]))
+         continue;
+      double price = 0, profit = 0, volume = 0;
+      string reason = "OTHER";
+      if(!LastExit(g_copyId[i], price, profit, volume, reason))
+         continue; // history not there yet: look again next time
+      QueuePending(CT_LineClosed(IntegerToString(g_copyMaster[i]), IntegerToString(g_copyTicket[i]),
+                                 CT_Dec(price, 10), CT_Dec(profit, 2), reason));
+      Print("CopyTradeFollower: copy ", g_copyTicket[i], " of master ticket ", g_copyMaster[i],
+            " closed on its own (", reason, ")");
+      MarkClosedByUs(g_copyTicket[i]); // report once
+     }
+   // Keep copies whose CLOSED could not be read yet in the list.
+   int kept = n;
+   for(int i = 0; i < g_copyCount && kept < CT_MAX_COPIES; i++)
+     {
+      bool listed = false;
+      for(int j = 0; j < kept && !listed; j++)
+         listed = tickets[j] == g_copyTicket[i];
+      if(listed || ClosedByUs(g_copyTicket[i]) || !report)
+         continue;
+      tickets[kept] = g_copyTicket[i];
+      masters[kept] = g_copyMaster[i];
+      ids[kept] = g_copyId[i];
+      kept++;
+     }
+   for(int i = 0; i < kept; i++)
+     {
+      g_copyTicket[i] = tickets[i];
+      g_copyMaster[i] = masters[i];
+      g_copyId[i] = ids[i];
+     }
+   g_copyCount = kept;
+  }
+
+//+------------------------------------------------------------------+
+//| Login report: ACCOUNT, SYM*, POS*, SYNC, RULES                    |
+//+------------------------------------------------------------------+
+string AccountLine()
+  {
+   double margin = AccountInfoDouble(ACCOUNT_MARGIN);
+   long leverage = AccountInfoInteger(ACCOUNT_LEVERAGE);
+   return CT_LineAccount(CT_Dec(AccountInfoDouble(ACCOUNT_BALANCE), 2),
+                         CT_Dec(AccountInfoDouble(ACCOUNT_EQUITY), 2),
+                         CT_Dec(margin > 0 ? AccountInfoDouble(ACCOUNT_MARGIN_LEVEL) : 0, 2),
+                         AccountInfoString(ACCOUNT_CURRENCY),
+                         IntegerToString(leverage < 1 ? 1 : leverage));
+  }
+
+void SendAccountIfDue(long now)
+  {
+   string line = AccountLine();
+   bool changed = line != g_lastAccountLine && now - g_lastAccountMs >= 1000;
+   if((changed || now - g_lastAccountMs >= (long)InpAccountEverySec * 1000) && g_conn.Send(line))
+     {
+      g_lastAccountLine = line;
+      g_lastAccountMs = now;
+     }
+  }
+
+void SendLoginReport()
+  {
+   g_conn.Send(AccountLine());
+   g_lastAccountMs = CT_NowMs();
+   bool selected = InpSymbols == CT_SYMBOLS_MARKET_WATCH;
+   int total = SymbolsTotal(selected);
+   int sent = 0;
+   g_symbols.Clear();
+   for(int i = 0; i < total && sent < InpMaxSymbols; i++)
+     {
+      string name = SymbolName(i, selected);
+      g_symbols.Add(name);
+      string line = CT_LineSymbol(name, CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_MIN), 8),
+                                  CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_MAX), 8),
+                                  CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_STEP), 8),
+                                  IntegerToString(SymbolInfoInteger(name, SYMBOL_DIGITS)));
+      if(line != "" && g_conn.Send(line)) // names the protocol cannot carry are skipped
+         sent++;
+     }
+   if(total > InpMaxSymbols)
+      Print("CopyTradeFollower: reported ", sent, " of ", total, " symbols (InpMaxSymbols)");
+   int positions = 0;
+   int count = PositionsTotal();
+   for(int i = 0; i < count; i++)
+     {
+      ulong ticket = PositionGetTicket(i);
+      if(ticket == 0)
+         continue;
+      long mt = CT_MasterTicketOf(InpMagicBase, PositionGetInteger(POSITION_MAGIC),
+                                  PositionGetString(POSITION_COMMENT));
+      if(mt <= 0)
+         continue;
+      string symbol = PositionGetString(POSITION_SYMBOL);
+      int digits = (int)SymbolInfoInteger(symbol, SYMBOL_DIGITS);
+      string line = CT_LinePosition(IntegerToString(mt), IntegerToString((long)ticket), symbol,
+                                    PositionGetInteger(POSITION_TYPE) == POSITION_TYPE_BUY ? "BUY" : "SELL",
+                                    CT_Dec(PositionGetDouble(POSITION_VOLUME), CT_SymbolVolumeDigits(symbol)),
+                                    CT_Dec(PositionGetDouble(POSITION_SL), digits),
+                                    CT_Dec(PositionGetDouble(POSITION_TP), digits),
+                                    CT_Dec(PositionGetDouble(POSITION_PROFIT), 2));
+      if(line != "" && g_conn.Send(line))
+         positions++;
+     }
+   g_conn.Send(CT_LineSync(sent, positions));
+   g_conn.Send(g_inputRules);
+   g_synced = true;
+   PrintFormat("CopyTradeFollower: login report sent: %d symbols, %d open copies", sent, positions);
+  }
+
+//+------------------------------------------------------------------+
+//| Server commands                                                   |
+//+------------------------------------------------------------------+
+void OnServerMessage(CTMessage &m)
+  {
+   if(m.verb == "OK")
+     {
+      if(m.Get("role") != "follower")
+         Print("CopyTradeFollower: this key belongs to a ", m.Get("role"),
+               " account; use CopyTradeMaster for it");
+      SendLoginReport();
+      return;
+     }
+   if(m.verb == "RULES")
+     {
+      g_effectiveRules = StringFormat("%s %s, reverse %s, min lot %s, map %s", m.Get("lot_mode"),
+                                      m.Get("lot_value"), m.Get("reverse") == "1" ? "on" : "off",
+                                      m.Get("min_lot"), m.Get("symbol_map") == "" ? "(none)" : m.Get("symbol_map"));
+      Print("CopyTradeFollower: copy rules in effect (set on the server): ", g_effectiveRules);
+      string mine = "";
+      CT_Encode(m, CT_EA_TO_SERVER, mine);
+      if(mine != g_inputRules)
+         Print("CopyTradeFollower: the server's rules differ from this EA's inputs; the server's apply"
+               " (they were edited in the dashboard)");
+      return;
+     }
+   if(m.verb == "OPEN")
+      DoOpen(m);
+   else if(m.verb == "CLOSE")
+      DoClose(m);
+   else if(m.verb == "MODIFY")
+      DoModify(m);
+   else if(m.verb == "STORED")
+      Print("CopyTradeFollower: ignored STORED (not for a follower)");
+  }
+
+void AckExisting(const string mt, ulong ticket)
+  {
+   PositionSelectByTicket(ticket);
+   string symbol = PositionGetString(POSITION_SYMBOL);
+   g_conn.Send(CT_LineAckOpen(mt, IntegerToString((long)ticket),
+                              CT_Dec(PositionGetDouble(POSITION_VOLUME), CT_SymbolVolumeDigits(symbol)),
+                              PositionGetInteger(POSITION_TYPE) == POSITION_TYPE_BUY ? "BUY" : "SELL"));
+  }
+
+// The copy just opened (or already there), re-checked a few times: a timed-out request
+// (10012) may still have been executed.
+ulong WaitForCopy(long masterTicket, int tries)
+  {
+   for(int i = 0; i < tries; i++)
+     {
+      ulong ticket = FindCopy(masterTicket);
+      if(ticket != 0)
+         return ticket;
+      Sleep(200);
+     }
+   return 0;
+  }
+
+void DoOpen(CTMessage &m)
+  {
+   string mt = m.Get("master_ticket");
+   long masterTicket = StringToInteger(mt);
+   ulong existing = FindCopy(masterTicket);
+   if(existing != 0)
+     {
+      AckExisting(mt, existing); // a repeated OPEN never opens twice
+      return;
+     }
+   string why;
+   if(!CT_TradingAllowed(why))
+     {
+      g_conn.Send(CT_LineNack("OPEN", mt, 0, why));
+      return;
+     }
+   string symbol = m.Get("symbol");
+   if(!SymbolSelect(symbol, true))
+     {
+      string candidates;
+      string found = CT_MatchSymbol(symbol, g_noMap, g_symbols, candidates);
+      if(found == "" || !SymbolSelect(found, true))
+        {
+         g_conn.Send(CT_LineNack("OPEN", mt, 0, "symbol " + symbol + " not found at this broker" +
+                                 (candidates != "" ? " (candidates: " + candidates + ")" : "")));
+         return;
+        }
+      symbol = found;
+     }
+   double vmin = SymbolInfoDouble(symbol, SYMBOL_VOLUME_MIN);
+   double vmax = SymbolInfoDouble(symbol, SYMBOL_VOLUME_MAX);
+   double step = SymbolInfoDouble(symbol, SYMBOL_VOLUME_STEP);
+   double volume = CT_FitVolume(StringToDouble(m.Get("volume")), vmin, vmax, step);
+   if(!CT_IsTradableVolume(volume, vmin, step))
+     {
+      g_conn.Send(CT_LineNack("OPEN", mt, 10014, "volume " + m.Get("volume") + " is below " + symbol +
+                              " minimum " + CT_VolumeText(vmin, step)));
+      return;
+     }
+   string side = m.Get("side");
+   double sl = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("sl")));
+   double tp = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("tp")));
+   double point = SymbolInfoDouble(symbol, SYMBOL_POINT);
+   long maxDev = StringToInteger(m.Get("max_deviation_points"));
+   MqlTradeResult result;
+   ZeroMemory(result);
+   for(int attempt = 1; attempt <= CT_OPEN_ATTEMPTS; attempt++)
+     {
+      MqlTick tick;
+      if(SymbolInfoTick(symbol, tick))
+        {
+         double market = side == "BUY" ? tick.ask : tick.bid;
+         if(CT_DeviationTooLarge(market, StringToDouble(m.Get("price")), point, maxDev))
+           {
+            g_conn.Send(CT_LineNack("OPEN", mt, 0, StringFormat("price moved %I64d points from the master's (limit %I64d)",
+                                    CT_DeviationPoints(market, StringToDouble(m.Get("price")), point), maxDev)));
+            return;
+           }
+        }
+      bool ok = CT_SendMarket(symbol, side, volume, sl, tp, (ulong)CT_CopyMagic(InpMagicBase, masterTicket),
+                              CT_CopyComment(masterTicket), (ulong)InpSlippage, result);
+      ulong ticket = WaitForCopy(masterTicket, ok || result.retcode == 10012 ? 10 : 1);
+      if(ticket != 0)
+        {
+         AckExisting(mt, ticket);
+         return;
+        }
+      if(!CT_RetcodeRetryable(result.retcode))
+         break;
+      Print("CopyTradeFollower: open of master ticket ", mt, " got ", result.retcode, " ",
+            CT_RetcodeText(result.retcode), "; no copy found, retrying");
+     }
+   g_conn.Send(CT_LineNack("OPEN", mt, result.retcode, CT_RetcodeText(result.retcode) +
+                           (result.comment != "" ? " (" + result.comment + ")" : "")));
+  }
+
+void DoClose(CTMessage &m)
+  {
+   string mt = m.Get("master_ticket");
+   long masterTicket = StringToInteger(mt);
+   ulong ticket = FindCopy(masterTicket);
+   if(ticket == 0)
+     {
+      // Already gone: report how it ended if history knows, else refuse with a reason.
+      for(int i = 0; i < g_copyCount; i++)
+        {
+         if(g_copyMaster[i] != masterTicket)
+            continue;
+         double price = 0, profit = 0, volume = 0;
+         string reason = "OTHER";
+         if(LastExit(g_copyId[i], price, profit, volume, reason))
+           {
+            g_conn.Send(CT_LineClosed(mt, IntegerToString(g_copyTicket[i]), CT_Dec(price, 10),
+                                      CT_Dec(profit, 2), reason));
+            return;
+           }
+        }
+      g_conn.Send(CT_LineNack("CLOSE", mt, 0, "no open copy of master ticket " + mt));
+      return;
+     }
+   PositionSelectByTicket(ticket);
+   string symbol = PositionGetString(POSITION_SYMBOL);
+   long id = PositionGetInteger(POSITION_IDENTIFIER);
+   double current = PositionGetDouble(POSITION_VOLUME);
+   double step = SymbolInfoDouble(symbol, SYMBOL_VOLUME_STEP);
+   double vmin = SymbolInfoDouble(symbol, SYMBOL_VOLUME_MIN);
+   double target = StringToDouble(m.Get("target_volume"));
+   double closeVolume = target <= 0 ? current : CT_FloorToStep(current - target, step);
+   if(target > 0 && current - closeVolume < vmin - step * 1e-9)
+      closeVolume = current; // cannot keep less than the minimum lot: close it all
+   int vd = CT_StepDigits(step);
+   if(closeVolume <= step * 1e-9)
+     {
+      double price = 0, profit = 0, volume = 0;
+      string reason;
+      if(LastExit(id, price, profit, volume, reason))
+         g_conn.Send(CT_LineAckClose(mt, IntegerToString((long)ticket), CT_Dec(volume, vd),
+                                     CT_Dec(current, vd), CT_Dec(price, 10), CT_Dec(profit, 2)));
+      else
+         g_conn.Send(CT_LineNack("CLOSE", mt, 0, "copy is already at " + CT_Dec(current, vd) + " lots"));
+      return;
+     }
+   MqlTradeResult result;
+   if(!CT_ClosePosition(ticket, closeVolume, (ulong)InpSlippage, result))
+     {
+      if(result.retcode == 10012 && FindCopy(masterTicket) == 0)
+        {
+         MarkClosedByUs((long)ticket); // it did close; report it below
+        }
+      else
+        {
+         g_conn.Send(CT_LineNack("CLOSE", mt, result.retcode, CT_RetcodeText(result.retcode)));
+         return;
+        }
+     }
+   double remaining = PositionSelectByTicket(ticket) ? PositionGetDouble(POSITION_VOLUME) : 0;
+   if(remaining <= 0)
+      MarkClosedByUs((long)ticket);
+   double profit = 0;
+   if(result.deal != 0 && HistoryDealSelect(result.deal))
+      profit = CT_DealNetProfit(result.deal);
+   g_conn.Send(CT_LineAckClose(mt, IntegerToString((long)ticket), CT_Dec(closeVolume, vd),
+                               remaining <= 0 ? "0" : CT_Dec(remaining, vd),
+                               CT_Dec(result.price, (int)SymbolInfoInteger(symbol, SYMBOL_DIGITS)),
+                               CT_Dec(profit, 2)));
+  }
+
+void DoModify(CTMessage &m)
+  {
+   string mt = m.Get("master_ticket");
+   ulong ticket = FindCopy(StringToInteger(mt));
+   if(ticket == 0)
+     {
+      g_conn.Send(CT_LineNack("MODIFY", mt, 0, "no open copy of master ticket " + mt));
+      return;
+     }
+   PositionSelectByTicket(ticket);
+   string symbol = PositionGetString(POSITION_SYMBOL);
+   int digits = (int)SymbolInfoInteger(symbol, SYMBOL_DIGITS);
+   double sl = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("sl")));
+   double tp = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("tp")));
+   bool same = CT_Dec(sl, digits) == CT_Dec(PositionGetDouble(POSITION_SL), digits) &&
+               CT_Dec(tp, digits) == CT_Dec(PositionGetDouble(POSITION_TP), digits);
+   MqlTradeResult result;
+   if(!same && !CT_ModifyPosition(ticket, sl, tp, result))
+     {
+      g_conn.Send(CT_LineNack("MODIFY", mt, result.retcode, CT_RetcodeText(result.retcode)));
+      return;
+     }
+   g_conn.Send(CT_LineAckModify(mt, CT_Dec(sl, digits), CT_Dec(tp, digits)));
+  }
+
+void ShowStatus()
+  {
+   Comment("CopyTradePro follower\n", g_conn.StatusText(), "\nMaster: ", InpMasterToken,
+           "\nCopy rules in effect: ", g_effectiveRules, "\nOpen copies: ", g_copyCount);
+  }
+//+------------------------------------------------------------------+

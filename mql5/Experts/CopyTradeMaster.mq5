@@ -1,0 +1,328 @@
+//+------------------------------------------------------------------+
+//| CopyTradeMaster.mq5 -- reports this account's trades to the       |
+//| CopyTradePro server (docs/protocol.md, master side).              |
+//|                                                                  |
+//| Every timer tick (and at once on OnTradeTransaction, which is only |
+//| a trigger) the open positions are compared with what was already   |
+//| reported and new exit deals are read from history, keyed by        |
+//| POSITION_IDENTIFIER (MasterTracker.mqh). Events go to an outbox    |
+//| saved in MQL5\Files before they are sent and resent until the      |
+//| server answers STORED (Outbox.mqh, State.mqh).                     |
+//+------------------------------------------------------------------+
+#property copyright "CopyTradePro"
+#property version   "1.00"
+#property description "CopyTradePro master: sends this account's trades to the server."
+#property description "Add the server host to Tools > Options > Expert Advisors > Allow WebRequest."
+
+#include <CopyTrade/Protocol.mqh>
+#include <CopyTrade/Outbox.mqh>
+#include <CopyTrade/MasterTracker.mqh>
+#include <CopyTrade/State.mqh>
+#include <CopyTrade/Connection.mqh>
+#include <CopyTrade/Trade.mqh>
+
+input string InpApiKey           = "";          // EA key of this trading account (dashboard)
+input string InpHost             = "127.0.0.1"; // Server host
+input int    InpPort             = 7400;        // Server EA port
+input bool   InpUseTls           = false;       // Use TLS
+input int    InpScanMs           = 100;         // Position scan interval, ms
+input int    InpAccountEverySec  = 30;          // Send ACCOUNT at least every N seconds
+input int    InpMaxEventAgeHours = 72;          // Drop unconfirmed events older than this (0 = never)
+input int    InpKillSwitchSlippage = 50;        // Max slippage (points) when the server closes a trade
+
+#define CT_CLIENT_NAME "CopyTradeMaster/1.0"
+
+CTConnection     g_conn;
+CTOutbox         g_outbox;       // large objects live in static storage
+CTMasterTracker  g_tracker;
+CTPosList        g_positions;
+CTDealList       g_deals;
+CTStopOutWatch   g_stopOut;
+string           g_stateFile = "";
+long             g_lastAccountMs = -1000000;
+string           g_lastAccountLine = "";
+long             g_lastAccountChangeMs = 0;
+bool             g_busy = false;
+
+//+------------------------------------------------------------------+
+int OnInit()
+  {
+   if(StringLen(InpApiKey) == 0)
+     {
+      Alert("CopyTradeMaster: set InpApiKey (the EA key shown in the dashboard)");
+      return INIT_PARAMETERS_INCORRECT;
+     }
+   g_stateFile = "CopyTradeMaster_" + IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN)) + ".state";
+   int skipped = 0;
+   if(CT_LoadMasterState(g_stateFile, g_outbox, g_tracker, skipped))
+      PrintFormat("CopyTradeMaster: state loaded: %d positions reported, %d events unconfirmed%s",
+                  g_tracker.count, g_outbox.Count(),
+                  skipped > 0 ? ", " + IntegerToString(skipped) + " unreadable lines dropped" : "");
+   else if(FileIsExist(g_stateFile))
+      Print("CopyTradeMaster: state file ", g_stateFile, " is unreadable; starting afresh");
+   MathSrand((int)GetTickCount());
+   g_conn.Configure(InpHost, (uint)InpPort, InpUseTls, InpApiKey, "", CT_CLIENT_NAME);
+   if(!EventSetMillisecondTimer(MathMax(20, InpScanMs)))
+     {
+      Print("CopyTradeMaster: cannot start the timer, error ", GetLastError());
+      return INIT_FAILED;
+     }
+   Scan();
+   return INIT_SUCCEEDED;
+  }
+
+void OnDeinit(const int reason)
+  {
+   EventKillTimer();
+   CT_SaveMasterState(g_stateFile, g_outbox, g_tracker);
+   g_conn.Close("EA removed, reason " + IntegerToString(reason));
+   Comment("");
+  }
+
+void OnTimer()
+  {
+   Cycle();
+  }
+
+// Only a trigger: the state is read from the terminal, never from the transaction.
+void OnTradeTransaction(const MqlTradeTransaction &trans, const MqlTradeRequest &request,
+                        const MqlTradeResult &result)
+  {
+   Cycle();
+  }
+
+//+------------------------------------------------------------------+
+void Cycle()
+  {
+   if(g_busy)
+      return;
+   g_busy = true;
+   long now = CT_NowMs();
+   Scan();
+   CheckMargin();
+   g_conn.Poll(now);
+   CTMessage m;
+   while(g_conn.Next(m))
+      OnServerMessage(m);
+   if(!g_conn.Up())
+      g_outbox.OnDisconnect();
+   if(g_conn.Ready())
+     {
+      SendAccountIfDue(now);
+      Flush(now);
+     }
+   int expired = g_outbox.Expire(now, (long)InpMaxEventAgeHours * 3600000);
+   if(expired > 0)
+      Print("CopyTradeMaster: dropped ", expired, " events unconfirmed for over ", InpMaxEventAgeHours, " h");
+   SaveIfDirty();
+   ShowStatus();
+   g_busy = false;
+  }
+
+// Read positions (and, where needed, exit deals) and queue what changed.
+void Scan()
+  {
+   g_positions.Clear();
+   int total = PositionsTotal();
+   for(int i = 0; i < total; i++)
+     {
+      ulong ticket = PositionGetTicket(i);
+      if(ticket == 0 || !PositionSelectByTicket(ticket))
+         continue;
+      int k = g_positions.Append();
+      if(k < 0)
+         break;
+      string symbol = PositionGetString(POSITION_SYMBOL);
+      g_positions.items[k].id = PositionGetInteger(POSITION_IDENTIFIER);
+      g_positions.items[k].symbol = symbol;
+      g_positions.items[k].side = PositionGetInteger(POSITION_TYPE) == POSITION_TYPE_BUY ? "BUY" : "SELL";
+      g_positions.items[k].volume = PositionGetDouble(POSITION_VOLUME);
+      g_positions.items[k].priceOpen = PositionGetDouble(POSITION_PRICE_OPEN);
+      g_positions.items[k].sl = PositionGetDouble(POSITION_SL);
+      g_positions.items[k].tp = PositionGetDouble(POSITION_TP);
+      g_positions.items[k].timeMsc = PositionGetInteger(POSITION_TIME_MSC);
+      g_positions.items[k].priceDigits = (int)SymbolInfoInteger(symbol, SYMBOL_DIGITS);
+      g_positions.items[k].volumeDigits = CT_SymbolVolumeDigits(symbol);
+     }
+   if(g_positions.truncated)
+      Print("CopyTradeMaster: more than ", CT_MAX_TRACKED, " open positions; the rest are not copied");
+   CTIdList ids;
+   g_tracker.NeedDeals(g_positions, ids);
+   g_deals.Clear();
+   for(int i = 0; i < ids.count; i++)
+      ReadExitDeals(ids.ids[i]);
+   CTTrackerReport rep;
+   g_tracker.Update(g_positions, g_deals, g_outbox, CT_NowMs(), rep);
+   if(rep.opens + rep.closes + rep.modifies > 0)
+      PrintFormat("CopyTradeMaster: queued %d open, %d close, %d modify", rep.opens, rep.closes, rep.modifies);
+   if(rep.increases > 0)
+      Print("CopyTradeMaster: a position grew (netting account); added volume is not copied");
+   if(rep.abandoned > 0)
+      Print("CopyTradeMaster: gave up waiting for the closing deals of ", rep.abandoned, " position(s)");
+   if(rep.blocked > 0 && g_outbox.Full())
+      Print("CopyTradeMaster: outbox full (server unreachable?); new events wait");
+   if(rep.stopOutDeals > 0 && g_stopOut.OnStopOutDeal())
+      SendStopOut();
+  }
+
+void ReadExitDeals(long positionId)
+  {
+   if(!HistorySelectByPosition(positionId))
+      return;
+   int total = HistoryDealsTotal();
+   for(int i = 0; i < total; i++)
+     {
+      ulong deal = HistoryDealGetTicket(i);
+      if(deal == 0 || !CT_IsExitEntry(HistoryDealGetInteger(deal, DEAL_ENTRY)))
+         continue;
+      if(HistoryDealGetInteger(deal, DEAL_POSITION_ID) != positionId || g_deals.Has((long)deal))
+         continue;
+      int k = g_deals.Append();
+      if(k < 0)
+         return;
+      g_deals.items[k].ticket = (long)deal;
+      g_deals.items[k].positionId = positionId;
+      g_deals.items[k].volume = HistoryDealGetDouble(deal, DEAL_VOLUME);
+      g_deals.items[k].price = HistoryDealGetDouble(deal, DEAL_PRICE);
+      g_deals.items[k].profit = CT_DealNetProfit(deal);
+      g_deals.items[k].reason = CT_ReasonOf(HistoryDealGetInteger(deal, DEAL_REASON));
+     }
+  }
+
+// STOPOUT when the margin level reaches the broker's stop-out level.
+void CheckMargin()
+  {
+   double margin = AccountInfoDouble(ACCOUNT_MARGIN);
+   double level = AccountInfoDouble(ACCOUNT_MARGIN_LEVEL);
+   double soLevel = AccountInfoDouble(ACCOUNT_MARGIN_SO_SO);
+   bool percent = AccountInfoInteger(ACCOUNT_MARGIN_SO_MODE) == ACCOUNT_STOPOUT_MODE_PERCENT;
+   bool hit = percent ? g_stopOut.Check(level, soLevel, margin > 0)
+                      : g_stopOut.Check(AccountInfoDouble(ACCOUNT_EQUITY), soLevel, margin > 0);
+   if(hit)
+      SendStopOut();
+  }
+
+void SendStopOut()
+  {
+   string line = CT_LineStopOut(CT_Dec(MathMax(0.0, AccountInfoDouble(ACCOUNT_MARGIN_LEVEL)), 2),
+                                CT_Dec(AccountInfoDouble(ACCOUNT_EQUITY), 2));
+   Print("CopyTradeMaster: stop-out: ", line);
+   g_conn.Send(line);
+  }
+
+string AccountLine()
+  {
+   double margin = AccountInfoDouble(ACCOUNT_MARGIN);
+   long leverage = AccountInfoInteger(ACCOUNT_LEVERAGE);
+   return CT_LineAccount(CT_Dec(AccountInfoDouble(ACCOUNT_BALANCE), 2),
+                         CT_Dec(AccountInfoDouble(ACCOUNT_EQUITY), 2),
+                         CT_Dec(margin > 0 ? AccountInfoDouble(ACCOUNT_MARGIN_LEVEL) : 0, 2),
+                         AccountInfoString(ACCOUNT_CURRENCY),
+                         IntegerToString(leverage < 1 ? 1 : leverage));
+  }
+
+// ACCOUNT every InpAccountEverySec, and on change at most once a second.
+void SendAccountIfDue(long now)
+  {
+   string line = AccountLine();
+   bool changed = line != g_lastAccountLine && now - g_lastAccountMs >= 1000;
+   if(changed || now - g_lastAccountMs >= (long)InpAccountEverySec * 1000)
+     {
+      if(g_conn.Send(line))
+        {
+         g_lastAccountLine = line;
+         g_lastAccountMs = now;
+        }
+     }
+  }
+
+void Flush(long now)
+  {
+   SaveIfDirty(); // durable before it leaves
+   while(g_conn.Ready())
+     {
+      int i = g_outbox.NextDue(now);
+      if(i < 0)
+         break;
+      if(!g_conn.Send(g_outbox.items[i].line))
+         break;
+      g_outbox.MarkSent(i, now);
+     }
+  }
+
+void SaveIfDirty()
+  {
+   if(!g_outbox.dirty && !g_tracker.dirty)
+      return;
+   if(CT_SaveMasterState(g_stateFile, g_outbox, g_tracker))
+     {
+      g_outbox.dirty = false;
+      g_tracker.dirty = false;
+     }
+   else
+      Print("CopyTradeMaster: cannot save ", g_stateFile, ", error ", GetLastError());
+  }
+
+//+------------------------------------------------------------------+
+void OnServerMessage(CTMessage &m)
+  {
+   if(m.verb == "OK")
+     {
+      if(m.Get("role") != "master")
+         Print("CopyTradeMaster: this key belongs to a ", m.Get("role"),
+               " account; use CopyTradeFollower for it");
+      g_outbox.OnDisconnect(); // a fresh session: resend everything unconfirmed
+      g_lastAccountMs = -1000000;
+      return;
+     }
+   if(m.verb == "STORED")
+     {
+      if(!g_outbox.Ack(m.Get("kind"), m.Get("ticket"), m.Get("deal")))
+         Print("CopyTradeMaster: STORED for an event not in flight: ", m.Describe());
+      return;
+     }
+   if(m.verb == "CLOSE")
+     {
+      KillSwitchClose(m);
+      return;
+     }
+   if(m.verb == "ERR")
+      return; // logged by the connection; events stay in the outbox and are resent
+   Print("CopyTradeMaster: ignored ", m.verb, " (not for a master)");
+  }
+
+// 1TO1 kill switch: the server asks the master to close its own position
+// (CLOSE|<POSITION_IDENTIFIER>|<volume to keep>|SO). The close is then reported the normal
+// way by the tracker (CMD_CLOSE, reason EXPERT).
+void KillSwitchClose(CTMessage &m)
+  {
+   long id = StringToInteger(m.Get("master_ticket"));
+   double keep = StringToDouble(m.Get("target_volume"));
+   int total = PositionsTotal();
+   for(int i = 0; i < total; i++)
+     {
+      ulong ticket = PositionGetTicket(i);
+      if(ticket == 0 || PositionGetInteger(POSITION_IDENTIFIER) != id)
+         continue;
+      string symbol = PositionGetString(POSITION_SYMBOL);
+      double volume = PositionGetDouble(POSITION_VOLUME);
+      double step = SymbolInfoDouble(symbol, SYMBOL_VOLUME_STEP);
+      double closeVolume = keep <= 0 ? volume : CT_FloorToStep(volume - keep, step);
+      if(closeVolume <= 0)
+         return;
+      MqlTradeResult result;
+      bool ok = CT_ClosePosition(ticket, closeVolume, (ulong)InpKillSwitchSlippage, result);
+      PrintFormat("CopyTradeMaster: server closed position %I64d (%s, reason %s): %s %u %s", id,
+                  CT_Dec(closeVolume, CT_StepDigits(step)), m.Get("reason"), ok ? "done" : "FAILED",
+                  result.retcode, CT_RetcodeText(result.retcode));
+      return;
+     }
+   Print("CopyTradeMaster: server asked to close position ", id, ", which is not open");
+  }
+
+void ShowStatus()
+  {
+   Comment("CopyTradePro master\n", g_conn.StatusText(), "\nPositions reported: ", g_tracker.count,
+           "\nEvents waiting for the server: ", g_outbox.Count());
+  }
+//+------------------------------------------------------------------+
