@@ -46,7 +46,7 @@ input bool             InpReverseTrade  = false;     // Copy BUY as SELL and SEL
 input double           InpMinLotToCopy  = 0.0;       // Skip copies smaller than this (0 = none)
 input string           InpCustomMap     = "";        // Symbol map, e.g. XAUUSD=GOLD, US30=DJ30
 input string           InpHost          = "127.0.0.1"; // Server host
-input int              InpPort          = 7400;      // Server EA port
+input int              InpPort          = 5555;      // Server EA port
 input bool             InpUseTls        = false;     // Use TLS
 input long             InpMagicBase     = 7000000000000000000; // Magic base (magic = base + master ticket)
 input int              InpSlippage      = 20;        // Order deviation, points

@@ -23,7 +23,7 @@
 
 input string InpApiKey           = "";          // EA key of this trading account (dashboard)
 input string InpHost             = "127.0.0.1"; // Server host
-input int    InpPort             = 7400;        // Server EA port
+input int    InpPort             = 5555;        // Server EA port
 input bool   InpUseTls           = false;       // Use TLS
 input int    InpScanMs           = 100;         // Position scan interval, ms
 input int    InpAccountEverySec  = 30;          // Send ACCOUNT at least every N seconds
