@@ -308,7 +308,7 @@ void RememberCopies(bool report)
   }
 
 //+------------------------------------------------------------------+
-//| Login report: ACCOUNT, SYM*, POS*, SYNC, RULES                    |
+//| Login report: ACCOUNT, SYM*, POS*, RULES, SYNC                    |
 //+------------------------------------------------------------------+
 string AccountLine()
   {
@@ -375,8 +375,8 @@ void SendLoginReport()
       if(line != "" && g_conn.Send(line))
          positions++;
      }
+   g_conn.Send(g_inputRules); // before SYNC: the resync at SYNC plans with the adopted rules
    g_conn.Send(CT_LineSync(sent, positions));
-   g_conn.Send(g_inputRules);
    g_synced = true;
    PrintFormat("CopyTradeFollower: login report sent: %d symbols, %d open copies", sent, positions);
   }
