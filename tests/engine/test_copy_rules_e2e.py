@@ -10,9 +10,10 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from helpers import World, set_rules
-
 from copytrade.domain.models import Side
+from copytrade.protocol import CloseReason, CopyClose
+
+from helpers import World, set_rules
 
 D = Decimal
 
@@ -133,3 +134,27 @@ async def test_partial_close_then_full_close(server, nursery):
     assert pair["profit"] == D("30.00")  # 15.00 for each 0.10 the sim closed
     assert pair["close_price"] is not None and pair["closed_at"] is not None
     assert fsim.opens_executed == 1
+
+
+async def test_quick_partial_closes_are_sized_from_the_deals_not_a_lagging_ack(server, nursery):
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    # The follower answers slowly, so the second close is planned before the first ACK lands.
+    acc, fsim = await w.follower(master, reply_latency=0.3)
+    await set_rules(server, acc, lot_value=D("2"))
+    ticket = await msim.open("EURUSD", Side.BUY, D("0.40"))
+    await fsim.wait_for(lambda: ticket in fsim.positions)
+    await w.wait_pairs(lambda r: r and r[0]["status"] == "OPEN")
+
+    await msim.close(ticket, D("0.20"))  # master keeps 0.20 of 0.40 → copy 0.40 of 0.80
+    await msim.close(ticket, D("0.10"))  # master keeps 0.10 → copy 0.20
+    await msim.wait_stored()
+    rows = await w.wait_pairs(lambda r: r[0]["slave_volume"] == D("0.20"), timeout=3)
+    assert fsim.positions[ticket].volume == D("0.20")
+    closes = [m for m in fsim.received if isinstance(m, CopyClose)]
+    # Each CLOSE names the absolute target of the deals stored so far (the first may already
+    # see both deals); none undershoots, and no reconnect was needed to get there.
+    assert closes[-1].target_volume == D("0.20")
+    assert all(c.target_volume >= D("0.20") and c.reason is CloseReason.CLIENT for c in closes)
+    assert rows[0]["status"] == "OPEN"

@@ -290,6 +290,24 @@ async def adopt_pair(
         master_trade_id, follower_id, symbol, slave_ticket, volume, side, at)
 
 
+async def close_remainders(
+    con: asyncpg.Connection, master_trade_ids: Sequence[int]
+) -> dict[int, list[Decimal]]:
+    """Per master trade, the remaining volume after each of its closing deals, in order.
+
+    A position's remaining volume only falls from one deal to the next, so ordering by it
+    (largest first) is the order the deals happened in.
+    """
+    rows = await con.fetch(
+        "SELECT master_trade_id, remaining FROM master_trade_closes "
+        "WHERE master_trade_id = ANY($1::bigint[]) ORDER BY master_trade_id, remaining DESC",
+        list(master_trade_ids))
+    out: dict[int, list[Decimal]] = {}
+    for r in rows:
+        out.setdefault(r["master_trade_id"], []).append(r["remaining"])
+    return out
+
+
 async def set_presence(
     con: asyncpg.Connection, account_id: int, online: bool, client: str | None
 ) -> None:

@@ -23,8 +23,9 @@ import trio
 from ..db import trades as sql
 from ..domain.lots import SymbolSpec
 from ..domain.models import CopyMode, Side
-from ..domain.plan import MasterOpenSignal, OpenOrder, Skip, plan_close, plan_modify, plan_open
+from ..domain.plan import MasterOpenSignal, OpenOrder, Skip, plan_modify, plan_open
 from ..protocol import CloseReason, CopyClose, CopyModify, CopyOpen, encode
+from .closing import copy_target
 
 if TYPE_CHECKING:
     from .core import Engine
@@ -171,7 +172,13 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
 async def fan_out_close(engine: Engine, signal: CloseSignal) -> None:
     row = signal.row
     await engine.ledger.flush()
-    pairs = await engine.db.run(lambda con: sql.live_pairs_of_trade(con, row["id"]))
+
+    async def load(con: Any) -> tuple[list[Any], list[Decimal]]:
+        pairs = await sql.live_pairs_of_trade(con, row["id"])
+        history = await sql.close_remainders(con, [row["id"]])
+        return pairs, history.get(row["id"], [])
+
+    pairs, remainders = await engine.db.run(load)
     lines: dict[Decimal, bytes] = {}
     sent = 0
     for pair in pairs:
@@ -184,8 +191,10 @@ async def fan_out_close(engine: Engine, signal: CloseSignal) -> None:
                 or pair["sent_at"] is None:
             continue  # offline or never sent: the login resync reconciles it
         spec: SymbolSpec | None = live.symbols.get(pair["symbol"] or "")
-        target = plan_close(signal.volume_before, row["open_volume"], copy_volume,
-                            pair["requested_volume"] or copy_volume, spec)
+        # Sized from the copy's opening volume through every deal so far (engine/closing.py),
+        # not from slave_volume, which lags while an earlier close is still unacknowledged.
+        target = min(copy_target(pair["requested_volume"] or copy_volume, row["volume"],
+                                 remainders, spec), copy_volume)
         if target >= copy_volume:
             continue
         line = lines.get(target)

@@ -2,15 +2,25 @@
 
 Runs after a follower's SYNC line (it has reported its account, symbols and open copies).
 
-- A reported copy whose pair is PENDING becomes OPEN (the ACK was lost).
+- A reported copy whose pair is PENDING becomes OPEN (the ACK was lost): never opened again.
 - A reported copy with no pair is adopted, when its master ticket is a trade of the master
   (after a crash between the order and the ledger write): never opened twice.
-- A reported copy whose master trade is closed (or partly closed) gets its CLOSE now;
+- A reported copy whose master trade is closed gets its CLOSE now; one whose master trade was
+  partly closed is brought to the volume the deals so far call for (replayed from the copy's
+  opening volume, :mod:`copytrade.engine.closing`, so a partial close is never applied twice);
   one whose SL/TP differ from the master's gets a MODIFY.
-- An OPEN pair whose position the EA no longer has is CLOSED "outside the system".
-- Missed opens (PENDING pairs never sent, or open master trades within the follower's expiry
-  that it has no pair for) are planned again with ``catching_up=True``: fresh ones are sent,
-  stale ones follow the follower's stale-open policy (EXPIRED by default).
+- An OPEN pair whose position the EA no longer has is CLOSED: ``CLOSED_OUTSIDE`` while the
+  master trade is open (closed by hand, or by the broker, while the EA was away),
+  ``CLOSED_WITH_MASTER`` when the master trade is closed too (the close went out but its
+  acknowledgement was lost, e.g. in a server crash).
+- Missed opens (PENDING pairs the EA does not hold, or open master trades it has no pair for)
+  are planned again with ``catching_up=True``: fresh ones are sent, stale ones follow the
+  follower's stale-open policy (EXPIRED by default, or opened at market).
+
+Signals keep arriving while this runs. Until ``live.ready`` the fan-out leaves this follower
+to the resync (pairs PENDING, nothing sent), so after setting it the resync looks once more:
+pairs queued meanwhile are sent, and copies whose master trade changed meanwhile are
+reconciled again. Every command is a target state, so one sent twice is harmless.
 """
 
 from __future__ import annotations
@@ -23,8 +33,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..db import trades as sql
 from ..domain.models import CopyMode, PairStatus
-from ..domain.plan import OpenOrder, plan_close, plan_modify, plan_open
+from ..domain.plan import OpenOrder, plan_modify, plan_open
 from ..protocol import CloseReason, CopyClose, CopyModify, Position, encode
+from .closing import copy_target
 from .fanout import copy_open_line, signal_from_row
 
 if TYPE_CHECKING:
@@ -33,15 +44,44 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MasterState = tuple[str, Decimal, Decimal, Decimal]
+History = dict[int, list[Decimal]]
+"""master trade id → the master's remaining volume after each closing deal, in order."""
+"""(status, open volume, sl, tp) of a master trade, to notice changes during the resync."""
 
-def _master_of(engine: Engine, info: AccountInfo) -> int | None:
-    """The master whose signals this follower takes now (PUBSUB following or 1TO1 partner)."""
+
+async def _master_of(engine: Engine, info: AccountInfo) -> int | None:
+    """The master whose signals this follower takes now: its 1TO1 master if it is the partner
+    of one in 1TO1 mode, else the master it follows if that one is in PUBSUB mode. A RECORD
+    master sends nothing, so there is nothing to catch up on."""
     partner_master = engine.partner_of.get(info.id)
     if partner_master is not None:
-        master = engine.accounts.get(partner_master)
-        if master is not None and master.copy_mode is CopyMode.ONE_TO_ONE:
+        master = await engine._info(partner_master)
+        if master is not None and master.copy_mode is CopyMode.ONE_TO_ONE \
+                and master.partner_id == info.id:
             return partner_master
-    return info.following_id
+    if info.following_id is not None:
+        master = await engine._info(info.following_id)
+        if master is not None and master.copy_mode is CopyMode.PUBSUB:
+            return info.following_id
+    return None
+
+
+def _state(pair: Any) -> MasterState:
+    return (pair["m_status"], pair["m_open_volume"], pair["m_sl"], pair["m_tp"])
+
+
+async def _live_pairs(engine: Engine, follower_id: int) -> tuple[list[Any], History]:
+    """The follower's live pairs, and the closing history of their partly closed trades."""
+
+    async def load(con: Any) -> tuple[list[Any], History]:
+        pairs = await sql.live_pairs_of_follower(con, follower_id)
+        partly = [p["master_trade_id"] for p in pairs
+                  if p["m_status"] == "OPEN" and p["m_open_volume"] < p["m_volume"]]
+        history = await sql.close_remainders(con, partly) if partly else {}
+        return pairs, history
+
+    return await engine.db.run(load)
 
 
 async def resync_follower(
@@ -50,31 +90,16 @@ async def resync_follower(
 ) -> None:
     now = datetime.now(UTC)
     await engine.ledger.flush()
-    pairs = await engine.db.run(lambda con: sql.live_pairs_of_follower(con, info.id))
+    pairs, history = await _live_pairs(engine, info.id)
     by_ticket = {p["master_ticket"]: p for p in pairs}
     reported = {p.master_ticket: p for p in positions}
-    master_id = _master_of(engine, info)
-    if master_id is not None and master_id not in engine.accounts:
-        await engine._info(master_id)
+    master_id = await _master_of(engine, info)
 
     # Copies the EA holds that the ledger does not know: adopt them when the ticket is ours.
     unknown = [t for t in reported if t not in by_ticket]
-    known_trades: dict[int, Any] = {}
-    if unknown and master_id is not None:
-        rows = await engine.db.run(lambda con: sql.trades_by_tickets(con, master_id, unknown))
-        known_trades = {r["ticket"]: r for r in rows}
-    for ticket in unknown:
-        trade = known_trades.get(ticket)
-        pos = reported[ticket]
-        if trade is None:
-            log.warning("follower %d holds copy of unknown master ticket %d; left alone",
-                        info.id, ticket)
-            continue
-        await engine.db.run(partial(
-            sql.adopt_pair, master_trade_id=trade["id"], follower_id=info.id, symbol=pos.symbol,
-            slave_ticket=pos.slave_ticket, volume=pos.volume, side=pos.side.value, at=now))
-        _reconcile_position(peer, info, live, pos, trade["status"], trade["volume"],
-                            trade["open_volume"], trade["sl"], trade["tp"])
+    owner = master_id or info.following_id or engine.partner_of.get(info.id)
+    if unknown and owner is not None:
+        await _adopt(engine, peer, info, live, owner, [reported[t] for t in unknown], now)
 
     acks: list[tuple[Any, ...]] = []
     gone: list[tuple[Any, ...]] = []
@@ -85,12 +110,9 @@ async def resync_follower(
             if pair["status"] == PairStatus.PENDING.value:
                 acks.append((info.id, ticket, held.slave_ticket, held.volume, held.side.value,
                              now))
-            _reconcile_position(peer, info, live, held, pair["m_status"], pair["m_volume"],
-                                pair["m_open_volume"], pair["m_sl"], pair["m_tp"])
+            _reconcile_pair(peer, info, live, held, pair, history)
         elif pair["status"] == PairStatus.OPEN.value:
-            gone.append((info.id, ticket, None, None, "CLOSED_OUTSIDE",
-                         "position no longer on the follower terminal at login "
-                         "(closed outside CopyTradePro)", now))
+            gone.append(_gone_row(info.id, pair, now))
         else:  # PENDING, and the EA has no such position: it never opened it
             unsent.append(pair)
     engine.ledger.enqueue_many(sql.ack_opens, acks)
@@ -98,18 +120,78 @@ async def resync_follower(
 
     live.ready = True  # from here on the fan-out writes to this follower directly
     await engine.ledger.flush()
+
+    # Second look: what changed while the fan-out still left this follower to us.
+    seen = {p["id"] for p in pairs}
+    pairs_now, history = await _live_pairs(engine, info.id)
+    for pair in pairs_now:
+        held = reported.get(pair["master_ticket"])
+        before = by_ticket.get(pair["master_ticket"])
+        if held is not None and before is not None and _state(before) != _state(pair):
+            _reconcile_pair(peer, info, live, held, pair, history)
+        elif held is None and pair["id"] not in seen and pair["sent_at"] is None \
+                and pair["status"] == PairStatus.PENDING.value:
+            unsent.append(pair)
     await _send_missed_opens(engine, peer, info, live, unsent, master_id, now)
+
+
+def _gone_row(follower_id: int, pair: Any, now: datetime) -> tuple[Any, ...]:
+    if pair["m_status"] == "CLOSED":
+        return (follower_id, pair["master_ticket"], None, None, "CLOSED_WITH_MASTER",
+                "closed with the master trade; the follower's confirmation was lost", now)
+    return (follower_id, pair["master_ticket"], None, None, "CLOSED_OUTSIDE",
+            "position no longer on the follower terminal at login "
+            "(closed outside CopyTradePro)", now)
+
+
+async def _adopt(
+    engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive, master_id: int,
+    held: list[Position], now: datetime,
+) -> None:
+    tickets = [p.master_ticket for p in held]
+
+    async def load(con: Any) -> tuple[list[Any], History]:
+        rows = await sql.trades_by_tickets(con, master_id, tickets)
+        return rows, await sql.close_remainders(con, [r["id"] for r in rows])
+
+    rows, history = await engine.db.run(load)
+    trades = {r["ticket"]: r for r in rows}
+    for pos in held:
+        trade = trades.get(pos.master_ticket)
+        if trade is None:
+            log.warning("follower %d holds copy of unknown master ticket %d; left alone",
+                        info.id, pos.master_ticket)
+            continue
+        await engine.db.run(partial(
+            sql.adopt_pair, master_trade_id=trade["id"], follower_id=info.id, symbol=pos.symbol,
+            slave_ticket=pos.slave_ticket, volume=pos.volume, side=pos.side.value, at=now))
+        # Its opening volume is unknown; what it holds now is the best guess.
+        _reconcile_position(peer, info, live, pos, trade["status"], trade["volume"],
+                            trade["sl"], trade["tp"], pos.volume,
+                            history.get(trade["id"], []))
+
+
+def _reconcile_pair(
+    peer: Peer, info: AccountInfo, live: FollowerLive, pos: Position, pair: Any,
+    history: History,
+) -> None:
+    opened = pair["requested_volume"] or pair["slave_volume"] or pos.volume
+    _reconcile_position(peer, info, live, pos, pair["m_status"], pair["m_volume"],
+                        pair["m_sl"], pair["m_tp"], opened,
+                        history.get(pair["master_trade_id"], []))
 
 
 def _reconcile_position(
     peer: Peer, info: AccountInfo, live: FollowerLive, pos: Position, m_status: str,
-    m_volume: Decimal, m_open: Decimal, m_sl: Decimal, m_tp: Decimal,
+    m_volume: Decimal, m_sl: Decimal, m_tp: Decimal, copy_opened: Decimal,
+    remainders: list[Decimal],
 ) -> None:
     if m_status == "CLOSED":
         peer.send(encode(CopyClose(pos.master_ticket, Decimal(0), CloseReason.EXPERT)))
         return
-    if m_open < m_volume:
-        target = plan_close(m_volume, m_open, pos.volume, pos.volume, live.symbols.get(pos.symbol))
+    if remainders:
+        spec = live.symbols.get(pos.symbol)
+        target = min(copy_target(copy_opened, m_volume, remainders, spec), pos.volume)
         if target < pos.volume:
             peer.send(encode(CopyClose(pos.master_ticket, target, CloseReason.EXPERT)))
     sl, tp = plan_modify(m_sl, m_tp, info.rules.reverse)
@@ -148,7 +230,7 @@ async def _send_missed_opens(
         plan = plan_open(signal_from_row(trade), live.view, master_equity, now, catching_up=True)
         if isinstance(plan, OpenOrder):
             if not peer.send(copy_open_line(trade["ticket"], plan)):
-                return
+                break  # dropped meanwhile: record what went out; the next login does the rest
             engine.metrics_.commands_total += 1
             if pair_id is None:
                 new_rows.append((trade["id"], info.id, "PENDING", plan.symbol, plan.volume,

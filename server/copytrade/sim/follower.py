@@ -167,7 +167,7 @@ class FollowerSim:
         seq = 0
         while True:
             msg: Message | None = None
-            with trio.move_on_after(PING_INTERVAL):
+            with trio.move_on_after(min(PING_INTERVAL, self.link.heartbeat)):
                 msg = await self.link.receive()
             if msg is None:  # quiet for a while: heartbeat, as a real EA does
                 seq += 1

@@ -58,6 +58,11 @@ class Link:
         link.ok = reply
         return link
 
+    @property
+    def heartbeat(self) -> float:
+        """Seconds of silence after which the EA sends PING: what the server's OK asked for."""
+        return float(self.ok.heartbeat_s) if self.ok is not None else 10.0
+
     async def send(self, msg: Message) -> None:
         await self.stream.send_all(encode(msg))
         self.sent_lines += 1

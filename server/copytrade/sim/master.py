@@ -130,8 +130,15 @@ class MasterSim:
 
     async def _serve(self) -> None:
         assert self.link is not None
+        seq = 0
         while True:
-            msg = await self.link.receive()
+            msg: Message | None = None
+            with trio.move_on_after(self.link.heartbeat):
+                msg = await self.link.receive()
+            if msg is None:  # quiet for a heartbeat: PING, as the real EA does
+                seq += 1
+                await self.link.send(Ping(seq))
+                continue
             self.received.append(msg)
             if isinstance(msg, Stored):
                 key = (msg.kind, msg.ticket, msg.deal)
