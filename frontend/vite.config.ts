@@ -11,6 +11,11 @@ const outDir = resolve(here, '../server/copytrade/web');
 // Where `npm run dev` sends API and websocket traffic (a running `copytrade serve`).
 const backend = process.env.COPYTRADE_DEV_BACKEND ?? 'http://127.0.0.1:8000';
 
+const proxy = {
+  '/api': { target: backend, changeOrigin: false, ws: true },
+  '/healthz': { target: backend },
+};
+
 /** emptyOutDir wipes the folder; keep the tracked placeholder so git stays clean. */
 function keepGitkeep(): Plugin {
   return {
@@ -31,12 +36,9 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 600,
   },
-  server: {
-    proxy: {
-      '/api': { target: backend, changeOrigin: false, ws: true },
-      '/healthz': { target: backend },
-    },
-  },
+  // `npm run dev` / `vite preview`: the app from Vite, the API from a running server.
+  server: { proxy },
+  preview: { proxy },
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts'],

@@ -9,6 +9,7 @@ export * from './types';
 export { ApiClient, ApiError, isAbort } from './client';
 export type { TradeQuery } from './client';
 export { LiveConnection, backoffDelay, liveUrl } from './live';
+export { normalizeEvent, normalizePair, normalizeTrade } from './normalize';
 export type { LiveStatus, LiveHandlers } from './live';
 
 const unauthorizedListeners = new Set<() => void>();

@@ -135,3 +135,26 @@ describe('LiveConnection', () => {
     expect(events).toEqual([]);
   });
 });
+
+describe('event normalisation', () => {
+  beforeEach(() => { FakeSocket.all = []; });
+
+  it('brings engine rows to the REST shapes', () => {
+    const live = new LiveConnection({ url: 'ws://x', WebSocket: FakeSocket as unknown as typeof WebSocket });
+    const got: LiveEvent[] = [];
+    live.subscribe({ onEvent: (e) => got.push(e) });
+    live.start();
+    const s = FakeSocket.all[0]!;
+    s.receive({ type: 'hello', id: 0 });
+    s.receive({ id: 1, type: 'trade.opened', account_id: 1, at: 1, data: {
+      id: 10, account_id: 1, ticket: 555, symbol: 'XAUUSD', type: 'BUY', price: '2000.10' } });
+    s.receive({ id: 2, type: 'pair.status', account_id: 2, at: 1, data: {
+      id: 20, master_trade_id: 10, account_id: 2, status: 'OPEN', slave_ticket: 9001,
+      slave_volume: '0.20', slave_type: 'SELL', master_ticket: 555 } });
+    expect(got[0]!.data).toMatchObject({ id: 10, side: 'BUY', ticket: 555, symbol: 'XAUUSD' });
+    expect(got[1]!.data).toEqual({
+      id: 20, master_trade_id: 10, status: 'OPEN', master_ticket: 555,
+      follower_ticket: 9001, volume: '0.20', follower_side: 'SELL',
+    });
+  });
+});

@@ -4,6 +4,7 @@
  * reconnect; after a reconnect each subscriber is told to resync (reload what it may have
  * missed while the socket was down — the server does not replay events).
  */
+import { normalizeEvent } from './normalize';
 import type { LiveEvent } from './types';
 
 export type LiveStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -137,7 +138,7 @@ export class LiveConnection {
       return;
     }
     if (typeof msg.type !== 'string' || !msg.type.includes('.')) return; // pings, acks
-    const event = msg as LiveEvent;
+    const event = normalizeEvent(msg as LiveEvent);
     for (const l of this.listeners) {
       if (l.accountId !== undefined && event.account_id !== null
           && event.account_id !== undefined && event.account_id !== l.accountId) continue;

@@ -227,6 +227,7 @@ export type LiveEventType =
   | 'trade.opened'
   | 'trade.closed'
   | 'trade.modified'
+  | 'trade.partial'
   | 'pair.status'
   | 'ea.status'
   | 'account.state'
@@ -244,11 +245,15 @@ interface LiveEventBase<T extends LiveEventType, D> {
   data: D;
 }
 
+/** Trade and pair events may carry only part of the row (see normalize.ts). */
+export type PartialRow<T extends { id: Id }> = Partial<T> & { id: Id };
+
 export type LiveEvent =
-  | LiveEventBase<'trade.opened', MasterTrade>
-  | LiveEventBase<'trade.closed', MasterTrade>
-  | LiveEventBase<'trade.modified', MasterTrade>
-  | LiveEventBase<'pair.status', TradePair>
+  | LiveEventBase<'trade.opened', PartialRow<MasterTrade>>
+  | LiveEventBase<'trade.closed', PartialRow<MasterTrade>>
+  | LiveEventBase<'trade.modified', PartialRow<MasterTrade>>
+  | LiveEventBase<'trade.partial', PartialRow<MasterTrade>>
+  | LiveEventBase<'pair.status', PartialRow<TradePair>>
   | LiveEventBase<'ea.status', { online: boolean }>
   | LiveEventBase<'account.state', Partial<AccountState>>
   | LiveEventBase<'account.mode', { copy_mode: CopyMode; partner_id?: Id | null }>

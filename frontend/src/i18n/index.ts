@@ -67,7 +67,7 @@ export function interpolate(template: string, params?: Record<string, string | n
 
 /** The string for `key` in the current language. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  return interpolate(MESSAGES[locale.value][key] ?? en[key], params);
+  return interpolate(MESSAGES[locale.value][key] ?? en[key] ?? key, params);
 }
 
 /** Whether `key` names a message (for keys built from server values, e.g. statuses). */

@@ -11,7 +11,7 @@ export function LanguageSwitcher({ testid = 'lang-switcher' }: { testid?: string
           type="button"
           lang={l}
           aria-pressed={locale.value === l}
-          data-testid={`lang-${l}`}
+          data-testid={`${testid}-${l}`}
           onClick={() => setLocale(l)}
           class={`rounded-md px-2.5 py-1 text-xs font-semibold transition-colors
                   ${locale.value === l ? 'bg-ink-600 text-ink-100' : 'text-ink-400 hover:text-ink-200'}`}

@@ -12,7 +12,7 @@ export function Panel({ title, actions, children, testid, class: cls, bodyClass 
   return (
     <section
       data-testid={testid}
-      class={`rounded-xl border border-ink-700 bg-ink-850 shadow-lg shadow-black/20 ${cls ?? ''}`}
+      class={`min-w-0 rounded-xl border border-ink-700 bg-ink-850 shadow-lg shadow-black/20 ${cls ?? ''}`}
     >
       {(title || actions) && (
         <header class="flex flex-wrap items-center justify-between gap-2 border-b border-ink-700

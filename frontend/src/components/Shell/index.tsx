@@ -142,7 +142,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
             aria-modal="true"
             aria-label={t('nav.menu')}
             data-testid="drawer"
-            class="absolute inset-y-0 left-0 flex w-72 max-w-[85vw] flex-col gap-6 border-r
+            class="absolute inset-y-0 left-0 flex w-72 max-w-[85vw] flex-col gap-6 overflow-y-auto border-r
                    border-ink-700 bg-ink-950 p-4 shadow-2xl"
           >
             <div class="flex items-center justify-between">

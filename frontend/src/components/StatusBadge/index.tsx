@@ -11,7 +11,8 @@ const TONE: Record<PairStatus | TradeStatus, string> = {
 };
 
 /** A pair or trade status as a coloured pill. */
-export function StatusBadge({ status }: { status: PairStatus | TradeStatus }) {
+export function StatusBadge({ status }: { status: PairStatus | TradeStatus | undefined }) {
+  if (!status) return null;
   return (
     <span
       data-testid="status-badge"
@@ -39,7 +40,8 @@ export function OnlineDot({ online, testid }: { online: boolean; testid?: string
 }
 
 /** BUY / SELL. */
-export function SideTag({ side }: { side: 'BUY' | 'SELL' }) {
+export function SideTag({ side }: { side: 'BUY' | 'SELL' | null | undefined }) {
+  if (!side) return <span class="text-ink-500">—</span>;
   return (
     <span class={`text-xs font-bold ${side === 'BUY' ? 'text-up' : 'text-down'}`}>
       {t(`trade.side.${side}`)}

@@ -274,7 +274,7 @@ export function AccountDetailPage({ accountId }: { accountId: number }) {
                     testid="detail-dashboard">{t('accounts.detail.dashboard')} →</LinkButton>
       </div>
       <div class="grid gap-4 lg:grid-cols-2">
-        <div class="space-y-4">
+        <div class="min-w-0 space-y-4">
           <Panel title={t('accounts.detail.general')}><GeneralForm account={account} /></Panel>
           {master && account.master_token && (
             <Panel title={t('accounts.detail.masterToken')} testid="master-token-panel">
@@ -285,7 +285,7 @@ export function AccountDetailPage({ accountId }: { accountId: number }) {
           {master ? <PartnerPanel account={account} /> : <FollowPanel account={account} />}
           <KeyPanel account={account} />
         </div>
-        <div class="space-y-4">
+        <div class="min-w-0 space-y-4">
           {!master && (
             <Panel title={t('accounts.rules.title')} testid="rules-panel">
               <RulesForm accountId={account.id} />

@@ -10,16 +10,12 @@ import { ProfitPanel } from '../../components/ProfitPanel';
 import { StatsRow } from '../../components/StatsRow';
 import { t } from '../../i18n';
 import { useAbortable, useAsync, useDebounced, useFlash, useLiveEvents } from '../../lib/hooks';
+import { dropRow, mergeRow } from '../../lib/rows';
 import { AccountHeader } from './AccountHeader';
 
 const ACTIVE: readonly PairStatus[] = ['PENDING', 'OPEN'];
 const ENDED: readonly PairStatus[] = ['CLOSED', 'FAILED', 'SKIPPED', 'EXPIRED'];
 const PAGE = 25;
-
-function upsertPair(list: TradePair[], p: TradePair): TradePair[] {
-  const i = list.findIndex((x) => x.id === p.id);
-  return i < 0 ? [p, ...list] : list.map((x) => (x.id === p.id ? { ...x, ...p } : x));
-}
 
 /** A follower account: whom it follows, its copies (active and ended) and their profit. */
 export function FollowerView({ account }: { account: Account }) {
@@ -33,21 +29,30 @@ export function FollowerView({ account }: { account: Account }) {
   const abortable = useAbortable();
   const refreshFigures = useDebounced(() => setVersion((v) => v + 1), 400);
 
+  // Events patch the lists at once; a reload shortly after brings the canonical rows.
+  const reloadLists = useDebounced(() => {
+    active.reload();
+    ended.reload();
+  }, 500);
+
   useLiveEvents({
     accountId: id,
     onEvent: (e) => {
       if (e.type !== 'pair.status') return;
       const p = e.data;
       flashRow(p.id);
-      if (ACTIVE.includes(p.status)) {
-        active.setData((old) => upsertPair(old ?? [], p));
+      const known = [...(active.data ?? []), ...(ended.data?.items ?? [])].find((x) => x.id === p.id);
+      const status = p.status ?? known?.status;
+      if (status && ACTIVE.includes(status)) {
+        active.setData((old) => mergeRow(old ?? [], { ...known, ...p }));
       } else {
-        active.setData((old) => (old ?? []).filter((x) => x.id !== p.id));
+        active.setData((old) => dropRow(old ?? [], p.id));
         ended.setData((old) => ({
-          items: upsertPair(old?.items ?? [], p),
+          items: mergeRow(old?.items ?? [], { ...known, ...p }),
           next_cursor: old?.next_cursor ?? null,
         }));
       }
+      reloadLists();
       refreshFigures();
     },
     onResync: () => {

@@ -13,14 +13,10 @@ import { TradesTable } from '../../components/TradesTable';
 import { t } from '../../i18n';
 import { errorMessage } from '../../lib/errors';
 import { useAbortable, useAsync, useDebounced, useFlash, useLiveEvents } from '../../lib/hooks';
+import { dropRow, mergeRow } from '../../lib/rows';
 import { findAccount, upsertAccount } from '../../state/accounts';
 import { toast } from '../../state/toast';
 import { AccountHeader } from './AccountHeader';
-
-function upsertTrade(list: MasterTrade[], tr: MasterTrade): MasterTrade[] {
-  const i = list.findIndex((x) => x.id === tr.id);
-  return i < 0 ? [tr, ...list] : list.map((x) => (x.id === tr.id ? { ...x, ...tr } : x));
-}
 
 /** A master account: copy mode, EA, followers, open trades, profit. */
 export function MasterView({ account }: { account: Account }) {
@@ -36,9 +32,15 @@ export function MasterView({ account }: { account: Account }) {
 
   const refreshFigures = useDebounced(() => setVersion((v) => v + 1), 400);
 
+  // Events patch the lists at once; a reload shortly after brings the canonical rows.
+  const reloadLists = useDebounced(() => {
+    active.reload();
+    closed.reload();
+  }, 500);
+
   useLiveEvents({
     onEvent: (e) => {
-      if (e.type === 'pair.status' && e.data.master_account_id === id) {
+      if (e.type === 'pair.status') {
         refreshFigures(); // a follower's copy changed: follower list and latency
         return;
       }
@@ -46,18 +48,24 @@ export function MasterView({ account }: { account: Account }) {
       switch (e.type) {
         case 'trade.opened':
         case 'trade.modified':
-          active.setData((old) => upsertTrade(old ?? [], e.data));
+        case 'trade.partial':
+          active.setData((old) => mergeRow(old ?? [], e.data));
           flashRow(e.data.id);
-          if (e.type === 'trade.opened') refreshFigures();
+          reloadLists();
+          refreshFigures();
           break;
         case 'trade.closed':
-          active.setData((old) => (old ?? []).filter((x) => x.id !== e.data.id));
+          active.setData((old) => dropRow(old ?? [], e.data.id));
           closed.setData((old) => ({
-            items: upsertTrade(old?.items ?? [], e.data).slice(0, 20),
+            items: mergeRow(old?.items ?? [], e.data).slice(0, 20),
             next_cursor: old?.next_cursor ?? null,
           }));
           flashRow(e.data.id);
+          reloadLists();
           refreshFigures();
+          break;
+        case 'alert.killswitch':
+          toast(t('dash.killswitch', { reason: String(e.data.reason ?? '') }), 'warn', 10_000);
           break;
         default:
           break;
@@ -96,7 +104,7 @@ export function MasterView({ account }: { account: Account }) {
       <StatsRow stats={stats.data} account={account} />
 
       <div class="grid gap-4 xl:grid-cols-3">
-        <div class="space-y-4 xl:col-span-2">
+        <div class="min-w-0 space-y-4 xl:col-span-2">
           <ProfitPanel accountId={id} version={version} />
           <Panel title={<>{t('dash.activeTrades')} <span class="ml-1 text-ink-400"
                    data-testid="active-count">{active.data?.length ?? ''}</span></>}
@@ -117,7 +125,7 @@ export function MasterView({ account }: { account: Account }) {
           </Panel>
         </div>
 
-        <div class="space-y-4">
+        <div class="min-w-0 space-y-4">
           <Panel title={t('dash.mode')} testid="mode-panel">
             <ModeSwitcher value={account.copy_mode} onChange={changeMode} busy={modeBusy} />
             <p class="mt-3 text-xs text-ink-400">{t('dash.modeHint')}</p>

@@ -208,7 +208,7 @@ export function SettingsPage() {
     <div class="space-y-4" data-testid="settings-page">
       <h1 class="text-2xl font-bold">{t('settings.title')}</h1>
       <div class="grid gap-4 lg:grid-cols-2">
-        <div class="space-y-4">
+        <div class="min-w-0 space-y-4">
           <Panel title={t('settings.profile')}><ProfileForm /></Panel>
           <Panel title={t('settings.password')}><PasswordForm /></Panel>
           <Panel title={t('settings.language')} testid="language-panel">
