@@ -108,6 +108,8 @@ class Engine:
     channels: dict[int, MasterChannel] = attrs.field(factory=dict)
     sent_at: dict[tuple[int, int], float] = attrs.field(factory=dict)
     """(follower id, master ticket) → monotonic time the OPEN was written (for latency)."""
+    kill_switch_episodes: dict[tuple[int, int, str], Any] = attrs.field(factory=dict)
+    """(master id, follower id, side) → the recent kill switch (engine/killswitch.py)."""
     _view_ids: dict[tuple[Any, ...], int] = attrs.field(factory=dict)
     _nursery: trio.Nursery | None = None
     ledger: Ledger = attrs.field(init=False)
