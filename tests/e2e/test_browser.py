@@ -292,6 +292,7 @@ def test_trader_journey(server: Server, new_context: Any, sims: SimThread) -> No
     screenshot(mobile, "phone-accounts")
 
     tid(mobile, "menu-button").click()
+    e(tid(mobile, "drawer")).to_be_visible()
     mobile.keyboard.press("Escape")  # keyboard closes it too
     e(tid(mobile, "drawer")).to_have_count(0)
 

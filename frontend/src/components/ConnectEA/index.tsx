@@ -5,7 +5,9 @@ import { CopyField } from '../CopyField';
 import { Loading } from '../LoadState';
 
 /** "Connect your EA": the host, port and key a trader types into MetaTrader 5. */
-export function ConnectEA({ account, compact = false }: { account: Account; compact?: boolean }) {
+export function ConnectEA({ account, compact = false, showKey = true }: {
+  account: Account; compact?: boolean; showKey?: boolean;
+}) {
   const info = useAsync((s) => api.connectionInfo(s), []);
   return (
     <div data-testid="connect-ea"
@@ -17,9 +19,11 @@ export function ConnectEA({ account, compact = false }: { account: Account; comp
         </div>
       )}
       {info.loading && !info.data ? <Loading /> : (
-        <div class="grid gap-3 sm:grid-cols-3">
-          <CopyField label={t('dash.connect.host')} value={info.data?.ea_host ?? '—'}
-                     testid="connect-host" />
+        <div class={`grid gap-3 ${compact ? 'grid-cols-2' : 'sm:grid-cols-3'}`}>
+          <div class={compact ? 'col-span-2' : ''}>
+            <CopyField label={t('dash.connect.host')} value={info.data?.ea_host ?? '—'}
+                       testid="connect-host" />
+          </div>
           <CopyField label={t('dash.connect.port')} value={String(info.data?.ea_port ?? '—')}
                      testid="connect-port" />
           <div class="space-y-1">
@@ -30,14 +34,14 @@ export function ConnectEA({ account, compact = false }: { account: Account; comp
           </div>
         </div>
       )}
-      <div class="space-y-1 text-sm">
+      {showKey && <div class="space-y-1 text-sm">
         <div class="text-xs font-medium text-ink-400">{t('dash.connect.key')}</div>
         <div class="text-ink-300">
           <code class="rounded bg-ink-950 px-1.5 py-0.5 font-mono text-ink-100">
             {account.api_key_prefix}…</code>{' '}
           {t('dash.connect.keyNote', { prefix: account.api_key_prefix })}
         </div>
-      </div>
+      </div>}
       {account.role === 'master' && account.master_token && (
         <CopyField label={t('dash.connect.token')} value={account.master_token}
                    testid="connect-master-token" />

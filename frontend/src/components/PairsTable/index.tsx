@@ -47,7 +47,9 @@ export function PairsTable({ pairs, closed = false, flash, testid }: {
                 )}
               </td>
               <td class={TD}><SideTag side={p.follower_side ?? p.side} /></td>
-              <td class={`${TD} text-right`}>{decimal(p.volume ?? p.requested_volume)}</td>
+              <td class={`${TD} text-right`}>
+                {decimal(closed ? (p.requested_volume ?? p.volume) : (p.volume ?? p.requested_volume))}
+              </td>
               <td class={`${TD} text-right`}>{decimal(p.open_price)}</td>
               <td class={TD}><StatusBadge status={p.status} /></td>
               <td class={`${TD} text-right text-ink-300`}>{ms(p.latency_ms)}</td>

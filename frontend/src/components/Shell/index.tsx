@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t, type MessageKey } from '../../i18n';
 import { location } from '../../router';
 import { logout, user } from '../../state/session';
@@ -77,7 +77,8 @@ export function Shell({ children }: { children: ComponentChildren }) {
   // Navigating closes the drawer.
   useEffect(() => setOpen(false), [path]);
 
-  useEffect(() => {
+  // Layout effect: Escape works from the very first frame the drawer is shown.
+  useLayoutEffect(() => {
     if (!open) return;
     drawer.current?.querySelector<HTMLElement>('a,button')?.focus();
     const onKey = (e: KeyboardEvent) => {

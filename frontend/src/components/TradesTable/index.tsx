@@ -41,7 +41,7 @@ export function TradesTable({ trades, closed = false, flash, testid }: {
               <td class={`${TD} text-ink-300`}>{when(closed ? tr.closed_at : tr.opened_at)}</td>
               <td class={`${TD} font-semibold`}>{tr.symbol}</td>
               <td class={TD}><SideTag side={tr.side} /></td>
-              <td class={`${TD} text-right`}>{decimal(tr.open_volume ?? tr.volume)}</td>
+              <td class={`${TD} text-right`}>{decimal(closed ? tr.volume : (tr.open_volume ?? tr.volume))}</td>
               <td class={`${TD} text-right`}>{decimal(tr.price)}</td>
               {closed ? (
                 <td class={`${TD} text-right`}>{decimal(tr.close_price)}</td>

@@ -97,7 +97,7 @@ function KeyPanel({ account }: { account: Account }) {
                     data-testid="rotate-key">↻ {t('accounts.detail.rotate')}</Button>
           </div>
         )}
-        <ConnectEA account={account} compact />
+        <ConnectEA account={account} compact showKey={false} />
       </div>
       <ConfirmDialog open={confirm} title={t('accounts.detail.rotate')}
                      confirmLabel={t('accounts.detail.rotate')} busy={busy} error={error}
