@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,20 @@ from e2e_support import (
     free_port,
     wait_healthy,
 )
+
+
+def _check_serves_app(base: str) -> None:
+    """The server must answer / and any deep link with the app's index.html."""
+    for path in ("/", "/dashboard/1"):
+        try:
+            with urllib.request.urlopen(base + path, timeout=5) as r:
+                body = r.read(4096).decode("utf-8", "replace")
+                if r.status == 200 and '<div id="app"' in body:
+                    continue
+        except OSError:
+            pass
+        pytest.fail(f"the server does not serve the web app at {path} (index.html from "
+                    "copytrade/web with deep-link fallback)")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +65,9 @@ def server() -> Iterator[Server]:
     try:
         wait_healthy(http_port, proc, log, timeout=90)
         base = f"http://127.0.0.1:{http_port}"
-        if os.environ.get("COPYTRADE_E2E_PREVIEW") == "1":
+        if os.environ.get("COPYTRADE_E2E_PREVIEW") != "1":
+            _check_serves_app(base)
+        else:
             preview_port = free_port()
             preview = subprocess.Popen(
                 ["npx", "vite", "preview", "--port", str(preview_port), "--strictPort",

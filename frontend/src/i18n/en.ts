@@ -78,6 +78,9 @@ export const en = {
   'validation.symbolMap': 'Write pairs like XAUUSD=GOLD, separated by commas.',
   'validation.maxBelowMin': 'Must not be below the minimum lot.',
   'validation.tokenFormat': 'A master token looks like MST-….',
+  'validation.decimals': 'Use at most 4 decimal places.',
+  'validation.max': 'Must be at most {max}.',
+  'validation.symbolBoth': '{symbol} is also in the “only these” list.',
 
   'dash.title': 'Dashboard',
   'dash.account': 'Account',

@@ -80,6 +80,9 @@ export const th: Record<MessageKey, string> = {
   'validation.symbolMap': 'เขียนเป็นคู่ เช่น XAUUSD=GOLD คั่นด้วยจุลภาค',
   'validation.maxBelowMin': 'ต้องไม่น้อยกว่า lot ขั้นต่ำ',
   'validation.tokenFormat': 'Master token ขึ้นต้นด้วย MST-…',
+  'validation.decimals': 'ทศนิยมไม่เกิน 4 ตำแหน่ง',
+  'validation.max': 'ต้องไม่เกิน {max}',
+  'validation.symbolBoth': '{symbol} อยู่ในรายการ “คัดลอกเฉพาะ” ด้วย',
 
   'dash.title': 'แดชบอร์ด',
   'dash.account': 'บัญชี',

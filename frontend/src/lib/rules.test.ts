@@ -44,4 +44,13 @@ describe('copy rules form', () => {
     ]);
     expect(errors.signal_expiry_seconds).toBe('Must be between 1 and 86400.');
   });
+
+  it('applies the API input limits: 4 decimals, 1 000 000, symbol in one list only', () => {
+    const f = { ...rulesToForm(rules), lot_value: '0.12345', max_lot: '2000000',
+                allowed_symbols: 'XAUUSD', blocked_symbols: 'xauusd' };
+    const { errors } = validateRules(f);
+    expect(errors.lot_value).toBe('Use at most 4 decimal places.');
+    expect(errors.max_lot).toBe('Must be at most 1000000.');
+    expect(errors.blocked_symbols).toContain('xauusd');
+  });
 });

@@ -36,8 +36,17 @@ export function rulesToForm(r: CopyRules): RulesForm {
   };
 }
 
-const DECIMAL = /^\d+(\.\d+)?$/;
-const SYMBOL = /^[A-Za-z0-9._#+-]+$/;
+const NUMBER = /^\d+(\.\d+)?$/;
+const SYMBOL = /^[A-Za-z0-9._#+-]{1,32}$/;
+const MAX_DECIMAL = 1_000_000;
+
+/** A decimal as the API takes it: at most 4 places, 0..1 000 000; else the message. */
+function decimalError(text: string): string | undefined {
+  if (!NUMBER.test(text)) return t('validation.number');
+  if ((text.split('.')[1] ?? '').length > 4) return t('validation.decimals');
+  if (Number(text) > MAX_DECIMAL) return t('validation.max', { max: '1000000' });
+  return undefined;
+}
 
 function symbols(text: string): string[] {
   return text.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
@@ -69,15 +78,15 @@ export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput 
   const errors: Errors = {};
   const lot = f.lot_value.trim();
   if (!lot) errors.lot_value = t('validation.required');
-  else if (!DECIMAL.test(lot)) errors.lot_value = t('validation.number');
+  else if (decimalError(lot)) errors.lot_value = decimalError(lot)!;
   else if (Number(lot) <= 0) errors.lot_value = t('validation.positive');
 
   const min = f.min_lot_to_copy.trim() || '0';
-  if (!DECIMAL.test(min)) errors.min_lot_to_copy = t('validation.number');
+  if (decimalError(min)) errors.min_lot_to_copy = decimalError(min)!;
 
   const max = f.max_lot.trim();
   if (max) {
-    if (!DECIMAL.test(max)) errors.max_lot = t('validation.number');
+    if (decimalError(max)) errors.max_lot = decimalError(max)!;
     else if (Number(max) <= 0) errors.max_lot = t('validation.positive');
   }
 
@@ -87,6 +96,11 @@ export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput 
   if (allowedErr) errors.allowed_symbols = allowedErr;
   const blockedErr = symbolList(f.blocked_symbols);
   if (blockedErr) errors.blocked_symbols = blockedErr;
+  const allowed = new Set(symbols(f.allowed_symbols).map((x) => x.toUpperCase()));
+  const both = symbols(f.blocked_symbols).find((x) => allowed.has(x.toUpperCase()));
+  if (both && !errors.blocked_symbols) {
+    errors.blocked_symbols = t('validation.symbolBoth', { symbol: both });
+  }
   const exp = intIn(f.signal_expiry_seconds, 1, 86400);
   if (exp) errors.signal_expiry_seconds = exp;
   const dev = intIn(f.max_deviation_points, 0, 100000);
