@@ -1,4 +1,5 @@
-"""The quart-trio application: REST under /api/v1, the live websocket, /healthz, /metrics."""
+"""The quart-trio application: REST under /api/v1, the live websocket, /healthz, /metrics,
+and the single-page app at /."""
 
 from __future__ import annotations
 
@@ -6,7 +7,19 @@ import trio
 from quart import Response, jsonify
 from quart_trio import QuartTrio
 
-from . import accounts, auth, docs_page, errors, info, links, live, metrics, routing, tokens
+from . import (
+    accounts,
+    auth,
+    docs_page,
+    errors,
+    info,
+    links,
+    live,
+    metrics,
+    routing,
+    static,
+    tokens,
+)
 from . import trades as trades
 from .context import ApiContext
 from .routing import ApiState
@@ -29,6 +42,7 @@ def create_app(ctx: ApiContext, *, security: SecurityConfig | None = None) -> Qu
     live.install(app)
     docs_page.install(app)
     metrics.install(app)
+    static.install(app)  # last: its catch-all must not shadow the API's routes
 
     @app.after_request
     async def _headers(response: Response) -> Response:

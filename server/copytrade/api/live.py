@@ -17,13 +17,38 @@ from urllib.parse import urlsplit
 import trio
 from quart import Quart, Response, websocket
 
+from ..db.trade_queries import TradeQueries
+from ..engine.events import Event
 from .errors import Forbidden, Unauthorized, error_response
 from .routing import state
 from .security import COOKIE
+from .validation import unstructure
+from .views import pair_out, trade_out
 
 PING_INTERVAL = 20.0
 GOING_AWAY = 1001
 POLICY = 1008
+
+
+async def rest_shaped(trades: TradeQueries, event: Event) -> dict[str, Any]:
+    """The event as JSON, with trades and pairs in the same shape as the REST API's.
+
+    The engine publishes raw ledger rows (it knows nothing of the API); a dashboard wants the
+    objects it already lists, so they are read again here — one query per event, and only for
+    users who have a live page open.
+    """
+    payload = event.to_json()
+    object_id = event.data.get("id")
+    if isinstance(object_id, int):
+        if event.type == "pair.status":
+            row = await trades.pair(object_id)
+            if row is not None:
+                payload["data"] = unstructure(pair_out(row))
+        elif event.type.startswith("trade."):
+            row = await trades.trade(object_id)
+            if row is not None:
+                payload["data"] = unstructure(trade_out(row))
+    return payload
 
 
 def _same_origin() -> bool:
@@ -68,7 +93,7 @@ async def live() -> Response | None:
                     except trio.EndOfChannel:
                         close.append((POLICY, "fell behind; reconnect"))
                         break
-                    await send(event.to_json())
+                    await send(await rest_shaped(st.trades, event))
                 if idle.cancelled_caught:
                     if await st.sessions.resolve(cookie) is None:  # type: ignore[arg-type]
                         close.append((POLICY, "session ended"))

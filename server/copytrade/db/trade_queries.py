@@ -90,6 +90,19 @@ class TradeQueries:
             f"WHERE a.id = ANY($1::bigint[])", account_ids)
         return {r["id"]: (r["following_name"], int(r["open_pairs"])) for r in rows}
 
+    async def trade(self, trade_id: int) -> dict[str, Any] | None:
+        """One master trade in the API's shape (for live events)."""
+        r = await self.db.fetchrow(
+            f"SELECT {_TRADE_COLUMNS} FROM master_trades t WHERE t.id = $1", trade_id)
+        return None if r is None else dict(r)
+
+    async def pair(self, pair_id: int) -> dict[str, Any] | None:
+        """One trade pair in the API's shape (for live events)."""
+        r = await self.db.fetchrow(
+            f"SELECT {_PAIR_COLUMNS} FROM trade_pairs p "
+            f"JOIN master_trades t ON t.id = p.master_trade_id WHERE p.id = $1", pair_id)
+        return None if r is None else dict(r)
+
     async def trades_page(self, account_id: int, f: PageFilter) -> Page:
         rows = await self.db.fetch(
             f"SELECT {_TRADE_COLUMNS} FROM master_trades t WHERE t.account_id = $1 "
