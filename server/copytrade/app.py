@@ -23,6 +23,7 @@ from .db.users import UserRepository
 from .engine.core import Engine
 from .engine.events import EventBus
 from .gateway.server import serve_gateway
+from .maintenance import purge_expired_sessions
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ async def run_server(
             engine = Engine(db=db, events=events, settings=settings)
             async with trio.open_nursery() as nursery:
                 await nursery.start(engine.run)
+                await nursery.start(purge_expired_sessions, db)
                 ea_port: int = await nursery.start(serve_gateway, engine, settings)
                 ctx = ApiContext(settings=settings, db=db, users=UserRepository(db),
                                  accounts=accounts, events=events, engine=engine,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from conftest import Api, error_of
+from copytrade.domain.models import CopyMode
+from copytrade.protocol import Rules
 
 
-async def _accounts(c):
+async def _accounts(c, *, keys: dict[int, str] | None = None):
     m = (await c.post("/api/v1/accounts", json={"name": "M", "role": "master"})).json()
     f = (await c.post("/api/v1/accounts", json={"name": "F", "role": "follower"})).json()
+    if keys is not None:
+        keys.update({m["account"]["id"]: m["api_key"], f["account"]["id"]: f["api_key"]})
     return m["account"], f["account"]
 
 
@@ -16,7 +22,8 @@ async def test_copy_mode(api: Api, alice) -> None:
     for mode in ("1TO1", "RECORD", "PUBSUB"):
         r = await alice.put(f"/api/v1/accounts/{m['id']}/copy-mode", json={"copy_mode": mode})
         assert r.status_code == 200 and r.json()["account"]["copy_mode"] == mode
-    assert api.engine.changed.count(m["id"]) >= 3
+        # the engine routes the next signal by the new mode (its cached account has it)
+        assert api.engine.accounts[m["id"]].copy_mode is CopyMode(mode)
     r = await alice.put(f"/api/v1/accounts/{m['id']}/copy-mode", json={"copy_mode": "1to1"})
     assert r.status_code == 422 and "copy_mode" in error_of(r)["fields"]
     r = await alice.put(f"/api/v1/accounts/{f['id']}/copy-mode", json={"copy_mode": "RECORD"})
@@ -27,7 +34,8 @@ async def test_partner(api: Api, alice) -> None:
     m, f = await _accounts(alice)
     r = await alice.put(f"/api/v1/accounts/{m['id']}/partner", json={"partner_id": f["id"]})
     assert r.status_code == 200 and r.json()["account"]["partner_id"] == f["id"]
-    assert f["id"] in api.engine.changed
+    assert api.engine.partner_of == {f["id"]: m["id"]}
+    assert api.engine.accounts[m["id"]].partner_id == f["id"]
     r = await alice.put(f"/api/v1/accounts/{m['id']}/partner", json={"partner_id": m["id"]})
     assert r.status_code == 409
     r = await alice.put(f"/api/v1/accounts/{m['id']}/partner", json={"partner_id": 424242})
@@ -38,18 +46,23 @@ async def test_partner(api: Api, alice) -> None:
     assert r.status_code == 422
     r = await alice.put(f"/api/v1/accounts/{m['id']}/partner", json={"partner_id": None})
     assert r.status_code == 200 and r.json()["account"]["partner_id"] is None
+    assert api.engine.partner_of == {} and api.engine.accounts[m["id"]].partner_id is None
 
 
 async def test_follow_and_unfollow(api: Api, alice, bob) -> None:
-    m, f = await _accounts(alice)
+    keys: dict[int, str] = {}
+    m, f = await _accounts(alice, keys=keys)
     bm = (await bob.post("/api/v1/accounts", json={"name": "BM", "role": "master"})).json()
     r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
                         json={"master_token": m["master_token"]})
     assert r.status_code == 200
     acc = r.json()["account"]
     assert acc["following_id"] == m["id"] and acc["following_name"] == "M"
-    assert {f["id"], m["id"]} <= set(api.engine.changed)
-    api.engine.online.add(f["id"])
+    assert api.engine.followers_of[m["id"]] == {f["id"]}
+    assert api.engine.accounts[f["id"]].following_id == m["id"]
+    items = (await alice.get(f"/api/v1/accounts/{m['id']}/followers")).json()["items"]
+    assert items == [{"id": f["id"], "name": "F", "is_active": True, "online": False}]
+    await api.follower_ea(keys[f["id"]])
     items = (await alice.get(f"/api/v1/accounts/{m['id']}/followers")).json()["items"]
     assert items == [{"id": f["id"], "name": "F", "is_active": True, "online": True}]
     assert (await alice.get(f"/api/v1/accounts/{f['id']}/followers")).status_code == 409
@@ -57,6 +70,8 @@ async def test_follow_and_unfollow(api: Api, alice, bob) -> None:
     r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
                         json={"master_token": bm["account"]["master_token"]})
     assert r.status_code == 200 and r.json()["account"]["following_id"] == bm["account"]["id"]
+    assert api.engine.followers_of[m["id"]] == set()
+    assert api.engine.followers_of[bm["account"]["id"]] == {f["id"]}
     r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
                         json={"master_token": "MST-doesnotexist0000"})
     assert r.status_code == 422 and "master_token" in error_of(r)["fields"]
@@ -65,10 +80,14 @@ async def test_follow_and_unfollow(api: Api, alice, bob) -> None:
     assert r.status_code == 409
     r = await alice.delete(f"/api/v1/accounts/{f['id']}/following")
     assert r.status_code == 200 and r.json()["account"]["following_id"] is None
+    assert api.engine.followers_of[bm["account"]["id"]] == set()
+    assert api.engine.accounts[f["id"]].following_id is None
 
 
 async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
-    m, f = await _accounts(alice)
+    keys: dict[int, str] = {}
+    m, f = await _accounts(alice, keys=keys)
+    follower_ea = await api.follower_ea(keys[f["id"]])
     url = f"/api/v1/accounts/{f['id']}/rules"
     rules = (await alice.get(url)).json()["rules"]
     assert rules["lot_mode"] == "MULTIPLIER" and rules["symbol_map"] == ""
@@ -88,10 +107,17 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
     assert got["signal_expiry_seconds"] == 60 and got["stale_open_policy"] == "MARKET"
     assert got["updated_at"] is not None
     assert (await alice.get(url)).json()["rules"] == got
-    assert f["id"] in api.engine.changed
+    # the connected follower EA is sent its new rules at once
+    await follower_ea.wait_for(lambda: any(isinstance(m, Rules) for m in follower_ea.received))
+    sent = [m for m in follower_ea.received if isinstance(m, Rules)]
+    assert len(sent) == 1 and sent[0].lot_mode == "FIXED" and sent[0].reverse is True
+    assert sent[0].lot_value == Decimal("0.10") and sent[0].min_lot == Decimal("0.05")
+    assert sorted(sent[0].symbol_map.split(",")) == ["US30=DJ30", "XAUUSD=GOLD"]  # wire form
+    assert api.engine.accounts[f["id"]].rules.max_lot == Decimal("2.5")
     # partial update keeps the rest; null clears the cap
     r = await alice.put(url, json={"max_lot": None})
     assert r.json()["rules"]["max_lot"] is None and r.json()["rules"]["lot_value"] == "0.10"
+    assert api.engine.accounts[f["id"]].rules.max_lot is None
 
     bad_cases = [
         ({"lot_value": "0"}, "lot_value"), ({"lot_value": 1}, "lot_value"),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 import trio
 from wsclient import Closed, Rejected, WsClient
 
 from conftest import Api, start_api
+from copytrade.domain.models import Side
+from copytrade.protocol import MasterOpen, Stored
+from copytrade.sim.link import Link
 
 
 def _cookie(client) -> list[tuple[str, str]]:
@@ -14,20 +19,40 @@ def _cookie(client) -> list[tuple[str, str]]:
 
 
 async def test_receives_own_events_only(api: Api, alice, bob) -> None:
-    alice_id = (await alice.get("/api/v1/me")).json()["user"]["id"]
-    bob_id = (await bob.get("/api/v1/me")).json()["user"]["id"]
+    mine = (await alice.post("/api/v1/accounts", json={"name": "M", "role": "master"})).json()
+    theirs = (await bob.post("/api/v1/accounts", json={"name": "B", "role": "master"})).json()
+    mid = mine["account"]["id"]
     with trio.fail_after(10):
         ws = await WsClient.connect(api.port, headers=[*_cookie(alice), ("Origin", f"http://127.0.0.1:{api.port}")])
         assert await ws.recv() == {"type": "hello", "id": 0}
-        api.ctx.events.publish(bob_id, "trade.opened", {"ticket": 1}, account_id=99)
-        sent = api.ctx.events.publish(alice_id, "pair.status", {"status": "OPEN"}, account_id=7)
-        later = api.ctx.events.publish(alice_id, "ea.status", {"online": True}, account_id=7)
+        # real engine events: bob's EA logs in and trades, then alice's, then bob's again
+        bob_ea = await api.ea(theirs["api_key"])
+        await _open(bob_ea, 1)
+        alice_ea = await api.ea(mine["api_key"])
+        await _open(bob_ea, 2)
+        await _open(alice_ea, 3)
         first = await ws.recv()
-        assert first["id"] == sent.id and first["type"] == "pair.status"
-        assert first["account_id"] == 7 and first["data"] == {"status": "OPEN"}
+        assert first["type"] == "ea.status" and first["account_id"] == mid
+        assert first["data"]["online"] is True
         second = await ws.recv()
-        assert second["id"] == later.id > first["id"]  # bob's event never arrived
+        assert second["type"] == "trade.opened" and second["account_id"] == mid
+        assert second["data"]["ticket"] == 3 and second["data"]["symbol"] == "EURUSD"
+        assert second["id"] > first["id"]  # bob's events never arrived
+        await alice_ea.aclose()
+        third = await ws.recv()
+        assert third["type"] == "ea.status" and third["account_id"] == mid
+        assert third["data"] == {"online": False} and third["id"] > second["id"]
         await ws.close()
+        await bob_ea.aclose()
+
+
+async def _open(link: Link, ticket: int) -> None:
+    """A master EA's open, waited for until the server answers STORED."""
+    await link.send(MasterOpen(side=Side.BUY, symbol="EURUSD", price=Decimal("1.1"),
+                               volume=Decimal("0.1"), sl=Decimal(0), tp=Decimal(0),
+                               ticket=ticket))
+    reply = await link.receive()
+    assert isinstance(reply, Stored) and reply.ticket == ticket, reply
 
 
 async def test_rejects_without_session_or_from_other_origin(api: Api, alice) -> None:

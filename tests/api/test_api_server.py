@@ -3,9 +3,15 @@ connection info, the OpenAPI document and its human page."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
 import trio
 
-from conftest import Api, error_of, start_api
+from conftest import Api, error_of, eventually, start_api
+from copytrade.domain.models import Side
+from copytrade.sim.link import Link, LinkError
+from copytrade.sim.master import MasterSim
 
 
 async def _read_until_closed(stream: trio.SocketStream) -> bytes:
@@ -37,25 +43,64 @@ async def test_keep_alive_connections_close(db, nursery) -> None:
     server.ctx.shutdown.set()
 
 
-async def test_healthz_and_metrics(api: Api) -> None:
+async def test_healthz_and_metrics(api: Api, alice) -> None:
+    m = (await alice.post("/api/v1/accounts", json={"name": "M", "role": "master"})).json()
+    f = (await alice.post("/api/v1/accounts", json={"name": "F", "role": "follower"})).json()
+    r = await alice.put(f"/api/v1/accounts/{f['account']['id']}/following",
+                        json={"master_token": m["account"]["master_token"]})
+    assert r.status_code == 200
+    # one refused EA login, one master and one follower connected, one trade copied
+    with pytest.raises(LinkError):
+        await api.ea("sk_live_not-a-key")
+    master = MasterSim("127.0.0.1", api.ctx.ea_port, m["api_key"], reconnect=False)
+    await api.nursery.start(master.run)
+    follower = await api.follower_ea(f["api_key"])
+    ticket = await master.open("EURUSD", Side.BUY, Decimal("0.10"))
+    await master.wait_stored()
+    await follower.wait_for(lambda: ticket in follower.positions)
+    await eventually(lambda: api.engine.metrics_.copy_latency.n == 1)
     async with api.client() as c:
         assert (await c.get("/healthz")).json() == {"status": "ok", "database": "ok"}
         r = await c.get("/metrics")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
-        text = r.text
-        assert 'copytrade_ea_connected{kind="follower"} 2' in text
-        assert "# TYPE copytrade_signals_total counter" in text
-        assert "copytrade_signals_total 7" in text and "copytrade_commands_total 12" in text
-        assert "# TYPE copytrade_copy_latency_seconds histogram" in text
-        assert 'copytrade_copy_latency_seconds_bucket{le="0.005"} 3' in text
-        assert 'copytrade_copy_latency_seconds_bucket{le="+Inf"} 10' in text
-        assert "copytrade_copy_latency_seconds_sum 0.12" in text
-        assert "copytrade_copy_latency_seconds_count 10" in text
+        lines = set(r.text.splitlines())
+        assert "# TYPE copytrade_ea_connected gauge" in lines
+        assert 'copytrade_ea_connected{kind="master"} 1' in lines
+        assert 'copytrade_ea_connected{kind="follower"} 1' in lines
+        assert "# TYPE copytrade_auth_failures_total counter" in lines
+        assert "copytrade_auth_failures_total 1" in lines
+        assert "# TYPE copytrade_signals_total counter" in lines
+        assert "copytrade_signals_total 1" in lines and "copytrade_commands_total 1" in lines
+        assert "copytrade_acks_total 1" in lines and "copytrade_nacks_total 0" in lines
+        assert "# TYPE copytrade_copy_latency_seconds histogram" in lines
+        assert 'copytrade_copy_latency_seconds_bucket{le="5.0"} 1' in lines
+        assert 'copytrade_copy_latency_seconds_bucket{le="+Inf"} 1' in lines
+        assert "copytrade_copy_latency_seconds_count 1" in lines
+        total = next(x for x in lines if x.startswith("copytrade_copy_latency_seconds_sum "))
+        latency = float(total.split()[1])
+        assert 0 < latency < 5
+        # the histogram is cumulative: counts never fall as the bound grows
+        counts = [int(x.rsplit(" ", 1)[1]) for x in r.text.splitlines()
+                  if x.startswith("copytrade_copy_latency_seconds_bucket")]
+        assert counts == sorted(counts) and counts[-1] == 1
+    # the EAs going away shows at once
+    master.stop()
+    follower.stop()
+    await eventually(lambda: not api.engine.sessions)
+    async with api.client() as c:
+        text = (await c.get("/metrics")).text
+        assert 'copytrade_ea_connected{kind="master"} 0' in text
+        assert 'copytrade_ea_connected{kind="follower"} 0' in text
 
 
 async def test_connection_info(api: Api, alice) -> None:
     r = await alice.get("/api/v1/connection-info")
-    assert r.json() == {"ea_host": "ea.example.com", "ea_port": 5555, "tls": False}
+    assert r.json() == {"ea_host": "ea.example.com", "ea_port": api.ctx.ea_port, "tls": False}
+    # the port shown is where the EA gateway really listens
+    m = (await alice.post("/api/v1/accounts", json={"name": "M", "role": "master"})).json()
+    link = await Link.connect("127.0.0.1", r.json()["ea_port"], m["api_key"])
+    assert link.ok is not None and link.ok.account_id == m["account"]["id"]
+    await link.aclose()
     async with api.client() as anon:
         r = await anon.get("/api/v1/connection-info")
         assert r.status_code == 401 and error_of(r)["code"] == "unauthorized"
@@ -98,3 +143,12 @@ async def test_openapi_document_and_page(api: Api) -> None:
         page = await c.get("/api/v1/docs")
         assert page.status_code == 200 and "CopyTradePro API" in page.text
         assert "http://" not in page.text.split("<script")[0] and "cdn" not in page.text.lower()
+
+
+async def test_the_web_app_catch_all_leaves_api_paths_alone(api: Api, alice) -> None:
+    r = await alice.delete("/api/v1/accounts/-1")  # no API route: 404, not the app's 405
+    assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+    r = await alice.post("/api/v1/accounts/1/copy-mode")  # the route's own methods only
+    assert r.status_code == 405 and r.headers["Allow"] == "PUT"
+    r = await alice.get("/api/v1/nope")
+    assert r.status_code == 404 and error_of(r)["code"] == "not_found"

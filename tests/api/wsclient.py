@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import deque
 from typing import Any
 
 import trio
@@ -37,6 +38,8 @@ class WsClient:
     def __init__(self, stream: trio.SocketStream, ws: WSConnection) -> None:
         self.stream, self.ws = stream, ws
         self._text = ""
+        self._pending: deque[Any] = deque()
+        """Events already parsed but not yet handled (one read may carry several frames)."""
 
     @classmethod
     async def connect(cls, port: int, path: str = "/api/v1/live",
@@ -49,8 +52,10 @@ class WsClient:
         client = cls(stream, ws)
         status, body = 0, b""
         while True:
-            for event in await client._events():
+            events = await client._events()
+            for i, event in enumerate(events):
                 if isinstance(event, AcceptConnection):
+                    client._pending.extend(events[i + 1:])  # frames sent right after the accept
                     return client
                 if isinstance(event, RejectConnection):
                     status = event.status_code
@@ -69,16 +74,19 @@ class WsClient:
     async def recv(self) -> dict[str, Any]:
         """The next JSON message; raises Closed when the server closes."""
         while True:
-            for event in await self._events():
-                if isinstance(event, Ping):
-                    await self.stream.send_all(self.ws.send(event.response()))
-                elif isinstance(event, Message):
-                    self._text += event.data
-                    if event.message_finished:
-                        text, self._text = self._text, ""
-                        return json.loads(text)  # type: ignore[no-any-return]
-                elif isinstance(event, CloseConnection):
-                    raise Closed(event.code, event.reason or "")
+            if not self._pending:
+                self._pending.extend(await self._events())
+                continue
+            event = self._pending.popleft()
+            if isinstance(event, Ping):
+                await self.stream.send_all(self.ws.send(event.response()))
+            elif isinstance(event, Message):
+                self._text += event.data
+                if event.message_finished:
+                    text, self._text = self._text, ""
+                    return json.loads(text)  # type: ignore[no-any-return]
+            elif isinstance(event, CloseConnection):
+                raise Closed(event.code, event.reason or "")
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):

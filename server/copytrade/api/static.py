@@ -9,10 +9,12 @@ the last segment), which get a plain 404 so HTML is never served as a script.
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 
 import trio
 from quart import Quart, Response
+from werkzeug.routing import PathConverter
 
 from .errors import ApiNotFound
 
@@ -24,6 +26,14 @@ CSP = ("default-src 'self'; connect-src 'self'; img-src 'self' data:; font-src '
 TYPES = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2",
          ".woff": "font/woff", ".svg": "image/svg+xml", ".html": "text/html; charset=utf-8",
          ".png": "image/png", ".json": "application/json", ".ico": "image/x-icon"}
+
+
+class AppPath(PathConverter):
+    """A path outside the reserved prefixes. The catch-all must not even match ``/api/...``:
+    if it did, an API path with no route would answer 405 instead of 404, and every API
+    route's ``Allow`` header would list GET."""
+
+    regex = "(?!" + "|".join(map(re.escape, RESERVED)) + ")" + PathConverter.regex
 
 
 def _resolve(web_dir: Path, path: str) -> Path | None:
@@ -69,5 +79,6 @@ def install(app: Quart, web_dir: Path = WEB_DIR) -> None:
             return Response("not found\n", status=404, content_type="text/plain; charset=utf-8")
         return await index()
 
+    app.url_map.converters["app_path"] = AppPath
     app.add_url_rule("/", "spa_index", index, methods=["GET"])
-    app.add_url_rule("/<path:path>", "spa_path", asset_or_app, methods=["GET"])
+    app.add_url_rule("/<app_path:path>", "spa_path", asset_or_app, methods=["GET"])

@@ -29,7 +29,6 @@ from ..domain.errors import DomainError
 from ..domain.lots import SymbolSpec
 from ..domain.models import CopyMode, Role
 from ..domain.rules import CopyRules, FollowerView
-from ..domain.symbols import format_symbol_map
 from ..protocol import (
     AccountState,
     AckClose,
@@ -485,9 +484,11 @@ class Engine:
 
     @staticmethod
     def _rules_line(rules: CopyRules) -> Rules:
+        # The wire form is ``A=B,C=D`` with no blanks (docs/protocol.md), not the dashboard's
+        # ``A=B, C=D``: a map of two or more entries would not encode otherwise.
         return Rules(lot_mode=rules.lot_mode.value, lot_value=rules.lot_value,
                      reverse=rules.reverse, min_lot=rules.min_lot_to_copy,
-                     symbol_map=format_symbol_map(dict(rules.symbol_map)))
+                     symbol_map=",".join(f"{k}={v}" for k, v in rules.symbol_map.items()))
 
     def _rebuild_view(self, info: AccountInfo, live: FollowerLive) -> None:
         equity = live.equity if info.rules.lot_mode.value == "EQUITY_RATIO" else None
