@@ -197,6 +197,19 @@ async def close_pairs_externally(
     )
 
 
+async def set_held(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+    """What a follower EA reported at login for an OPEN pair, when the ledger says otherwise
+    (an ACK_CLOSE lost in a crash). Row: (follower_id, master_ticket, slave_ticket, volume)."""
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    return await con.fetch(  # type: ignore[no-any-return]
+        "UPDATE trade_pairs AS p SET slave_ticket = x.sticket, slave_volume = x.vol "
+        + _by_ticket("$1::bigint[], $2::bigint[], $3::bigint[], $4::numeric[]",
+                     "fid, ticket, sticket, vol")
+        + f" AND p.status = 'OPEN' RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
+        *cols,
+    )
+
+
 async def note_pairs(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
     """Attach a reason to live pairs without changing their status (failed close/modify,
     kill switch). Row: (follower_id, master_ticket, retcode|None, reason_code, reason)."""
@@ -246,6 +259,11 @@ async def trades_by_tickets(
     return await con.fetch(  # type: ignore[no-any-return]
         f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE account_id = $1 "
         f"AND ticket = ANY($2::bigint[])", master_id, list(tickets))
+
+
+async def trades_by_ids(con: asyncpg.Connection, ids: Sequence[int]) -> list[Row]:
+    return await con.fetch(  # type: ignore[no-any-return]
+        f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE id = ANY($1::bigint[])", list(ids))
 
 
 async def mark_sent(

@@ -144,6 +144,8 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
         if live is None or peer is None or not live.ready or live.view is None:
             rows.append((trade_id, fid, "PENDING", None, None, None, None, None, None))
             continue  # offline or still syncing: the login resync sends it
+        if ticket in live.decided:
+            continue  # the login resync decided this copy (and writes its pair)
         cached = plans.get(live.view_id)
         if cached is None:
             plan = plan_open(signal, live.view, master_equity, now)
@@ -154,9 +156,11 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
             assert isinstance(plan, Skip)
             rows.append((trade_id, fid, plan.status.value, None, None, None, str(plan.code),
                          plan.reason, None))
+            live.decided.add(ticket)
             skipped += 1
             continue
         if line is not None and peer.send(line):
+            live.decided.add(ticket)
             sent_at[(fid, ticket)] = mono
             rows.append((trade_id, fid, "PENDING", plan.symbol, plan.volume, plan.side.value,
                          None, None, now))
@@ -188,7 +192,7 @@ async def fan_out_close(engine: Engine, signal: CloseSignal) -> None:
         copy_volume = pair["slave_volume"] if pair["slave_volume"] is not None \
             else pair["requested_volume"]
         if peer is None or live is None or not live.ready or copy_volume is None \
-                or pair["sent_at"] is None:
+                or (pair["sent_at"] is None and pair["status"] == "PENDING"):
             continue  # offline or never sent: the login resync reconciles it
         spec: SymbolSpec | None = live.symbols.get(pair["symbol"] or "")
         # Sized from the copy's opening volume through every deal so far (engine/closing.py),
@@ -217,8 +221,8 @@ async def fan_out_modify(engine: Engine, signal: ModifySignal) -> None:
         info = engine.accounts.get(fid)
         live = engine.live.get(fid)
         if peer is None or info is None or live is None or not live.ready \
-                or pair["sent_at"] is None:
-            continue
+                or (pair["sent_at"] is None and pair["status"] == "PENDING"):
+            continue  # an OPEN pair was sent even if a crash lost its sent_at
         reverse = info.rules.reverse
         line = lines.get(reverse)
         if line is None:

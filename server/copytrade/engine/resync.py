@@ -31,9 +31,11 @@ from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ..db import trades as sql
 from ..domain.models import CopyMode, PairStatus
-from ..domain.plan import OpenOrder, plan_modify, plan_open
+from ..domain.plan import OpenOrder, Skip, SkipCode, plan_modify, plan_open
 from ..protocol import CloseReason, CopyClose, CopyModify, Position, encode
 from .closing import copy_target
 from .fanout import copy_open_line, signal_from_row
@@ -102,6 +104,7 @@ async def resync_follower(
         await _adopt(engine, peer, info, live, owner, [reported[t] for t in unknown], now)
 
     acks: list[tuple[Any, ...]] = []
+    fixes: list[tuple[Any, ...]] = []
     gone: list[tuple[Any, ...]] = []
     unsent: list[Any] = []
     for ticket, pair in by_ticket.items():
@@ -110,12 +113,15 @@ async def resync_follower(
             if pair["status"] == PairStatus.PENDING.value:
                 acks.append((info.id, ticket, held.slave_ticket, held.volume, held.side.value,
                              now))
+            elif (pair["slave_volume"], pair["slave_ticket"]) != (held.volume, held.slave_ticket):
+                fixes.append((info.id, ticket, held.slave_ticket, held.volume))
             _reconcile_pair(peer, info, live, held, pair, history)
         elif pair["status"] == PairStatus.OPEN.value:
             gone.append(_gone_row(info.id, pair, now))
         else:  # PENDING, and the EA has no such position: it never opened it
             unsent.append(pair)
     engine.ledger.enqueue_many(sql.ack_opens, acks)
+    engine.ledger.enqueue_many(sql.set_held, fixes)
     engine.ledger.enqueue_many(sql.close_pairs_externally, gone)
 
     live.ready = True  # from here on the fan-out writes to this follower directly
@@ -132,6 +138,8 @@ async def resync_follower(
         elif held is None and pair["id"] not in seen and pair["sent_at"] is None \
                 and pair["status"] == PairStatus.PENDING.value:
             unsent.append(pair)
+    log.debug("resync of follower %d: %d reported, %d live pairs, %d to open", info.id,
+              len(reported), len(pairs), len(unsent))
     await _send_missed_opens(engine, peer, info, live, unsent, master_id, now)
 
 
@@ -166,9 +174,9 @@ async def _adopt(
             sql.adopt_pair, master_trade_id=trade["id"], follower_id=info.id, symbol=pos.symbol,
             slave_ticket=pos.slave_ticket, volume=pos.volume, side=pos.side.value, at=now))
         # Its opening volume is unknown; what it holds now is the best guess.
-        _reconcile_position(peer, info, live, pos, trade["status"], trade["volume"],
-                            trade["sl"], trade["tp"], pos.volume,
-                            history.get(trade["id"], []))
+        _reconcile_position(peer, info, live, pos.master_ticket, pos.symbol, pos.volume,
+                            pos.sl, pos.tp, trade["status"], trade["volume"], trade["sl"],
+                            trade["tp"], pos.volume, history.get(trade["id"], []))
 
 
 def _reconcile_pair(
@@ -176,27 +184,30 @@ def _reconcile_pair(
     history: History,
 ) -> None:
     opened = pair["requested_volume"] or pair["slave_volume"] or pos.volume
-    _reconcile_position(peer, info, live, pos, pair["m_status"], pair["m_volume"],
-                        pair["m_sl"], pair["m_tp"], opened,
-                        history.get(pair["master_trade_id"], []))
+    _reconcile_position(peer, info, live, pos.master_ticket, pos.symbol, pos.volume, pos.sl,
+                        pos.tp, pair["m_status"], pair["m_volume"], pair["m_sl"], pair["m_tp"],
+                        opened, history.get(pair["master_trade_id"], []))
 
 
 def _reconcile_position(
-    peer: Peer, info: AccountInfo, live: FollowerLive, pos: Position, m_status: str,
-    m_volume: Decimal, m_sl: Decimal, m_tp: Decimal, copy_opened: Decimal,
-    remainders: list[Decimal],
+    peer: Peer, info: AccountInfo, live: FollowerLive, ticket: int, symbol: str,
+    volume: Decimal, sl: Decimal, tp: Decimal, m_status: str, m_volume: Decimal,
+    m_sl: Decimal, m_tp: Decimal, copy_opened: Decimal, remainders: list[Decimal],
 ) -> None:
+    """Bring one copy (master ``ticket``; ``symbol``/``volume``/``sl``/``tp`` as the follower
+    holds it) to the master trade's current state: CLOSE and/or MODIFY, as targets."""
     if m_status == "CLOSED":
-        peer.send(encode(CopyClose(pos.master_ticket, Decimal(0), CloseReason.EXPERT)))
+        log.debug("resync of follower %d: %d closed on the master, CLOSE sent", info.id, ticket)
+        peer.send(encode(CopyClose(ticket, Decimal(0), CloseReason.EXPERT)))
         return
     if remainders:
-        spec = live.symbols.get(pos.symbol)
-        target = min(copy_target(copy_opened, m_volume, remainders, spec), pos.volume)
-        if target < pos.volume:
-            peer.send(encode(CopyClose(pos.master_ticket, target, CloseReason.EXPERT)))
-    sl, tp = plan_modify(m_sl, m_tp, info.rules.reverse)
-    if (sl, tp) != (pos.sl, pos.tp):
-        peer.send(encode(CopyModify(pos.master_ticket, sl, tp)))
+        spec = live.symbols.get(symbol)
+        target = min(copy_target(copy_opened, m_volume, remainders, spec), volume)
+        if target < volume:
+            peer.send(encode(CopyClose(ticket, target, CloseReason.EXPERT)))
+    want_sl, want_tp = plan_modify(m_sl, m_tp, info.rules.reverse)
+    if (want_sl, want_tp) != (sl, tp):
+        peer.send(encode(CopyModify(ticket, want_sl, want_tp)))
 
 
 async def _send_missed_opens(
@@ -214,7 +225,8 @@ async def _send_missed_opens(
         candidates.append(({
             "id": pair["master_trade_id"], "ticket": pair["master_ticket"],
             "symbol": pair["m_symbol"], "type": pair["m_type"], "price": pair["m_price"],
-            "volume": pair["m_volume"], "sl": pair["m_sl"], "tp": pair["m_tp"],
+            "volume": pair["m_volume"], "open_volume": pair["m_open_volume"],
+            "status": pair["m_status"], "sl": pair["m_sl"], "tp": pair["m_tp"],
             "opened_at": pair["m_opened_at"]}, pair["id"]))
     if master_id is not None:
         since = now - timedelta(seconds=max(info.rules.expiry_seconds, 3600))
@@ -223,28 +235,79 @@ async def _send_missed_opens(
         candidates.extend((r, None) for r in rows)
     if not candidates or live.view is None:
         return
+    partly = [t["id"] for t, _ in candidates if t["open_volume"] < t["volume"]]
+    history: History = (await engine.db.run(lambda con: sql.close_remainders(con, partly))
+                        if partly else {})
     master_equity = engine.master_equity.get(master_id) if master_id else None
     new_rows: list[tuple[Any, ...]] = []
     sent_rows: list[tuple[Any, ...]] = []
+    sent: dict[int, tuple[MasterState, Decimal, OpenOrder]] = {}
     for trade, pair_id in candidates:
-        plan = plan_open(signal_from_row(trade), live.view, master_equity, now, catching_up=True)
-        if isinstance(plan, OpenOrder):
-            if not peer.send(copy_open_line(trade["ticket"], plan)):
+        if trade["ticket"] in live.decided:
+            continue  # the fan-out decided this copy once the follower was live
+        live.decided.add(trade["ticket"])
+        plan: OpenOrder | Skip = plan_open(signal_from_row(trade), live.view, master_equity,
+                                           now, catching_up=True)
+        order = plan
+        if isinstance(plan, OpenOrder) and trade["id"] in history:
+            # The master already closed part of it: open only what the copy would hold now.
+            # The pair keeps the full-size volume, from which later closes are replayed.
+            volume = copy_target(plan.volume, trade["volume"], history[trade["id"]],
+                                 live.symbols.get(plan.symbol))
+            order = attrs.evolve(plan, volume=volume) if volume > 0 else Skip(
+                PairStatus.SKIPPED, SkipCode.VOLUME_BELOW_SYMBOL_MIN,
+                "The master closed most of this trade before the follower was online; "
+                "what is left is below the follower's minimum lot.")
+        if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder):
+            if not peer.send(copy_open_line(trade["ticket"], order)):
                 break  # dropped meanwhile: record what went out; the next login does the rest
+            log.debug("resync of follower %d: missed open of %d sent (%s %s %s, pair %s)",
+                      info.id, trade["ticket"], order.side.value, order.volume, order.symbol,
+                      pair_id)
             engine.metrics_.commands_total += 1
+            sent[trade["id"]] = (_trade_state(trade), plan.volume, order)
             if pair_id is None:
                 new_rows.append((trade["id"], info.id, "PENDING", plan.symbol, plan.volume,
                                  plan.side.value, None, None, now))
             else:
                 sent_rows.append((pair_id, plan.symbol, plan.volume, plan.side.value))
-        elif pair_id is None:
-            new_rows.append((trade["id"], info.id, plan.status.value, None, None, None,
-                             str(plan.code), plan.reason, None))
+            continue
+        assert isinstance(order, Skip)
+        if pair_id is None:
+            new_rows.append((trade["id"], info.id, order.status.value, None, None, None,
+                             str(order.code), order.reason, None))
         else:
             await engine.db.run(partial(
-                sql.set_pair_outcome, pair_id=pair_id, status=plan.status.value,
-                reason_code=str(plan.code), reason=plan.reason))
+                sql.set_pair_outcome, pair_id=pair_id, status=order.status.value,
+                reason_code=str(order.code), reason=order.reason))
     engine.ledger.enqueue_many(sql.insert_pairs, new_rows)
     if sent_rows:
         await engine.db.run(lambda con: sql.mark_sent(con, sent_rows, now))
+    if sent:
+        await _last_look(engine, peer, info, live, sent)
 
+
+def _trade_state(trade: Any) -> MasterState:
+    return (trade["status"], trade["open_volume"], trade["sl"], trade["tp"])
+
+
+async def _last_look(
+    engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive,
+    sent: dict[int, tuple[MasterState, Decimal, OpenOrder]],
+) -> None:
+    """Catch-up opens were planned from a snapshot; a close or modify the master made since
+    then found no pair to act on if it came before the pairs were written. Once they are
+    (flush), later signals reach this follower through the fan-out; earlier ones show here."""
+    await engine.ledger.flush()
+    ids = list(sent)
+
+    async def load(con: Any) -> tuple[list[Any], History]:
+        return await sql.trades_by_ids(con, ids), await sql.close_remainders(con, ids)
+
+    rows, history = await engine.db.run(load)
+    for trade in rows:
+        state, opened, order = sent[trade["id"]]
+        if _trade_state(trade) != state:
+            _reconcile_position(peer, info, live, trade["ticket"], order.symbol, order.volume,
+                                order.sl, order.tp, trade["status"], trade["volume"],
+                                trade["sl"], trade["tp"], opened, history.get(trade["id"], []))

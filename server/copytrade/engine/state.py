@@ -79,5 +79,9 @@ class FollowerLive:
     view: FollowerView | None = None
     view_id: int = 0
     """Small integer naming (rules, symbols, equity-if-used): equal ids plan alike."""
+    decided: set[int] = attrs.field(factory=set)
+    """Master tickets whose copy was decided in this session (OPEN written, or skipped) by
+    the fan-out or the login resync, whichever came first; the other leaves it alone. Two
+    deciders could disagree, and a late duplicate OPEN after a CLOSE would reopen a copy."""
     pending_symbols: dict[str, SymbolSpec] = attrs.field(factory=dict)
     positions: list[object] = attrs.field(factory=list)

@@ -85,6 +85,8 @@ class FollowerSim:
     closed: list[SimPosition] = attrs.field(factory=list)
     errors: list[Error] = attrs.field(factory=list)
     opens_executed: int = 0
+    open_log: list[int] = attrs.field(factory=list)
+    """Master ticket of every position opened, in order (a ticket twice = a double open)."""
     logins: int = 0
     link: Link | None = None
     _changed: trio.Event = attrs.field(factory=trio.Event)
@@ -201,6 +203,7 @@ class FollowerSim:
                               price=msg.price, sl=msg.sl, tp=msg.tp)
             self.positions[msg.master_ticket] = pos
             self.opens_executed += 1
+            self.open_log.append(msg.master_ticket)
             return AckOpen(msg.master_ticket, pos.ticket, pos.volume, pos.side)
         if isinstance(msg, CopyClose):
             held = self.positions.get(msg.master_ticket)

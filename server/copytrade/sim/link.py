@@ -35,6 +35,8 @@ class Link:
     buffer: LineBuffer = attrs.field(factory=LineBuffer)
     ok: AuthOk | None = None
     sent_lines: int = 0
+    _sending: trio.Lock = attrs.field(factory=trio.Lock)
+    """The test (trading) and the link's own loop (PING, replies) both send: one at a time."""
 
     @classmethod
     async def connect(
@@ -64,11 +66,13 @@ class Link:
         return float(self.ok.heartbeat_s) if self.ok is not None else 10.0
 
     async def send(self, msg: Message) -> None:
-        await self.stream.send_all(encode(msg))
+        async with self._sending:
+            await self.stream.send_all(encode(msg))
         self.sent_lines += 1
 
     async def send_many(self, msgs: list[Message]) -> None:
-        await self.stream.send_all(b"".join(encode(m) for m in msgs))
+        async with self._sending:
+            await self.stream.send_all(b"".join(encode(m) for m in msgs))
         self.sent_lines += len(msgs)
 
     async def receive(self) -> Message:
