@@ -14,7 +14,46 @@ def add_extra_commands(
     server_fields: Sequence[str],
 ) -> None:
     """Add the extra sub-parsers to ``sub``."""
+    _add_demo_and_sim(sub, add_flags, server_fields)
 
 
 def run_extra_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in ("demo", "sim"):
+        return _run_demo_or_sim(args, settings)
     raise SystemExit(f"copytrade: unknown command {args.command!r}")
+
+
+# ----------------------------------------------------------------------------- demo, sim
+
+DEMO_DESCRIPTION = """\
+Start the server (embedded PostgreSQL unless DATABASE_URL is set), create a demo user with one
+master and three followers (reversed; broker symbols with a .m suffix; 2x lot capped at 0.30),
+run their EAs as simulators in this process and let the master trade every few seconds, so the
+dashboard shows live copies. Prints the dashboard URL and login. Ctrl-C stops everything.
+Running it again reuses the demo user and accounts (with a new password)."""
+
+
+def _add_demo_and_sim(
+    sub: Any, add_flags: Callable[[argparse.ArgumentParser, Sequence[str]], None],
+    server_fields: Sequence[str],
+) -> None:
+    demo = sub.add_parser("demo", help="a demo user, one master, three followers, live trades",
+                          description=DEMO_DESCRIPTION)
+    add_flags(demo, server_fields)
+    demo.add_argument("--interval", type=float, default=4.0,
+                      help="seconds between the master's moves, about [4]")
+    demo.add_argument("--seed", type=int, default=None, help="random seed for the trades")
+
+    sim = sub.add_parser("sim", help="run a simulated master or follower EA against a server",
+                         description="Run one simulated EA (it speaks the real protocol) "
+                                     "against a running server. Ctrl-C stops it.")
+    from .sim.cli import add_arguments as add_sim_arguments
+    add_sim_arguments(sim)
+
+
+def _run_demo_or_sim(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "demo":
+        from .demo import run as run_demo
+        return run_demo(settings, args.interval, args.seed)
+    from .sim.cli import run as run_sim
+    return run_sim(args)
