@@ -100,21 +100,34 @@ async def record_modify(
     return after, True
 
 
+_INSERT_PAIRS = (
+    "INSERT INTO trade_pairs AS p (master_trade_id, account_id, status, symbol, "
+    "requested_volume, slave_type, reason_code, reason, sent_at) "
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], "
+    "$5::numeric[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) "
+    "ON CONFLICT (master_trade_id, account_id) DO NOTHING"
+)
+
+
+def _pair_columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[]] * 9
+    return [list(c) for c in cols]
+
+
 async def insert_pairs(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
     """Insert new pairs in one statement; existing (trade, follower) pairs are left alone.
 
     Row tuple: (master_trade_id, account_id, status, symbol, requested_volume, slave_type,
     reason_code, reason, sent_at).
     """
-    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[]] * 9
     return await con.fetch(  # type: ignore[no-any-return]
-        f"INSERT INTO trade_pairs AS p (master_trade_id, account_id, status, symbol, "
-        f"requested_volume, slave_type, reason_code, reason, sent_at) "
-        f"SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], "
-        f"$5::numeric[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) "
-        f"ON CONFLICT (master_trade_id, account_id) DO NOTHING RETURNING {PAIR_COLUMNS}",
-        *[list(c) for c in cols],
-    )
+        f"{_INSERT_PAIRS} RETURNING {PAIR_COLUMNS}", *_pair_columns(rows))
+
+
+async def insert_pairs_quiet(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """:func:`insert_pairs` without sending the rows back (when nobody watches live events:
+    decoding thousands of returned rows would cost the fan-out's thread milliseconds)."""
+    await con.execute(_INSERT_PAIRS, *_pair_columns(rows))
 
 
 _PAIR_BY_TICKET = (
@@ -129,18 +142,26 @@ def _by_ticket(arrays: str, names: str) -> str:
     return _PAIR_BY_TICKET.format(arrays=arrays, names=names)
 
 
+_ACK_OPENS = (
+    "UPDATE trade_pairs AS p SET status = 'OPEN', slave_ticket = x.sticket, "
+    "slave_volume = x.vol, slave_type = x.side, acked_at = x.at, reason_code = NULL, "
+    "reason = NULL, retcode = NULL "
+    + _by_ticket("$1::bigint[], $2::bigint[], $3::bigint[], $4::numeric[], $5::text[], "
+                 "$6::timestamptz[]", "fid, ticket, sticket, vol, side, at")
+    + " AND p.status = 'PENDING'"
+)
+
+
 async def ack_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
     """PENDING → OPEN. Row: (follower_id, master_ticket, slave_ticket, volume, side, acked_at)."""
     cols = [list(c) for c in zip(*rows, strict=True)]
     return await con.fetch(  # type: ignore[no-any-return]
-        "UPDATE trade_pairs AS p SET status = 'OPEN', slave_ticket = x.sticket, "
-        "slave_volume = x.vol, slave_type = x.side, acked_at = x.at, reason_code = NULL, "
-        "reason = NULL, retcode = NULL "
-        + _by_ticket("$1::bigint[], $2::bigint[], $3::bigint[], $4::numeric[], $5::text[], "
-                     "$6::timestamptz[]", "fid, ticket, sticket, vol, side, at")
-        + f" AND p.status = 'PENDING' RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
-        *cols,
-    )
+        f"{_ACK_OPENS} RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket", *cols)
+
+
+async def ack_opens_quiet(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """:func:`ack_opens` without sending the rows back (see :func:`insert_pairs_quiet`)."""
+    await con.execute(_ACK_OPENS, *[list(c) for c in zip(*rows, strict=True)])
 
 
 async def fail_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:

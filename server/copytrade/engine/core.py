@@ -115,7 +115,8 @@ class Engine:
     repo: AccountRepository = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        self.ledger = Ledger(self.db, self._on_ledger_result)
+        self.ledger = Ledger(self.db, self._on_ledger_result,
+                             wants_results=lambda: self.events.subscriber_count() > 0)
         self.repo = AccountRepository(self.db)
 
     # ----------------------------------------------------------------- lifecycle

@@ -5,6 +5,10 @@ queued, groups consecutive operations of the same kind into one set-based statem
 and runs them all in a single trio→asyncio crossing, in the order they were queued — so an
 ACK can never be applied before the PENDING row it updates. ``flush()`` waits until what was
 queued before it is written (the close path uses it before reading live pairs).
+
+The pair statements return the changed rows only for the live events; while nobody watches
+(``wants_results`` is false), their quiet twins run instead, which saves decoding thousands of
+rows per signal on the thread that also does the fan-out.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import asyncpg
 import attrs
 import trio
 
+from ..db import trades as sql
 from ..db.database import Database
 
 log = logging.getLogger(__name__)
@@ -24,6 +29,11 @@ log = logging.getLogger(__name__)
 BatchFn = Callable[[asyncpg.Connection, Sequence[tuple[Any, ...]]], Awaitable[Any]]
 ResultHandler = Callable[[BatchFn, Any], None]
 RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0, 2.0)
+QUIET_TWINS: dict[Any, BatchFn] = {
+    sql.insert_pairs: sql.insert_pairs_quiet,
+    sql.ack_opens: sql.ack_opens_quiet,
+}
+"""Batch functions whose result only feeds ``on_result`` → the same write returning nothing."""
 
 
 @attrs.define
@@ -32,6 +42,8 @@ class Ledger:
 
     db: Database
     on_result: ResultHandler
+    wants_results: Callable[[], bool] = lambda: True
+    """Whether ``on_result`` has any use for returned rows right now (someone watches)."""
     _queue: list[tuple[BatchFn, tuple[Any, ...]]] = attrs.field(factory=list)
     _wakeup: trio.Event = attrs.field(factory=trio.Event)
     _enqueued: int = 0
@@ -89,11 +101,13 @@ class Ledger:
                         log.exception("ledger result handler failed")
 
     async def _write(self, groups: list[tuple[BatchFn, list[tuple[Any, ...]]]]) -> list[Any]:
+        quiet = not self.wants_results()
+
         async def apply(con: asyncpg.Connection) -> list[Any]:
             out: list[Any] = []
             for fn, rows in groups:
                 try:
-                    out.append(await fn(con, rows))
+                    out.append(await (QUIET_TWINS.get(fn, fn) if quiet else fn)(con, rows))
                 except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as exc:
                     # A bug, not an outage: retrying cannot help; keep the rest going.
                     log.error("ledger batch %s dropped (%d rows): %s", fn.__name__, len(rows), exc)
