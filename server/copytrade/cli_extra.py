@@ -14,10 +14,21 @@ def add_extra_commands(
     server_fields: Sequence[str],
 ) -> None:
     """Add the extra sub-parsers to ``sub``."""
+    bench = sub.add_parser(
+        "bench", help="measure copy latency, capacity and throughput (starts its own server)",
+        description="Start the server on a temporary embedded PostgreSQL, drive it with "
+                    "simulated EAs from another process and print latency figures next to the "
+                    "raw fan-out limit. Exits non-zero if any copy was lost or doubled.")
+    from .bench.cli import add_arguments as add_bench_arguments
+    add_bench_arguments(bench)
+    add_flags(bench, ("log_level",))
     _add_demo_and_sim(sub, add_flags, server_fields)
 
 
 def run_extra_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "bench":
+        from .bench.cli import run as run_bench
+        return run_bench(args)
     if args.command in ("demo", "sim"):
         return _run_demo_or_sim(args, settings)
     raise SystemExit(f"copytrade: unknown command {args.command!r}")

@@ -1,0 +1,1 @@
+"""``copytrade bench``: copy latency, capacity and throughput, against the raw fan-out limit."""
