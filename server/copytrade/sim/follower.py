@@ -41,6 +41,7 @@ from ..protocol import (
     SymbolInfo,
     SyncDone,
 )
+from .changes import Changes
 from .link import Link, LinkError
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ class FollowerSim:
     """Master ticket of every position opened, in order (a ticket twice = a double open)."""
     logins: int = 0
     link: Link | None = None
-    _changed: trio.Event = attrs.field(factory=trio.Event)
+    _changes: Changes = attrs.field(factory=Changes)
     _scope: trio.CancelScope | None = None
     _stop: trio.Event = attrs.field(factory=trio.Event)
     _random: random.Random = attrs.field(factory=lambda: random.Random(7))
@@ -128,7 +129,7 @@ class FollowerSim:
                 if self.link is not None:
                     await self.link.aclose()
                     self.link = None
-                self._notify()
+                self._changes.notify()
             if not self.reconnect or self._stop.is_set():
                 break
             await trio.sleep(delay)
@@ -185,7 +186,7 @@ class FollowerSim:
                 if self.reply_latency:
                     await trio.sleep(self.reply_latency)
                 await self.link.send(reply)
-            self._notify()
+            self._changes.notify()
 
     def _execute(self, msg: Message) -> Message | None:
         if isinstance(msg, Ping):
@@ -237,14 +238,8 @@ class FollowerSim:
 
     # -------------------------------------------------------------- test helpers
 
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = trio.Event()
-
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
-        with trio.fail_after(timeout):
-            while not predicate():
-                await self._changed.wait()
+        await self._changes.wait_for(predicate, timeout)
 
     async def close_by_itself(self, master_ticket: int, reason: CloseReason) -> None:
         """The copy closes on the follower (its SL/TP hit, closed by hand, stop-out)."""

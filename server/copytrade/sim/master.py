@@ -34,6 +34,7 @@ from ..protocol import (
     StopOut,
     Stored,
 )
+from .changes import Changes
 from .link import Link, LinkError
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class MasterSim:
     received: list[Message] = attrs.field(factory=list)
     logins: int = 0
     link: Link | None = None
-    _changed: trio.Event = attrs.field(factory=trio.Event)
+    _changes: Changes = attrs.field(factory=Changes)
     _connected: trio.Event = attrs.field(factory=trio.Event)
     _scope: trio.CancelScope | None = None
 
@@ -114,7 +115,7 @@ class MasterSim:
                     if self.link is not None:
                         await self.link.aclose()
                         self.link = None
-                    self._notify()
+                    self._changes.notify()
                 if not self.reconnect:
                     break
                 await trio.sleep(delay)
@@ -151,7 +152,7 @@ class MasterSim:
                 await self.close(pos.ticket, price=pos.price, reason=CloseReason.EXPERT)
             elif isinstance(msg, Error):
                 log.info("master sim got %s %s", msg.code.value, msg.text)
-            self._notify()
+            self._changes.notify()
 
     async def _emit(self, msg: Message) -> OutboxKey:
         key = outbox_key(msg)
@@ -206,14 +207,8 @@ class MasterSim:
 
     # ------------------------------------------------------------------ waiting
 
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = trio.Event()
-
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
-        with trio.fail_after(timeout):
-            while not predicate():
-                await self._changed.wait()
+        await self._changes.wait_for(predicate, timeout)
 
     async def wait_stored(self, timeout: float = 10) -> None:
         """Until every emitted event is confirmed STORED."""
