@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +21,7 @@ from .db.migrate import migrate
 from .db.users import UserRepository
 from .engine.core import Engine
 from .engine.events import EventBus
+from .engine.gcpolicy import freeze_after_startup
 from .gateway.server import serve_gateway
 from .maintenance import purge_expired_sessions
 
@@ -80,9 +80,9 @@ async def run_server(
                         serve_http, create_app(ctx), settings, shutdown)
                     log.info("CopyTradePro ready: web http://%s:%d  EA gateway %s:%d",
                              settings.http_host, http_port, settings.ea_host, ea_port)
-                    # Start-up objects never die: keep the collector from re-scanning them on
-                    # every collection (STACK-NOTES: GC pauses dominate large fan-outs).
-                    gc.freeze()
+                    # Start-up objects never die: keep the collector from re-scanning them,
+                    # and collect the young generation less often (see engine/gcpolicy.py).
+                    freeze_after_startup()
                     task_status.started(RunningServer(
                         http_port=http_port, ea_port=ea_port, database_url=dsn, engine=engine,
                         db=db, shutdown=shutdown))

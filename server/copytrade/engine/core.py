@@ -105,8 +105,6 @@ class Engine:
     live: dict[int, FollowerLive] = attrs.field(factory=dict)
     master_equity: dict[int, Decimal] = attrs.field(factory=dict)
     channels: dict[int, MasterChannel] = attrs.field(factory=dict)
-    sent_at: dict[tuple[int, int], float] = attrs.field(factory=dict)
-    """(follower id, master ticket) → monotonic time the OPEN was written (for latency)."""
     kill_switch_episodes: dict[tuple[int, int, str], Any] = attrs.field(factory=dict)
     """(master id, follower id, side) → the recent kill switch (engine/killswitch.py)."""
     _view_ids: dict[tuple[Any, ...], int] = attrs.field(factory=dict)
@@ -403,7 +401,8 @@ class Engine:
 
     def _ack_open(self, info: AccountInfo, msg: AckOpen) -> None:
         self.metrics_.acks_total += 1
-        sent = self.sent_at.pop((info.id, msg.master_ticket), None)
+        live = self.live.get(info.id)
+        sent = live.sent_at.pop(msg.master_ticket, None) if live is not None else None
         if sent is not None:
             self.metrics_.copy_latency.observe(time.monotonic() - sent)
         self.ledger.enqueue(sql.ack_opens, (info.id, msg.master_ticket, msg.slave_ticket,
@@ -412,7 +411,9 @@ class Engine:
     def _nack(self, info: AccountInfo, msg: Nack) -> None:
         self.metrics_.nacks_total += 1
         if msg.command is CommandKind.OPEN:
-            self.sent_at.pop((info.id, msg.master_ticket), None)
+            live = self.live.get(info.id)
+            if live is not None:
+                live.sent_at.pop(msg.master_ticket, None)
             self.ledger.enqueue(sql.fail_opens, (info.id, msg.master_ticket, msg.retcode,
                                                  f"{msg.text} (retcode {msg.retcode})", utcnow()))
         else:

@@ -136,7 +136,7 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
     master_equity = engine.master_equity.get(master.id)
     plans: dict[int, tuple[Any, bytes | None]] = {}
     rows: list[tuple[Any, ...]] = []
-    sessions, live_by_id, sent_at = engine.sessions, engine.live, engine.sent_at
+    sessions, live_by_id = engine.sessions, engine.live
     sent = skipped = 0
     for fid in targets:
         live = live_by_id.get(fid)
@@ -144,7 +144,7 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
         if live is None or peer is None or not live.ready or live.view is None:
             rows.append((trade_id, fid, "PENDING", None, None, None, None, None, None))
             continue  # offline or still syncing: the login resync sends it
-        if ticket in live.decided:
+        if live.resyncing and ticket in live.decided:
             continue  # the login resync decided this copy (and writes its pair)
         cached = plans.get(live.view_id)
         if cached is None:
@@ -156,12 +156,14 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
             assert isinstance(plan, Skip)
             rows.append((trade_id, fid, plan.status.value, None, None, None, str(plan.code),
                          plan.reason, None))
-            live.decided.add(ticket)
+            if live.resyncing:
+                live.decided.add(ticket)
             skipped += 1
             continue
         if line is not None and peer.send(line):
-            live.decided.add(ticket)
-            sent_at[(fid, ticket)] = mono
+            if live.resyncing:
+                live.decided.add(ticket)
+            live.sent_at[ticket] = mono
             rows.append((trade_id, fid, "PENDING", plan.symbol, plan.volume, plan.side.value,
                          None, None, now))
             sent += 1

@@ -90,6 +90,18 @@ async def resync_follower(
     engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive,
     positions: list[Position],
 ) -> None:
+    live.resyncing = True
+    try:
+        await _resync(engine, peer, info, live, positions)
+    finally:
+        live.resyncing = False
+        live.decided.clear()
+
+
+async def _resync(
+    engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive,
+    positions: list[Position],
+) -> None:
     now = datetime.now(UTC)
     await engine.ledger.flush()
     pairs, history = await _live_pairs(engine, info.id)

@@ -79,9 +79,14 @@ class FollowerLive:
     view: FollowerView | None = None
     view_id: int = 0
     """Small integer naming (rules, symbols, equity-if-used): equal ids plan alike."""
+    resyncing: bool = False
+    """True while the login resync runs (from SYNC until its last look is done)."""
     decided: set[int] = attrs.field(factory=set)
-    """Master tickets whose copy was decided in this session (OPEN written, or skipped) by
-    the fan-out or the login resync, whichever came first; the other leaves it alone. Two
-    deciders could disagree, and a late duplicate OPEN after a CLOSE would reopen a copy."""
+    """While resyncing: master tickets whose copy was decided (OPEN written, or skipped) by
+    the fan-out or the resync, whichever came first; the other leaves it alone. Two deciders
+    could disagree, and a late duplicate OPEN after a CLOSE would reopen a copy. Emptied when
+    the resync ends, so it never grows with the session's age."""
+    sent_at: dict[int, float] = attrs.field(factory=dict)
+    """Master ticket → monotonic time its OPEN was written, until the ACK (copy latency)."""
     pending_symbols: dict[str, SymbolSpec] = attrs.field(factory=dict)
     positions: list[object] = attrs.field(factory=list)
