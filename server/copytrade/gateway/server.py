@@ -55,6 +55,21 @@ class Gateway:
     settings: Settings
     auth_failures: FailureThrottle = attrs.field(factory=FailureThrottle)
     connections: int = 0
+    reading: set[EASession] = attrs.field(factory=set)
+    """Authenticated sessions; the idle watchdog drops those silent for too long."""
+
+    async def watch_idle(self) -> None:
+        """Drop EAs silent for longer than the idle limit.
+
+        One sweep a second over all sessions costs far less than a timeout (a cancel scope)
+        around every read of every connection, which is what the read loop would need else.
+        """
+        limit = self.settings.ea_idle_timeout
+        while True:
+            await trio.sleep(min(1.0, limit / 4))
+            cutoff = trio.current_time() - limit
+            for session in [s for s in self.reading if s.last_received < cutoff]:
+                session.close(ErrorCode.IDLE_TIMEOUT, "no line within the idle limit")
 
     async def handle(self, stream: trio.abc.Stream) -> None:
         remote = _remote_address(stream)
@@ -88,33 +103,42 @@ class Gateway:
             await trio.sleep_forever()  # the writer sends the error and cancels us
         session.account_id = info.id
         await self.engine.attach(session, info, session.remote)
+        session.last_received = trio.current_time()
+        self.reading.add(session)
         try:
             await self._read_loop(session, stream, buffer, info)
         except _Closed:
             pass
         finally:
+            self.reading.discard(session)
             self.engine.detach(session)
         if session.closing is not None:
             await trio.sleep_forever()
 
     async def _lines(
-        self, session: EASession, stream: trio.abc.Stream, buffer: LineBuffer, timeout: float
+        self, session: EASession, stream: trio.abc.Stream, buffer: LineBuffer,
+        timeout: float | None = None,
     ) -> bytes:
-        """The next complete line; raises _Closed on EOF or timeout (after saying why)."""
+        """The next complete line; raises _Closed on EOF, _Timeout after ``timeout`` seconds.
+
+        ``timeout=None`` (the hot read path of a logged-in EA) opens no cancel scope per read:
+        the gateway's idle watchdog guards those sessions instead.
+        """
         while True:
             line = buffer.next_line()
             if line is not None:
                 return line
-            data: bytes | bytearray = b""
-            with trio.move_on_after(timeout) as scope:
-                try:
-                    data = await stream.receive_some(RECEIVE_SIZE)
-                except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
-                    raise _Closed() from None  # reset, or a failed TLS handshake: a hang-up
-            if scope.cancelled_caught:
-                raise _Timeout()
+            if timeout is None:
+                data = await _receive(stream)
+            else:
+                data = b""
+                with trio.move_on_after(timeout) as scope:
+                    data = await _receive(stream)
+                if scope.cancelled_caught:
+                    raise _Timeout()
             if not data:
                 raise _Closed()
+            session.last_received = trio.current_time()
             buffer.feed(bytes(data))
 
     async def _authenticate(
@@ -180,10 +204,7 @@ class Gateway:
         errors = 0
         while session.closing is None and not session.dead:
             try:
-                line = await self._lines(session, stream, buffer, self.settings.ea_idle_timeout)
-            except _Timeout:
-                session.close(ErrorCode.IDLE_TIMEOUT, "no line within the idle limit")
-                return
+                line = await self._lines(session, stream, buffer)
             except RemoteProtocolError as exc:
                 errors = self._error(session, exc.code, exc.detail, errors)
                 continue
@@ -228,6 +249,13 @@ class _Timeout(_Closed):
     """No data within the allowed time."""
 
 
+async def _receive(stream: trio.abc.Stream) -> bytes | bytearray:
+    try:
+        return await stream.receive_some(RECEIVE_SIZE)
+    except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+        raise _Closed() from None  # reset, or a failed TLS handshake: a hang-up
+
+
 def _remote_address(stream: trio.abc.Stream) -> str:
     sock_stream = stream.transport_stream if isinstance(stream, trio.SSLStream) else stream
     if isinstance(sock_stream, trio.SocketStream):
@@ -261,6 +289,7 @@ async def serve_gateway(
     log.info("EA gateway on %s:%d%s", settings.ea_host, port,
              " (TLS)" if settings.tls_enabled else "")
     async with trio.open_nursery() as nursery:
+        nursery.start_soon(gateway.watch_idle)
         await nursery.start(partial(trio.serve_listeners, gateway.handle, listeners,
                                     handler_nursery=nursery))
         task_status.started(port)

@@ -40,7 +40,10 @@ class EASession:
     scope: trio.CancelScope | None = None
     on_overflow: Callable[[EASession], None] | None = None
     """Called once when the backlog overflows (the gateway counts and logs it)."""
+    last_received: float = 0.0
+    """trio clock time of the last bytes from the EA (the gateway's idle watchdog reads it)."""
     _wake: trio.Event = attrs.field(factory=trio.Event)
+    _drain_scope: trio.CancelScope = attrs.field(factory=trio.CancelScope)
 
     @classmethod
     def for_stream(cls, stream: trio.abc.Stream, limit: int, remote: str) -> EASession:
@@ -81,16 +84,20 @@ class EASession:
         if self.closing is None:
             self.closing = (code, text)
             self._wake.set()
+            # A writer blocked on a socket that never drains must still notice the close.
+            self._drain_scope.cancel()
 
     async def writer(self) -> None:
         """Drain the backlog while the socket accepts it; on close, say why and hang up."""
         while True:
             await self._wake.wait()
             self._wake = trio.Event()
-            try:
-                await self._drain()
-            except (OSError, trio.BrokenResourceError, trio.ClosedResourceError):
-                self.dead = True
+            with self._drain_scope:
+                try:
+                    await self._drain()
+                except (OSError, trio.BrokenResourceError, trio.ClosedResourceError):
+                    self.dead = True
+            self._drain_scope = trio.CancelScope()
             if self.dead or self.closing is not None:
                 break
         if self.closing is not None and not self.dead:
