@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import attrs
@@ -94,8 +94,8 @@ async def run_server(
                 nursery.cancel_scope.cancel()
 
 
-async def serve_until_signalled(settings: Settings) -> None:
-    """``copytrade serve``: run until SIGINT or SIGTERM."""
+async def until_signalled(main: Callable[[trio.Event], Awaitable[None]]) -> None:
+    """Open the asyncio bridge, run ``main(shutdown)``; SIGINT or SIGTERM sets ``shutdown``."""
     import signal
 
     shutdown = trio.Event()
@@ -107,5 +107,10 @@ async def serve_until_signalled(settings: Settings) -> None:
                     return
 
         nursery.start_soon(_watch_signals)
-        await run_server(settings, shutdown=shutdown)
+        await main(shutdown)
         nursery.cancel_scope.cancel()
+
+
+async def serve_until_signalled(settings: Settings) -> None:
+    """``copytrade serve``: run until SIGINT or SIGTERM."""
+    await until_signalled(lambda shutdown: run_server(settings, shutdown=shutdown))

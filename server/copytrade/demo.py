@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import random
 import secrets
-import signal
 from collections.abc import Callable
 from decimal import Decimal
 
 import argon2
 import attrs
 import trio
-import trio_asyncio
 
-from .app import RunningServer, run_server
+from .app import RunningServer, run_server, until_signalled
 from .config import Settings
 from .db.accounts import AccountRepository
 from .db.database import Database
@@ -216,18 +214,9 @@ async def run_demo(
 
 
 async def _demo_until_signalled(settings: Settings, interval: float, seed: int | None) -> None:
-    shutdown = trio.Event()
-    async with trio_asyncio.open_loop(), trio.open_nursery() as nursery:
-        async def watch() -> None:
-            with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                async for _ in signals:
-                    shutdown.set()
-                    return
-
-        nursery.start_soon(watch)
-        await run_demo(settings, interval=interval, seed=seed,
-                       say=lambda text: print(text, flush=True), shutdown=shutdown)
-        nursery.cancel_scope.cancel()
+    await until_signalled(lambda shutdown: run_demo(
+        settings, interval=interval, seed=seed, say=lambda text: print(text, flush=True),
+        shutdown=shutdown))
 
 
 def run(settings: Settings, interval: float, seed: int | None) -> int:
