@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 import trio
 
-from conftest import Api, dropped, error_codes, error_of
 from copytrade.domain import keys
 from copytrade.protocol import Ping, Pong
 from copytrade.sim.link import LinkError
+
+from apitools import Api, dropped, error_codes, error_of
 
 
 async def test_create_list_show_update_delete(api: Api, alice) -> None:

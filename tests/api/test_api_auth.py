@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import PASSWORD, Api, error_of
+from apitools import PASSWORD, Api, error_of
 
 
 async def test_register_login_me_logout(api: Api) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import Api, error_of
 from copytrade.domain.models import CopyMode
 from copytrade.protocol import Rules
+
+from apitools import Api, error_of
 
 
 async def _accounts(c, *, keys: dict[int, str] | None = None):

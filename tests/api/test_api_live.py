@@ -8,10 +8,11 @@ import pytest
 import trio
 from wsclient import Closed, Rejected, WsClient
 
-from conftest import Api, start_api
 from copytrade.domain.models import Side
 from copytrade.protocol import MasterOpen, Stored
 from copytrade.sim.link import Link
+
+from apitools import Api, start_api
 
 
 def _cookie(client) -> list[tuple[str, str]]:

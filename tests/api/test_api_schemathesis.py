@@ -8,8 +8,9 @@ from pathlib import Path
 
 import trio
 
-from conftest import TEST_SECURITY, start_api
 from copytrade.api.security import SecurityConfig
+
+from apitools import TEST_SECURITY, start_api
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 CHECKS = os.environ.get("CT_SCHEMATHESIS_CHECKS", "all")

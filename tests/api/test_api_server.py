@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 import trio
 
-from conftest import Api, error_of, eventually, start_api
 from copytrade.domain.models import Side
 from copytrade.sim.link import Link, LinkError
 from copytrade.sim.master import MasterSim
+
+from apitools import Api, error_of, eventually, start_api
 
 
 async def _read_until_closed(stream: trio.SocketStream) -> bytes:

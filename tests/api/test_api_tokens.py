@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Api, error_of
+from apitools import Api, error_of
 
 
 async def test_token_lifecycle(api: Api, alice) -> None:

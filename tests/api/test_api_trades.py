@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import Api, error_of
+from apitools import Api, error_of
 
 
 async def _seed(api: Api, c):

@@ -95,7 +95,8 @@ def server() -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # a dev dependency: missing means a broken set-up
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/test does it)")
     # trio_asyncio (imported by the server package) installs its own asyncio loop policy;
