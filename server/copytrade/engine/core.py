@@ -10,6 +10,7 @@ follower's command in one pass with no await per follower. Follower answers go t
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from datetime import UTC, datetime
@@ -108,6 +109,8 @@ class Engine:
     kill_switch_episodes: dict[tuple[int, int, str], Any] = attrs.field(factory=dict)
     """(master id, follower id, side) → the recent kill switch (engine/killswitch.py)."""
     _view_ids: dict[tuple[Any, ...], int] = attrs.field(factory=dict)
+    """(rules, reported symbols) → a small id: followers alike share one plan per signal."""
+    _fresh_view_ids: itertools.count[int] = attrs.field(factory=lambda: itertools.count(1))
     _nursery: trio.Nursery | None = None
     ledger: Ledger = attrs.field(init=False)
     repo: AccountRepository = attrs.field(init=False)
@@ -495,11 +498,15 @@ class Engine:
     def _rebuild_view(self, info: AccountInfo, live: FollowerLive) -> None:
         equity = live.equity if info.rules.lot_mode.value == "EQUITY_RATIO" else None
         live.view = FollowerView(rules=info.rules, symbols=live.symbols, equity=equity)
-        key = (info.rules, tuple(sorted(live.symbols.items())), equity)
+        if equity is not None:
+            # Equity changes with every account report: such a view is this follower's own,
+            # and remembering it would grow the table for as long as the server runs.
+            live.view_id = next(self._fresh_view_ids)
+            return
+        key = (info.rules, tuple(sorted(live.symbols.items())))
         view_id = self._view_ids.get(key)
         if view_id is None:
-            view_id = len(self._view_ids) + 1
-            self._view_ids[key] = view_id
+            view_id = self._view_ids[key] = next(self._fresh_view_ids)
         live.view_id = view_id
 
     # ---------------------------------------------------------------- ledger results

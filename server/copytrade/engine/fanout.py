@@ -152,17 +152,15 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
             line = copy_open_line(ticket, plan) if isinstance(plan, OpenOrder) else None
             cached = plans[live.view_id] = (plan, line)
         plan, line = cached
+        if live.resyncing:
+            live.decided.add(ticket)
         if not isinstance(plan, OpenOrder):
             assert isinstance(plan, Skip)
             rows.append((trade_id, fid, plan.status.value, None, None, None, str(plan.code),
                          plan.reason, None))
-            if live.resyncing:
-                live.decided.add(ticket)
             skipped += 1
             continue
         if line is not None and peer.send(line):
-            if live.resyncing:
-                live.decided.add(ticket)
             live.sent_at[ticket] = mono
             rows.append((trade_id, fid, "PENDING", plan.symbol, plan.volume, plan.side.value,
                          None, None, now))
