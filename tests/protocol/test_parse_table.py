@@ -175,5 +175,6 @@ def test_error_codes_say_whether_the_connection_closes() -> None:
         ErrorCode.WRONG_ROLE,
         ErrorCode.UNKNOWN_TICKET,
         ErrorCode.INTERNAL,
+        ErrorCode.UNAVAILABLE,
     }
     assert ErrorCode.SLOW_CONSUMER.closes_connection

@@ -12,7 +12,7 @@ from typing import Any
 from quart import Quart, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from ..db.errors import Conflict, NotFound
+from ..db.errors import Conflict, DatabaseUnavailable, NotFound
 from ..domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ CODES: dict[str, int] = {
     "validation_failed": 422,
     "rate_limited": 429,
     "internal": 500,
+    "unavailable": 503,
 }
 
 # Domain field names that the API spells differently.
@@ -76,6 +77,14 @@ class ValidationFailed(ApiError):
     code = "validation_failed"
 
 
+class Unavailable(ApiError):
+    code = "unavailable"
+
+
+UNAVAILABLE_RETRY_AFTER = "2"
+"""Seconds a client should wait before retrying a request answered 503."""
+
+
 class RateLimited(ApiError):
     code = "rate_limited"
 
@@ -94,6 +103,10 @@ def to_api_error(exc: BaseException) -> ApiError:
     if isinstance(exc, Conflict):
         fields = {exc.field: str(exc)} if exc.field else {}
         return ApiConflict(str(exc), fields)
+    if isinstance(exc, DatabaseUnavailable):
+        log.warning("request refused: %s", exc)
+        return Unavailable("The database is unavailable; nothing was changed. Retry shortly.",
+                           headers={"Retry-After": UNAVAILABLE_RETRY_AFTER})
     if isinstance(exc, DomainError):
         field = _FIELD_ALIASES.get(exc.field, exc.field)
         return ValidationFailed("Some fields are invalid.", {field: exc.message})

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import trio
 from quart import Quart, Response, websocket
 
+from ..db.errors import DatabaseUnavailable
 from ..db.trade_queries import TradeQueries
 from ..engine.events import Event
 from .errors import Forbidden, Unauthorized, error_response
@@ -28,6 +29,7 @@ from .views import pair_out, trade_out
 PING_INTERVAL = 20.0
 GOING_AWAY = 1001
 POLICY = 1008
+TRY_AGAIN_LATER = 1013
 
 
 async def rest_shaped(trades: TradeQueries, event: Event) -> dict[str, Any]:
@@ -85,6 +87,13 @@ async def live() -> Response | None:
                 await websocket.receive()
 
         async def pump() -> None:
+            try:
+                await _pump()
+            except DatabaseUnavailable:  # the client reconnects (with backoff) and reloads
+                close.append((TRY_AGAIN_LATER, "database unavailable; reconnect"))
+            nursery.cancel_scope.cancel()
+
+        async def _pump() -> None:
             await send({"type": "hello", "id": 0})
             while True:
                 with trio.move_on_after(PING_INTERVAL) as idle:
@@ -99,7 +108,6 @@ async def live() -> Response | None:
                         close.append((POLICY, "session ended"))
                         break
                     await send({"type": "ping"})
-            nursery.cancel_scope.cancel()
 
         nursery.start_soon(on_shutdown)
         nursery.start_soon(drain_client)

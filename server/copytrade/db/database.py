@@ -4,10 +4,17 @@ Callers never touch asyncio: :class:`Database` offers ``fetch/fetchrow/fetchval/
 and ``transaction()``. Each call is one trio→asyncio crossing (~70-100 µs), so a unit of work
 that needs several statements should use :meth:`Database.run`, which executes an asyncio
 function on one pooled connection in a single crossing.
+
+This is the boundary where a lost or unreachable PostgreSQL becomes one typed error,
+:class:`~copytrade.db.errors.DatabaseUnavailable`, for every call: the gateway answers it with
+``ERR|UNAVAILABLE`` and the API with 503, and nothing else needs to know asyncpg's or the OS's
+many ways of saying so. The pool replaces a broken connection on its next acquire, so calls
+succeed again by themselves once the server is back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -22,6 +29,30 @@ from .errors import DatabaseUnavailable, describe_dsn
 
 T = TypeVar("T")
 Record = Any  # asyncpg.Record: a read-only mapping/sequence of one row
+
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, no such socket file
+    TimeoutError,  # connect timeout
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08: the connection broke
+    asyncpg.CannotConnectNowError,  # 57P03: starting up or shutting down
+    asyncpg.AdminShutdownError,  # 57P01: pg_ctl stop
+    asyncpg.CrashShutdownError,  # 57P02: another backend crashed
+    asyncpg.TooManyConnectionsError,  # 53300
+    asyncpg.InterfaceError,  # "connection is closed", "pool is closing"
+)
+"""What asyncpg and the OS raise when PostgreSQL is away: all become DatabaseUnavailable."""
+
+
+def _unavailable(exc: BaseException) -> DatabaseUnavailable:
+    return DatabaseUnavailable(f"database unavailable: {type(exc).__name__}: {exc}"[:200])
+
+
+async def _guarded(call: Callable[[], Awaitable[T]]) -> T:
+    """Run one crossing; a connection-level failure leaves as DatabaseUnavailable."""
+    try:
+        return await call()
+    except UNAVAILABLE_ERRORS as exc:
+        raise _unavailable(exc) from exc
 
 
 async def _init_connection(con: asyncpg.Connection) -> None:
@@ -45,19 +76,19 @@ class Connection:
     raw: asyncpg.Connection
 
     async def fetch(self, sql: str, *args: Any) -> list[Record]:
-        return await trio_asyncio.aio_as_trio(self.raw.fetch)(sql, *args)  # type: ignore[no-any-return]
+        return await _guarded(lambda: trio_asyncio.aio_as_trio(self.raw.fetch)(sql, *args))
 
     async def fetchrow(self, sql: str, *args: Any) -> Record | None:
-        return await trio_asyncio.aio_as_trio(self.raw.fetchrow)(sql, *args)
+        return await _guarded(lambda: trio_asyncio.aio_as_trio(self.raw.fetchrow)(sql, *args))
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await trio_asyncio.aio_as_trio(self.raw.fetchval)(sql, *args)
+        return await _guarded(lambda: trio_asyncio.aio_as_trio(self.raw.fetchval)(sql, *args))
 
     async def execute(self, sql: str, *args: Any) -> str:
-        return await trio_asyncio.aio_as_trio(self.raw.execute)(sql, *args)  # type: ignore[no-any-return]
+        return await _guarded(lambda: trio_asyncio.aio_as_trio(self.raw.execute)(sql, *args))
 
     async def executemany(self, sql: str, args: Sequence[Sequence[Any]]) -> None:
-        await trio_asyncio.aio_as_trio(self.raw.executemany)(sql, args)
+        await _guarded(lambda: trio_asyncio.aio_as_trio(self.raw.executemany)(sql, args))
 
 
 @attrs.define
@@ -74,7 +105,7 @@ class Database:
             async with self.pool.acquire() as con:
                 return await fn(con)
 
-        return await trio_asyncio.aio_as_trio(_call)()  # type: ignore[no-any-return]
+        return await _guarded(lambda: trio_asyncio.aio_as_trio(_call)())
 
     async def run_in_transaction(self, fn: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         """Like :meth:`run`, inside one transaction (rolled back if ``fn`` raises)."""
@@ -100,11 +131,12 @@ class Database:
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
         """Hold one pooled connection for several statements."""
-        raw = await trio_asyncio.aio_as_trio(self.pool.acquire)()
+        raw = await _guarded(lambda: trio_asyncio.aio_as_trio(self.pool.acquire)())
         try:
             yield Connection(raw)
         finally:
-            with trio.CancelScope(shield=True):
+            # A broken connection: the pool replaces it on the next acquire.
+            with trio.CancelScope(shield=True), contextlib.suppress(*UNAVAILABLE_ERRORS):
                 await trio_asyncio.aio_as_trio(self.pool.release)(raw)
 
     @asynccontextmanager
@@ -115,7 +147,8 @@ class Database:
             try:
                 yield con
             except BaseException:
-                with trio.CancelScope(shield=True):
+                # If the connection is gone, its transaction went with it.
+                with trio.CancelScope(shield=True), contextlib.suppress(DatabaseUnavailable):
                     await con.execute("ROLLBACK")
                 raise
             else:

@@ -24,7 +24,7 @@ from ..config import Settings
 from ..db import trades as sql
 from ..db.accounts import AccountRepository
 from ..db.database import Database
-from ..db.errors import NotFound
+from ..db.errors import DatabaseUnavailable, NotFound
 from ..db.models import FollowerRules
 from ..domain.errors import DomainError
 from ..domain.lots import SymbolSpec
@@ -398,7 +398,26 @@ class Engine:
     async def _stop_out(self, info: AccountInfo, received: float, why: str) -> None:
         from .killswitch import trigger_kill_switch
 
-        await trigger_kill_switch(self, info, received, why)
+        try:
+            await trigger_kill_switch(self, info, received, why)
+        except DatabaseUnavailable as exc:
+            # The stop-out line is not resent by the EA, so the kill switch must not be lost:
+            # it runs again in the background until the database answers.
+            log.warning("kill switch for account %d waits for the database: %s", info.id, exc)
+            assert self._nursery is not None
+            self._nursery.start_soon(self._stop_out_later, info, received, why)
+
+    async def _stop_out_later(self, info: AccountInfo, received: float, why: str) -> None:
+        from .killswitch import trigger_kill_switch
+
+        delay = 0.1
+        while True:
+            await trio.sleep(delay)
+            try:
+                await trigger_kill_switch(self, info, received, why)
+                return
+            except DatabaseUnavailable:
+                delay = min(delay * 2, 2.0)
 
     # ---- follower side
 

@@ -23,6 +23,7 @@ import trio
 
 from ..db import trades as sql
 from ..db.database import Database
+from ..db.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +116,19 @@ class Ledger:
                     out.append(None)
             return out
 
-        for delay in (*RETRY_DELAYS, None):
+        outage_delay = RETRY_DELAYS[0]
+        attempts = iter((*RETRY_DELAYS, None))
+        while True:
             try:
                 return await self.db.run(apply)
+            except DatabaseUnavailable as exc:
+                # PostgreSQL is away: keep the batch and wait for it (flush() waits too).
+                log.warning("ledger write waits for the database (%s); retrying in %.2fs",
+                            exc, outage_delay)
+                await trio.sleep(outage_delay)
+                outage_delay = min(outage_delay * 2, RETRY_DELAYS[-1])
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                delay = next(attempts)
                 if delay is None:
                     log.error("ledger write failed, %d operations lost: %s",
                               sum(len(r) for _, r in groups), exc)
@@ -126,4 +136,3 @@ class Ledger:
                     return [None] * len(groups)
                 log.warning("ledger write failed (%s); retrying in %.2fs", exc, delay)
                 await trio.sleep(delay)
-        raise AssertionError("unreachable")

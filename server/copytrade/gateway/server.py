@@ -17,6 +17,7 @@ import attrs
 import trio
 
 from ..config import Settings
+from ..db.errors import DatabaseUnavailable
 from ..domain.models import Role
 from ..engine.core import Engine, EngineError
 from ..engine.state import AccountInfo
@@ -28,8 +29,12 @@ from ..protocol import (
     LineBuffer,
     Ping,
     Pong,
+    Position,
     ProtocolError,
     RemoteProtocolError,
+    Rules,
+    SymbolInfo,
+    SyncDone,
     encode,
     parse_from_ea,
 )
@@ -41,6 +46,7 @@ log = logging.getLogger(__name__)
 
 MAX_CONSECUTIVE_ERRORS = 10
 RECEIVE_SIZE = 65536
+UNAVAILABLE_TEXT = "database unavailable; retry with backoff"
 
 
 class _Closed(Exception):
@@ -172,6 +178,15 @@ class Gateway:
             session.close(ErrorCode.VERSION_UNSUPPORTED,
                           f"server speaks protocol version {PROTOCOL_VERSION}")
             return None
+        try:
+            return await self._login(session, msg, address)
+        except DatabaseUnavailable as exc:
+            log.warning("EA login from %s refused: %s", session.remote, exc)
+            session.close(ErrorCode.UNAVAILABLE, UNAVAILABLE_TEXT)
+            return None
+
+    async def _login(self, session: EASession, msg: Auth, address: str) -> AccountInfo | None:
+        """Check the key (and a follower's master token) against the database; say OK."""
         info = await self.engine.authenticate(msg.api_key)
         if info is None:
             self.auth_failures.fail(address)
@@ -224,6 +239,16 @@ class Gateway:
                 errors = self._error(session, exc.code, exc.detail, errors)
             except EngineError as exc:
                 errors = self._error(session, exc.code, exc.text, errors)
+            except DatabaseUnavailable as exc:
+                # Not the EA's fault, so not counted as one of its errors. The line had no
+                # effect (a master event is not STORED: the EA resends it with backoff).
+                # During the login report the resync cannot run: close, the EA logs in again.
+                self.engine.metrics_.protocol_errors_total += 1
+                log.warning("account %d: %s", info.id, exc)
+                if isinstance(msg, SymbolInfo | Position | SyncDone | Rules):
+                    session.close(ErrorCode.UNAVAILABLE, UNAVAILABLE_TEXT)
+                else:
+                    session.send(encode(ErrorMsg(ErrorCode.UNAVAILABLE, UNAVAILABLE_TEXT)))
             except Exception:
                 log.exception("error handling a line from account %d", info.id)
                 errors = self._error(session, ErrorCode.INTERNAL, "internal error", errors)

@@ -27,6 +27,8 @@ class ErrorCode(enum.Enum):
     WRONG_ROLE = "WRONG_ROLE"
     UNKNOWN_TICKET = "UNKNOWN_TICKET"
     INTERNAL = "INTERNAL"
+    UNAVAILABLE = "UNAVAILABLE"
+    """The database is unreachable: retry with backoff (closes when sent to AUTH or SYNC)."""
 
     @property
     def closes_connection(self) -> bool:
@@ -42,6 +44,7 @@ _KEEPS_CONNECTION = frozenset(
         ErrorCode.WRONG_ROLE,
         ErrorCode.UNKNOWN_TICKET,
         ErrorCode.INTERNAL,
+        ErrorCode.UNAVAILABLE,
     }
 )
 

@@ -89,6 +89,8 @@ class FollowerSim:
     open_log: list[int] = attrs.field(factory=list)
     """Master ticket of every position opened, in order (a ticket twice = a double open)."""
     logins: int = 0
+    login_refusals: list[str] = attrs.field(factory=list)
+    """Error codes of refused logins (the sim reconnects with backoff)."""
     link: Link | None = None
     _changes: Changes = attrs.field(factory=Changes)
     _scope: trio.CancelScope | None = None
@@ -124,6 +126,8 @@ class FollowerSim:
                 if isinstance(exc, LinkError) and exc.code in {"AUTH_FAILED", "ACCOUNT_INACTIVE",
                                                                 "UNKNOWN_MASTER_TOKEN"}:
                     raise
+                if isinstance(exc, LinkError) and exc.code:
+                    self.login_refusals.append(exc.code)  # e.g. UNAVAILABLE: retried below
                 log.debug("follower sim link dropped: %s", exc)
             finally:
                 if self.link is not None:

@@ -2,6 +2,8 @@
 
 Every event goes into an outbox and is resent after a reconnect until the server answers
 STORED for it (docs/protocol.md, idempotency rules), like the MQL5 master EA's file outbox.
+``ERR|UNAVAILABLE`` (the server's database is away) makes it resend the outbox after a
+backoff (0.1 s doubling to 2 s); a login refused that way is retried like any lost link.
 The server may also send CLOSE for one of its own tickets (1TO1 kill switch): the sim closes
 that position and reports it with CMD_CLOSE, reason EXPERT.
 """
@@ -25,6 +27,7 @@ from ..protocol import (
     CommandKind,
     CopyClose,
     Error,
+    ErrorCode,
     MasterClose,
     MasterModify,
     MasterOpen,
@@ -42,6 +45,9 @@ _tickets = itertools.count(int(time.time()) % 1_000_000 * 1000 + 1)
 _deals = itertools.count(int(time.time()) % 1_000_000 * 1000 + 1)
 
 OutboxKey = tuple[CommandKind, int, int]
+RETRY_FIRST = 0.1
+RETRY_MAX = 2.0
+"""Backoff of the resends after ``ERR|UNAVAILABLE`` (doubling from RETRY_FIRST), seconds."""
 
 
 def outbox_key(msg: Message) -> OutboxKey:
@@ -79,6 +85,12 @@ class MasterSim:
     stored: set[OutboxKey] = attrs.field(factory=set)
     received: list[Message] = attrs.field(factory=list)
     logins: int = 0
+    unavailable: int = 0
+    """``ERR|UNAVAILABLE`` answers received (the server's database was away)."""
+    resends: int = 0
+    """Times the outbox was resent after an ``ERR|UNAVAILABLE``."""
+    login_refusals: list[str] = attrs.field(factory=list)
+    """Error codes of refused logins (the sim reconnects with backoff)."""
     link: Link | None = None
     _changes: Changes = attrs.field(factory=Changes)
     _connected: trio.Event = attrs.field(factory=trio.Event)
@@ -109,6 +121,8 @@ class MasterSim:
                     if isinstance(exc, LinkError) and exc.code in {"AUTH_FAILED",
                                                                     "ACCOUNT_INACTIVE"}:
                         raise
+                    if isinstance(exc, LinkError) and exc.code:
+                        self.login_refusals.append(exc.code)
                     log.debug("master sim link dropped: %s", exc)
                 finally:
                     self._connected = trio.Event()
@@ -132,16 +146,33 @@ class MasterSim:
     async def _serve(self) -> None:
         assert self.link is not None
         seq = 0
+        retry_at: float | None = None  # an ERR|UNAVAILABLE asked for a resend at this time
+        retry_delay = RETRY_FIRST
         while True:
             msg: Message | None = None
-            with trio.move_on_after(self.link.heartbeat):
+            wait = self.link.heartbeat
+            if retry_at is not None:
+                wait = max(0.0, min(wait, retry_at - trio.current_time()))
+            with trio.move_on_after(wait):
                 msg = await self.link.receive()
-            if msg is None:  # quiet for a heartbeat: PING, as the real EA does
-                seq += 1
+            if msg is None:
+                if retry_at is not None and trio.current_time() >= retry_at:
+                    # The server could not store them: send every unconfirmed event again.
+                    retry_at = None
+                    self.resends += 1
+                    await self.link.send_many(list(self.outbox.values()))
+                    continue
+                seq += 1  # quiet for a heartbeat: PING, as the real EA does
                 await self.link.send(Ping(seq))
                 continue
             self.received.append(msg)
+            if isinstance(msg, Error) and msg.code is ErrorCode.UNAVAILABLE:
+                self.unavailable += 1
+                if retry_at is None and self.outbox:
+                    retry_at = trio.current_time() + retry_delay
+                    retry_delay = min(retry_delay * 2, RETRY_MAX)
             if isinstance(msg, Stored):
+                retry_delay = RETRY_FIRST
                 key = (msg.kind, msg.ticket, msg.deal)
                 self.outbox.pop(key, None)
                 self.stored.add(key)
