@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -53,7 +54,7 @@ from ..protocol import (
     encode,
 )
 from .events import EventBus
-from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal
+from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal, Signal
 from .ledger import Ledger
 from .metrics import Metrics
 from .state import AccountInfo, FollowerLive, Peer
@@ -111,6 +112,8 @@ class Engine:
     _view_ids: dict[tuple[Any, ...], int] = attrs.field(factory=dict)
     """(rules, reported symbols) → a small id: followers alike share one plan per signal."""
     _fresh_view_ids: itertools.count[int] = attrs.field(factory=lambda: itertools.count(1))
+    fanout_fault: Callable[[Signal], None] | None = None
+    """Fault seam for tests: called before every fan-out attempt; raising fails that attempt."""
     _nursery: trio.Nursery | None = None
     ledger: Ledger = attrs.field(init=False)
     repo: AccountRepository = attrs.field(init=False)

@@ -21,10 +21,11 @@ import attrs
 import trio
 
 from ..db import trades as sql
+from ..db.errors import DatabaseUnavailable
 from ..domain.lots import SymbolSpec
 from ..domain.models import CopyMode, Side
 from ..domain.plan import MasterOpenSignal, OpenOrder, Skip, plan_modify, plan_open
-from ..protocol import CloseReason, CopyClose, CopyModify, CopyOpen, encode
+from ..protocol import CloseReason, CopyClose, CopyModify, CopyOpen, ErrorCode, encode
 from .closing import copy_target
 
 if TYPE_CHECKING:
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHANNEL_SIZE = 10_000
+RETRY_DELAYS = (0.05, 0.25, 1.0)
+"""Waits between the attempts of a fan-out that failed for a reason other than an outage."""
+OUTAGE_RETRY_MAX = 2.0
+"""Longest wait between two attempts while the database is away (doubling from 0.05 s)."""
 
 
 @attrs.frozen
@@ -95,19 +100,70 @@ class MasterChannel:
 
     async def run(self) -> None:
         async for signal in self._receive:
+            await self._deliver(signal)
+
+    async def _deliver(self, signal: Signal) -> None:
+        """Fan one signal out; a failed attempt is retried, never dropped.
+
+        While the database is away the signal waits (in order: later signals of this master
+        queue behind it) and goes out when it returns. Any other failure is retried a few
+        times; if it still fails, the followers it was for are made to resync: their
+        connections are closed (``SLOW_CONSUMER``), and the login resync that follows their
+        reconnect brings each copy to the master's state without this code path. Every
+        command is a target state, so a follower that already got it before the failure
+        gets it twice, harmlessly.
+        """
+        failures = 0
+        outage_delay = RETRY_DELAYS[0]
+        while True:
             try:
-                master = await self.engine._info(self.master_id)
-                if master is None:
-                    continue
-                targets = await self._targets(master)
-                if isinstance(signal, OpenSignal):
-                    fan_out_open(self.engine, master, targets, signal.row)
-                elif isinstance(signal, CloseSignal):
-                    await fan_out_close(self.engine, signal)
-                else:
-                    await fan_out_modify(self.engine, signal)
+                await self._fan_out(signal)
+                return
+            except DatabaseUnavailable as exc:
+                log.warning("fan-out of a signal from master %d waits for the database (%s)",
+                            self.master_id, exc)
+                await trio.sleep(outage_delay)
+                outage_delay = min(outage_delay * 2, OUTAGE_RETRY_MAX)
             except Exception:
-                log.exception("fan-out of a signal from master %d failed", self.master_id)
+                log.exception("fan-out of a signal from master %d failed (attempt %d)",
+                              self.master_id, failures + 1)
+                if failures == len(RETRY_DELAYS):
+                    self._force_resync()
+                    return
+                await trio.sleep(RETRY_DELAYS[failures])
+                failures += 1
+
+    async def _fan_out(self, signal: Signal) -> None:
+        fault = self.engine.fanout_fault
+        if fault is not None:
+            fault(signal)
+        master = await self.engine._info(self.master_id)
+        if master is None:
+            return
+        targets = await self._targets(master)
+        if isinstance(signal, OpenSignal):
+            fan_out_open(self.engine, master, targets, signal.row)
+        elif isinstance(signal, CloseSignal):
+            await fan_out_close(self.engine, signal)
+        else:
+            await fan_out_modify(self.engine, signal)
+
+    def _force_resync(self) -> None:
+        """Close the sessions of every online follower this master's signals go to."""
+        engine = self.engine
+        ids = set(engine.followers_of.get(self.master_id, ()))
+        master = engine.accounts.get(self.master_id)
+        if master is not None and master.partner_id:
+            ids.add(master.partner_id)
+        dropped = 0
+        for fid in ids:
+            peer = engine.sessions.get(fid)
+            if peer is not None:
+                peer.close(ErrorCode.SLOW_CONSUMER,
+                           "a command could not be delivered; reconnect and resync")
+                dropped += 1
+        log.error("fan-out of a signal from master %d given up: %d follower session(s) closed "
+                  "to resync at their reconnect", self.master_id, dropped)
 
     async def _targets(self, master: AccountInfo) -> list[int]:
         if master.copy_mode is CopyMode.RECORD:
