@@ -134,6 +134,8 @@ SETTINGS: tuple[Setting, ...] = (
             "bytes queued for a follower whose socket is full before it is dropped"),
     Setting("ea_max_connections", "COPYTRADE_EA_MAX_CONNECTIONS", None, _positive_int,
             "most EA connections held at once"),
+    Setting("ack_timeout", "COPYTRADE_ACK_TIMEOUT", None, _positive_float,
+            "seconds a follower EA has to answer an OPEN before its copy is marked UNKNOWN"),
     Setting("db_pool_size", "COPYTRADE_DB_POOL_SIZE", None, _positive_int,
             "PostgreSQL connections in the pool"),
     Setting("session_ttl_hours", "COPYTRADE_SESSION_TTL_HOURS", None, _positive_int,
@@ -175,6 +177,9 @@ class Settings:
     """Per-follower outbound backlog limit; over it the follower is dropped and resyncs."""
     ea_max_connections: int = 20000
     """Upper bound on concurrent EA connections."""
+    ack_timeout: float = 30.0
+    """Seconds after an OPEN went out with neither ACK_OPEN nor NACK_OPEN back, after which
+    the pair becomes UNKNOWN (reason code NO_ANSWER) until an answer or the next login."""
     db_pool_size: int = 10
     """asyncpg pool size."""
     session_ttl_hours: int = 24 * 14

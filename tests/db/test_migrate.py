@@ -107,4 +107,6 @@ def test_missing_folder_is_an_error(tmp_path):
 
 def test_project_migrations_are_well_formed():
     migrations = discover(default_sql_dir())
-    assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
+    versions = [m.version for m in migrations]
+    # Numbers are handed out per branch, so a branch may lack one a sibling branch holds.
+    assert versions[0] == 1 and versions == sorted(set(versions))

@@ -199,9 +199,10 @@ class AccountRepository:
                     return "missing"
                 busy = await con.fetchval(
                     "SELECT EXISTS (SELECT 1 FROM trade_pairs WHERE account_id = $1 "
-                    "AND status IN ('PENDING', 'OPEN')) OR EXISTS (SELECT 1 FROM trade_pairs p "
+                    "AND status IN ('PENDING', 'OPEN', 'UNKNOWN')) "
+                    "OR EXISTS (SELECT 1 FROM trade_pairs p "
                     "JOIN master_trades t ON t.id = p.master_trade_id WHERE t.account_id = $1 "
-                    "AND p.status IN ('PENDING', 'OPEN'))", account_id)
+                    "AND p.status IN ('PENDING', 'OPEN', 'UNKNOWN'))", account_id)
                 if busy:
                     return "busy"
                 await con.execute(

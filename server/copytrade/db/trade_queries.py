@@ -15,7 +15,7 @@ import attrs
 
 from .database import Database
 
-_LIVE = "('PENDING', 'OPEN')"
+_LIVE = "('PENDING', 'OPEN', 'UNKNOWN')"
 
 _TRADE_COLUMNS = (
     "t.id, t.ticket, t.symbol, t.type AS side, t.price, t.volume, t.open_volume, t.sl, t.tp, "

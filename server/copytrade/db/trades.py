@@ -130,6 +130,63 @@ async def insert_pairs_quiet(con: asyncpg.Connection, rows: Sequence[tuple[Any, 
     await con.execute(_INSERT_PAIRS, *_pair_columns(rows))
 
 
+_MARK_RECORDED = (
+    "UPDATE master_trades SET pairs_recorded = true WHERE id = ANY($1::bigint[]) "
+    "AND NOT pairs_recorded"
+)
+
+
+async def insert_fanout_pairs(
+    con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]
+) -> list[Row]:
+    """The fan-out's pairs of new master trades (:func:`insert_pairs` rows), and the mark that
+    they are committed (``master_trades.pairs_recorded``: a trade left unmarked by a kill -9
+    gets its rows back at the next start, :func:`recover_unrecorded_pairs`)."""
+    out = await insert_pairs(con, rows)
+    await con.execute(_MARK_RECORDED, sorted({r[0] for r in rows}))
+    return out
+
+
+async def insert_fanout_pairs_quiet(
+    con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """:func:`insert_fanout_pairs` without sending the rows back."""
+    await insert_pairs_quiet(con, rows)
+    await con.execute(_MARK_RECORDED, sorted({r[0] for r in rows}))
+
+
+async def recover_unrecorded_pairs(con: asyncpg.Connection) -> int:
+    """At start: every master trade whose fan-out rows were never committed (they were queued
+    in memory when the process died) gets a PENDING pair for each follower it is routed to now
+    (PUBSUB: the active followers of its master; 1TO1: the partner); existing pairs are kept.
+    The follower's next login resync resolves each one: adopted from its POS report, sent,
+    or recorded EXPIRED/SKIPPED with the reason. Returns the number of trades recovered."""
+    async with con.transaction():
+        rows = await con.fetch(
+            "WITH t AS (SELECT id, account_id FROM master_trades WHERE NOT pairs_recorded "
+            "FOR UPDATE), ins AS (INSERT INTO trade_pairs (master_trade_id, account_id, status) "
+            "SELECT t.id, f.id, 'PENDING' FROM t JOIN trading_accounts m ON m.id = t.account_id "
+            "JOIN trading_accounts f ON f.role = 'follower' AND f.is_active AND ("
+            "(m.copy_mode = 'PUBSUB' AND f.following_id = m.id) OR "
+            "(m.copy_mode = '1TO1' AND f.id = m.partner_id)) "
+            "ON CONFLICT (master_trade_id, account_id) DO NOTHING) "
+            "UPDATE master_trades SET pairs_recorded = true FROM t WHERE master_trades.id = t.id "
+            "RETURNING master_trades.id")
+    return len(rows)
+
+
+async def mark_no_answer(con: asyncpg.Connection, timeout_s: float) -> list[Row]:
+    """PENDING → UNKNOWN for copies whose OPEN went out more than ``timeout_s`` ago with
+    neither ACK_OPEN nor NACK_OPEN since (reason code NO_ANSWER)."""
+    return await con.fetch(  # type: ignore[no-any-return]
+        f"UPDATE trade_pairs AS p SET status = 'UNKNOWN', reason_code = 'NO_ANSWER', "
+        f"reason = 'no ACK or NACK from the follower EA within ' || $1::text || ' s of the "
+        f"OPEN; outcome unknown until it answers or reports its positions at its next login' "
+        f"WHERE p.status = 'PENDING' AND p.sent_at IS NOT NULL "
+        f"AND p.sent_at < now() - make_interval(secs => $2) "
+        f"RETURNING {PAIR_COLUMNS}", f"{timeout_s:g}", timeout_s)
+
+
 _PAIR_BY_TICKET = (
     "FROM (SELECT DISTINCT ON (u.fid, u.ticket) u.*, p.id AS pid "
     "FROM unnest({arrays}) AS u({names}) "
@@ -148,12 +205,15 @@ _ACK_OPENS = (
     "reason = NULL, retcode = NULL "
     + _by_ticket("$1::bigint[], $2::bigint[], $3::bigint[], $4::numeric[], $5::text[], "
                  "$6::timestamptz[]", "fid, ticket, sticket, vol, side, at")
-    + " AND p.status = 'PENDING'"
+    + " AND p.status IN ('PENDING', 'UNKNOWN')"
 )
 
 
 async def ack_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
-    """PENDING → OPEN. Row: (follower_id, master_ticket, slave_ticket, volume, side, acked_at)."""
+    """PENDING/UNKNOWN → OPEN.
+
+    Row: (follower_id, master_ticket, slave_ticket, volume, side, acked_at).
+    """
     cols = [list(c) for c in zip(*rows, strict=True)]
     return await con.fetch(  # type: ignore[no-any-return]
         f"{_ACK_OPENS} RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket", *cols)
@@ -165,14 +225,33 @@ async def ack_opens_quiet(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...
 
 
 async def fail_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
-    """PENDING → FAILED. Row: (follower_id, master_ticket, retcode, text, at)."""
+    """PENDING/UNKNOWN → FAILED. Row: (follower_id, master_ticket, retcode, text, at)."""
     cols = [list(c) for c in zip(*rows, strict=True)]
     return await con.fetch(  # type: ignore[no-any-return]
         "UPDATE trade_pairs AS p SET status = 'FAILED', retcode = x.retcode, "
         "reason_code = 'REJECTED', reason = x.txt, acked_at = x.at "
         + _by_ticket("$1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::timestamptz[]",
                      "fid, ticket, retcode, txt, at")
-        + f" AND p.status = 'PENDING' RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
+        + f" AND p.status IN ('PENDING', 'UNKNOWN') "
+        f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
+        *cols,
+    )
+
+
+async def already_copied_opens(
+    con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]
+) -> list[Row]:
+    """PENDING/UNKNOWN → CLOSED: the follower EA refused the OPEN because it had already
+    copied this master ticket and that copy is closed (``NACK_OPEN|T|0|ALREADY_COPIED …``,
+    docs/protocol.md §11). Row: (follower_id, master_ticket, text, at)."""
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    return await con.fetch(  # type: ignore[no-any-return]
+        "UPDATE trade_pairs AS p SET status = 'CLOSED', slave_volume = 0, "
+        "reason_code = 'ALREADY_COPIED', reason = x.txt, acked_at = x.at, closed_at = x.at "
+        + _by_ticket("$1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[]",
+                     "fid, ticket, txt, at")
+        + f" AND p.status IN ('PENDING', 'UNKNOWN') "
+        f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
         *cols,
     )
 
@@ -239,28 +318,28 @@ async def note_pairs(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -
         "UPDATE trade_pairs AS p SET retcode = x.retcode, reason_code = x.code, reason = x.why "
         + _by_ticket("$1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[]",
                      "fid, ticket, retcode, code, why")
-        + " AND p.status IN ('PENDING', 'OPEN') "
+        + " AND p.status IN ('PENDING', 'OPEN', 'UNKNOWN') "
         + f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
         *cols,
     )
 
 
 async def live_pairs_of_trade(con: asyncpg.Connection, master_trade_id: int) -> list[Row]:
-    """PENDING and OPEN pairs of one master trade."""
+    """PENDING, OPEN and UNKNOWN pairs of one master trade."""
     return await con.fetch(  # type: ignore[no-any-return]
         f"SELECT {PAIR_COLUMNS} FROM trade_pairs p WHERE p.master_trade_id = $1 "
-        f"AND p.status IN ('PENDING', 'OPEN')", master_trade_id)
+        f"AND p.status IN ('PENDING', 'OPEN', 'UNKNOWN')", master_trade_id)
 
 
 async def live_pairs_of_follower(con: asyncpg.Connection, follower_id: int) -> list[Row]:
-    """A follower's PENDING and OPEN pairs with their master trades (for resync)."""
+    """A follower's PENDING, OPEN and UNKNOWN pairs with their master trades (for resync)."""
     return await con.fetch(  # type: ignore[no-any-return]
         f"SELECT {PAIR_COLUMNS}, t.ticket AS master_ticket, t.account_id AS master_id, "
         f"t.symbol AS m_symbol, t.type AS m_type, t.price AS m_price, t.volume AS m_volume, "
         f"t.open_volume AS m_open_volume, t.sl AS m_sl, t.tp AS m_tp, t.status AS m_status, "
         f"t.opened_at AS m_opened_at "
         f"FROM trade_pairs p JOIN master_trades t ON t.id = p.master_trade_id "
-        f"WHERE p.account_id = $1 AND p.status IN ('PENDING', 'OPEN')", follower_id)
+        f"WHERE p.account_id = $1 AND p.status IN ('PENDING', 'OPEN', 'UNKNOWN')", follower_id)
 
 
 async def open_trades_without_pair(
@@ -287,30 +366,42 @@ async def trades_by_ids(con: asyncpg.Connection, ids: Sequence[int]) -> list[Row
         f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE id = ANY($1::bigint[])", list(ids))
 
 
-async def mark_sent(
-    con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]], at: datetime
-) -> None:
-    """PENDING pairs queued while the follower was offline, now sent.
-
-    Row: (pair_id, symbol, requested_volume, side).
-    """
+async def mark_sent(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """PENDING (or UNKNOWN) pairs queued while the follower was offline, now sent: PENDING
+    again, awaiting the answer. Row: (pair_id, symbol, requested_volume, side, sent_at)."""
     cols = [list(c) for c in zip(*rows, strict=True)]
     await con.execute(
-        "UPDATE trade_pairs AS p SET sent_at = $5, symbol = x.symbol, requested_volume = x.vol, "
-        "slave_type = x.side FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::text[]) "
-        "AS x(id, symbol, vol, side) WHERE p.id = x.id AND p.status = 'PENDING'",
-        *cols, at)
+        "UPDATE trade_pairs AS p SET status = 'PENDING', sent_at = x.at, symbol = x.symbol, "
+        "requested_volume = x.vol, slave_type = x.side, reason_code = NULL, reason = NULL "
+        "FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::text[], $5::timestamptz[]) "
+        "AS x(id, symbol, vol, side, at) WHERE p.id = x.id AND p.status IN ('PENDING', 'UNKNOWN')",
+        *cols)
 
 
-async def set_pair_outcome(
-    con: asyncpg.Connection, pair_id: int, status: str, reason_code: str | None,
-    reason: str | None,
-) -> Row:
-    """Resolve a PENDING pair that resync decided not to send (EXPIRED/SKIPPED)."""
-    return await con.fetchrow(
-        f"UPDATE trade_pairs AS p SET status = $2, reason_code = $3, reason = $4 "
-        f"WHERE p.id = $1 AND p.status = 'PENDING' RETURNING {PAIR_COLUMNS}",
-        pair_id, status, reason_code, reason)
+async def set_outcomes(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+    """Resolve PENDING/UNKNOWN pairs the resync decided not to send (EXPIRED/SKIPPED).
+
+    Row: (pair_id, status, reason_code, reason).
+    """
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    return await con.fetch(  # type: ignore[no-any-return]
+        f"UPDATE trade_pairs AS p SET status = x.status, reason_code = x.code, reason = x.why "
+        f"FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) "
+        f"AS x(id, status, code, why) WHERE p.id = x.id AND p.status IN ('PENDING', 'UNKNOWN') "
+        f"RETURNING {PAIR_COLUMNS}", *cols)
+
+
+async def adopt_pairs(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+    """Record copies the follower EA reports but the ledger missed (e.g. after a crash).
+
+    Row: (master_trade_id, follower_id, symbol, slave_ticket, volume, side, at).
+    """
+    out = []
+    for row in rows:
+        adopted = await adopt_pair(con, *row)
+        if adopted is not None:
+            out.append(adopted)
+    return out
 
 
 async def adopt_pair(
@@ -324,8 +415,10 @@ async def adopt_pair(
         f"VALUES ($1, $2, 'OPEN', $3, $5, $4, $5, $6, $7, $7) "
         f"ON CONFLICT (master_trade_id, account_id) DO UPDATE SET status = 'OPEN', "
         f"slave_ticket = EXCLUDED.slave_ticket, slave_volume = EXCLUDED.slave_volume, "
-        f"slave_type = EXCLUDED.slave_type, acked_at = EXCLUDED.acked_at "
-        f"WHERE p.status IN ('PENDING', 'FAILED', 'EXPIRED', 'SKIPPED') RETURNING {PAIR_COLUMNS}",
+        f"slave_type = EXCLUDED.slave_type, acked_at = EXCLUDED.acked_at, reason_code = NULL, "
+        f"reason = NULL, retcode = NULL "
+        f"WHERE p.status IN ('PENDING', 'UNKNOWN', 'FAILED', 'EXPIRED', 'SKIPPED') "
+        f"RETURNING {PAIR_COLUMNS}",
         master_trade_id, follower_id, symbol, slave_ticket, volume, side, at)
 
 

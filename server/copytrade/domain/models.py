@@ -40,6 +40,10 @@ class PairStatus(enum.Enum):
     FAILED = "FAILED"
     SKIPPED = "SKIPPED"
     EXPIRED = "EXPIRED"
+    UNKNOWN = "UNKNOWN"
+    """The OPEN went out and no answer came within the ACK timeout: the follower may or may
+    not hold the copy. Still live (closes and SL/TP changes are sent to it); a late answer or
+    the follower's next login report resolves it."""
 
 
 class TradeStatus(enum.Enum):

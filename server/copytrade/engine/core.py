@@ -52,6 +52,7 @@ from ..protocol import (
     SymbolInfo,
     SyncDone,
     encode,
+    is_already_copied,
 )
 from .events import EventBus
 from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal, Signal
@@ -114,6 +115,8 @@ class Engine:
     _fresh_view_ids: itertools.count[int] = attrs.field(factory=lambda: itertools.count(1))
     fanout_fault: Callable[[Signal], None] | None = None
     """Fault seam for tests: called before every fan-out attempt; raising fails that attempt."""
+    _decider_locks: dict[int, trio.Lock] = attrs.field(factory=dict)
+    """master id → the lock its fan-out task and its followers' login resyncs share."""
     _nursery: trio.Nursery | None = None
     ledger: Ledger = attrs.field(init=False)
     repo: AccountRepository = attrs.field(init=False)
@@ -130,8 +133,36 @@ class Engine:
             self._nursery = nursery
             await nursery.start(self.ledger.run)
             await self._load_routing()
+            recovered = await self.db.run(sql.recover_unrecorded_pairs)
+            if recovered:
+                log.warning("%d master trades had pair rows lost in a crash; recorded them "
+                            "PENDING for their followers' next login resync", recovered)
+            nursery.start_soon(self._sweep_unanswered)
             task_status.started()
             await trio.sleep_forever()
+
+    def decider_lock(self, master_id: int) -> trio.Lock:
+        """The lock that makes one decider per follower: the master's fan-out task holds it
+        for each signal, a follower's login resync for its whole decision (engine/resync.py)."""
+        lock = self._decider_locks.get(master_id)
+        if lock is None:
+            lock = self._decider_locks[master_id] = trio.Lock()
+        return lock
+
+    async def _sweep_unanswered(self) -> None:
+        """Copies sent with no ACK/NACK within ``ack_timeout`` become UNKNOWN (NO_ANSWER)."""
+        timeout = self.settings.ack_timeout
+        while True:
+            await trio.sleep(min(max(timeout / 4, 0.05), 5.0))
+            try:
+                rows = await self.db.run(lambda con: sql.mark_no_answer(con, timeout))
+            except Exception as exc:  # an outage: try again on the next round
+                log.warning("no-answer sweep failed: %s", exc)
+                continue
+            if rows:
+                log.info("%d copies got no answer within %gs: marked UNKNOWN", len(rows),
+                         timeout)
+                self._on_ledger_result(None, rows)
 
     async def _load_routing(self) -> None:
         rows = await self.db.fetch(
@@ -439,6 +470,14 @@ class Engine:
             live = self.live.get(info.id)
             if live is not None:
                 live.sent_at.pop(msg.master_ticket, None)
+            if is_already_copied(msg.retcode, msg.text):
+                log.warning("follower %d refused a second copy of master ticket %d: %s",
+                            info.id, msg.master_ticket, msg.text)
+                self.ledger.enqueue(sql.already_copied_opens, (
+                    info.id, msg.master_ticket,
+                    f"the follower EA had already copied this master ticket and that copy is "
+                    f"closed; it refused a second one ({msg.text})", utcnow()))
+                return
             self.ledger.enqueue(sql.fail_opens, (info.id, msg.master_ticket, msg.retcode,
                                                  f"{msg.text} (retcode {msg.retcode})", utcnow()))
         else:

@@ -137,16 +137,18 @@ class MasterChannel:
         fault = self.engine.fanout_fault
         if fault is not None:
             fault(signal)
-        master = await self.engine._info(self.master_id)
-        if master is None:
-            return
-        targets = await self._targets(master)
-        if isinstance(signal, OpenSignal):
-            fan_out_open(self.engine, master, targets, signal.row)
-        elif isinstance(signal, CloseSignal):
-            await fan_out_close(self.engine, signal)
-        else:
-            await fan_out_modify(self.engine, signal)
+        # The followers' login resyncs take the same lock: one decider at a time.
+        async with self.engine.decider_lock(self.master_id):
+            master = await self.engine._info(self.master_id)
+            if master is None:
+                return
+            targets = await self._targets(master)
+            if isinstance(signal, OpenSignal):
+                fan_out_open(self.engine, master, targets, signal.row)
+            elif isinstance(signal, CloseSignal):
+                await fan_out_close(self.engine, signal)
+            else:
+                await fan_out_modify(self.engine, signal)
 
     def _force_resync(self) -> None:
         """Close the sessions of every online follower this master's signals go to."""
@@ -200,16 +202,15 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
         if live is None or peer is None or not live.ready or live.view is None:
             rows.append((trade_id, fid, "PENDING", None, None, None, None, None, None))
             continue  # offline or still syncing: the login resync sends it
-        if live.resyncing and ticket in live.decided:
-            continue  # the login resync decided this copy (and writes its pair)
+        if live.resync_decided and ticket in live.resync_decided:
+            live.resync_decided.discard(ticket)
+            continue  # the login resync decided this copy (and wrote its pair)
         cached = plans.get(live.view_id)
         if cached is None:
             plan = plan_open(signal, live.view, master_equity, now)
             line = copy_open_line(ticket, plan) if isinstance(plan, OpenOrder) else None
             cached = plans[live.view_id] = (plan, line)
         plan, line = cached
-        if live.resyncing:
-            live.decided.add(ticket)
         if not isinstance(plan, OpenOrder):
             assert isinstance(plan, Skip)
             rows.append((trade_id, fid, plan.status.value, None, None, None, str(plan.code),
@@ -226,7 +227,7 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
                          None, None, None))
     engine.metrics_.commands_total += sent
     engine.metrics_.skips_total += skipped
-    engine.ledger.enqueue_many(sql.insert_pairs, rows)
+    engine.ledger.enqueue_many(sql.insert_fanout_pairs, rows)
 
 
 async def fan_out_close(engine: Engine, signal: CloseSignal) -> None:

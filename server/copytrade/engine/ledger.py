@@ -6,6 +6,12 @@ and runs them all in a single trio→asyncio crossing, in the order they were qu
 ACK can never be applied before the PENDING row it updates. ``flush()`` waits until what was
 queued before it is written (the close path uses it before reading live pairs).
 
+A batch whose write fails (PostgreSQL down, a connection lost) is kept and retried with
+backoff (at most 2 s apart) until it is written, in order, ahead of everything queued since;
+each statement is idempotent (guarded UPDATEs, ``ON CONFLICT DO NOTHING``), so re-running a
+batch that was partly applied is harmless. Only a group PostgreSQL refuses as a data or
+constraint error (a bug) is dropped, logged and counted, so it cannot block the rest.
+
 The pair statements return the changed rows only for the live events; while nobody watches
 (``wants_results`` is false), their quiet twins run instead, which saves decoding thousands of
 rows per signal on the thread that also does the fan-out.
@@ -23,7 +29,6 @@ import trio
 
 from ..db import trades as sql
 from ..db.database import Database
-from ..db.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,7 @@ ResultHandler = Callable[[BatchFn, Any], None]
 RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0, 2.0)
 QUIET_TWINS: dict[Any, BatchFn] = {
     sql.insert_pairs: sql.insert_pairs_quiet,
+    sql.insert_fanout_pairs: sql.insert_fanout_pairs_quiet,
     sql.ack_opens: sql.ack_opens_quiet,
 }
 """Batch functions whose result only feeds ``on_result`` → the same write returning nothing."""
@@ -52,6 +58,9 @@ class Ledger:
     _progress: trio.Event = attrs.field(factory=trio.Event)
     batches: int = 0
     dropped: int = 0
+    """Rows of a batch PostgreSQL refused as data errors (a bug: retrying cannot help)."""
+    retries: int = 0
+    """Failed batch writes retried (outages): a batch is kept until it is written."""
 
     def enqueue(self, fn: BatchFn, row: tuple[Any, ...]) -> None:
         self._queue.append((fn, row))
@@ -116,23 +125,19 @@ class Ledger:
                     out.append(None)
             return out
 
-        outage_delay = RETRY_DELAYS[0]
-        attempts = iter((*RETRY_DELAYS, None))
+        attempt = 0
         while True:
             try:
-                return await self.db.run(apply)
-            except DatabaseUnavailable as exc:
-                # PostgreSQL is away: keep the batch and wait for it (flush() waits too).
-                log.warning("ledger write waits for the database (%s); retrying in %.2fs",
-                            exc, outage_delay)
-                await trio.sleep(outage_delay)
-                outage_delay = min(outage_delay * 2, RETRY_DELAYS[-1])
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                delay = next(attempts)
-                if delay is None:
-                    log.error("ledger write failed, %d operations lost: %s",
-                              sum(len(r) for _, r in groups), exc)
-                    self.dropped += sum(len(r) for _, r in groups)
-                    return [None] * len(groups)
-                log.warning("ledger write failed (%s); retrying in %.2fs", exc, delay)
+                result = await self.db.run(apply)
+            except Exception as exc:  # an outage (or a statement PostgreSQL refuses for now)
+                delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+                log_ = log.warning if attempt % 30 == 0 else log.debug
+                log_("ledger write of %d operations failed (%s: %s); keeping them, retry in "
+                     "%.2fs", sum(len(r) for _, r in groups), type(exc).__name__, exc, delay)
+                attempt += 1
+                self.retries += 1
                 await trio.sleep(delay)
+                continue
+            if attempt:
+                log.warning("ledger write succeeded after %d retries", attempt)
+            return result

@@ -2,9 +2,22 @@
 
 Runs after a follower's SYNC line (it has reported its account, symbols and open copies).
 
-- A reported copy whose pair is PENDING becomes OPEN (the ACK was lost): never opened again.
-- A reported copy with no pair is adopted, when its master ticket is a trade of the master
-  (after a crash between the order and the ledger write): never opened twice.
+**One decider per follower at a time.** Whether a copy is opened is decided either by the
+master's fan-out task (once the follower is ready) or by this resync (before), never by both:
+the resync runs under the master's decider lock (:meth:`Engine.decider_lock`), which the
+fan-out holds for each signal it handles. Under the lock it flushes the ledger, reads the
+follower's pairs and the master's trades in **one** repeatable-read snapshot (the latest stored
+state: every signal the fan-out handled before is in it, and so is every signal stored but not
+yet handled), decides everything from that snapshot, writes the outcome, sends the commands,
+and marks the follower ready. So no OPEN is ever planned from rows read before a close was
+stored, and a signal the fan-out handles later either finds the follower ready (and the
+resync's pairs written) or, for an open the resync already decided, is left alone
+(``live.resync_decided``).
+
+- A reported copy whose pair is PENDING or UNKNOWN (the ACK_OPEN was lost or never came)
+  becomes OPEN: never opened again.
+- A reported copy with no live pair is adopted, when its master ticket is a trade of the
+  master (after a crash between the order and the ledger write): never opened twice.
 - A reported copy whose master trade is closed gets its CLOSE now; one whose master trade was
   partly closed is brought to the volume the deals so far call for (replayed from the copy's
   opening volume, :mod:`copytrade.engine.closing`, so a partial close is never applied twice);
@@ -13,22 +26,21 @@ Runs after a follower's SYNC line (it has reported its account, symbols and open
   master trade is open (closed by hand, or by the broker, while the EA was away),
   ``CLOSED_WITH_MASTER`` when the master trade is closed too (the close went out but its
   acknowledgement was lost, e.g. in a server crash).
-- Missed opens (PENDING pairs the EA does not hold, or open master trades it has no pair for)
-  are planned again with ``catching_up=True``: fresh ones are sent, stale ones follow the
-  follower's stale-open policy (EXPIRED by default, or opened at market).
+- Missed opens (PENDING/UNKNOWN pairs the EA does not hold, or open master trades it has no
+  pair for): master trade closed → EXPIRED ``MASTER_CLOSED``; else planned again with
+  ``catching_up=True``: fresh ones are sent, stale ones follow the follower's stale-open
+  policy (EXPIRED by default, or opened at market).
 
-Signals keep arriving while this runs. Until ``live.ready`` the fan-out leaves this follower
-to the resync (pairs PENDING, nothing sent), so after setting it the resync looks once more:
-pairs queued meanwhile are sent, and copies whose master trade changed meanwhile are
-reconciled again. Every command is a target state, so one sent twice is harmless.
+Every command is a target state, so one sent twice is harmless.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -46,10 +58,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MasterState = tuple[str, Decimal, Decimal, Decimal]
 History = dict[int, list[Decimal]]
 """master trade id → the master's remaining volume after each closing deal, in order."""
-"""(status, open volume, sl, tp) of a master trade, to notice changes during the resync."""
+LIVE_UNANSWERED = (PairStatus.PENDING.value, PairStatus.UNKNOWN.value)
 
 
 async def _master_of(engine: Engine, info: AccountInfo) -> int | None:
@@ -69,90 +80,147 @@ async def _master_of(engine: Engine, info: AccountInfo) -> int | None:
     return None
 
 
-def _state(pair: Any) -> MasterState:
-    return (pair["m_status"], pair["m_open_volume"], pair["m_sl"], pair["m_tp"])
+@attrs.frozen
+class Snapshot:
+    """What the resync decides from: one consistent read of the follower's ledger."""
+
+    pairs: list[Any]
+    """The follower's live pairs (PENDING, OPEN, UNKNOWN) joined with their master trades."""
+    adoptable: dict[int, Any]
+    """Master ticket → trade row, for reported copies that have no live pair."""
+    missed: list[Any]
+    """The master's open trades (recent enough) that have no pair for this follower."""
+    history: History
 
 
-async def _live_pairs(engine: Engine, follower_id: int) -> tuple[list[Any], History]:
-    """The follower's live pairs, and the closing history of their partly closed trades."""
-
-    async def load(con: Any) -> tuple[list[Any], History]:
-        pairs = await sql.live_pairs_of_follower(con, follower_id)
-        partly = [p["master_trade_id"] for p in pairs
-                  if p["m_status"] == "OPEN" and p["m_open_volume"] < p["m_volume"]]
-        history = await sql.close_remainders(con, partly) if partly else {}
-        return pairs, history
+async def _load(
+    engine: Engine, follower_id: int, owner: int | None, master_id: int | None,
+    reported: Sequence[int], since: datetime,
+) -> Snapshot:
+    async def load(con: Any) -> Snapshot:
+        async with con.transaction(isolation="repeatable_read", readonly=True):
+            pairs = await sql.live_pairs_of_follower(con, follower_id)
+            known = {p["master_ticket"] for p in pairs}
+            unknown = [t for t in reported if t not in known]
+            adoptable = await sql.trades_by_tickets(con, owner, unknown) \
+                if unknown and owner is not None else []
+            missed = await sql.open_trades_without_pair(con, master_id, follower_id, since) \
+                if master_id is not None else []
+            partly = {p["master_trade_id"] for p in pairs
+                      if p["m_open_volume"] < p["m_volume"]}
+            partly |= {t["id"] for t in (*adoptable, *missed) if t["open_volume"] < t["volume"]}
+            history = await sql.close_remainders(con, sorted(partly)) if partly else {}
+        return Snapshot(pairs=pairs, adoptable={t["ticket"]: t for t in adoptable},
+                        missed=missed, history=history)
 
     return await engine.db.run(load)
+
+
+@attrs.define
+class Decisions:
+    """The resync's outcome: ledger writes (in order) and the lines to send after them."""
+
+    acks: list[tuple[Any, ...]] = attrs.field(factory=list)
+    fixes: list[tuple[Any, ...]] = attrs.field(factory=list)
+    gone: list[tuple[Any, ...]] = attrs.field(factory=list)
+    adopted: list[tuple[Any, ...]] = attrs.field(factory=list)
+    new_pairs: list[tuple[Any, ...]] = attrs.field(factory=list)
+    outcomes: list[tuple[Any, ...]] = attrs.field(factory=list)
+    sent: list[tuple[Any, ...]] = attrs.field(factory=list)
+    lines: list[bytes] = attrs.field(factory=list)
+    opens: list[bytes] = attrs.field(factory=list)
+    decided: set[int] = attrs.field(factory=set)
 
 
 async def resync_follower(
     engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive,
     positions: list[Position],
 ) -> None:
-    live.resyncing = True
-    try:
-        await _resync(engine, peer, info, live, positions)
-    finally:
-        live.resyncing = False
-        live.decided.clear()
-
-
-async def _resync(
-    engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive,
-    positions: list[Position],
-) -> None:
-    now = datetime.now(UTC)
-    await engine.ledger.flush()
-    pairs, history = await _live_pairs(engine, info.id)
-    by_ticket = {p["master_ticket"]: p for p in pairs}
-    reported = {p.master_ticket: p for p in positions}
     master_id = await _master_of(engine, info)
-
-    # Copies the EA holds that the ledger does not know: adopt them when the ticket is ours.
-    unknown = [t for t in reported if t not in by_ticket]
     owner = master_id or info.following_id or engine.partner_of.get(info.id)
-    if unknown and owner is not None:
-        await _adopt(engine, peer, info, live, owner, [reported[t] for t in unknown], now)
+    lock = engine.decider_lock(owner) if owner is not None else contextlib.nullcontext()
+    async with lock:
+        if engine.sessions.get(info.id) is not peer:
+            return  # replaced or gone meanwhile: the newer session resyncs
+        now = datetime.now(UTC)
+        await engine.ledger.flush()
+        since = now - timedelta(seconds=max(info.rules.expiry_seconds, 3600))
+        reported = {p.master_ticket: p for p in positions}
+        snap = await _load(engine, info.id, owner, master_id, list(reported), since)
+        out = _decide(engine, info, live, reported, snap, master_id, now)
+        ledger = engine.ledger
+        ledger.enqueue_many(sql.adopt_pairs, out.adopted)
+        ledger.enqueue_many(sql.ack_opens, out.acks)
+        ledger.enqueue_many(sql.set_held, out.fixes)
+        ledger.enqueue_many(sql.close_pairs_externally, out.gone)
+        ledger.enqueue_many(sql.set_outcomes, out.outcomes)
+        ledger.enqueue_many(sql.insert_pairs, out.new_pairs)
+        ledger.enqueue_many(sql.mark_sent, out.sent)
+        await ledger.flush()  # the pairs exist before the commands go out (and a crash now
+        # leaves rows the next resync resolves against the EA's report)
+        for line in out.lines:
+            peer.send(line)
+        for line in out.opens:
+            if peer.send(line):
+                engine.metrics_.commands_total += 1
+        live.resync_decided = out.decided
+        live.ready = True  # from here on the fan-out decides for this follower
+    log.debug("resync of follower %d: %d reported, %d live pairs, %d opens sent", info.id,
+              len(reported), len(snap.pairs), len(out.opens))
 
-    acks: list[tuple[Any, ...]] = []
-    fixes: list[tuple[Any, ...]] = []
-    gone: list[tuple[Any, ...]] = []
-    unsent: list[Any] = []
+
+def _decide(
+    engine: Engine, info: AccountInfo, live: FollowerLive, reported: dict[int, Position],
+    snap: Snapshot, master_id: int | None, now: datetime,
+) -> Decisions:
+    out = Decisions()
+    candidates: list[tuple[Any, int | None]] = []  # (master trade, existing pair id or None)
+    by_ticket = {p["master_ticket"]: p for p in snap.pairs}
+    for ticket, pos in reported.items():
+        if ticket in by_ticket:
+            continue
+        trade = snap.adoptable.get(ticket)
+        if trade is None:
+            log.warning("follower %d holds copy of unknown master ticket %d; left alone",
+                        info.id, ticket)
+            continue
+        out.adopted.append((trade["id"], info.id, pos.symbol, pos.slave_ticket, pos.volume,
+                            pos.side.value, now))
+        out.decided.add(ticket)
+        # Its opening volume is unknown; what it holds now is the best guess.
+        _reconcile(out, info, live, pos, _trade_state(trade), pos.volume,
+                   snap.history.get(trade["id"], []))
     for ticket, pair in by_ticket.items():
         held = reported.get(ticket)
         if held is not None:
-            if pair["status"] == PairStatus.PENDING.value:
-                acks.append((info.id, ticket, held.slave_ticket, held.volume, held.side.value,
-                             now))
+            if pair["status"] in LIVE_UNANSWERED:
+                out.acks.append((info.id, ticket, held.slave_ticket, held.volume,
+                                 held.side.value, now))
             elif (pair["slave_volume"], pair["slave_ticket"]) != (held.volume, held.slave_ticket):
-                fixes.append((info.id, ticket, held.slave_ticket, held.volume))
-            _reconcile_pair(peer, info, live, held, pair, history)
+                out.fixes.append((info.id, ticket, held.slave_ticket, held.volume))
+            opened = pair["requested_volume"] or pair["slave_volume"] or held.volume
+            _reconcile(out, info, live, held, _pair_state(pair), opened,
+                       snap.history.get(pair["master_trade_id"], []))
+            out.decided.add(ticket)
         elif pair["status"] == PairStatus.OPEN.value:
-            gone.append(_gone_row(info.id, pair, now))
-        else:  # PENDING, and the EA has no such position: it never opened it
-            unsent.append(pair)
-    engine.ledger.enqueue_many(sql.ack_opens, acks)
-    engine.ledger.enqueue_many(sql.set_held, fixes)
-    engine.ledger.enqueue_many(sql.close_pairs_externally, gone)
+            out.gone.append(_gone_row(info.id, pair, now))
+        elif pair["m_status"] == "CLOSED":  # PENDING/UNKNOWN, not held, master closed
+            out.outcomes.append((pair["id"], PairStatus.EXPIRED.value, "MASTER_CLOSED",
+                                 _master_closed_reason(pair)))
+            out.decided.add(ticket)
+        else:  # PENDING/UNKNOWN, and the EA holds no such position: it never opened it
+            candidates.append((_trade_of_pair(pair), pair["id"]))
+    candidates.extend((t, None) for t in snap.missed if t["ticket"] not in reported)
+    if candidates and live.view is not None:
+        _plan_missed(engine, info, live, out, candidates, snap.history, master_id, now)
+    return out
 
-    live.ready = True  # from here on the fan-out writes to this follower directly
-    await engine.ledger.flush()
 
-    # Second look: what changed while the fan-out still left this follower to us.
-    seen = {p["id"] for p in pairs}
-    pairs_now, history = await _live_pairs(engine, info.id)
-    for pair in pairs_now:
-        held = reported.get(pair["master_ticket"])
-        before = by_ticket.get(pair["master_ticket"])
-        if held is not None and before is not None and _state(before) != _state(pair):
-            _reconcile_pair(peer, info, live, held, pair, history)
-        elif held is None and pair["id"] not in seen and pair["sent_at"] is None \
-                and pair["status"] == PairStatus.PENDING.value:
-            unsent.append(pair)
-    log.debug("resync of follower %d: %d reported, %d live pairs, %d to open", info.id,
-              len(reported), len(pairs), len(unsent))
-    await _send_missed_opens(engine, peer, info, live, unsent, master_id, now)
+def _master_closed_reason(pair: Any) -> str:
+    if pair["status"] == PairStatus.UNKNOWN.value or pair["sent_at"] is not None:
+        return ("the master closed the trade before the follower confirmed a copy; at its "
+                "next login the follower held none")
+    return "the master closed the trade before the follower was online"
 
 
 def _gone_row(follower_id: int, pair: Any, now: datetime) -> tuple[Any, ...]:
@@ -164,100 +232,58 @@ def _gone_row(follower_id: int, pair: Any, now: datetime) -> tuple[Any, ...]:
             "(closed outside CopyTradePro)", now)
 
 
-async def _adopt(
-    engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive, master_id: int,
-    held: list[Position], now: datetime,
-) -> None:
-    tickets = [p.master_ticket for p in held]
-
-    async def load(con: Any) -> tuple[list[Any], History]:
-        rows = await sql.trades_by_tickets(con, master_id, tickets)
-        return rows, await sql.close_remainders(con, [r["id"] for r in rows])
-
-    rows, history = await engine.db.run(load)
-    trades = {r["ticket"]: r for r in rows}
-    for pos in held:
-        trade = trades.get(pos.master_ticket)
-        if trade is None:
-            log.warning("follower %d holds copy of unknown master ticket %d; left alone",
-                        info.id, pos.master_ticket)
-            continue
-        await engine.db.run(partial(
-            sql.adopt_pair, master_trade_id=trade["id"], follower_id=info.id, symbol=pos.symbol,
-            slave_ticket=pos.slave_ticket, volume=pos.volume, side=pos.side.value, at=now))
-        # Its opening volume is unknown; what it holds now is the best guess.
-        _reconcile_position(peer, info, live, pos.master_ticket, pos.symbol, pos.volume,
-                            pos.sl, pos.tp, trade["status"], trade["volume"], trade["sl"],
-                            trade["tp"], pos.volume, history.get(trade["id"], []))
+MasterState = tuple[str, Decimal, Decimal, Decimal, Decimal]
+"""(status, opening volume, sl, tp, open volume) of a master trade."""
 
 
-def _reconcile_pair(
-    peer: Peer, info: AccountInfo, live: FollowerLive, pos: Position, pair: Any,
-    history: History,
-) -> None:
-    opened = pair["requested_volume"] or pair["slave_volume"] or pos.volume
-    _reconcile_position(peer, info, live, pos.master_ticket, pos.symbol, pos.volume, pos.sl,
-                        pos.tp, pair["m_status"], pair["m_volume"], pair["m_sl"], pair["m_tp"],
-                        opened, history.get(pair["master_trade_id"], []))
+def _pair_state(pair: Any) -> MasterState:
+    return (pair["m_status"], pair["m_volume"], pair["m_sl"], pair["m_tp"],
+            pair["m_open_volume"])
 
 
-def _reconcile_position(
-    peer: Peer, info: AccountInfo, live: FollowerLive, ticket: int, symbol: str,
-    volume: Decimal, sl: Decimal, tp: Decimal, m_status: str, m_volume: Decimal,
-    m_sl: Decimal, m_tp: Decimal, copy_opened: Decimal, remainders: list[Decimal],
-) -> None:
-    """Bring one copy (master ``ticket``; ``symbol``/``volume``/``sl``/``tp`` as the follower
-    holds it) to the master trade's current state: CLOSE and/or MODIFY, as targets."""
-    if m_status == "CLOSED":
-        log.debug("resync of follower %d: %d closed on the master, CLOSE sent", info.id, ticket)
-        peer.send(encode(CopyClose(ticket, Decimal(0), CloseReason.EXPERT)))
-        return
-    if remainders:
-        spec = live.symbols.get(symbol)
-        target = min(copy_target(copy_opened, m_volume, remainders, spec), volume)
-        if target < volume:
-            peer.send(encode(CopyClose(ticket, target, CloseReason.EXPERT)))
-    want_sl, want_tp = plan_modify(m_sl, m_tp, info.rules.reverse)
-    if (want_sl, want_tp) != (sl, tp):
-        peer.send(encode(CopyModify(ticket, want_sl, want_tp)))
+def _trade_state(trade: Any) -> MasterState:
+    return (trade["status"], trade["volume"], trade["sl"], trade["tp"], trade["open_volume"])
 
 
-async def _send_missed_opens(
-    engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive, unsent: list[Any],
-    master_id: int | None, now: datetime,
-) -> None:
-    candidates: list[tuple[Any, int | None]] = []  # (master trade row-ish, pair id or None)
-    for pair in unsent:
-        if pair["m_status"] == "CLOSED":
-            await engine.db.run(partial(
-                sql.set_pair_outcome, pair_id=pair["id"], status=PairStatus.EXPIRED.value,
-                reason_code="MASTER_CLOSED",
-                reason="the master closed the trade before the follower was online"))
-            continue
-        candidates.append(({
-            "id": pair["master_trade_id"], "ticket": pair["master_ticket"],
+def _trade_of_pair(pair: Any) -> dict[str, Any]:
+    return {"id": pair["master_trade_id"], "ticket": pair["master_ticket"],
             "symbol": pair["m_symbol"], "type": pair["m_type"], "price": pair["m_price"],
             "volume": pair["m_volume"], "open_volume": pair["m_open_volume"],
             "status": pair["m_status"], "sl": pair["m_sl"], "tp": pair["m_tp"],
-            "opened_at": pair["m_opened_at"]}, pair["id"]))
-    if master_id is not None:
-        since = now - timedelta(seconds=max(info.rules.expiry_seconds, 3600))
-        rows = await engine.db.run(
-            lambda con: sql.open_trades_without_pair(con, master_id, info.id, since))
-        candidates.extend((r, None) for r in rows)
-    if not candidates or live.view is None:
+            "opened_at": pair["m_opened_at"]}
+
+
+def _reconcile(
+    out: Decisions, info: AccountInfo, live: FollowerLive, pos: Position, master: MasterState,
+    copy_opened: Decimal, remainders: list[Decimal],
+) -> None:
+    """Bring one held copy to its master trade's current state: CLOSE and/or MODIFY, as
+    targets."""
+    m_status, m_volume, m_sl, m_tp, _open = master
+    if m_status == "CLOSED":
+        log.debug("resync of follower %d: %d closed on the master, CLOSE sent", info.id,
+                  pos.master_ticket)
+        out.lines.append(encode(CopyClose(pos.master_ticket, Decimal(0), CloseReason.EXPERT)))
         return
-    partly = [t["id"] for t, _ in candidates if t["open_volume"] < t["volume"]]
-    history: History = (await engine.db.run(lambda con: sql.close_remainders(con, partly))
-                        if partly else {})
+    if remainders:
+        spec = live.symbols.get(pos.symbol)
+        target = min(copy_target(copy_opened, m_volume, remainders, spec), pos.volume)
+        if target < pos.volume:
+            out.lines.append(encode(CopyClose(pos.master_ticket, target, CloseReason.EXPERT)))
+    want_sl, want_tp = plan_modify(m_sl, m_tp, info.rules.reverse)
+    if (want_sl, want_tp) != (pos.sl, pos.tp):
+        out.lines.append(encode(CopyModify(pos.master_ticket, want_sl, want_tp)))
+
+
+def _plan_missed(
+    engine: Engine, info: AccountInfo, live: FollowerLive, out: Decisions,
+    candidates: list[tuple[Any, int | None]], history: History, master_id: int | None,
+    now: datetime,
+) -> None:
+    assert live.view is not None
     master_equity = engine.master_equity.get(master_id) if master_id else None
-    new_rows: list[tuple[Any, ...]] = []
-    sent_rows: list[tuple[Any, ...]] = []
-    sent: dict[int, tuple[MasterState, Decimal, OpenOrder]] = {}
     for trade, pair_id in candidates:
-        if trade["ticket"] in live.decided:
-            continue  # the fan-out decided this copy once the follower was live
-        live.decided.add(trade["ticket"])
+        out.decided.add(trade["ticket"])
         plan: OpenOrder | Skip = plan_open(signal_from_row(trade), live.view, master_equity,
                                            now, catching_up=True)
         order = plan
@@ -271,55 +297,19 @@ async def _send_missed_opens(
                 "The master closed most of this trade before the follower was online; "
                 "what is left is below the follower's minimum lot.")
         if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder):
-            if not peer.send(copy_open_line(trade["ticket"], order)):
-                break  # dropped meanwhile: record what went out; the next login does the rest
             log.debug("resync of follower %d: missed open of %d sent (%s %s %s, pair %s)",
                       info.id, trade["ticket"], order.side.value, order.volume, order.symbol,
                       pair_id)
-            engine.metrics_.commands_total += 1
-            sent[trade["id"]] = (_trade_state(trade), plan.volume, order)
+            out.opens.append(copy_open_line(trade["ticket"], order))
             if pair_id is None:
-                new_rows.append((trade["id"], info.id, "PENDING", plan.symbol, plan.volume,
-                                 plan.side.value, None, None, now))
+                out.new_pairs.append((trade["id"], info.id, "PENDING", plan.symbol,
+                                      plan.volume, plan.side.value, None, None, now))
             else:
-                sent_rows.append((pair_id, plan.symbol, plan.volume, plan.side.value))
+                out.sent.append((pair_id, plan.symbol, plan.volume, plan.side.value, now))
             continue
         assert isinstance(order, Skip)
         if pair_id is None:
-            new_rows.append((trade["id"], info.id, order.status.value, None, None, None,
-                             str(order.code), order.reason, None))
+            out.new_pairs.append((trade["id"], info.id, order.status.value, None, None, None,
+                                  str(order.code), order.reason, None))
         else:
-            await engine.db.run(partial(
-                sql.set_pair_outcome, pair_id=pair_id, status=order.status.value,
-                reason_code=str(order.code), reason=order.reason))
-    engine.ledger.enqueue_many(sql.insert_pairs, new_rows)
-    if sent_rows:
-        await engine.db.run(lambda con: sql.mark_sent(con, sent_rows, now))
-    if sent:
-        await _last_look(engine, peer, info, live, sent)
-
-
-def _trade_state(trade: Any) -> MasterState:
-    return (trade["status"], trade["open_volume"], trade["sl"], trade["tp"])
-
-
-async def _last_look(
-    engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive,
-    sent: dict[int, tuple[MasterState, Decimal, OpenOrder]],
-) -> None:
-    """Catch-up opens were planned from a snapshot; a close or modify the master made since
-    then found no pair to act on if it came before the pairs were written. Once they are
-    (flush), later signals reach this follower through the fan-out; earlier ones show here."""
-    await engine.ledger.flush()
-    ids = list(sent)
-
-    async def load(con: Any) -> tuple[list[Any], History]:
-        return await sql.trades_by_ids(con, ids), await sql.close_remainders(con, ids)
-
-    rows, history = await engine.db.run(load)
-    for trade in rows:
-        state, opened, order = sent[trade["id"]]
-        if _trade_state(trade) != state:
-            _reconcile_position(peer, info, live, trade["ticket"], order.symbol, order.volume,
-                                order.sl, order.tp, trade["status"], trade["volume"],
-                                trade["sl"], trade["tp"], opened, history.get(trade["id"], []))
+            out.outcomes.append((pair_id, order.status.value, str(order.code), order.reason))

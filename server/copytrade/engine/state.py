@@ -75,17 +75,16 @@ class FollowerLive:
     symbols: dict[str, SymbolSpec] = attrs.field(factory=dict)
     equity: Decimal | None = None
     ready: bool = False
-    """True once its login sync (SYNC) and the resync after it are done."""
+    """True once its login sync (SYNC) and the resync after it are done: from then on the
+    master's fan-out decides this follower's copies (before, the resync does)."""
     view: FollowerView | None = None
     view_id: int = 0
     """Small integer naming (rules, symbols, equity-if-used): equal ids plan alike."""
-    resyncing: bool = False
-    """True while the login resync runs (from SYNC until its last look is done)."""
-    decided: set[int] = attrs.field(factory=set)
-    """While resyncing: master tickets whose copy was decided (OPEN written, or skipped) by
-    the fan-out or the resync, whichever came first; the other leaves it alone. Two deciders
-    could disagree, and a late duplicate OPEN after a CLOSE would reopen a copy. Emptied when
-    the resync ends, so it never grows with the session's age."""
+    resync_decided: set[int] = attrs.field(factory=set)
+    """Master tickets whose copy the login resync decided (opened, adopted, skipped...). An
+    open stored before the resync's read but handed to the fan-out only after it is left
+    alone by the fan-out (its pair is the resync's). Bounded by what one resync looked at;
+    the fan-out forgets a ticket when it meets its open."""
     sent_at: dict[int, float] = attrs.field(factory=dict)
     """Master ticket → monotonic time its OPEN was written, until the ACK (copy latency)."""
     pending_symbols: dict[str, SymbolSpec] = attrs.field(factory=dict)

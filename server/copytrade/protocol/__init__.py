@@ -34,6 +34,7 @@ from .messages import (
 )
 from .reader import parse, parse_from_ea, parse_from_server
 from .vocab import (
+    ALREADY_COPIED,
     AUTH_TIMEOUT_S,
     HEARTBEAT_INTERVAL_S,
     IDLE_TIMEOUT_S,
@@ -43,10 +44,12 @@ from .vocab import (
     CloseReason,
     CommandKind,
     Direction,
+    is_already_copied,
 )
 from .writer import encode, encode_fields, sanitize_text
 
 __all__ = [
+    "ALREADY_COPIED",
     "AUTH_TIMEOUT_S",
     "FOLLOWER_ONLY",
     "FROM_EA",
@@ -93,6 +96,7 @@ __all__ = [
     "SyncDone",
     "encode",
     "encode_fields",
+    "is_already_copied",
     "parse",
     "parse_from_ea",
     "parse_from_server",

@@ -28,6 +28,15 @@ MAX_INT = 2**63 - 1
 
 FIELD_SEP = "|"
 
+ALREADY_COPIED = "ALREADY_COPIED"
+"""First word of the TEXT of ``NACK_OPEN|MST_TICKET|0|ALREADY_COPIED …``: the follower EA
+refuses an OPEN for a master ticket it copied before and whose copy has closed (§11)."""
+
+
+def is_already_copied(retcode: int, text: str) -> bool:
+    """Whether a NACK_OPEN says "this master ticket was copied once already" (§11)."""
+    return retcode == 0 and text.split(" ", 1)[0] == ALREADY_COPIED
+
 
 class Direction(enum.Enum):
     """Which way a line travels; the same verb may mean different things each way."""

@@ -2,7 +2,9 @@
 
 It behaves as docs/protocol.md asks of a real follower EA: after login it reports ACCOUNT,
 its symbols (SYM), its open copies (POS) and SYNC; it answers every OPEN with ACK_OPEN (or a
-NACK at the configured reject rate), never opens a second position for one master ticket,
+NACK at the configured reject rate), never opens a second position for one master ticket —
+not even after its copy closed: it remembers every master ticket it copied, as a real EA finds
+them in MT5's deal history (docs/protocol.md §11, "A copied ticket is never copied again") —
 executes CLOSE as a target volume and MODIFY as target SL/TP, and keeps its positions across
 reconnects (like a real terminal), so the server's resync can be tested.
 """
@@ -20,6 +22,7 @@ import trio
 
 from ..domain.models import Side
 from ..protocol import (
+    ALREADY_COPIED,
     AccountState,
     AckClose,
     AckModify,
@@ -88,6 +91,11 @@ class FollowerSim:
     opens_executed: int = 0
     open_log: list[int] = attrs.field(factory=list)
     """Master ticket of every position opened, in order (a ticket twice = a double open)."""
+    copied: dict[int, int] = attrs.field(factory=dict)
+    """Master ticket → ticket of the copy opened for it, open or closed (the deal history)."""
+    refused_copies: list[int] = attrs.field(factory=list)
+    """Master tickets of OPENs refused because their copy had already closed (each one is a
+    server that asked for a second copy: tests assert this stays empty)."""
     logins: int = 0
     login_refusals: list[str] = attrs.field(factory=list)
     """Error codes of refused logins (the sim reconnects with backoff)."""
@@ -199,6 +207,11 @@ class FollowerSim:
             existing = self.positions.get(msg.master_ticket)
             if existing is not None:  # a repeated command must not open twice
                 return AckOpen(msg.master_ticket, existing.ticket, existing.volume, existing.side)
+            earlier = self.copied.get(msg.master_ticket)
+            if earlier is not None:  # copied once and closed since: never a second copy
+                self.refused_copies.append(msg.master_ticket)
+                return Nack(CommandKind.OPEN, msg.master_ticket, 0,
+                            f"{ALREADY_COPIED} copy {earlier} of this ticket is closed")
             if msg.symbol not in self.symbol_names:
                 return Nack(CommandKind.OPEN, msg.master_ticket, 10013, "unknown symbol")
             if self.reject_rate and self._random.random() < self.reject_rate:
@@ -207,6 +220,7 @@ class FollowerSim:
                               symbol=msg.symbol, side=msg.side, volume=msg.volume,
                               price=msg.price, sl=msg.sl, tp=msg.tp)
             self.positions[msg.master_ticket] = pos
+            self.copied[msg.master_ticket] = pos.ticket
             self.opens_executed += 1
             self.open_log.append(msg.master_ticket)
             return AckOpen(msg.master_ticket, pos.ticket, pos.volume, pos.side)
