@@ -192,7 +192,7 @@ public:
 private:
    void              Open(long nowMs)
      {
-      m_socket = SocketCreate();
+      m_socket = SocketCreate(SOCKET_DEFAULT);
       if(m_socket == INVALID_HANDLE)
         {
          Drop(nowMs, "SocketCreate failed, error " + IntegerToString(GetLastError()), false);
