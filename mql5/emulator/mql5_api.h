@@ -10,6 +10,7 @@
 //
 // Mechanical mapping from MQL5 declarations to C++ (the only differences):
 //   T &name[]         -> CArray<T> &name          (dynamic array by reference)
+//   T name[] (param)  -> const CArray<T> &name    (an array the function only reads)
 //   void &variable    -> template <typename T> T &variable
 //   argument, ...     -> template <typename... A> A... args
 #ifndef CT_MQL5_API_H

@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -267,12 +267,66 @@ def _run(cmd: list[str], what: str) -> None:
         raise BuildError(f"{what} failed to compile:\n{result.stderr[-6000:]}")
 
 
-def build(role: str, *, cache_dir: Path | None = None, sanitize: bool = False,
-          extra_source: str | None = None) -> Built:
-    """Compile the emulator and one EA (``master``/``follower``), or reuse a cached build.
+def _digest(parts: Sequence[str | bytes]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()[:20]
 
-    ``extra_source`` replaces the .mq5 text (used by tests to prove that wrong code fails).
-    """
+
+def _flags(sanitize: bool) -> list[str]:
+    flags = ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror", "-O1", "-g0"]
+    if sanitize:
+        flags += ["-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
+    return flags
+
+
+def _cached(out: Path, products: Sequence[str], compile_into: Callable[[Path], None]) -> None:
+    """Run ``compile_into(tmpdir)`` unless ``out`` holds ``products``; then move it to ``out``."""
+    if all((out / p).is_file() for p in products):
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        compile_into(work)
+        if out.exists():
+            shutil.rmtree(out, ignore_errors=True)
+        try:
+            work.rename(out)
+        except OSError:  # built at the same time by another process: theirs is as good
+            pass
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def build_terminal(*, cache_dir: Path | None = None, sanitize: bool = False) -> Path:
+    """The emulator executable (runtime.cpp), compiled once per source hash."""
+    gxx = _gxx()
+    emulator = mql5_dir() / "emulator"
+    tls = _tls_available()
+    flags = _flags(sanitize)
+    version = subprocess.run([gxx, "--version"], capture_output=True, text=True).stdout
+    key = _digest([version, " ".join(flags), str(tls), (emulator / "mql5_api.h").read_text(),
+                   (emulator / "runtime.cpp").read_text()])
+    out = (cache_dir or default_cache_dir()) / f"terminal-{key}"
+
+    def compile_into(work: Path) -> None:
+        tls_flags = ["-DCT_EMU_TLS"] if tls else []
+        libs = ["-ldl", *(["-lssl", "-lcrypto"] if tls else [])]
+        _run([gxx, *flags, *tls_flags, "-rdynamic", "-I", str(emulator),
+              str(emulator / "runtime.cpp"), "-o", str(work / "terminal"), *libs],
+             "the emulator runtime")
+
+    _cached(out, ["terminal"], compile_into)
+    return out / "terminal"
+
+
+def build_ea(role: str, *, cache_dir: Path | None = None, sanitize: bool = False,
+             extra_source: str | None = None) -> Path:
+    """One EA (``master``/``follower``), compiled whole into a shared object the terminal
+    loads. ``extra_source`` replaces the .mq5 text (tests use it to show wrong code fails)."""
     if role not in EA_NAMES:
         raise BuildError(f"unknown EA {role!r}: use master or follower")
     gxx = _gxx()
@@ -280,28 +334,17 @@ def build(role: str, *, cache_dir: Path | None = None, sanitize: bool = False,
     main = mql5 / "Experts" / f"{EA_NAMES[role]}.mq5"
     main_text = extra_source if extra_source is not None else main.read_text(encoding="utf-8")
     includes = _collect(mql5, main)
-    emulator = mql5 / "emulator"
-    tls = _tls_available()
-    flags = ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror", "-O1", "-g0"]
-    if sanitize:
-        flags += ["-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
+    header = mql5 / "emulator" / "mql5_api.h"
+    flags = _flags(sanitize)
     version = subprocess.run([gxx, "--version"], capture_output=True, text=True).stdout
-    digest = hashlib.sha256()
-    for part in [version, " ".join(flags), str(tls), main_text,
-                 (emulator / "mql5_api.h").read_text(), (emulator / "runtime.cpp").read_text(),
-                 Path(__file__).read_text()]:
-        digest.update(part.encode())
-        digest.update(b"\0")
-    for key in sorted(includes):
-        digest.update(key.encode() + b"\0" + includes[key].read_bytes() + b"\0")
-    key = digest.hexdigest()[:20]
-    out = (cache_dir or default_cache_dir()) / f"{role}-{key}"
-    built = Built(out / "terminal", out / f"{EA_NAMES[role]}.so", out)
-    if built.terminal.is_file() and built.ea.is_file():
-        return built
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{role}-", dir=out.parent))
-    try:
+    parts: list[str | bytes] = [version, " ".join(flags), main_text, header.read_text(),
+                                Path(__file__).read_text()]
+    for name in sorted(includes):
+        parts += [name, includes[name].read_bytes()]
+    out = (cache_dir or default_cache_dir()) / f"{role}-{_digest(parts)}"
+    so = f"{EA_NAMES[role]}.so"
+
+    def compile_into(work: Path) -> None:
         for name, path in includes.items():
             target = work / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -310,18 +353,16 @@ def build(role: str, *, cache_dir: Path | None = None, sanitize: bool = False,
         (work / main.name).write_text(text, encoding="utf-8")
         unit = work / f"{EA_NAMES[role]}.cpp"
         unit.write_text(f'#include "{main.name}"\n' + glue(main_text, inputs), encoding="utf-8")
-        _run([gxx, *flags, "-fPIC", "-shared", "-include", str(emulator / "mql5_api.h"),
-              "-I", str(work / "include"), str(unit), "-o", str(work / built.ea.name)],
+        _run([gxx, *flags, "-fPIC", "-shared", "-include", str(header),
+              "-I", str(work / "include"), str(unit), "-o", str(work / so)],
              f"{main.name} (with its includes)")
-        tls_flags = ["-DCT_EMU_TLS"] if tls else []
-        libs = ["-ldl", *(["-lssl", "-lcrypto"] if tls else [])]
-        _run([gxx, *flags, *tls_flags, "-rdynamic", "-I", str(emulator),
-              str(emulator / "runtime.cpp"), "-o", str(work / "terminal"), *libs],
-             "the emulator runtime")
-        if out.exists():
-            shutil.rmtree(out, ignore_errors=True)
-        work.rename(out)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
-    return built
+
+    _cached(out, [so], compile_into)
+    return out / so
+
+
+def build(role: str, *, cache_dir: Path | None = None, sanitize: bool = False) -> Built:
+    """The emulator and one EA, compiled (or taken from the cache)."""
+    ea = build_ea(role, cache_dir=cache_dir, sanitize=sanitize)
+    terminal = build_terminal(cache_dir=cache_dir, sanitize=sanitize)
+    return Built(terminal, ea, ea.parent)
