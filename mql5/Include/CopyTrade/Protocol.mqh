@@ -219,14 +219,15 @@ bool CT_IsErrorCode(const string s)
           s == "THROTTLED" || s == "REPLACED" || s == "KEY_ROTATED" || s == "IDLE_TIMEOUT" ||
           s == "SLOW_CONSUMER" || s == "TOO_MANY_ERRORS" || s == "SHUTDOWN" ||
           s == "MALFORMED" || s == "LINE_TOO_LONG" || s == "UNKNOWN_COMMAND" ||
-          s == "WRONG_ROLE" || s == "UNKNOWN_TICKET" || s == "INTERNAL";
+          s == "WRONG_ROLE" || s == "UNKNOWN_TICKET" || s == "INTERNAL" || s == "UNAVAILABLE";
   }
 
 // True for the ERR codes after which the server closes the connection.
 bool CT_ErrorClosesConnection(const string code)
   {
    return !(code == "MALFORMED" || code == "LINE_TOO_LONG" || code == "UNKNOWN_COMMAND" ||
-            code == "WRONG_ROLE" || code == "UNKNOWN_TICKET" || code == "INTERNAL");
+            code == "WRONG_ROLE" || code == "UNKNOWN_TICKET" || code == "INTERNAL" ||
+            code == "UNAVAILABLE"); // retryable: the server closes the link itself if it must
   }
 
 // Codes after which reconnecting at once is pointless (wrong key, token, version...).
