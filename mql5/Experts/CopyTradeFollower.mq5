@@ -24,6 +24,7 @@
 #include <CopyTrade/Tags.mqh>
 #include <CopyTrade/Connection.mqh>
 #include <CopyTrade/Trade.mqh>
+#include <CopyTrade/Identity.mqh>
 
 enum ENUM_CT_LOT_TYPE
   {
@@ -52,13 +53,14 @@ input long             InpMagicBase     = 7000000000000000000; // Magic base (ma
 input int              InpSlippage      = 20;        // Order deviation, points
 input ENUM_CT_SYMBOLS  InpSymbols       = CT_SYMBOLS_MARKET_WATCH; // Symbols reported to the server
 input int              InpMaxSymbols    = 2000;      // At most this many SYM lines
-input int              InpScanMs        = 200;       // Timer interval, ms
+input int              InpScanMs        = 10;        // Timer interval, ms (reads everything waiting)
 input int              InpAccountEverySec = 30;      // Send ACCOUNT at least every N seconds
 
 #define CT_CLIENT_NAME     "CopyTradeFollower/1.0"
 #define CT_MAX_COPIES      2048
 #define CT_MAX_PENDING     1024
 #define CT_OPEN_ATTEMPTS   3
+#define CT_MAX_COPIED      8192
 
 CTConnection   g_conn;
 CTSymbolIndex  g_symbols;          // this terminal's symbols, for the name fallback
@@ -80,6 +82,13 @@ int            g_closedByUsCount = 0;
 string         g_pending[CT_MAX_PENDING];
 int            g_pendingCount = 0;
 bool           g_busy = false;
+bool           g_started = false;  // logged in to the trade account, connection configured
+bool           g_refused = false;  // stopped for good (another account)
+long           g_login = 0;
+// Master tickets this account has copied (open or closed): never opened twice.
+long           g_copied[CT_MAX_COPIED];
+int            g_copiedCount = 0;
+bool           g_copiedLoaded = false;
 
 //+------------------------------------------------------------------+
 int OnInit()
@@ -105,17 +114,58 @@ int OnInit()
       Alert("CopyTradeFollower: InpLotValue must be above 0");
       return INIT_PARAMETERS_INCORRECT;
      }
-   if(AccountInfoInteger(ACCOUNT_MARGIN_MODE) != ACCOUNT_MARGIN_MODE_RETAIL_HEDGING)
-      Print("CopyTradeFollower: this is not a hedging account; copies of the same symbol will net");
+   long login = AccountInfoInteger(ACCOUNT_LOGIN);
+   if(g_started && login != 0 && login != g_login)
+     {
+      Refuse("the terminal switched from account " + IntegerToString(g_login) + " to " +
+             IntegerToString(login) + "; this EA's API key belongs to " + IntegerToString(g_login));
+      return INIT_FAILED;
+     }
    MathSrand((int)GetTickCount());
-   g_conn.Configure(InpHost, (uint)InpPort, InpUseTls, InpApiKey, InpMasterToken, CT_CLIENT_NAME);
-   RememberCopies(false);
-   if(!EventSetMillisecondTimer(MathMax(50, InpScanMs)))
+   // MT5's timer cannot beat the system timer resolution (about 10-16 ms on Windows); each
+   // cycle reads everything the server has sent, so a command waits at most one tick.
+   if(!EventSetMillisecondTimer(MathMax(10, InpScanMs)))
      {
       Print("CopyTradeFollower: cannot start the timer, error ", GetLastError());
       return INIT_FAILED;
      }
+   TryStart();
    return INIT_SUCCEEDED;
+  }
+
+void Refuse(const string why)
+  {
+   if(g_refused)
+      return;
+   g_refused = true;
+   Alert("CopyTradeFollower: ", why);
+   g_conn.Close(why);
+   ExpertRemove();
+  }
+
+// Start once the terminal is logged in to its trade account.
+bool TryStart()
+  {
+   if(g_started || g_refused)
+      return g_started;
+   long login = AccountInfoInteger(ACCOUNT_LOGIN);
+   if(login == 0 || !TerminalInfoInteger(TERMINAL_CONNECTED))
+      return false;
+   string error;
+   if(!CT_BindLogin("follower", InpApiKey, login, error))
+     {
+      Refuse(error);
+      return false;
+     }
+   g_login = login;
+   if(AccountInfoInteger(ACCOUNT_MARGIN_MODE) != ACCOUNT_MARGIN_MODE_RETAIL_HEDGING)
+      Print("CopyTradeFollower: this is a netting account: one copy per symbol at a time (a second"
+            " master trade on a symbol already held is refused)");
+   g_conn.Configure(InpHost, (uint)InpPort, InpUseTls, InpApiKey, InpMasterToken, CT_CLIENT_NAME);
+   RememberCopies(false);
+   LoadCopied();
+   g_started = true;
+   return true;
   }
 
 void OnDeinit(const int reason)
@@ -126,6 +176,8 @@ void OnDeinit(const int reason)
   }
 
 void OnTimer() { Cycle(); }
+
+void OnTick() { Cycle(); }
 
 void OnTradeTransaction(const MqlTradeTransaction &trans, const MqlTradeRequest &request,
                         const MqlTradeResult &result)
@@ -138,6 +190,18 @@ void Cycle()
    if(g_busy)
       return;
    g_busy = true;
+   if(!g_started)
+      TryStart();
+   long login = AccountInfoInteger(ACCOUNT_LOGIN);
+   if(g_started && !g_refused && login != 0 && login != g_login)
+      Refuse("the terminal switched from account " + IntegerToString(g_login) + " to " +
+             IntegerToString(login) + "; this EA's API key belongs to " + IntegerToString(g_login));
+   if(!g_started || g_refused)
+     {
+      ShowStatus();
+      g_busy = false;
+      return;
+     }
    long now = CT_NowMs();
    g_conn.Poll(now);
    if(!g_conn.Up())
@@ -158,6 +222,49 @@ void Cycle()
 //+------------------------------------------------------------------+
 //| Copies                                                            |
 //+------------------------------------------------------------------+
+// Master tickets already copied on this account, from the deal history (by the copies' magic
+// number or comment), once per start; then kept up to date as copies open.
+void LoadCopied()
+  {
+   g_copiedCount = 0;
+   if(!HistorySelect(0, TimeCurrent() + 86400))
+      return;
+   int total = HistoryDealsTotal();
+   for(int i = 0; i < total; i++)
+     {
+      ulong deal = HistoryDealGetTicket(i);
+      if(deal == 0 || HistoryDealGetInteger(deal, DEAL_ENTRY) != DEAL_ENTRY_IN)
+         continue;
+      long mt = CT_MasterTicketOf(InpMagicBase, HistoryDealGetInteger(deal, DEAL_MAGIC),
+                                  HistoryDealGetString(deal, DEAL_COMMENT));
+      if(mt > 0)
+         MarkCopied(mt);
+     }
+   g_copiedLoaded = true;
+  }
+
+bool WasCopied(long masterTicket)
+  {
+   for(int i = 0; i < g_copiedCount; i++)
+      if(g_copied[i] == masterTicket)
+         return true;
+   return false;
+  }
+
+void MarkCopied(long masterTicket)
+  {
+   if(WasCopied(masterTicket))
+      return;
+   if(g_copiedCount >= CT_MAX_COPIED)
+     {
+      for(int i = 1; i < CT_MAX_COPIED; i++)
+         g_copied[i - 1] = g_copied[i];
+      g_copiedCount--;
+     }
+   g_copied[g_copiedCount] = masterTicket;
+   g_copiedCount++;
+  }
+
 // The open copy of `masterTicket`: selects it and returns its ticket, or 0.
 ulong FindCopy(long masterTicket)
   {
@@ -339,18 +446,34 @@ void SendLoginReport()
    bool selected = InpSymbols == CT_SYMBOLS_MARKET_WATCH;
    int total = SymbolsTotal(selected);
    int sent = 0;
+   // The suffix fallback searches every symbol the broker offers, not only Market Watch.
    g_symbols.Clear();
+   int all = SymbolsTotal(false);
+   for(int i = 0; i < all; i++)
+      g_symbols.Add(SymbolName(i, false));
+   string unfit = "";
+   int unfitCount = 0;
    for(int i = 0; i < total && sent < InpMaxSymbols; i++)
      {
       string name = SymbolName(i, selected);
-      g_symbols.Add(name);
       string line = CT_LineSymbol(name, CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_MIN), 8),
                                   CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_MAX), 8),
                                   CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_STEP), 8),
                                   IntegerToString(SymbolInfoInteger(name, SYMBOL_DIGITS)));
-      if(line != "" && g_conn.Send(line)) // names the protocol cannot carry are skipped
+      if(line == "")
+        {
+         unfitCount++;
+         if(unfitCount <= 20)
+            unfit = unfit + (unfit == "" ? "" : ", ") + "'" + name + "'";
+         continue;
+        }
+      if(g_conn.Send(line))
          sent++;
      }
+   if(unfitCount > 0)
+      Print("CopyTradeFollower: ", unfitCount, " symbol(s) not reported: their names have characters"
+            " the protocol cannot carry (/, space, !...): ", unfit,
+            "; map them in the dashboard or InpCustomMap to copy into them");
    if(total > InpMaxSymbols)
       Print("CopyTradeFollower: reported ", sent, " of ", total, " symbols (InpMaxSymbols)");
    int positions = 0;
@@ -417,13 +540,16 @@ void OnServerMessage(CTMessage &m)
       Print("CopyTradeFollower: ignored STORED (not for a follower)");
   }
 
-void AckExisting(const string mt, ulong ticket)
+bool AckExisting(const string mt, ulong ticket)
   {
-   PositionSelectByTicket(ticket);
+   if(!PositionSelectByTicket(ticket))
+      return false;
    string symbol = PositionGetString(POSITION_SYMBOL);
+   MarkCopied(StringToInteger(mt));
    g_conn.Send(CT_LineAckOpen(mt, IntegerToString((long)ticket),
                               CT_Dec(PositionGetDouble(POSITION_VOLUME), CT_SymbolVolumeDigits(symbol)),
                               PositionGetInteger(POSITION_TYPE) == POSITION_TYPE_BUY ? "BUY" : "SELL"));
+   return true;
   }
 
 // The copy just opened (or already there), re-checked a few times: a timed-out request
@@ -435,9 +561,37 @@ ulong WaitForCopy(long masterTicket, int tries)
       ulong ticket = FindCopy(masterTicket);
       if(ticket != 0)
          return ticket;
-      Sleep(200);
+      if(i + 1 < tries)
+         Sleep(200);
      }
    return 0;
+  }
+
+// A deal of this copy in the history (the request timed out but executed): its position.
+long CopyInHistory(long masterTicket)
+  {
+   if(!HistorySelect(TimeCurrent() - 3600, TimeCurrent() + 86400))
+      return 0;
+   for(int i = HistoryDealsTotal() - 1; i >= 0; i--)
+     {
+      ulong deal = HistoryDealGetTicket(i);
+      if(deal != 0 && HistoryDealGetInteger(deal, DEAL_ENTRY) == DEAL_ENTRY_IN &&
+         CT_MasterTicketOf(InpMagicBase, HistoryDealGetInteger(deal, DEAL_MAGIC),
+                           HistoryDealGetString(deal, DEAL_COMMENT)) == masterTicket)
+         return HistoryDealGetInteger(deal, DEAL_POSITION_ID);
+     }
+   return 0;
+  }
+
+// Selects `symbol` and waits (briefly) for its first quote after it was added to Market Watch.
+bool SelectWithTick(const string symbol)
+  {
+   if(!SymbolSelect(symbol, true))
+      return false;
+   MqlTick tick;
+   for(int i = 0; i < 20 && !SymbolInfoTick(symbol, tick); i++)
+      Sleep(50);
+   return true;
   }
 
 void DoOpen(CTMessage &m)
@@ -445,9 +599,13 @@ void DoOpen(CTMessage &m)
    string mt = m.Get("master_ticket");
    long masterTicket = StringToInteger(mt);
    ulong existing = FindCopy(masterTicket);
-   if(existing != 0)
+   if(existing != 0 && AckExisting(mt, existing))
+      return; // a repeated OPEN never opens twice
+   if(WasCopied(masterTicket))
      {
-      AckExisting(mt, existing); // a repeated OPEN never opens twice
+      // Copied before and closed since (its own SL/TP, a manual close...): never again.
+      g_conn.Send(CT_LineNack("OPEN", mt, 0, "ALREADY_COPIED: master ticket " + mt +
+                              " was copied on this account before and that copy is closed"));
       return;
      }
    string why;
@@ -457,17 +615,27 @@ void DoOpen(CTMessage &m)
       return;
      }
    string symbol = m.Get("symbol");
-   if(!SymbolSelect(symbol, true))
+   if(!SelectWithTick(symbol))
      {
       string candidates;
       string found = CT_MatchSymbol(symbol, g_noMap, g_symbols, candidates);
-      if(found == "" || !SymbolSelect(found, true))
+      if(found == "" || !SelectWithTick(found))
         {
          g_conn.Send(CT_LineNack("OPEN", mt, 0, "symbol " + symbol + " not found at this broker" +
                                  (candidates != "" ? " (candidates: " + candidates + ")" : "")));
          return;
         }
       symbol = found;
+     }
+   if(AccountInfoInteger(ACCOUNT_MARGIN_MODE) != ACCOUNT_MARGIN_MODE_RETAIL_HEDGING &&
+      PositionSelect(symbol))
+     {
+      long held = CT_MasterTicketOf(InpMagicBase, PositionGetInteger(POSITION_MAGIC),
+                                    PositionGetString(POSITION_COMMENT));
+      g_conn.Send(CT_LineNack("OPEN", mt, 0, "netting account: " + symbol + " already holds " +
+                              (held > 0 ? "the copy of master ticket " + IntegerToString(held) :
+                               "a position") + "; use a hedging account to copy several trades per symbol"));
+      return;
      }
    double vmin = SymbolInfoDouble(symbol, SYMBOL_VOLUME_MIN);
    double vmax = SymbolInfoDouble(symbol, SYMBOL_VOLUME_MAX);
@@ -484,6 +652,7 @@ void DoOpen(CTMessage &m)
    double tp = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("tp")));
    double point = SymbolInfoDouble(symbol, SYMBOL_POINT);
    long maxDev = StringToInteger(m.Get("max_deviation_points"));
+   int vd = CT_StepDigits(step);
    MqlTradeResult result;
    ZeroMemory(result);
    for(int attempt = 1; attempt <= CT_OPEN_ATTEMPTS; attempt++)
@@ -501,10 +670,29 @@ void DoOpen(CTMessage &m)
         }
       bool ok = CT_SendMarket(symbol, side, volume, sl, tp, (ulong)CT_CopyMagic(InpMagicBase, masterTicket),
                               CT_CopyComment(masterTicket), (ulong)InpSlippage, result);
-      ulong ticket = WaitForCopy(masterTicket, ok || result.retcode == 10012 ? 10 : 1);
-      if(ticket != 0)
+      if(ok)
         {
-         AckExisting(mt, ticket);
+         // Executed: acknowledge what the trade server reports, even if the position is not
+         // in the terminal's list yet (it may show up later). The position id of the deal is
+         // the position's ticket.
+         long position = 0;
+         if(result.deal != 0 && HistoryDealSelect(result.deal))
+            position = HistoryDealGetInteger(result.deal, DEAL_POSITION_ID);
+         if(position <= 0)
+            position = (long)result.order;
+         double filled = result.volume > 0 ? result.volume : volume;
+         MarkCopied(masterTicket);
+         g_conn.Send(CT_LineAckOpen(mt, IntegerToString(position), CT_Dec(filled, vd), side));
+         return;
+        }
+      ulong ticket = WaitForCopy(masterTicket, result.retcode == 10012 ? 10 : 1);
+      long inHistory = ticket == 0 && result.retcode == 10012 ? CopyInHistory(masterTicket) : 0;
+      if(ticket != 0 && AckExisting(mt, ticket))
+         return;
+      if(inHistory > 0)
+        {
+         MarkCopied(masterTicket);
+         g_conn.Send(CT_LineAckOpen(mt, IntegerToString(inHistory), CT_Dec(volume, vd), side));
          return;
         }
       if(!CT_RetcodeRetryable(result.retcode))
@@ -540,7 +728,11 @@ void DoClose(CTMessage &m)
       g_conn.Send(CT_LineNack("CLOSE", mt, 0, "no open copy of master ticket " + mt));
       return;
      }
-   PositionSelectByTicket(ticket);
+   if(!PositionSelectByTicket(ticket))
+     {
+      g_conn.Send(CT_LineNack("CLOSE", mt, 0, "the copy of master ticket " + mt + " just went away"));
+      return;
+     }
    string symbol = PositionGetString(POSITION_SYMBOL);
    long id = PositionGetInteger(POSITION_IDENTIFIER);
    double current = PositionGetDouble(POSITION_VOLUME);
@@ -575,7 +767,10 @@ void DoClose(CTMessage &m)
          return;
         }
      }
-   double remaining = PositionSelectByTicket(ticket) ? PositionGetDouble(POSITION_VOLUME) : 0;
+   // What is left follows from the close itself: the position list may not show it yet.
+   double remaining = CT_FloorToStep(current - closeVolume + step * 0.5, step);
+   if(remaining < step * 0.5)
+      remaining = 0;
    if(remaining <= 0)
       MarkClosedByUs((long)ticket);
    double profit = 0;
@@ -596,7 +791,11 @@ void DoModify(CTMessage &m)
       g_conn.Send(CT_LineNack("MODIFY", mt, 0, "no open copy of master ticket " + mt));
       return;
      }
-   PositionSelectByTicket(ticket);
+   if(!PositionSelectByTicket(ticket))
+     {
+      g_conn.Send(CT_LineNack("MODIFY", mt, 0, "the copy of master ticket " + mt + " just went away"));
+      return;
+     }
    string symbol = PositionGetString(POSITION_SYMBOL);
    int digits = (int)SymbolInfoInteger(symbol, SYMBOL_DIGITS);
    double sl = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("sl")));

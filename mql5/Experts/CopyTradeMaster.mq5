@@ -20,12 +20,13 @@
 #include <CopyTrade/State.mqh>
 #include <CopyTrade/Connection.mqh>
 #include <CopyTrade/Trade.mqh>
+#include <CopyTrade/Identity.mqh>
 
 input string InpApiKey           = "";          // EA key of this trading account (dashboard)
 input string InpHost             = "127.0.0.1"; // Server host
 input int    InpPort             = 5555;        // Server EA port
 input bool   InpUseTls           = false;       // Use TLS
-input int    InpScanMs           = 100;         // Position scan interval, ms
+input int    InpScanMs           = 20;          // Position scan interval, ms (also on every trade event)
 input int    InpAccountEverySec  = 30;          // Send ACCOUNT at least every N seconds
 input int    InpMaxEventAgeHours = 72;          // Drop unconfirmed events older than this (0 = never)
 input int    InpKillSwitchSlippage = 50;        // Max slippage (points) when the server closes a trade
@@ -43,6 +44,15 @@ long             g_lastAccountMs = -1000000;
 string           g_lastAccountLine = "";
 long             g_lastAccountChangeMs = 0;
 bool             g_busy = false;
+bool             g_started = false;   // logged in, state loaded, connection configured
+bool             g_refused = false;   // stopped for good (netting account, another account)
+long             g_login = 0;         // the MT5 login this EA reports
+string           g_waitingFor = "";   // why it has not started yet
+string           g_pendingStopOut = ""; // STOPOUT waiting for a connection
+long             g_retryAtMs = 0;     // resend unconfirmed events then (after ERR UNAVAILABLE)
+
+// Wall-clock milliseconds (UTC): event ages and resend times survive an EA restart.
+long CT_WallMs() { return (long)TimeGMT() * 1000; }
 
 //+------------------------------------------------------------------+
 int OnInit()
@@ -52,29 +62,29 @@ int OnInit()
       Alert("CopyTradeMaster: set InpApiKey (the EA key shown in the dashboard)");
       return INIT_PARAMETERS_INCORRECT;
      }
-   g_stateFile = "CopyTradeMaster_" + IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN)) + ".state";
-   int skipped = 0;
-   if(CT_LoadMasterState(g_stateFile, g_outbox, g_tracker, skipped))
-      PrintFormat("CopyTradeMaster: state loaded: %d positions reported, %d events unconfirmed%s",
-                  g_tracker.count, g_outbox.Count(),
-                  skipped > 0 ? ", " + IntegerToString(skipped) + " unreadable lines dropped" : "");
-   else if(FileIsExist(g_stateFile))
-      Print("CopyTradeMaster: state file ", g_stateFile, " is unreadable; starting afresh");
+   long login = AccountInfoInteger(ACCOUNT_LOGIN);
+   if(g_started && login != 0 && login != g_login)
+     {
+      // OnDeinit/OnInit after an account switch keep the globals: this key is not for it.
+      Refuse("the terminal switched from account " + IntegerToString(g_login) + " to " +
+             IntegerToString(login) + "; this EA's API key belongs to " + IntegerToString(g_login));
+      return INIT_FAILED;
+     }
    MathSrand((int)GetTickCount());
-   g_conn.Configure(InpHost, (uint)InpPort, InpUseTls, InpApiKey, "", CT_CLIENT_NAME);
-   if(!EventSetMillisecondTimer(MathMax(20, InpScanMs)))
+   if(!EventSetMillisecondTimer(MathMax(10, InpScanMs)))
      {
       Print("CopyTradeMaster: cannot start the timer, error ", GetLastError());
       return INIT_FAILED;
      }
-   Scan();
+   TryStart();
    return INIT_SUCCEEDED;
   }
 
 void OnDeinit(const int reason)
   {
    EventKillTimer();
-   CT_SaveMasterState(g_stateFile, g_outbox, g_tracker);
+   if(g_started)
+      CT_SaveMasterState(g_stateFile, g_outbox, g_tracker, g_login);
    g_conn.Close("EA removed, reason " + IntegerToString(reason));
    Comment("");
   }
@@ -91,36 +101,120 @@ void OnTradeTransaction(const MqlTradeTransaction &trans, const MqlTradeRequest 
    Cycle();
   }
 
+// Stop for good with a message the trader sees (the EA removes itself).
+void Refuse(const string why)
+  {
+   if(g_refused)
+      return;
+   g_refused = true;
+   Alert("CopyTradeMaster: ", why);
+   g_conn.Close(why);
+   ExpertRemove();
+  }
+
+// Start once the terminal is logged in to its account: the state file and the API key's
+// binding are per MT5 login, which is 0 until then.
+bool TryStart()
+  {
+   if(g_started || g_refused)
+      return g_started;
+   long login = AccountInfoInteger(ACCOUNT_LOGIN);
+   if(login == 0 || !TerminalInfoInteger(TERMINAL_CONNECTED))
+     {
+      if(g_waitingFor == "")
+         Print("CopyTradeMaster: waiting for the terminal to log in to the trade account");
+      g_waitingFor = "waiting for the terminal to log in to the trade account";
+      return false;
+     }
+   if(AccountInfoInteger(ACCOUNT_MARGIN_MODE) != ACCOUNT_MARGIN_MODE_RETAIL_HEDGING)
+     {
+      Refuse("account " + IntegerToString(login) + " is a netting account; the master EA copies "
+             "hedging accounts only (a netting reversal or added volume has no ticket of its own)");
+      return false;
+     }
+   string error;
+   if(!CT_BindLogin("master", InpApiKey, login, error))
+     {
+      Refuse(error);
+      return false;
+     }
+   g_login = login;
+   g_waitingFor = "";
+   g_stateFile = "CopyTradeMaster_" + IntegerToString(login) + ".state";
+   g_outbox.Clear();
+   g_tracker.count = 0;
+   int skipped = 0;
+   if(CT_LoadMasterState(g_stateFile, g_outbox, g_tracker, skipped, login))
+      PrintFormat("CopyTradeMaster: state loaded: %d positions reported, %d events unconfirmed%s",
+                  g_tracker.count, g_outbox.Count(),
+                  skipped > 0 ? ", " + IntegerToString(skipped) + " unreadable lines dropped" : "");
+   else if(FileIsExist(g_stateFile))
+      Print("CopyTradeMaster: state file ", g_stateFile, " is unreadable or not this account's; starting afresh");
+   g_outbox.dirty = false;
+   g_tracker.dirty = false;
+   g_conn.Configure(InpHost, (uint)InpPort, InpUseTls, InpApiKey, "", CT_CLIENT_NAME);
+   g_started = true;
+   Scan(CT_WallMs());
+   return true;
+  }
+
 //+------------------------------------------------------------------+
 void Cycle()
   {
    if(g_busy)
       return;
    g_busy = true;
+   if(!g_started)
+      TryStart();
+   if(g_started && !g_refused)
+      Work();
+   ShowStatus();
+   g_busy = false;
+  }
+
+void Work()
+  {
    long now = CT_NowMs();
-   Scan();
-   CheckMargin();
+   long wall = CT_WallMs();
+   long login = AccountInfoInteger(ACCOUNT_LOGIN);
+   if(login != 0 && login != g_login)
+     {
+      Refuse("the terminal switched from account " + IntegerToString(g_login) + " to " +
+             IntegerToString(login) + "; this EA's API key belongs to " + IntegerToString(g_login));
+      return;
+     }
+   // Without the trade server the position list may be stale: compare only when connected.
+   if(TerminalInfoInteger(TERMINAL_CONNECTED))
+     {
+      Scan(wall);
+      CheckMargin();
+     }
    g_conn.Poll(now);
    CTMessage m;
    while(g_conn.Next(m))
       OnServerMessage(m);
    if(!g_conn.Up())
       g_outbox.OnDisconnect();
+   if(g_retryAtMs > 0 && now >= g_retryAtMs)
+     {
+      g_retryAtMs = 0;
+      g_outbox.OnDisconnect(); // the server could not store them: send them again
+     }
    if(g_conn.Ready())
      {
+      if(g_pendingStopOut != "" && g_conn.Send(g_pendingStopOut))
+         g_pendingStopOut = "";
       SendAccountIfDue(now);
-      Flush(now);
+      Flush(wall);
      }
-   int expired = g_outbox.Expire(now, (long)InpMaxEventAgeHours * 3600000);
+   int expired = g_outbox.Expire(wall, (long)InpMaxEventAgeHours * 3600000);
    if(expired > 0)
       Print("CopyTradeMaster: dropped ", expired, " events unconfirmed for over ", InpMaxEventAgeHours, " h");
    SaveIfDirty();
-   ShowStatus();
-   g_busy = false;
   }
 
 // Read positions (and, where needed, exit deals) and queue what changed.
-void Scan()
+void Scan(long wall)
   {
    g_positions.Clear();
    int total = PositionsTotal();
@@ -152,7 +246,7 @@ void Scan()
    for(int i = 0; i < ids.count; i++)
       ReadExitDeals(ids.ids[i]);
    CTTrackerReport rep;
-   g_tracker.Update(g_positions, g_deals, g_outbox, CT_NowMs(), rep);
+   g_tracker.Update(g_positions, g_deals, g_outbox, wall, rep);
    if(rep.opens + rep.closes + rep.modifies > 0)
       PrintFormat("CopyTradeMaster: queued %d open, %d close, %d modify", rep.opens, rep.closes, rep.modifies);
    if(rep.increases > 0)
@@ -207,7 +301,8 @@ void SendStopOut()
    string line = CT_LineStopOut(CT_Dec(MathMax(0.0, AccountInfoDouble(ACCOUNT_MARGIN_LEVEL)), 2),
                                 CT_Dec(AccountInfoDouble(ACCOUNT_EQUITY), 2));
    Print("CopyTradeMaster: stop-out: ", line);
-   g_conn.Send(line);
+   if(!g_conn.Ready() || !g_conn.Send(line))
+      g_pendingStopOut = line; // sent after the next login
   }
 
 string AccountLine()
@@ -254,7 +349,7 @@ void SaveIfDirty()
   {
    if(!g_outbox.dirty && !g_tracker.dirty)
       return;
-   if(CT_SaveMasterState(g_stateFile, g_outbox, g_tracker))
+   if(CT_SaveMasterState(g_stateFile, g_outbox, g_tracker, g_login))
      {
       g_outbox.dirty = false;
       g_tracker.dirty = false;
@@ -287,7 +382,14 @@ void OnServerMessage(CTMessage &m)
       return;
      }
    if(m.verb == "ERR")
-      return; // logged by the connection; events stay in the outbox and are resent
+     {
+      // Logged by the connection; events stay in the outbox. When the server could not store
+      // them (database unavailable, internal error) they are sent again shortly.
+      string code = m.Get("code");
+      if((code == "UNAVAILABLE" || code == "INTERNAL") && g_retryAtMs == 0)
+         g_retryAtMs = CT_NowMs() + 1000;
+      return;
+     }
    Print("CopyTradeMaster: ignored ", m.verb, " (not for a master)");
   }
 
@@ -322,7 +424,7 @@ void KillSwitchClose(CTMessage &m)
 
 void ShowStatus()
   {
-   Comment("CopyTradePro master\n", g_conn.StatusText(), "\nPositions reported: ", g_tracker.count,
+   Comment("CopyTradePro master\n", g_waitingFor != "" ? g_waitingFor : g_conn.StatusText(), "\nPositions reported: ", g_tracker.count,
            "\nEvents waiting for the server: ", g_outbox.Count());
   }
 //+------------------------------------------------------------------+

@@ -278,6 +278,18 @@ static void test_backoff() {
     hb.Start(1000);
     check(!hb.PingDue(10999) && hb.PingDue(11000), "PING after 10 s without sending");
     check(!hb.Dead(30999) && hb.Dead(31000), "dead after 3 heartbeats of silence");
+    // Sending (ACCOUNT every second) does not postpone the PING: the server never answers
+    // ACCOUNT, so only a PONG keeps "received" fresh (finding 1 of the MQL5 review).
+    CTHeartbeat busy;
+    busy.SetIntervalSeconds(10);
+    busy.Start(0);
+    for (long t = 1000; t < 10000; t += 1000) busy.Sent(t);
+    check(busy.PingDue(10000), "PING when nothing was received for an interval, whatever was sent");
+    busy.Pinged(10000);
+    check(!busy.PingDue(15000), "at most one PING per interval");
+    busy.Received(10005);
+    check(!busy.PingDue(19999) && busy.PingDue(20005), "next PING one interval after the PONG");
+    check(!busy.Dead(30004), "a PONG every interval keeps the link alive");
 }
 
 static std::string open_line(const std::string &ticket) {

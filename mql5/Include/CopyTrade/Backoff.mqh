@@ -49,25 +49,31 @@ public:
      }
   };
 
-// When to PING and when to give up on a silent connection (docs/protocol.md section 4):
-// PING after `intervalMs` without sending; dead after 3 intervals without receiving.
+// When to PING and when to give up on a silent connection (docs/protocol.md section 4, the
+// rule the EA, the simulators and the server share): PING when nothing was received for one
+// interval, or nothing was sent for one interval, at most one PING per interval; dead after
+// 3 intervals without receiving. The server answers PING at once and never sends lines the
+// EA must answer, so an idle link still hears a PONG every interval.
 class CTHeartbeat
   {
 public:
    long              intervalMs;
    long              lastSentMs;
    long              lastReceivedMs;
+   long              lastPingMs;
 
                      CTHeartbeat(void)
      {
       intervalMs = 10000;
       lastSentMs = 0;
       lastReceivedMs = 0;
+      lastPingMs = 0;
      }
    void              Start(long nowMs)
      {
       lastSentMs = nowMs;
       lastReceivedMs = nowMs;
+      lastPingMs = nowMs;
      }
    void              SetIntervalSeconds(long seconds)
      {
@@ -76,7 +82,16 @@ public:
      }
    void              Sent(long nowMs) { lastSentMs = nowMs; }
    void              Received(long nowMs) { lastReceivedMs = nowMs; }
-   bool              PingDue(long nowMs) const { return nowMs - lastSentMs >= intervalMs; }
+   void              Pinged(long nowMs)
+     {
+      lastPingMs = nowMs;
+      lastSentMs = nowMs;
+     }
+   bool              PingDue(long nowMs) const
+     {
+      bool quiet = nowMs - lastReceivedMs >= intervalMs || nowMs - lastSentMs >= intervalMs;
+      return quiet && nowMs - lastPingMs >= intervalMs;
+     }
    bool              Dead(long nowMs) const { return nowMs - lastReceivedMs >= 3 * intervalMs; }
   };
 

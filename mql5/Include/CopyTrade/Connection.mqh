@@ -21,6 +21,8 @@
 #define CT_CONNECT_TIMEOUT_MS 3000
 #define CT_CONFIG_PAUSE_MS    300000   // after AUTH_FAILED & co: wait 5 minutes
 #define CT_READ_CHUNK         65536
+#define CT_READ_TIMEOUT_MS    5        // SocketRead wait when SocketIsReadable said "maybe"
+#define CT_SEND_TIMEOUT_MS    5000     // give up on a line the socket does not take
 
 #define CT_LINK_DOWN    0
 #define CT_LINK_AUTH    1   // connected, AUTH sent, waiting for OK
@@ -123,7 +125,8 @@ public:
       if(m_state == CT_LINK_READY && m_heartbeat.PingDue(nowMs))
         {
          m_pingSeq++;
-         Send(CT_LinePing("PING", m_pingSeq));
+         if(Send(CT_LinePing("PING", m_pingSeq)))
+            m_heartbeat.Pinged(nowMs);
         }
      }
 
@@ -157,18 +160,25 @@ public:
       return false;
      }
 
-   // Send one line ("\n" added). False if the link is down or the write failed.
+   // Send one line ("\n" added). False if the link is down or the write failed. SocketSend
+   // may take fewer bytes than offered: the rest is sent until all is out (or it times out).
    bool              Send(const string line)
      {
       if(m_state == CT_LINK_DOWN || line == "")
          return false;
-      uchar data[];
-      int n = StringToCharArray(line + "\n", data, 0, StringLen(line) + 1, CP_ACP);
-      int sent = m_tls ? SocketTlsSend(m_socket, data, n) : SocketSend(m_socket, data, n);
-      if(sent != n)
+      string rest = line + "\n";
+      uint started = GetTickCount();
+      while(StringLen(rest) > 0)
         {
-         Drop(CT_NowMs(), "send failed, error " + IntegerToString(GetLastError()), false);
-         return false;
+         uchar data[];
+         int n = StringToCharArray(rest, data, 0, StringLen(rest), CP_ACP);
+         int sent = m_tls ? SocketTlsSend(m_socket, data, n) : SocketSend(m_socket, data, n);
+         if(sent <= 0 || (sent < n && GetTickCount() - started > CT_SEND_TIMEOUT_MS))
+           {
+            Drop(CT_NowMs(), "send failed, error " + IntegerToString(GetLastError()), false);
+            return false;
+           }
+         rest = StringSubstr(rest, sent);
         }
       m_heartbeat.Sent(CT_NowMs());
       return true;
@@ -192,7 +202,7 @@ public:
 private:
    void              Open(long nowMs)
      {
-      m_socket = SocketCreate();
+      m_socket = SocketCreate(SOCKET_DEFAULT);
       if(m_socket == INVALID_HANDLE)
         {
          Drop(nowMs, "SocketCreate failed, error " + IntegerToString(GetLastError()), false);
@@ -242,10 +252,14 @@ private:
          return false;
       if(ready > CT_READ_CHUNK)
          ready = CT_READ_CHUNK;
-      int got = SocketRead(m_socket, m_buf, ready, 100);
+      // SocketIsReadable may report 1 with nothing buffered; SocketRead then returns -1 at its
+      // timeout. That is an empty read, not a dead link: only a closed socket is.
+      ResetLastError();
+      int got = SocketRead(m_socket, m_buf, ready, CT_READ_TIMEOUT_MS);
       if(got <= 0)
         {
-         Drop(CT_NowMs(), "read failed, error " + IntegerToString(GetLastError()), false);
+         if(!SocketIsConnected(m_socket))
+            Drop(CT_NowMs(), "read failed, error " + IntegerToString(GetLastError()), false);
          return false;
         }
       m_bufLen = got;

@@ -352,11 +352,11 @@ private:
          if(d < 0)
             break;
          bool last = deals.NextExit(id, deals.items[d].ticket) < 0;
+         // From the deals alone: the position list may still show a volume from before the
+         // deal (transactions and list updates arrive in any order).
          double remaining = items[i].volume - deals.items[d].volume;
          if(remaining < CT_VOLUME_EPSILON || (p < 0 && last))
             remaining = 0;
-         if(p >= 0 && last)
-            remaining = cur.items[p].volume; // the terminal's figure is the truth
          string line = CT_LineMasterClose(IntegerToString(id),
                                           IntegerToString(deals.items[d].ticket),
                                           CT_Dec(deals.items[d].volume, items[i].volumeDigits),

@@ -228,7 +228,7 @@ bool CT_ErrorClosesConnection(const string code)
   {
    return !(code == "MALFORMED" || code == "LINE_TOO_LONG" || code == "UNKNOWN_COMMAND" ||
             code == "WRONG_ROLE" || code == "UNKNOWN_TICKET" || code == "INTERNAL" ||
-            code == "UNAVAILABLE");
+            code == "UNAVAILABLE"); // retryable: the server closes the link itself if it must
   }
 
 // Codes after which reconnecting at once is pointless (wrong key, token, version...).

@@ -7,6 +7,7 @@
 //| per account. Written to "<name>.tmp" and moved over the old file, |
 //| so a crash mid-write leaves the previous state intact. Format:    |
 //|   CTSTATE|1                                                       |
+//|   L|login the MT5 login the state belongs to (refused on another) |
 //|   P|...   one per reported open position (MasterTracker)          |
 //|   E|...   one per unconfirmed event, oldest first (Outbox)        |
 //|   END                                                             |
@@ -19,7 +20,8 @@
 
 #define CT_STATE_HEADER "CTSTATE|1"
 
-bool CT_SaveMasterState(const string name, const CTOutbox &out, const CTMasterTracker &tracker)
+bool CT_SaveMasterState(const string name, const CTOutbox &out, const CTMasterTracker &tracker,
+                        long login = 0)
   {
    string tmp = name + ".tmp";
    int h = FileOpen(tmp, FILE_WRITE | FILE_TXT | FILE_ANSI);
@@ -27,6 +29,8 @@ bool CT_SaveMasterState(const string name, const CTOutbox &out, const CTMasterTr
       return false;
    string header = CT_STATE_HEADER;
    FileWriteString(h, header + "\r\n");
+   if(login > 0)
+      FileWriteString(h, "L|" + IntegerToString(login) + "\r\n");
    for(int i = 0; i < tracker.count; i++)
       FileWriteString(h, tracker.SaveLine(i) + "\r\n");
    for(int i = 0; i < out.count; i++)
@@ -38,9 +42,10 @@ bool CT_SaveMasterState(const string name, const CTOutbox &out, const CTMasterTr
   }
 
 // Load a state file into empty `out` and `tracker`. Returns false (and loads nothing) when
-// the file is missing, unreadable or incomplete; `skipped` counts lines that were not
-// understood (they are dropped, and logged by the caller).
-bool CT_LoadMasterState(const string name, CTOutbox &out, CTMasterTracker &tracker, int &skipped)
+// the file is missing, unreadable, incomplete or (with `login` > 0) another login's;
+// `skipped` counts lines that were not understood (they are dropped, and logged by the caller).
+bool CT_LoadMasterState(const string name, CTOutbox &out, CTMasterTracker &tracker, int &skipped,
+                        long login = 0)
   {
    skipped = 0;
    if(!FileIsExist(name))
@@ -65,6 +70,12 @@ bool CT_LoadMasterState(const string name, CTOutbox &out, CTMasterTracker &track
          break;
         }
       bool ok = false;
+      if(StringSubstr(line, 0, 2) == "L|")
+        {
+         if(login > 0 && StringToInteger(StringSubstr(line, 2)) != login)
+            break; // another account's state: not ours to load
+         continue;
+        }
       if(StringSubstr(line, 0, 2) == "P|")
          ok = tracker.LoadLine(line);
       else if(StringSubstr(line, 0, 2) == "E|")

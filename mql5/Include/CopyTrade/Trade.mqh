@@ -63,16 +63,37 @@ bool CT_RetcodeRetryable(uint retcode)
           retcode == 10024 || retcode == 10028 || retcode == 10031;
   }
 
-// The filling mode the symbol allows for market orders: FOK, else IOC, else RETURN
-// (SYMBOL_FILLING_MODE is a set of SYMBOL_FILLING_* flags).
-ENUM_ORDER_TYPE_FILLING CT_FillingFor(const string symbol)
+// The `index`-th filling mode worth trying for a market order on `symbol` (0 = best), false
+// when there is none left. SYMBOL_FILLING_MODE is a set of SYMBOL_FILLING_* flags; RETURN is
+// valid for market orders only in Exchange execution, and Instant/Request execution take FOK.
+// On 10030 (invalid filling) the caller tries the next one.
+bool CT_FillingAt(const string symbol, int index, ENUM_ORDER_TYPE_FILLING &mode)
   {
-   long modes = SymbolInfoInteger(symbol, SYMBOL_FILLING_MODE);
-   if((modes & SYMBOL_FILLING_FOK) == SYMBOL_FILLING_FOK)
-      return ORDER_FILLING_FOK;
-   if((modes & SYMBOL_FILLING_IOC) == SYMBOL_FILLING_IOC)
-      return ORDER_FILLING_IOC;
-   return ORDER_FILLING_RETURN;
+   long flags = SymbolInfoInteger(symbol, SYMBOL_FILLING_MODE);
+   long exe = SymbolInfoInteger(symbol, SYMBOL_TRADE_EXEMODE);
+   bool fok = (flags & SYMBOL_FILLING_FOK) == SYMBOL_FILLING_FOK ||
+              exe == SYMBOL_TRADE_EXECUTION_INSTANT || exe == SYMBOL_TRADE_EXECUTION_REQUEST;
+   bool ioc = (flags & SYMBOL_FILLING_IOC) == SYMBOL_FILLING_IOC;
+   bool ret = exe == SYMBOL_TRADE_EXECUTION_EXCHANGE;
+   if(!fok && !ioc && !ret)
+      fok = ioc = ret = true; // nothing advertised: try them all
+   int k = 0;
+   if(fok && k++ == index)
+     {
+      mode = ORDER_FILLING_FOK;
+      return true;
+     }
+   if(ioc && k++ == index)
+     {
+      mode = ORDER_FILLING_IOC;
+      return true;
+     }
+   if(ret && k++ == index)
+     {
+      mode = ORDER_FILLING_RETURN;
+      return true;
+     }
+   return false;
   }
 
 int CT_SymbolVolumeDigits(const string symbol)
@@ -87,6 +108,35 @@ double CT_SymbolNormalizePrice(const string symbol, double price)
       tick = SymbolInfoDouble(symbol, SYMBOL_POINT);
    int digits = (int)SymbolInfoInteger(symbol, SYMBOL_DIGITS);
    return NormalizeDouble(CT_NormalizePrice(price, tick), digits);
+  }
+
+// OrderSend with the symbol's filling modes in turn while the server answers 10030.
+bool CT_SendWithFilling(MqlTradeRequest &request, MqlTradeResult &result)
+  {
+   request.type_time = ORDER_TIME_GTC;
+   request.volume = NormalizeDouble(request.volume, CT_SymbolVolumeDigits(request.symbol));
+   ENUM_ORDER_TYPE_FILLING mode = ORDER_FILLING_FOK;
+   bool sent = false;
+   for(int i = 0; CT_FillingAt(request.symbol, i, mode); i++)
+     {
+      request.type_filling = mode;
+      ZeroMemory(result);
+      sent = OrderSend(request, result);
+      if(result.retcode != 10030)
+         break;
+      PrintFormat("CopyTrade: %s refused filling mode %s (10030); trying the next one", request.symbol,
+                  CT_FillingText(mode));
+     }
+   return sent && CT_RetcodeDone(result.retcode);
+  }
+
+string CT_FillingText(ENUM_ORDER_TYPE_FILLING mode)
+  {
+   if(mode == ORDER_FILLING_FOK)
+      return "FOK";
+   if(mode == ORDER_FILLING_IOC)
+      return "IOC";
+   return "RETURN";
   }
 
 // Market order. `side` is "BUY" or "SELL". Fills `result`; true if the server accepted it.
@@ -113,10 +163,7 @@ bool CT_SendMarket(const string symbol, const string side, double volume, double
    request.deviation = deviation;
    request.magic = magic;
    request.comment = comment;
-   request.type_filling = CT_FillingFor(symbol);
-   request.type_time = ORDER_TIME_GTC;
-   bool sent = OrderSend(request, result);
-   return sent && CT_RetcodeDone(result.retcode);
+   return CT_SendWithFilling(request, result);
   }
 
 // Close `volume` lots of the open position `ticket` (selected by the caller) at market.
@@ -148,10 +195,7 @@ bool CT_ClosePosition(ulong ticket, double volume, ulong deviation, MqlTradeResu
    request.price = isBuy ? tick.bid : tick.ask;
    request.deviation = deviation;
    request.magic = (ulong)PositionGetInteger(POSITION_MAGIC);
-   request.type_filling = CT_FillingFor(symbol);
-   request.type_time = ORDER_TIME_GTC;
-   bool sent = OrderSend(request, result);
-   return sent && CT_RetcodeDone(result.retcode);
+   return CT_SendWithFilling(request, result);
   }
 
 // Set SL/TP of the open position `ticket`.

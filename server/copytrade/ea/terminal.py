@@ -1,0 +1,157 @@
+"""Drive one emulated MT5 terminal (mql5/emulator) running a real, compiled EA.
+
+The terminal is a subprocess: control operations go to its stdin as JSON lines, and every
+event it reports comes back as a JSON line on stdout (see mql5/emulator/README.md). This
+class keeps those events, splits socket traffic into protocol lines (``sent``/``received``
+events) and lets callers wait for conditions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from .build import Built
+
+Event = dict[str, Any]
+
+
+class TerminalError(Exception):
+    """The terminal refused an operation or stopped unexpectedly."""
+
+
+class Terminal:
+    def __init__(self, built: Built, directory: Path, name: str = "terminal",
+                 on_event: Callable[[Event], None] | None = None) -> None:
+        self.built = built
+        self.directory = directory
+        self.name = name
+        self.events: list[Event] = []
+        self.on_event = on_event
+        self.process: trio.Process | None = None
+        self._wake = trio.Event()
+        self._next_id = 0
+        self._partial: dict[tuple[str, int], str] = {}
+        self.exited = trio.Event()
+
+    # ---------------------------------------------------------------- process
+    async def start(self, nursery: trio.Nursery, env: dict[str, str] | None = None) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = await trio.lowlevel.open_process(
+            [str(self.built.terminal), "--dir", str(self.directory), "--ea", str(self.built.ea)],
+            stdin=-1, stdout=-1, env={**os.environ, **(env or {})})
+        nursery.start_soon(self._reader)
+        await self.wait_for(lambda e: e["ev"] == "hello", timeout=30)
+
+    async def _reader(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        buffer = b""
+        try:
+            while True:
+                data = await self.process.stdout.receive_some(65536)
+                if not data:
+                    break
+                buffer += data
+                *lines, buffer = buffer.split(b"\n")
+                for raw in lines:
+                    if raw.strip():
+                        self._add(json.loads(raw))
+        finally:
+            with trio.CancelScope(shield=True):
+                await self.process.wait()
+                self._add({"ev": "exit", "code": self.process.returncode})
+                self.exited.set()
+
+    def _add(self, event: Event) -> None:
+        event["terminal"] = self.name
+        new = [event]
+        if event["ev"] in ("send", "recv"):
+            key = (event["ev"], int(event["socket"]))
+            text = self._partial.get(key, "") + event["data"]
+            *lines, rest = text.split("\n")
+            self._partial[key] = rest
+            kind = "sent" if event["ev"] == "send" else "received"
+            new += [{"t": event["t"], "ev": kind, "line": line.rstrip("\r\x00"),
+                     "terminal": self.name} for line in lines]
+        elif event["ev"] == "net" and event.get("what") == "close":
+            for key in list(self._partial):
+                if key[1] == int(event["socket"]):
+                    del self._partial[key]
+        for e in new:
+            self.events.append(e)
+            if self.on_event is not None:
+                self.on_event(e)
+        self._wake.set()
+        self._wake = trio.Event()
+
+    async def wait_for(self, predicate: Callable[[Event], bool], timeout: float = 10,
+                       since: int = 0) -> Event:
+        """The first event (from index ``since``) that satisfies ``predicate``."""
+        with trio.fail_after(timeout):
+            while True:
+                for e in self.events[since:]:
+                    if predicate(e):
+                        return e
+                if self.exited.is_set():
+                    raise TerminalError(f"{self.name} exited while waiting")
+                await self._wake.wait()
+
+    async def send_raw(self, line: str) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        await self.process.stdin.send_all(line.encode() + b"\n")
+
+    async def op(self, op: str, timeout: float = 30, **fields: Any) -> Event:
+        """Send one control operation and wait for its ``ok`` (``error`` raises)."""
+        self._next_id += 1
+        ident = f"{self.name}-{self._next_id}"
+        body = {"op": op, "id": ident, **{k: _wire(v) for k, v in fields.items()}}
+        mark = len(self.events)
+        await self.send_raw(json.dumps(body))
+        reply = await self.wait_for(
+            lambda e: e["ev"] in ("ok", "error") and e.get("id") == ident, timeout, since=mark)
+        if reply["ev"] == "error":
+            raise TerminalError(f"{self.name}: {op} refused: {reply.get('text')}")
+        return reply
+
+    async def state(self) -> Event:
+        mark = len(self.events)
+        await self.op("dump")
+        return await self.wait_for(lambda e: e["ev"] == "state", since=mark)
+
+    async def stop(self) -> None:
+        if self.process is None or self.exited.is_set():
+            return
+        try:
+            await self.op("quit", timeout=10)
+        except (TerminalError, trio.TooSlowError, trio.BrokenResourceError, OSError):
+            pass
+        with trio.move_on_after(10):
+            await self.exited.wait()
+        if not self.exited.is_set():
+            self.process.kill()
+            await self.exited.wait()
+
+    # ---------------------------------------------------------------- reading the log
+    def lines(self, kind: str, prefix: str = "", since: int = 0) -> list[str]:
+        """Protocol lines ``sent`` or ``received`` (optionally starting with ``prefix``)."""
+        return [e["line"] for e in self.events[since:]
+                if e["ev"] == kind and e["line"].startswith(prefix)]
+
+    def prints(self, contains: str = "") -> list[str]:
+        return [e["text"] for e in self.events if e["ev"] == "print" and contains in e["text"]]
+
+    async def wait_line(self, kind: str, prefix: str, timeout: float = 10, since: int = 0) -> str:
+        e = await self.wait_for(lambda e: e["ev"] == kind and e["line"].startswith(prefix),
+                                timeout, since)
+        return str(e["line"])
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
