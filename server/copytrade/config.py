@@ -87,6 +87,13 @@ def _log_level(raw: str) -> str:
     return value
 
 
+def _registration(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"open", "invite", "closed"}:
+        raise ValueError(f"must be open, invite or closed, got {raw!r}")
+    return value
+
+
 def _bool(raw: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
@@ -140,6 +147,9 @@ SETTINGS: tuple[Setting, ...] = (
             "lifetime of a browser login session"),
     Setting("cookie_secure", "COPYTRADE_COOKIE_SECURE", None, _bool,
             "mark the session cookie Secure (default: on when TLS is configured)"),
+    Setting("registration", "COPYTRADE_REGISTRATION", None, _registration,
+            "who may register: open, invite (default; the first user needs none and becomes "
+            "the admin) or closed"),
     Setting("log_level", "COPYTRADE_LOG_LEVEL", "--log-level", _log_level,
             "DEBUG, INFO, WARNING or ERROR"),
 )
@@ -183,6 +193,9 @@ class Settings:
     """Force the Secure cookie flag; None = on exactly when TLS is configured."""
     log_level: str = "INFO"
     """Logging level."""
+    registration: str = "invite"
+    """Who may register: ``open``, ``invite`` or ``closed`` (the first user always may, except
+    when closed, and becomes the admin)."""
 
     @property
     def tls_enabled(self) -> bool:

@@ -9,6 +9,7 @@ from quart_trio import QuartTrio
 
 from . import (
     accounts,
+    admin,
     auth,
     docs_page,
     errors,
@@ -25,7 +26,7 @@ from .context import ApiContext
 from .routing import ApiState
 from .security import SecurityConfig
 
-_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info)  # importing registers routes
+_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin)  # importing registers routes
 
 MAX_BODY = 64 * 1024
 
