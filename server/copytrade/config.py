@@ -94,6 +94,19 @@ def _registration(raw: str) -> str:
     return value
 
 
+def _proxies(raw: str) -> tuple[str, ...]:
+    import ipaddress
+
+    out = []
+    for part in raw.replace(" ", ",").split(","):
+        if part:
+            try:
+                out.append(str(ipaddress.ip_network(part, strict=False)))
+            except ValueError:
+                raise ValueError(f"must be IP addresses or networks, got {part!r}") from None
+    return tuple(out)
+
+
 def _bool(raw: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
@@ -150,6 +163,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("registration", "COPYTRADE_REGISTRATION", None, _registration,
             "who may register: open, invite (default; the first user needs none and becomes "
             "the admin) or closed"),
+    Setting("trusted_proxies", "COPYTRADE_TRUSTED_PROXIES", None, _proxies,
+            "reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For is "
+            "believed for the client address"),
     Setting("log_level", "COPYTRADE_LOG_LEVEL", "--log-level", _log_level,
             "DEBUG, INFO, WARNING or ERROR"),
 )
@@ -193,6 +209,8 @@ class Settings:
     """Force the Secure cookie flag; None = on exactly when TLS is configured."""
     log_level: str = "INFO"
     """Logging level."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Networks of reverse proxies whose ``X-Forwarded-For`` names the real client."""
     registration: str = "invite"
     """Who may register: ``open``, ``invite`` or ``closed`` (the first user always may, except
     when closed, and becomes the admin)."""

@@ -121,9 +121,9 @@ export class ApiClient {
   }
 
   // ---- auth & me ----
-  /** Creates the user; does not log in. */
-  register(body: RegisterBody, signal: AbortSignal): Promise<User> {
-    return this.request<UserBody>('POST', '/auth/register', signal, { body }).then((r) => r.user);
+  /** Creates the user (the same answer for a taken email); does not log in. */
+  register(body: RegisterBody, signal: AbortSignal): Promise<void> {
+    return this.request<unknown>('POST', '/auth/register', signal, { body }).then(() => undefined);
   }
   login(body: LoginBody, signal: AbortSignal): Promise<User> {
     return this.request<UserBody>('POST', '/auth/login', signal, { body }).then((r) => r.user);

@@ -83,14 +83,20 @@ async def register(call: Call[RegisterIn, None]) -> RegisteredOut:
 async def login(call: Call[LoginIn, None]) -> Response:
     throttles = call.st.throttles
     address, account = client_address(), normalize_email(call.body.email)
-    check(throttles.login_address, address)
+    pair = f"{account}|{address}"
+    # Three windows (see SecurityConfig): this email from this address, this email from
+    # anywhere, this address for any email (a generous one: a NAT may hide a trading room).
+    check(throttles.login_pair, pair)
     check(throttles.login_account, account)
+    check(throttles.login_address, address)
     found = await call.ctx.users.credentials(account)
     ok = await call.st.passwords.verify(found[1] if found else None, call.body.password)
     if found is None or not ok:
+        throttles.login_pair.fail(pair)
         throttles.login_address.fail(address)
         throttles.login_account.fail(account)
         raise Unauthorized("Wrong email or password.")
+    throttles.login_pair.reset(pair)
     throttles.login_account.reset(account)
     user = found[0]
     if user.disabled_at is not None:
