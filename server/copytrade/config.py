@@ -107,6 +107,16 @@ def _proxies(raw: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _secret(raw: str) -> str | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if len(value) < 16 or any(c.isspace() for c in value):
+        raise ValueError("must be at least 16 characters without spaces "
+                         "(e.g. the output of: openssl rand -hex 24)")
+    return value
+
+
 def _bool(raw: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
@@ -166,6 +176,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("trusted_proxies", "COPYTRADE_TRUSTED_PROXIES", None, _proxies,
             "reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For is "
             "believed for the client address"),
+    Setting("metrics_token", "COPYTRADE_METRICS_TOKEN", None, _secret,
+            "bearer token /metrics requires; unset = /metrics answers loopback clients only"),
     Setting("log_level", "COPYTRADE_LOG_LEVEL", "--log-level", _log_level,
             "DEBUG, INFO, WARNING or ERROR"),
 )
@@ -209,6 +221,8 @@ class Settings:
     """Force the Secure cookie flag; None = on exactly when TLS is configured."""
     log_level: str = "INFO"
     """Logging level."""
+    metrics_token: str | None = None
+    """Bearer token for /metrics; None = only direct loopback clients may read it."""
     trusted_proxies: tuple[str, ...] = ()
     """Networks of reverse proxies whose ``X-Forwarded-For`` names the real client."""
     registration: str = "invite"

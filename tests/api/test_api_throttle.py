@@ -4,6 +4,8 @@ loopback addresses (127.0.0.x) to tell addresses apart for real."""
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 import pytest
 import trio
@@ -113,3 +115,49 @@ def test_trusted_proxies_setting_is_validated() -> None:
     assert s.trusted_proxies == ("127.0.0.1/32", "10.0.0.0/8")
     with pytest.raises(ConfigError, match="COPYTRADE_TRUSTED_PROXIES"):
         load_settings(environ={"COPYTRADE_TRUSTED_PROXIES": "caddy"})
+
+
+# ---- /metrics access (the same multi-address clients) --------------------------------------
+
+async def test_metrics_loopback_only_without_a_token(db: Database, nursery: trio.Nursery) -> None:
+    api = await start_api(nursery, db, http_host="0.0.0.0")
+    async with api.client() as local:
+        assert (await local.get("/metrics")).status_code == 200
+        r = await local.get("/metrics", headers={"X-Forwarded-For": "203.0.113.1"})
+        assert r.status_code == 403 and "COPYTRADE_METRICS_TOKEN" in r.text  # via a proxy
+    # from this machine's own non-loopback address: what a remote scraper looks like
+    address = own_address()
+    async with httpx.AsyncClient(base_url=f"http://{address}:{api.port}", timeout=10) as remote:
+        r = await remote.get("/metrics")
+        assert r.status_code == 403, r.text
+        assert (await remote.get("/healthz")).status_code == 200  # the port itself is open
+    await api.stop()
+
+
+def own_address() -> str:
+    """A non-loopback address of this machine (a UDP connect sends nothing)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("192.0.2.254", 9))
+        address = str(s.getsockname()[0])
+    assert not address.startswith("127."), "no non-loopback IPv4 address on this machine"
+    return address
+
+
+async def test_metrics_with_a_token(db: Database, nursery: trio.Nursery) -> None:
+    token = "m" * 24
+    api = await start_api(nursery, db, metrics_token=token)
+    async with api.client() as c:
+        r = await c.get("/metrics")
+        assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
+        for bad in ("Bearer wrong-token-wrong-token", f"Basic {token}", "Bearer", token):
+            assert (await c.get("/metrics", headers={"Authorization": bad})).status_code == 401
+        r = await c.get("/metrics", headers={"Authorization": f"Bearer {token}",
+                                             "X-Forwarded-For": "203.0.113.1"})
+        assert r.status_code == 200 and "copytrade_signals_total" in r.text
+    await api.stop()
+
+
+@pytest.mark.parametrize("raw", ["short", "has a space in it ok", "x" * 15])
+def test_metrics_token_setting_is_validated(raw: str) -> None:
+    with pytest.raises(ConfigError, match="COPYTRADE_METRICS_TOKEN"):
+        load_settings(environ={"COPYTRADE_METRICS_TOKEN": raw})
