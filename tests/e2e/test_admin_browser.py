@@ -85,3 +85,26 @@ def test_admin_invites_a_trader_then_disables_them(server: Server, new_context) 
     tid(admin, "settings-lang-th").click()
     tid(admin, "side-nav-admin").click()
     e(tid(admin, "admin-page")).to_contain_text("ผู้ใช้และคำเชิญ")
+
+
+def test_master_token_rotation_button(server: Server, new_context) -> None:
+    e = expect()
+    page = new_context(DESKTOP).new_page()
+    page.goto(f"{server.base_url}/login")
+    tid(page, "login-email").fill("boss@example.com")  # the admin of the test above
+    tid(page, "login-password").fill(PASSWORD)
+    tid(page, "login-submit").click()
+    e(tid(page, "live-indicator")).to_be_visible()
+    r = page.request.post(f"{server.base_url}/api/v1/accounts", headers={"X-CSRF": "1"},
+                          data={"name": "Gold", "role": "master"})
+    assert r.status == 201
+    account = r.json()["account"]
+    page.goto(f"{server.base_url}/accounts/{account['id']}")
+    e(tid(page, "master-token")).to_contain_text(account["master_token"])
+    tid(page, "rotate-master-token").click()
+    tid(page, "rotate-token-dialog-confirm").click()
+    e(tid(page, "master-token")).not_to_contain_text(account["master_token"])
+    new = tid(page, "master-token").inner_text().strip()
+    assert new.startswith("MST-")
+    fresh = page.request.get(f"{server.base_url}/api/v1/accounts/{account['id']}").json()
+    assert fresh["account"]["master_token"] in new

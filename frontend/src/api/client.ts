@@ -173,6 +173,10 @@ export class ApiClient {
   rotateKey(id: Id, signal: AbortSignal): Promise<CreatedAccount> {
     return this.request('POST', `/accounts/${id}/rotate-key`, signal);
   }
+  /** A new master token; current followers keep following, the old token stops working. */
+  rotateMasterToken(id: Id, signal: AbortSignal): Promise<Account> {
+    return this.acc('POST', `/accounts/${id}/rotate-master-token`, signal);
+  }
   setCopyMode(id: Id, copy_mode: CopyMode, signal: AbortSignal): Promise<Account> {
     return this.acc('PUT', `/accounts/${id}/copy-mode`, signal, { copy_mode });
   }

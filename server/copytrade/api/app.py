@@ -16,6 +16,7 @@ from . import (
     info,
     links,
     live,
+    master_token,
     metrics,
     routing,
     static,
@@ -26,7 +27,8 @@ from .context import ApiContext
 from .routing import ApiState
 from .security import SecurityConfig
 
-_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin)  # importing registers routes
+# importing registers routes
+_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token)
 
 MAX_BODY = 64 * 1024
 
