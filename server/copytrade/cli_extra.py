@@ -23,12 +23,28 @@ def add_extra_commands(
     add_bench_arguments(bench)
     add_flags(bench, ("log_level",))
     _add_demo_and_sim(sub, add_flags, server_fields)
+    doctor = sub.add_parser(
+        "doctor", help="check configuration, ports, database, TLS files, DNS and limits",
+        description="Check this installation as `copytrade serve` would run it and print what "
+                    "is wrong and how to fix it. Exit code 1 if a check fails.")
+    add_flags(doctor, server_fields)
+    for name, text in (("backup", "dump the database to FILE (pg_dump custom format)"),
+                       ("restore", "restore FILE into an empty database (a fresh data folder)")):
+        p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        p.add_argument("file", metavar="FILE")
+        add_flags(p, ("database_url", "data_dir", "log_level"))
 
 
 def run_extra_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "bench":
         from .bench.cli import run as run_bench
         return run_bench(args)
+    if args.command in ("backup", "restore"):
+        from .backup import run as run_backup
+        return run_backup(args.command, settings, args.file)
+    if args.command == "doctor":
+        from .doctor import run as run_doctor
+        return run_doctor(settings)
     if args.command in ("demo", "sim"):
         return _run_demo_or_sim(args, settings)
     raise SystemExit(f"copytrade: unknown command {args.command!r}")

@@ -87,6 +87,36 @@ def _log_level(raw: str) -> str:
     return value
 
 
+def _registration(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"open", "invite", "closed"}:
+        raise ValueError(f"must be open, invite or closed, got {raw!r}")
+    return value
+
+
+def _proxies(raw: str) -> tuple[str, ...]:
+    import ipaddress
+
+    out = []
+    for part in raw.replace(" ", ",").split(","):
+        if part:
+            try:
+                out.append(str(ipaddress.ip_network(part, strict=False)))
+            except ValueError:
+                raise ValueError(f"must be IP addresses or networks, got {part!r}") from None
+    return tuple(out)
+
+
+def _secret(raw: str) -> str | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if len(value) < 16 or any(c.isspace() for c in value):
+        raise ValueError("must be at least 16 characters without spaces "
+                         "(e.g. the output of: openssl rand -hex 24)")
+    return value
+
+
 def _bool(raw: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
@@ -142,6 +172,14 @@ SETTINGS: tuple[Setting, ...] = (
             "lifetime of a browser login session"),
     Setting("cookie_secure", "COPYTRADE_COOKIE_SECURE", None, _bool,
             "mark the session cookie Secure (default: on when TLS is configured)"),
+    Setting("registration", "COPYTRADE_REGISTRATION", None, _registration,
+            "who may register: open, invite (default; the first user needs none and becomes "
+            "the admin) or closed"),
+    Setting("trusted_proxies", "COPYTRADE_TRUSTED_PROXIES", None, _proxies,
+            "reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For is "
+            "believed for the client address"),
+    Setting("metrics_token", "COPYTRADE_METRICS_TOKEN", None, _secret,
+            "bearer token /metrics requires; unset = /metrics answers loopback clients only"),
     Setting("log_level", "COPYTRADE_LOG_LEVEL", "--log-level", _log_level,
             "DEBUG, INFO, WARNING or ERROR"),
 )
@@ -188,6 +226,13 @@ class Settings:
     """Force the Secure cookie flag; None = on exactly when TLS is configured."""
     log_level: str = "INFO"
     """Logging level."""
+    metrics_token: str | None = None
+    """Bearer token for /metrics; None = only direct loopback clients may read it."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Networks of reverse proxies whose ``X-Forwarded-For`` names the real client."""
+    registration: str = "invite"
+    """Who may register: ``open``, ``invite`` or ``closed`` (the first user always may, except
+    when closed, and becomes the admin)."""
 
     @property
     def tls_enabled(self) -> bool:

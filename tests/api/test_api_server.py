@@ -135,6 +135,13 @@ async def test_openapi_document_and_page(api: Api) -> None:
             ("get", "/api/v1/accounts/{account_id}/stats"),
             ("get", "/api/v1/accounts/{account_id}/profit-series"),
             ("get", "/api/v1/connection-info"),
+            ("get", "/api/v1/auth/registration"), ("get", "/api/v1/admin/users"),
+            ("post", "/api/v1/admin/users/{user_id}/disable"),
+            ("post", "/api/v1/admin/users/{user_id}/enable"),
+            ("delete", "/api/v1/admin/users/{user_id}/sessions"),
+            ("get", "/api/v1/admin/invites"), ("post", "/api/v1/admin/invites"),
+            ("delete", "/api/v1/admin/invites/{invite_id}"),
+            ("post", "/api/v1/accounts/{account_id}/rotate-master-token"),
         }
         got = {(m, p) for p, ops in paths.items() for m in ops}
         assert got == expected

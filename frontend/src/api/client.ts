@@ -121,9 +121,9 @@ export class ApiClient {
   }
 
   // ---- auth & me ----
-  /** Creates the user; does not log in. */
-  register(body: RegisterBody, signal: AbortSignal): Promise<User> {
-    return this.request<UserBody>('POST', '/auth/register', signal, { body }).then((r) => r.user);
+  /** Creates the user (the same answer for a taken email); does not log in. */
+  register(body: RegisterBody, signal: AbortSignal): Promise<void> {
+    return this.request<unknown>('POST', '/auth/register', signal, { body }).then(() => undefined);
   }
   login(body: LoginBody, signal: AbortSignal): Promise<User> {
     return this.request<UserBody>('POST', '/auth/login', signal, { body }).then((r) => r.user);
@@ -172,6 +172,10 @@ export class ApiClient {
   }
   rotateKey(id: Id, signal: AbortSignal): Promise<CreatedAccount> {
     return this.request('POST', `/accounts/${id}/rotate-key`, signal);
+  }
+  /** A new master token; current followers keep following, the old token stops working. */
+  rotateMasterToken(id: Id, signal: AbortSignal): Promise<Account> {
+    return this.acc('POST', `/accounts/${id}/rotate-master-token`, signal);
   }
   setCopyMode(id: Id, copy_mode: CopyMode, signal: AbortSignal): Promise<Account> {
     return this.acc('PUT', `/accounts/${id}/copy-mode`, signal, { copy_mode });

@@ -2,11 +2,13 @@
  * The one module that talks to the server. Components import `api` (REST) and `live`
  * (the websocket) from here and never call fetch or WebSocket themselves.
  */
+import { AdminApi } from './admin';
 import { ApiClient } from './client';
 import { LiveConnection, liveUrl } from './live';
 
 export * from './types';
 export { ApiClient, ApiError, isAbort } from './client';
+export { AdminApi } from './admin';
 export type { TradeQuery } from './client';
 export { LiveConnection, backoffDelay, liveUrl } from './live';
 export { normalizeEvent, normalizePair, normalizeTrade } from './normalize';
@@ -23,6 +25,9 @@ export function onUnauthorized(fn: () => void): () => void {
 export const api = new ApiClient({
   onUnauthorized: () => unauthorizedListeners.forEach((fn) => fn()),
 });
+
+/** Registration info and the admin API, on the same client. */
+export const adminApi = new AdminApi(api);
 
 export const live = new LiveConnection({
   url: typeof location === 'undefined' ? 'ws://localhost/api/v1/live' : liveUrl(location),

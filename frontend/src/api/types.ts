@@ -26,6 +26,8 @@ export interface User {
   email: string;
   name: string;
   created_at: Timestamp;
+  /** May manage users and invites (the first user to register). */
+  is_admin: boolean;
 }
 
 export type LotMode = 'FIXED' | 'MULTIPLIER' | 'EQUITY_RATIO';
@@ -198,7 +200,11 @@ export interface ConnectionInfo {
 
 // ---- request bodies and wrapped answers ----
 
-export interface RegisterBody { email: string; name: string; password: string }
+export interface RegisterBody {
+  email: string; name: string; password: string;
+  /** Needed when registration is by invitation. */
+  invite_code?: string;
+}
 export interface LoginBody { email: string; password: string }
 export interface ProfilePatch { name?: string; email?: string }
 export interface PasswordBody { current_password: string; new_password: string }
@@ -259,3 +265,35 @@ export type LiveEvent =
   | LiveEventBase<'account.mode', { copy_mode: CopyMode; partner_id?: Id | null }>
   | LiveEventBase<'account.changed', Partial<Account>>
   | LiveEventBase<'alert.killswitch', { reason?: string; [k: string]: unknown }>;
+
+// ---- registration and the admin API ----
+
+export type RegistrationMode = 'open' | 'invite' | 'closed';
+export interface RegistrationInfo { mode: RegistrationMode; invite_required: boolean }
+
+export interface AdminUser {
+  id: Id;
+  email: string;
+  name: string;
+  created_at: Timestamp;
+  is_admin: boolean;
+  disabled_at: Timestamp | null;
+  accounts: number;
+  sessions: number;
+  last_seen_at: Timestamp | null;
+}
+
+export type InviteStatus = 'active' | 'used' | 'expired' | 'revoked';
+export interface Invite {
+  id: Id;
+  prefix: string;
+  note: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  status: InviteStatus;
+  used_at: Timestamp | null;
+  used_by_email: string | null;
+  revoked_at: Timestamp | null;
+}
+export interface CreatedInvite { invite: Invite; code: string }
+export interface InviteBody { expires_in_hours?: number; note?: string }

@@ -9,12 +9,14 @@ from quart_trio import QuartTrio
 
 from . import (
     accounts,
+    admin,
     auth,
     docs_page,
     errors,
     info,
     links,
     live,
+    master_token,
     metrics,
     routing,
     static,
@@ -25,7 +27,8 @@ from .context import ApiContext
 from .routing import ApiState
 from .security import SecurityConfig
 
-_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info)  # importing registers routes
+# importing registers routes
+_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token)
 
 MAX_BODY = 64 * 1024
 

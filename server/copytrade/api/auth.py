@@ -3,36 +3,79 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
+from typing import Any
 
 from quart import Response, request
 
 from ..db.models import User
+from ..db.registration import RegistrationMode, RegistrationRefused, RegistrationRepository
 from ..db.users import normalize_email
-from .errors import Unauthorized, ValidationFailed
+from .errors import Forbidden, Unauthorized, ValidationFailed
 from .routing import Call, route
-from .schemas import LoginIn, PasswordIn, ProfileIn, RegisterIn, UserEnvelope, UserOut
+from .schemas import (
+    LoginIn,
+    PasswordIn,
+    ProfileIn,
+    RegisteredOut,
+    RegisterIn,
+    RegistrationInfo,
+    UserEnvelope,
+    UserOut,
+)
 from .security import COOKIE, check, client_address
 from .validation import UNSET, unstructure
 
 TAG = "auth"
+log = logging.getLogger(__name__)
 
 
 def user_out(user: User) -> UserOut:
-    return UserOut(id=user.id, email=user.email, name=user.name, created_at=user.created_at)
+    return UserOut(id=user.id, email=user.email, name=user.name, created_at=user.created_at,
+                   is_admin=user.is_admin)
 
 
-@route("POST", "/api/v1/auth/register", summary="Create a user (does not log in)", tag=TAG,
-       body=RegisterIn, response=UserEnvelope, status=201, auth=False,
-       errors=(403, 409, 422, 429))
-async def register(call: Call[RegisterIn, None]) -> UserEnvelope:
+REGISTERED = RegisteredOut(
+    status="registered",
+    message="If this email was not registered before, its user exists now: log in.")
+
+
+def registration_mode(call: Call[Any, Any]) -> RegistrationMode:
+    return RegistrationMode(call.ctx.settings.registration)
+
+
+@route("GET", "/api/v1/auth/registration", summary="Who may register now", tag=TAG,
+       response=RegistrationInfo, auth=False)
+async def registration_info(call: Call[None, None]) -> RegistrationInfo:
+    mode = registration_mode(call)
+    needs = mode is RegistrationMode.INVITE and await RegistrationRepository(
+        call.ctx.db).has_users()
+    return RegistrationInfo(mode=mode.value, invite_required=needs)
+
+
+@route("POST", "/api/v1/auth/register",
+       summary="Create a user (does not log in; the same answer for a taken email)", tag=TAG,
+       body=RegisterIn, response=RegisteredOut, status=201, auth=False,
+       errors=(403, 422, 429))
+async def register(call: Call[RegisterIn, None]) -> RegisteredOut:
     address = client_address()
     check(call.st.throttles.register_address, address)
     call.st.throttles.register_address.fail(address)
+    # Hash first, whatever happens next: a taken email costs the same time as a new one.
     hashed = await call.st.passwords.hash(call.body.password)
-    user = await call.ctx.users.create(email=call.body.email, name=call.body.name,
-                                       hashed_password=hashed)
-    return UserEnvelope(user_out(user))
+    invite = None if call.body.invite_code is UNSET else call.body.invite_code
+    try:
+        user = await RegistrationRepository(call.ctx.db).register(
+            email=call.body.email, name=call.body.name, hashed_password=hashed,
+            mode=registration_mode(call), invite_code=invite)
+    except RegistrationRefused as exc:
+        if exc.field is None:
+            raise Forbidden(str(exc)) from None
+        raise ValidationFailed(str(exc), {exc.field: str(exc)}) from None
+    if user is not None and user.is_admin:
+        log.info("first user registered and is the administrator: user %d", user.id)
+    return REGISTERED
 
 
 @route("POST", "/api/v1/auth/login", summary="Log in: sets the ct_session cookie", tag=TAG,
@@ -40,16 +83,24 @@ async def register(call: Call[RegisterIn, None]) -> UserEnvelope:
 async def login(call: Call[LoginIn, None]) -> Response:
     throttles = call.st.throttles
     address, account = client_address(), normalize_email(call.body.email)
-    check(throttles.login_address, address)
+    pair = f"{account}|{address}"
+    # Three windows (see SecurityConfig): this email from this address, this email from
+    # anywhere, this address for any email (a generous one: a NAT may hide a trading room).
+    check(throttles.login_pair, pair)
     check(throttles.login_account, account)
+    check(throttles.login_address, address)
     found = await call.ctx.users.credentials(account)
     ok = await call.st.passwords.verify(found[1] if found else None, call.body.password)
     if found is None or not ok:
+        throttles.login_pair.fail(pair)
         throttles.login_address.fail(address)
         throttles.login_account.fail(account)
         raise Unauthorized("Wrong email or password.")
+    throttles.login_pair.reset(pair)
     throttles.login_account.reset(account)
     user = found[0]
+    if user.disabled_at is not None:
+        raise Forbidden("This user is disabled; ask the administrator.")
     ttl = timedelta(hours=call.ctx.settings.session_ttl_hours)
     token = await call.st.sessions.create(
         user.id, ttl, user_agent=request.headers.get("User-Agent"), ip=address)

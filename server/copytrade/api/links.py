@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..db.errors import Conflict, NotFound
+from ..db.master_tokens import ROTATED_TEXT, MasterTokens
 from ..db.models import FollowerRules
 from ..domain.models import CopyMode, Role
 from ..domain.rules import CopyRules
@@ -54,6 +55,9 @@ async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvel
         account = await call.ctx.accounts.follow(account_id, call.user_id,
                                                  call.body.master_token)
     except NotFound:
+        if await MasterTokens(call.ctx.db).is_retired(call.body.master_token):
+            raise ValidationFailed("This master token was rotated.",
+                                   {"master_token": ROTATED_TEXT}) from None
         raise ValidationFailed("No master account has this master token.",
                                {"master_token": "no master account has this token"}) from None
     ids = [account_id] + [i for i in (before.following_id, account.following_id) if i]

@@ -3,15 +3,18 @@
 Rendering rules: a number becomes a gauge/counter sample; a dict of numbers becomes one metric
 with a ``kind`` label (``{"master": 2, "follower": 5}``); a dict with ``buckets``, ``sum`` and
 ``count`` becomes a histogram. Names are prefixed ``copytrade_``; ``*_total`` are counters.
+Who may read it: see :func:`refusal`.
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import math
 import re
 from typing import Any
 
-from quart import Quart, Response
+from quart import Quart, Response, request
 
 from .routing import state
 
@@ -59,10 +62,43 @@ def render(metrics: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_FORWARDED = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def refusal(token: str | None) -> Response | None:
+    """Why this request may not read /metrics (a 401/403 answer), or None if it may.
+
+    With ``COPYTRADE_METRICS_TOKEN`` set, the request must carry ``Authorization: Bearer
+    <token>`` (compared in constant time). Unset, only a direct loopback client may read it:
+    one whose peer address is loopback and that was not relayed by a proxy (no forwarding
+    header), so a public port or a reverse proxy never exposes the figures by accident.
+    """
+    if token is not None:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(),
+                                                              token.encode()):
+            return None
+        return Response("metrics need Authorization: Bearer <COPYTRADE_METRICS_TOKEN>\n",
+                        status=401, content_type="text/plain; charset=utf-8",
+                        headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    try:
+        loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        loopback = False
+    if loopback and not any(h in request.headers for h in _FORWARDED):
+        return None
+    return Response("metrics are served to loopback clients only; set COPYTRADE_METRICS_TOKEN "
+                    "to scrape from elsewhere\n", status=403,
+                    content_type="text/plain; charset=utf-8")
+
+
 def install(app: Quart) -> None:
     @app.get("/metrics")
     async def metrics() -> Response:
         st = state()
+        refused = refusal(st.ctx.settings.metrics_token)
+        if refused is not None:
+            return refused
         data = dict(st.ctx.engine.metrics())
         data.setdefault("live_subscribers", st.ctx.events.subscriber_count())
         data.setdefault("live_events_total", st.ctx.events.published)

@@ -18,7 +18,8 @@ from .routing import ROUTES, Route
 from .schemas import ErrorOut
 from .validation import DECIMAL_PATTERN, Unset, type_hints
 
-ERROR_TEXT = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden (CSRF, origin)",
+ERROR_TEXT = {400: "Bad request", 401: "Not authenticated",
+              403: "Forbidden (CSRF header, not an admin, disabled user, registration closed)",
               404: "Not found (or not yours)", 409: "Conflict", 413: "Body too large",
               422: "Validation failed", 429: "Too many attempts"}
 

@@ -37,6 +37,27 @@ class RegisterIn:
     email: str = spec(**EMAIL)
     name: str = spec(**NAME)
     password: str = spec(**PASSWORD)
+    invite_code: str | Unset = spec(default=UNSET, max_length=100,
+                                    doc="Needed when registration is by invitation "
+                                        "(GET /api/v1/auth/registration says).")
+
+
+@attrs.frozen
+class RegisteredOut:
+    """The same answer whether the email was new or already registered (nothing tells which);
+    log in next."""
+
+    status: Literal["registered"]
+    message: str
+
+
+@attrs.frozen
+class RegistrationInfo:
+    """Who may register now (COPYTRADE_REGISTRATION)."""
+
+    mode: Literal["open", "invite", "closed"]
+    invite_required: bool = spec(doc="An invite code is needed for the next registration "
+                                     "(false for the very first user, who becomes the admin).")
 
 
 @attrs.frozen
@@ -63,6 +84,7 @@ class UserOut:
     email: str
     name: str
     created_at: datetime
+    is_admin: bool = spec(doc="May manage users and invites (/api/v1/admin/...).")
 
 
 @attrs.frozen

@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from typing import Literal
 
 import argon2
 import attrs
 import trio
-from quart import request
+from quart import current_app, request
 
 from ..db.sessions import SessionRepository
 from ..db.tokens import TokenRepository
@@ -31,13 +33,18 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class SecurityConfig:
     """Throttle limits and argon2 cost; tests lower them, production keeps the defaults."""
 
-    login_per_address: tuple[int, float] = (20, 300.0)
-    """(failures, seconds) one client address may have before login answers 429."""
-    login_per_account: tuple[int, float] = (10, 900.0)
-    """(failures, seconds) one email may have before login answers 429."""
-    token_per_address: tuple[int, float] = (20, 300.0)
+    login_per_address: tuple[int, float] = (100, 900.0)
+    """(failures, seconds) one client address may have, whatever the emails, before login
+    answers 429: high, because a trading room behind one NAT shares an address."""
+    login_per_account: tuple[int, float] = (30, 900.0)
+    """(failures, seconds) one email may have from all addresses together (a spread-out
+    guessing attack) before login answers 429."""
+    login_per_account_address: tuple[int, float] = (5, 900.0)
+    """(failures, seconds) one email may have from one address: the limit a guesser (or a
+    trader mistyping) meets first; it locks nobody else out."""
+    token_per_address: tuple[int, float] = (50, 300.0)
     """(failures, seconds) of bad Bearer tokens per address before 429."""
-    register_per_address: tuple[int, float] = (20, 3600.0)
+    register_per_address: tuple[int, float] = (50, 3600.0)
     """(attempts, seconds) registrations per address."""
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -50,11 +57,14 @@ class Throttles:
     login_account: SlidingWindow
     token_address: SlidingWindow
     register_address: SlidingWindow
+    login_pair: SlidingWindow
+    """Keyed ``email|address``."""
 
     @classmethod
     def from_config(cls, c: SecurityConfig) -> Throttles:
         return cls(SlidingWindow(*c.login_per_address), SlidingWindow(*c.login_per_account),
-                   SlidingWindow(*c.token_per_address), SlidingWindow(*c.register_per_address))
+                   SlidingWindow(*c.token_per_address), SlidingWindow(*c.register_per_address),
+                   SlidingWindow(*c.login_per_account_address))
 
 
 def check(window: SlidingWindow, key: str) -> None:
@@ -105,7 +115,40 @@ class Principal:
 
 
 def client_address() -> str:
-    return request.remote_addr or "unknown"
+    """The client's IP address: the peer's, or, when the peer is a trusted reverse proxy
+    (``COPYTRADE_TRUSTED_PROXIES``), the last untrusted hop of ``X-Forwarded-For``."""
+    peer = request.remote_addr or "unknown"
+    proxies = _networks(current_app.extensions["copytrade"].settings.trusted_proxies)
+    if not proxies or not _within(peer, proxies):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("X-Forwarded-For")).split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _within(hop, proxies):
+            return hop if _is_ip(hop) else peer
+    return peer
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
+                                                 ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _within(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
+                                          ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
 
 
 def bearer_secret() -> str | None:

@@ -9,6 +9,7 @@ import trio
 from hypercorn.config import Config
 from hypercorn.trio import serve
 
+from .. import tls_reload
 from ..config import Settings
 from .asgi import ShieldHttpSend
 
@@ -27,6 +28,10 @@ def hypercorn_config(settings: Settings, *, keep_alive_timeout: float = 5) -> Co
     if settings.tls_enabled:
         config.certfile = str(settings.tls_cert)
         config.keyfile = str(settings.tls_key)
+        make_context = config.create_ssl_context
+        # the context hypercorn builds is renewed in place on SIGHUP (tls_reload.py)
+        config.create_ssl_context = (  # type: ignore[method-assign]
+            lambda: tls_reload.register_optional(make_context()))
     return config
 
 

@@ -69,7 +69,9 @@ class AccountRepository:
 
     async def by_api_key(self, api_key: str) -> TradingAccount | None:
         r = await self.db.fetchrow(
-            f"SELECT {_COLUMNS} FROM trading_accounts WHERE api_key_hash = $1",
+            f"SELECT {_COLUMNS} FROM trading_accounts WHERE api_key_hash = $1 "
+            "AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = user_id "
+            "AND u.disabled_at IS NOT NULL)",  # a disabled user's EAs are refused
             keys.hash_secret(api_key),
         )
         return None if r is None else account_from_row(r)

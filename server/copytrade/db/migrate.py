@@ -101,7 +101,9 @@ async def _migrate(dsn: str, migrations: list[Migration]) -> MigrationReport:
                 if version not in known:
                     raise MigrationError(
                         f"{row['name']} was applied to this database but is missing from the "
-                        "migration folder (is this an older version of CopyTradePro?)"
+                        "migration folder: the database was migrated by a newer version of "
+                        "CopyTradePro (is this an older version?). Install that version again "
+                        "(or newer), or restore a backup taken before the upgrade"
                     )
             done: list[str] = []
             for m in migrations:

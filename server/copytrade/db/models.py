@@ -20,6 +20,10 @@ class User:
     name: str
     created_at: datetime
     updated_at: datetime
+    is_admin: bool = False
+    """Administers registration (invites) and users; the first user to register is one."""
+    disabled_at: datetime | None = None
+    """Set while an admin has disabled the user: no login, sessions, tokens or EAs."""
 
 
 @attrs.frozen

@@ -40,7 +40,9 @@ class SessionRepository:
         """The live session for ``token`` (touching ``last_seen_at``), or None."""
         r = await self.db.fetchrow(
             "UPDATE user_sessions SET last_seen_at = now() "
-            "WHERE token_hash = $1 AND expires_at > now() RETURNING id, user_id",
+            "WHERE token_hash = $1 AND expires_at > now() "
+            "AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = user_id "
+            "AND u.disabled_at IS NOT NULL) RETURNING id, user_id",
             keys.hash_secret(token),
         )
         return None if r is None else SessionUser(session_id=r["id"], user_id=r["user_id"])
@@ -54,6 +56,11 @@ class SessionRepository:
         await self.db.execute(
             "DELETE FROM user_sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2",
             user_id, keep_session_id)
+
+    async def revoke_all(self, user_id: int) -> int:
+        """End every session of the user (an admin's "end sessions", or disabling); how many."""
+        status = await self.db.execute("DELETE FROM user_sessions WHERE user_id = $1", user_id)
+        return int(status.rsplit(" ", 1)[1])
 
     async def purge_expired(self) -> None:
         await self.db.execute("DELETE FROM user_sessions WHERE expires_at <= now()")

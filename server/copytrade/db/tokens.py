@@ -63,6 +63,8 @@ class TokenRepository:
         """The user id of a live token (touching ``last_used_at``), or None."""
         value = await self.db.fetchval(
             "UPDATE api_tokens SET last_used_at = now() "
-            "WHERE token_hash = $1 AND revoked_at IS NULL RETURNING user_id",
+            "WHERE token_hash = $1 AND revoked_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = user_id "
+            "AND u.disabled_at IS NOT NULL) RETURNING user_id",
             keys.hash_secret(secret))
         return None if value is None else int(value)

@@ -11,7 +11,7 @@ from .database import Database
 from .errors import Conflict, NotFound
 from .models import User
 
-_COLUMNS = "id, email, name, created_at, updated_at"
+_COLUMNS = "id, email, name, created_at, updated_at, is_admin, disabled_at"
 
 
 def normalize_email(email: str) -> str:
@@ -21,7 +21,8 @@ def normalize_email(email: str) -> str:
 
 def _user(r: Any) -> User:
     return User(id=r["id"], email=r["email"], name=r["name"],
-                created_at=r["created_at"], updated_at=r["updated_at"])
+                created_at=r["created_at"], updated_at=r["updated_at"],
+                is_admin=r["is_admin"], disabled_at=r["disabled_at"])
 
 
 @attrs.frozen

@@ -26,6 +26,7 @@ from ..db import trades as sql
 from ..db.accounts import AccountRepository
 from ..db.database import Database
 from ..db.errors import DatabaseUnavailable, NotFound
+from ..db.master_tokens import ROTATED_TEXT, MasterTokens
 from ..db.models import FollowerRules
 from ..domain.errors import DomainError
 from ..domain.lots import SymbolSpec
@@ -257,7 +258,9 @@ class Engine:
     async def follow_by_token(self, info: AccountInfo, master_token: str) -> AccountInfo:
         master = await self.repo.by_master_token(master_token)
         if master is None:
-            raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, "no master has this token")
+            rotated = await MasterTokens(self.db).is_retired(master_token)
+            raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN,
+                              ROTATED_TEXT if rotated else "no master has this token")
         if info.following_id != master.id:
             try:
                 updated = await self.repo.follow_by_id(info.id, master.id)

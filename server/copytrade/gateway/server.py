@@ -16,6 +16,7 @@ from functools import partial
 import attrs
 import trio
 
+from .. import tls_reload
 from ..config import Settings
 from ..db.errors import DatabaseUnavailable
 from ..domain.models import Role
@@ -295,7 +296,7 @@ def _remote_address(stream: trio.abc.Stream) -> str:
 def _tls_context(settings: Settings) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(settings.tls_cert), str(settings.tls_key))
-    return context
+    return tls_reload.register(context)  # renewed on SIGHUP / file change (tls_reload.py)
 
 
 async def serve_gateway(

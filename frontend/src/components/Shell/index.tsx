@@ -8,10 +8,11 @@ import { LiveIndicator } from '../LiveIndicator';
 import { Link } from '../Link';
 import { Logo } from '../Logo';
 
-const NAV: { href: string; key: MessageKey; icon: string; testid: string }[] = [
+const NAV: { href: string; key: MessageKey; icon: string; testid: string; admin?: boolean }[] = [
   { href: '/', key: 'nav.dashboard', icon: '▤', testid: 'nav-dashboard' },
   { href: '/accounts', key: 'nav.accounts', icon: '◎', testid: 'nav-accounts' },
   { href: '/settings', key: 'nav.settings', icon: '⚙', testid: 'nav-settings' },
+  { href: '/admin', key: 'nav.admin', icon: '♛', testid: 'nav-admin', admin: true },
 ];
 
 function isCurrent(href: string, path: string): boolean {
@@ -23,7 +24,7 @@ function NavLinks({ where }: { where: 'side' | 'drawer' }) {
   const path = location.value.path;
   return (
     <nav aria-label={t('nav.menu')} class="flex flex-col gap-1">
-      {NAV.map((n) => {
+      {NAV.filter((n) => !n.admin || user.value?.is_admin).map((n) => {
         const current = isCurrent(n.href, path);
         return (
           <Link

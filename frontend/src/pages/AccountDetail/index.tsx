@@ -3,7 +3,6 @@ import { api, ApiError, isAbort, type Account } from '../../api';
 import { Button, LinkButton } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ConnectEA } from '../../components/ConnectEA';
-import { CopyField } from '../../components/CopyField';
 import { Checkbox, SelectField, TextField } from '../../components/Field';
 import { Loading } from '../../components/LoadState';
 import { Panel } from '../../components/Panel';
@@ -17,6 +16,7 @@ import { navigate } from '../../router';
 import { accounts, removeAccount, upsertAccount } from '../../state/accounts';
 import { toast } from '../../state/toast';
 import { NotFoundPage } from '../NotFound';
+import { MasterTokenPanel } from './MasterTokenPanel';
 
 function GeneralForm({ account }: { account: Account }) {
   const [name, setName] = useState(account.name);
@@ -276,12 +276,7 @@ export function AccountDetailPage({ accountId }: { accountId: number }) {
       <div class="grid gap-4 lg:grid-cols-2">
         <div class="min-w-0 space-y-4">
           <Panel title={t('accounts.detail.general')}><GeneralForm account={account} /></Panel>
-          {master && account.master_token && (
-            <Panel title={t('accounts.detail.masterToken')} testid="master-token-panel">
-              <CopyField value={account.master_token} testid="master-token" />
-              <p class="mt-2 text-xs text-ink-400">{t('accounts.detail.masterTokenHint')}</p>
-            </Panel>
-          )}
+          {master && account.master_token && <MasterTokenPanel account={account} />}
           {master ? <PartnerPanel account={account} /> : <FollowPanel account={account} />}
           <KeyPanel account={account} />
         </div>

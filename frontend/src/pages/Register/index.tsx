@@ -1,19 +1,23 @@
 import { useState } from 'preact/hooks';
-import { api, isAbort } from '../../api';
+import { adminApi, api, isAbort } from '../../api';
 import { AuthCard } from '../../components/AuthCard';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 import { Link } from '../../components/Link';
 import { t } from '../../i18n';
 import { errorMessage, fieldErrors } from '../../lib/errors';
-import { useAbortable } from '../../lib/hooks';
+import { useAbortable, useAsync } from '../../lib/hooks';
 import { collect, email as checkEmail, password as checkPassword, required,
          type Errors } from '../../lib/validate';
-import { navigate } from '../../router';
+import { navigate, queryParam } from '../../router';
 import { signedIn } from '../../state/session';
 
 export function RegisterPage() {
-  const [form, setForm] = useState({ email: '', name: '', password: '' });
+  const [form, setForm] = useState({ email: '', name: '', password: '',
+                                     invite: queryParam('invite') ?? '' });
+  const info = useAsync((s) => adminApi.registration(s), []);
+  const needsInvite = info.data?.invite_required ?? false;
+  const closed = info.data?.mode === 'closed';
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -23,12 +27,14 @@ export function RegisterPage() {
     e.preventDefault();
     const errs = collect({
       email: checkEmail(form.email), name: required(form.name), password: checkPassword(form.password),
+      invite_code: needsInvite ? required(form.invite) : undefined,
     });
     setErrors(errs);
     setFormError(null);
     if (Object.keys(errs).length) return;
     setBusy(true);
-    const body = { email: form.email.trim(), name: form.name.trim(), password: form.password };
+    const body = { email: form.email.trim(), name: form.name.trim(), password: form.password,
+                   ...(form.invite.trim() ? { invite_code: form.invite.trim() } : {}) };
     try {
       const signal = abortable();
       await api.register(body, signal);
@@ -55,6 +61,9 @@ export function RegisterPage() {
               data-testid="to-login">{t('auth.register.toLogin')}</Link></>}
     >
       <form class="space-y-4" onSubmit={submit} noValidate data-testid="register-form">
+        {closed && <p role="alert" data-testid="registration-closed"
+                      class="rounded-lg bg-down-dim/50 px-3 py-2 text-sm text-down">
+          {t('auth.registrationClosed')}</p>}
         {formError && <p role="alert" data-testid="form-error"
                          class="rounded-lg bg-down-dim/50 px-3 py-2 text-sm text-down">{formError}</p>}
         <TextField label={t('auth.name')} autoComplete="name" testid="register-name"
@@ -67,7 +76,13 @@ export function RegisterPage() {
                    testid="register-password" value={form.password} error={errors.password}
                    hint={t('auth.passwordHint')}
                    onInput={(v) => setForm({ ...form, password: v })} />
-        <Button type="submit" busy={busy} class="w-full" data-testid="register-submit">
+        {needsInvite && (
+          <TextField label={t('auth.inviteCode')} autoComplete="off" testid="register-invite"
+                     value={form.invite} error={errors.invite_code} hint={t('auth.inviteHint')}
+                     onInput={(v) => setForm({ ...form, invite: v })} />
+        )}
+        <Button type="submit" busy={busy} disabled={closed} class="w-full"
+                data-testid="register-submit">
           {busy ? t('auth.register.busy') : t('auth.register.submit')}
         </Button>
       </form>

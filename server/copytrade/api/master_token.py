@@ -1,0 +1,21 @@
+"""Rotate a master's token on its own: its API key and its followers stay as they are."""
+
+from __future__ import annotations
+
+from ..db.master_tokens import MasterTokens
+from .accounts import ACCOUNT
+from .routing import Call, route
+from .schemas import AccountEnvelope
+from .views import account_view
+
+TAG = "accounts"
+
+
+@route("POST", f"{ACCOUNT}/rotate-master-token",
+       summary="Replace the master token (current followers keep following; the old token "
+               "no longer lets anyone follow)",
+       tag=TAG, response=AccountEnvelope, errors=(401, 403, 404, 409))
+async def rotate_master_token(call: Call[None, None], account_id: int) -> AccountEnvelope:
+    account = await MasterTokens(call.ctx.db).rotate(account_id, call.user_id)
+    await call.ctx.engine.account_changed(account_id)
+    return AccountEnvelope(await account_view(call, account))
