@@ -108,6 +108,13 @@ export interface MasterTrade {
   close_price: Decimal | null;
   close_reason: string | null;
   profit: Decimal | null;
+  /** Latest PNL report of an open trade (null until the EA reports one). */
+  current_price?: Decimal | null;
+  floating_profit?: Decimal | null;
+  swap?: Decimal | null;
+  floating_at?: Timestamp | null;
+  /** Open → close (or current) price in pips, in the trade's favour. */
+  pips?: number | null;
 }
 
 /** One follower's copy of one master trade. */
@@ -140,6 +147,15 @@ export interface TradePair {
   acked_at: Timestamp | null;
   closed_at: Timestamp | null;
   latency_ms: number | null;
+  /** The copy's own open price (from its EA's PNL reports). */
+  fill_price?: Decimal | null;
+  current_price?: Decimal | null;
+  floating_profit?: Decimal | null;
+  swap?: Decimal | null;
+  floating_at?: Timestamp | null;
+  pips?: number | null;
+  /** Fill vs master price in the follower's points; positive = worse for the follower. */
+  slippage_points?: number | null;
 }
 
 export interface Follower {
@@ -233,7 +249,17 @@ export type LiveEventType =
   | 'account.state'
   | 'account.mode'
   | 'account.changed'
-  | 'alert.killswitch';
+  | 'alert.killswitch'
+  | 'position.pnl';
+
+/** One position of a `position.pnl` event (ticket = the master ticket). */
+export interface PnlItem {
+  ticket: number;
+  open_price: Decimal;
+  current_price: Decimal;
+  floating_profit: Decimal;
+  swap: Decimal;
+}
 
 interface LiveEventBase<T extends LiveEventType, D> {
   /** Increasing per connection. */
@@ -258,4 +284,5 @@ export type LiveEvent =
   | LiveEventBase<'account.state', Partial<AccountState>>
   | LiveEventBase<'account.mode', { copy_mode: CopyMode; partner_id?: Id | null }>
   | LiveEventBase<'account.changed', Partial<Account>>
-  | LiveEventBase<'alert.killswitch', { reason?: string; [k: string]: unknown }>;
+  | LiveEventBase<'alert.killswitch', { reason?: string; [k: string]: unknown }>
+  | LiveEventBase<'position.pnl', { positions: PnlItem[] }>;

@@ -25,6 +25,7 @@ from ..protocol import (
     CommandKind,
     CopyClose,
     Error,
+    FloatingPnl,
     MasterClose,
     MasterModify,
     MasterOpen,
@@ -36,6 +37,7 @@ from ..protocol import (
 )
 from .changes import Changes
 from .link import Link, LinkError
+from .market import Market, profit_usd
 
 log = logging.getLogger(__name__)
 _tickets = itertools.count(int(time.time()) % 1_000_000 * 1000 + 1)
@@ -73,7 +75,12 @@ class MasterSim:
     port: int
     api_key: str
     equity: Decimal = Decimal("10000")
+    """The account's balance (its equity too while no market values the positions)."""
     reconnect: bool = True
+    market: Market | None = None
+    """Quotes to value positions with: the sim then reports PNL and a moving equity, and
+    closes book the market's profit (see sim/market.py)."""
+    pnl_interval: float = 1.0
     positions: dict[int, MasterPosition] = attrs.field(factory=dict)
     outbox: dict[OutboxKey, Message] = attrs.field(factory=dict)
     stored: set[OutboxKey] = attrs.field(factory=set)
@@ -83,6 +90,38 @@ class MasterSim:
     _changes: Changes = attrs.field(factory=Changes)
     _connected: trio.Event = attrs.field(factory=trio.Event)
     _scope: trio.CancelScope | None = None
+    _reported: dict[int, tuple[Decimal, Decimal]] = attrs.field(factory=dict)
+    _reported_equity: Decimal | None = None
+
+    def floating(self, pos: MasterPosition) -> Decimal:
+        if self.market is None:
+            return Decimal(0)
+        return profit_usd(pos.symbol, pos.side, pos.volume, pos.price,
+                          self.market.quote(pos.symbol))
+
+    @property
+    def current_equity(self) -> Decimal:
+        return self.equity + sum((self.floating(p) for p in self.positions.values()),
+                                 Decimal(0))
+
+    def _reports(self) -> list[Message]:
+        """PNL for each position that moved since its last report, ACCOUNT if equity moved."""
+        if self.market is None:
+            return []
+        out: list[Message] = []
+        for pos in self.positions.values():
+            price, profit = self.market.quote(pos.symbol), self.floating(pos)
+            if self._reported.get(pos.ticket) != (price, profit):
+                self._reported[pos.ticket] = (price, profit)
+                out.append(FloatingPnl(ticket=pos.ticket, open_price=pos.price, price=price,
+                                       profit=profit, swap=Decimal(0)))
+        for gone in set(self._reported) - set(self.positions):
+            del self._reported[gone]
+        equity = self.current_equity
+        if equity != self._reported_equity:
+            self._reported_equity = equity
+            out.append(self._account())
+        return out
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         self._scope = trio.CancelScope()
@@ -126,19 +165,31 @@ class MasterSim:
             self._scope.cancel()
 
     def _account(self) -> AccountState:
-        return AccountState(balance=self.equity, equity=self.equity, margin_level=Decimal(0),
-                            currency="USD", leverage=500)
+        return AccountState(balance=self.equity, equity=self.current_equity,
+                            margin_level=Decimal(0), currency="USD", leverage=500)
 
     async def _serve(self) -> None:
         assert self.link is not None
         seq = 0
+        self._reported.clear()
+        quiet = self.link.heartbeat
+        wait = min(quiet, self.pnl_interval) if self.market is not None else quiet
+        last_sent = next_report = trio.current_time()
         while True:
+            if self.market is not None and trio.current_time() >= next_report:
+                next_report = trio.current_time() + self.pnl_interval
+                reports = self._reports()
+                if reports:
+                    await self.link.send_many(reports)
+                    last_sent = trio.current_time()
             msg: Message | None = None
-            with trio.move_on_after(self.link.heartbeat):
+            with trio.move_on_after(wait):
                 msg = await self.link.receive()
-            if msg is None:  # quiet for a heartbeat: PING, as the real EA does
-                seq += 1
-                await self.link.send(Ping(seq))
+            if msg is None:
+                if trio.current_time() - last_sent >= quiet:  # PING, as the real EA does
+                    seq += 1
+                    await self.link.send(Ping(seq))
+                    last_sent = trio.current_time()
                 continue
             self.received.append(msg)
             if isinstance(msg, Stored):
@@ -178,11 +229,20 @@ class MasterSim:
 
     async def close(
         self, ticket: int, volume: Decimal | None = None, *, price: Decimal | None = None,
-        profit: Decimal = Decimal("12.50"), reason: CloseReason = CloseReason.CLIENT,
+        profit: Decimal | None = None, reason: CloseReason = CloseReason.CLIENT,
     ) -> int:
-        """Close all (or ``volume`` of) a position; returns the closing deal ticket."""
+        """Close all (or ``volume`` of) a position; returns the closing deal ticket.
+
+        Without ``price``/``profit``: the market's quote and profit (12.50 with no market)."""
         pos = self.positions[ticket]
         closed = pos.volume if volume is None else min(volume, pos.volume)
+        if self.market is not None:
+            price = price or self.market.quote(pos.symbol)
+            if profit is None:
+                profit = profit_usd(pos.symbol, pos.side, closed, pos.price, price)
+            self.equity += profit
+        elif profit is None:
+            profit = Decimal("12.50")
         pos.volume -= closed
         if pos.volume == 0:
             del self.positions[ticket]

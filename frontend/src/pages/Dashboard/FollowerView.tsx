@@ -10,6 +10,7 @@ import { ProfitPanel } from '../../components/ProfitPanel';
 import { StatsRow } from '../../components/StatsRow';
 import { t } from '../../i18n';
 import { useAbortable, useAsync, useDebounced, useFlash, useLiveEvents } from '../../lib/hooks';
+import { applyPnl, pips } from '../../lib/pnl';
 import { dropRow, mergeRow } from '../../lib/rows';
 import { AccountHeader } from './AccountHeader';
 
@@ -38,6 +39,13 @@ export function FollowerView({ account }: { account: Account }) {
   useLiveEvents({
     accountId: id,
     onEvent: (e) => {
+      if (e.type === 'position.pnl') {
+        if (e.account_id !== id) return;
+        active.setData((old) => applyPnl(old ?? [], e.data.positions, (p) => p.master_ticket,
+          (p, price) => pips(p.follower_symbol ?? p.symbol, p.follower_side ?? p.side,
+                             p.fill_price ?? p.open_price, price)));
+        return;
+      }
       if (e.type !== 'pair.status') return;
       const p = e.data;
       flashRow(p.id);
@@ -107,7 +115,7 @@ export function FollowerView({ account }: { account: Account }) {
       {!account.online && neverTraded && <ConnectEA account={account} />}
       <StatsRow stats={stats.data} account={account} />
 
-      <div class="grid gap-4 xl:grid-cols-2">
+      <div class="space-y-4">
         <Panel title={<>{t('dash.activeCopies')} <span class="ml-1 text-ink-400"
                  data-testid="active-count">{active.data?.length ?? ''}</span></>}
                testid="active-panel">

@@ -13,6 +13,7 @@ import { TradesTable } from '../../components/TradesTable';
 import { t } from '../../i18n';
 import { errorMessage } from '../../lib/errors';
 import { useAbortable, useAsync, useDebounced, useFlash, useLiveEvents } from '../../lib/hooks';
+import { applyPnl, pips } from '../../lib/pnl';
 import { dropRow, mergeRow } from '../../lib/rows';
 import { findAccount, upsertAccount } from '../../state/accounts';
 import { toast } from '../../state/toast';
@@ -46,6 +47,10 @@ export function MasterView({ account }: { account: Account }) {
       }
       if (e.account_id !== id) return;
       switch (e.type) {
+        case 'position.pnl':
+          active.setData((old) => applyPnl(old ?? [], e.data.positions, (tr) => tr.ticket,
+            (tr, price) => pips(tr.symbol, tr.side, tr.price, price)));
+          break;
         case 'trade.opened':
         case 'trade.modified':
         case 'trade.partial':
