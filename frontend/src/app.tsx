@@ -7,6 +7,7 @@ import { AccountDetailPage } from './pages/AccountDetail';
 import { AccountNewPage } from './pages/AccountNew';
 import { AccountsPage } from './pages/Accounts';
 import { DashboardPage } from './pages/Dashboard';
+import { HistoryPage } from './pages/History';
 import { LoginPage } from './pages/Login';
 import { NotFoundPage } from './pages/NotFound';
 import { RegisterPage } from './pages/Register';
@@ -32,6 +33,7 @@ function Page({ path }: { path: string }) {
   if (path === '/accounts/new') return <AccountNewPage />;
   if ((m = match('/accounts/:id', path)) && id(m.id)) return <AccountDetailPage accountId={id(m.id)!} />;
   if (path === '/settings') return <SettingsPage />;
+  if (path === '/history') return <HistoryPage />;
   return <NotFoundPage />;
 }
 

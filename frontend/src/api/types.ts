@@ -206,6 +206,44 @@ export interface ProfitSeries {
   points: ProfitPoint[];
 }
 
+export type HistoryStatus = 'CLOSED' | 'FAILED' | 'SKIPPED' | 'EXPIRED';
+export const HISTORY_STATUSES: readonly HistoryStatus[] = ['CLOSED', 'FAILED', 'SKIPPED', 'EXPIRED'];
+
+/** One closed master trade or ended copy (GET /accounts/{id}/history). */
+export interface HistoryRow {
+  id: Id;
+  kind: 'trade' | 'copy';
+  /** The master ticket. */
+  ticket: number;
+  follower_ticket: number | null;
+  /** The master's symbol. */
+  symbol: string;
+  follower_symbol: string | null;
+  side: TradeSide;
+  volume: Decimal | null;
+  open_time: Timestamp | null;
+  close_time: Timestamp;
+  open_price: Decimal | null;
+  close_price: Decimal | null;
+  duration_s: number | null;
+  pips: number | null;
+  profit: Decimal | null;
+  status: HistoryStatus;
+  reason_code: string | null;
+  reason: string | null;
+  retcode: number | null;
+}
+
+export interface HistoryQuery {
+  symbol?: string;
+  /** ISO-8601 close-time bounds: since inclusive, until exclusive. */
+  since?: string;
+  until?: string;
+  status?: readonly HistoryStatus[];
+  cursor?: string | null;
+  limit?: number;
+}
+
 export interface ConnectionInfo {
   ea_host: string;
   ea_port: number;

@@ -20,12 +20,14 @@ from . import (
     static,
     tokens,
 )
+from . import history as history
 from . import trades as trades
 from .context import ApiContext
 from .routing import ApiState
 from .security import SecurityConfig
 
 _ROUTE_MODULES = (auth, tokens, accounts, links, trades, info)  # importing registers routes
+_DASHBOARD_ROUTES = (history,)
 
 MAX_BODY = 64 * 1024
 

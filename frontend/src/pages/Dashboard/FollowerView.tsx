@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, isAbort, type Account, type PairStatus, type TradePair } from '../../api';
 import { Button, LinkButton } from '../../components/Button';
 import { ConnectEA } from '../../components/ConnectEA';
+import { Link } from '../../components/Link';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState, Loading } from '../../components/LoadState';
 import { PairsTable } from '../../components/PairsTable';
@@ -128,7 +129,10 @@ export function FollowerView({ account }: { account: Account }) {
         <ProfitPanel accountId={id} version={version} />
       </div>
 
-      <Panel title={t('dash.closedCopies')} testid="closed-panel">
+      <Panel title={t('dash.closedCopies')} testid="closed-panel"
+             actions={<Link href={`/history?account=${id}`} data-testid="to-history"
+                            class="inline-flex min-h-11 items-center text-sm text-blue-300
+                                   hover:underline">{t('nav.history')} →</Link>}>
         {ended.error && !ended.data ? <ErrorState error={ended.error} onRetry={ended.reload} />
           : !ended.data ? <Loading />
           : ended.data.items.length === 0 ? <EmptyState>{t('dash.closedEmpty')}</EmptyState>

@@ -19,6 +19,11 @@ import { findAccount, upsertAccount } from '../../state/accounts';
 import { toast } from '../../state/toast';
 import { AccountHeader } from './AccountHeader';
 
+/** Newest close first (the page holds the latest closes; the history page sorts in SQL). */
+function byCloseTime(rows: MasterTrade[]): MasterTrade[] {
+  return [...rows].sort((a, b) => (b.closed_at ?? '').localeCompare(a.closed_at ?? ''));
+}
+
 /** A master account: copy mode, EA, followers, open trades, profit. */
 export function MasterView({ account }: { account: Account }) {
   const id = account.id;
@@ -120,12 +125,15 @@ export function MasterView({ account }: { account: Account }) {
                 ? <EmptyState testid="active-empty">{t('dash.activeEmpty')}</EmptyState>
                 : <TradesTable trades={active.data} flash={flash} testid="active-trades" />}
           </Panel>
-          <Panel title={t('dash.recentTrades')} testid="closed-panel">
+          <Panel title={t('dash.recentTrades')} testid="closed-panel"
+                 actions={<Link href={`/history?account=${id}`} data-testid="to-history"
+                                class="inline-flex min-h-11 items-center text-sm text-blue-300
+                                       hover:underline">{t('nav.history')} →</Link>}>
             {closed.error && !closed.data ? <ErrorState error={closed.error} onRetry={closed.reload} />
               : !closed.data ? <Loading />
               : closed.data.items.length === 0
                 ? <EmptyState>{t('dash.closedEmpty')}</EmptyState>
-                : <TradesTable trades={closed.data.items} closed flash={flash}
+                : <TradesTable trades={byCloseTime(closed.data.items)} closed flash={flash}
                                testid="closed-trades" />}
           </Panel>
         </div>
