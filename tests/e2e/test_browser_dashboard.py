@@ -169,6 +169,17 @@ def test_history_filters_paging_and_csv(server: Server, new_context: Any, sims: 
     tid(page, "history-reset").click()
     e(rows).to_have_count(3)
 
+    # The dashboard's performance panel, from the same closes (SQL figures).
+    page.goto(f"{server.base_url}/dashboard/{follower_id}")
+    perf = tid(page, "performance")
+    e(perf).to_have_attribute("data-trades", "3")
+    e(tid(page, "perf-net-value")).to_have_attribute("data-value", "-37.56")
+    e(tid(page, "perf-win-rate")).to_contain_text("33.3%")
+    e(tid(page, "perf-drawdown")).to_contain_text("37.56")  # 0 → -20.00, -12.06, -37.56
+    tid(page, "perf-range-24h").click()
+    e(perf).to_have_attribute("data-range", "24h")
+    screenshot(page, "desktop-dashboard-follower-performance")
+
     # Phone, in Thai: cards, durations and the export button within reach.
     phone = new_context(PHONE, locale="th-TH").new_page()
     login(phone, server.base_url, user, f"/history?account={follower_id}")
@@ -178,5 +189,10 @@ def test_history_filters_paging_and_csv(server: Server, new_context: Any, sims: 
     e(tid(phone, "history-page")).to_contain_text("ประวัติการเทรด")
     e(cards.first.get_by_test_id("history-duration")).to_contain_text(re.compile("วิ|นาที"))
     e(tid(phone, "history-export")).to_be_visible()
+    phone.goto(f"{server.base_url}/dashboard/{follower_id}")
+    e(tid(phone, "performance-panel")).to_contain_text("ผลงาน")
+    e(tid(phone, "performance")).to_have_attribute("data-trades", "3")
+    phone.goto(f"{server.base_url}/history?account={follower_id}")
+    e(cards).to_have_count(3)
     no_sideways_scroll(phone, "history-rows")
     screenshot(phone, "phone-history-th")

@@ -5,7 +5,7 @@
 import type {
   Account, AccountBody, AccountPatch, AccountStats, ApiToken, ConnectionInfo, CopyMode, CopyRules,
   CreatedAccount, CreatedToken, ErrorBody, Follower, HistoryQuery, HistoryRow, Id, Items,
-  LoginBody, MasterTrade,
+  LoginBody, MasterTrade, Performance,
   NewAccountBody, Page, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
   RulesInput, SeriesRange, TradePair, User, UserBody,
 } from './types';
@@ -218,6 +218,9 @@ export class ApiClient {
   }
   profitSeries(id: Id, range: SeriesRange, signal: AbortSignal): Promise<ProfitSeries> {
     return this.request('GET', `/accounts/${id}/profit-series`, signal, { query: { range } });
+  }
+  performance(id: Id, range: SeriesRange, signal: AbortSignal): Promise<Performance> {
+    return this.request('GET', `/accounts/${id}/performance`, signal, { query: { range } });
   }
   /** Closed trades / ended copies, newest close first. */
   history(id: Id, q: HistoryQuery, signal: AbortSignal): Promise<Page<HistoryRow>> {

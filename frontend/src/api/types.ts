@@ -244,6 +244,34 @@ export interface HistoryQuery {
   limit?: number;
 }
 
+/** GET /accounts/{id}/performance: figures over a period (docs/api.md). */
+export interface Performance {
+  range: SeriesRange;
+  since: Timestamp | null;
+  until: Timestamp;
+  trades: number;
+  wins: number;
+  losses: number;
+  win_rate: number | null;
+  net_profit: Decimal;
+  gross_profit: Decimal;
+  gross_loss: Decimal;
+  profit_factor: number | null;
+  avg_win: Decimal | null;
+  avg_loss: Decimal | null;
+  expectancy: Decimal | null;
+  best: Decimal | null;
+  worst: Decimal | null;
+  max_drawdown: Decimal;
+  max_drawdown_pct: Decimal | null;
+  start_balance: Decimal | null;
+  trades_per_day: number;
+  avg_latency_ms: number | null;
+  latency_count: number;
+  avg_slippage_points: number | null;
+  slippage_count: number;
+}
+
 export interface ConnectionInfo {
   ea_host: string;
   ea_port: number;

@@ -21,13 +21,14 @@ from . import (
     tokens,
 )
 from . import history as history
+from . import performance as performance
 from . import trades as trades
 from .context import ApiContext
 from .routing import ApiState
 from .security import SecurityConfig
 
 _ROUTE_MODULES = (auth, tokens, accounts, links, trades, info)  # importing registers routes
-_DASHBOARD_ROUTES = (history,)
+_DASHBOARD_ROUTES = (history, performance)
 
 MAX_BODY = 64 * 1024
 

@@ -7,6 +7,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorState, Loading } from '../../components/LoadState';
 import { PairsTable } from '../../components/PairsTable';
 import { Panel } from '../../components/Panel';
+import { PerformancePanel } from '../../components/PerformancePanel';
 import { ProfitPanel } from '../../components/ProfitPanel';
 import { StatsRow } from '../../components/StatsRow';
 import { t } from '../../i18n';
@@ -115,6 +116,7 @@ export function FollowerView({ account }: { account: Account }) {
 
       {!account.online && neverTraded && <ConnectEA account={account} />}
       <StatsRow stats={stats.data} account={account} />
+      <PerformancePanel accountId={id} version={version} />
 
       <div class="space-y-4">
         <Panel title={<>{t('dash.activeCopies')} <span class="ml-1 text-ink-400"

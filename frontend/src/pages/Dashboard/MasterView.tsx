@@ -6,6 +6,7 @@ import { Link } from '../../components/Link';
 import { ErrorState, Loading } from '../../components/LoadState';
 import { ModeSwitcher } from '../../components/ModeSwitcher';
 import { Panel } from '../../components/Panel';
+import { PerformancePanel } from '../../components/PerformancePanel';
 import { ProfitPanel } from '../../components/ProfitPanel';
 import { StatsRow } from '../../components/StatsRow';
 import { OnlineDot } from '../../components/StatusBadge';
@@ -112,6 +113,7 @@ export function MasterView({ account }: { account: Account }) {
       <AccountHeader account={account} />
       {!account.online && neverTraded && <ConnectEA account={account} />}
       <StatsRow stats={stats.data} account={account} />
+      <PerformancePanel accountId={id} version={version} />
 
       <div class="grid gap-4 xl:grid-cols-3">
         <div class="min-w-0 space-y-4 xl:col-span-2">
