@@ -8,6 +8,7 @@ import { AdminPage } from './pages/Admin';
 import { AccountNewPage } from './pages/AccountNew';
 import { AccountsPage } from './pages/Accounts';
 import { DashboardPage } from './pages/Dashboard';
+import { HistoryPage } from './pages/History';
 import { LoginPage } from './pages/Login';
 import { NotFoundPage } from './pages/NotFound';
 import { RegisterPage } from './pages/Register';
@@ -34,6 +35,7 @@ function Page({ path }: { path: string }) {
   if ((m = match('/accounts/:id', path)) && id(m.id)) return <AccountDetailPage accountId={id(m.id)!} />;
   if (path === '/settings') return <SettingsPage />;
   if (path === '/admin') return <AdminPage />;
+  if (path === '/history') return <HistoryPage />;
   return <NotFoundPage />;
 }
 

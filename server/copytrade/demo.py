@@ -29,6 +29,7 @@ from .db.users import UserRepository
 from .domain.models import Role, Side
 from .sim.autotrade import START_PRICES, AutoTrader
 from .sim.follower import FollowerSim
+from .sim.market import Market, walk_market
 from .sim.master import MasterPosition, MasterSim
 
 DEMO_EMAIL = "demo@copytrade.local"
@@ -171,7 +172,11 @@ async def run_demo(
         for account in (accounts.master, *(acc for _p, acc, _k in accounts.followers)):
             await server.engine.account_changed(account.id)
         host = "127.0.0.1" if settings.ea_host in ("0.0.0.0", "::") else settings.ea_host  # noqa: S104
-        master = MasterSim(host, server.ea_port, accounts.master_key)
+        # One market for every simulated terminal: the copies are valued at the master's quotes.
+        market = Market(random.Random(seed))
+        for symbol in SYMBOLS:
+            market.quote(symbol)
+        master = MasterSim(host, server.ea_port, accounts.master_key, market=market)
         # A rerun: the master "terminal" still holds what it left open last time.
         for row in await server.db.fetch(
                 "SELECT ticket, symbol, type, open_volume, price, sl, tp FROM master_trades "
@@ -181,16 +186,17 @@ async def run_demo(
                 row["ticket"], row["symbol"], Side(row["type"]), row["open_volume"],
                 row["price"].quantize(tick), row["sl"].quantize(tick), row["tp"].quantize(tick))
         followers = tuple(FollowerSim(host, server.ea_port, key, symbols=SYMBOLS,
-                                      suffix=plan.suffix)
+                                      suffix=plan.suffix, market=market)
                           for plan, _acc, key in accounts.followers)
         every: tuple[MasterSim | FollowerSim, ...] = (master, *followers)
         async with trio.open_nursery() as sims:
+            sims.start_soon(walk_market, market)
             for sim in every:
                 await sims.start(sim.run)
             running = DemoRunning(server=server, accounts=accounts, master=master,
                                   followers=followers)
             say(_banner(settings, running))
-            trader = AutoTrader(master, SYMBOLS, random.Random(seed))
+            trader = AutoTrader(master, SYMBOLS, random.Random(seed), market=market)
 
             async def trade() -> None:
                 while True:

@@ -4,7 +4,8 @@
  */
 import type {
   Account, AccountBody, AccountPatch, AccountStats, ApiToken, ConnectionInfo, CopyMode, CopyRules,
-  CreatedAccount, CreatedToken, ErrorBody, Follower, Id, Items, LoginBody, MasterTrade,
+  CreatedAccount, CreatedToken, ErrorBody, Follower, HistoryQuery, HistoryRow, Id, Items,
+  LoginBody, MasterTrade, Performance,
   NewAccountBody, Page, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
   RulesInput, SeriesRange, TradePair, User, UserBody,
 } from './types';
@@ -222,6 +223,19 @@ export class ApiClient {
   profitSeries(id: Id, range: SeriesRange, signal: AbortSignal): Promise<ProfitSeries> {
     return this.request('GET', `/accounts/${id}/profit-series`, signal, { query: { range } });
   }
+  performance(id: Id, range: SeriesRange, signal: AbortSignal): Promise<Performance> {
+    return this.request('GET', `/accounts/${id}/performance`, signal, { query: { range } });
+  }
+  /** Closed trades / ended copies, newest close first. */
+  history(id: Id, q: HistoryQuery, signal: AbortSignal): Promise<Page<HistoryRow>> {
+    return this.request('GET', `/accounts/${id}/history`, signal, { query: historyQuery(q) });
+  }
+  /** Where the browser downloads the same history as CSV (same filters, no paging). */
+  historyCsvUrl(id: Id, q: HistoryQuery): string {
+    const { cursor: _c, limit: _l, ...filters } = q;
+    return this.baseUrl + API_PREFIX + withQuery(`/accounts/${id}/history.csv`,
+                                                  historyQuery(filters));
+  }
   connectionInfo(signal: AbortSignal): Promise<ConnectionInfo> {
     return this.request('GET', '/connection-info', signal);
   }
@@ -230,6 +244,11 @@ export class ApiClient {
     return this.request<AccountBody>(method, path, signal, body === undefined ? {} : { body })
       .then((r) => r.account);
   }
+}
+
+function historyQuery(q: HistoryQuery): Query {
+  return { symbol: q.symbol, since: q.since, until: q.until, status: q.status,
+           cursor: q.cursor, limit: q.limit };
 }
 
 function pageQuery(q: TradeQuery): Query {

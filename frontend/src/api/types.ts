@@ -110,6 +110,13 @@ export interface MasterTrade {
   close_price: Decimal | null;
   close_reason: string | null;
   profit: Decimal | null;
+  /** Latest PNL report of an open trade (null until the EA reports one). */
+  current_price?: Decimal | null;
+  floating_profit?: Decimal | null;
+  swap?: Decimal | null;
+  floating_at?: Timestamp | null;
+  /** Open → close (or current) price in pips, in the trade's favour. */
+  pips?: number | null;
 }
 
 /** One follower's copy of one master trade. */
@@ -142,6 +149,15 @@ export interface TradePair {
   acked_at: Timestamp | null;
   closed_at: Timestamp | null;
   latency_ms: number | null;
+  /** The copy's own open price (from its EA's PNL reports). */
+  fill_price?: Decimal | null;
+  current_price?: Decimal | null;
+  floating_profit?: Decimal | null;
+  swap?: Decimal | null;
+  floating_at?: Timestamp | null;
+  pips?: number | null;
+  /** Fill vs master price in the follower's points; positive = worse for the follower. */
+  slippage_points?: number | null;
 }
 
 export interface Follower {
@@ -192,6 +208,72 @@ export interface ProfitSeries {
   points: ProfitPoint[];
 }
 
+export type HistoryStatus = 'CLOSED' | 'FAILED' | 'SKIPPED' | 'EXPIRED';
+export const HISTORY_STATUSES: readonly HistoryStatus[] = ['CLOSED', 'FAILED', 'SKIPPED', 'EXPIRED'];
+
+/** One closed master trade or ended copy (GET /accounts/{id}/history). */
+export interface HistoryRow {
+  id: Id;
+  kind: 'trade' | 'copy';
+  /** The master ticket. */
+  ticket: number;
+  follower_ticket: number | null;
+  /** The master's symbol. */
+  symbol: string;
+  follower_symbol: string | null;
+  side: TradeSide;
+  volume: Decimal | null;
+  open_time: Timestamp | null;
+  close_time: Timestamp;
+  open_price: Decimal | null;
+  close_price: Decimal | null;
+  duration_s: number | null;
+  pips: number | null;
+  profit: Decimal | null;
+  status: HistoryStatus;
+  reason_code: string | null;
+  reason: string | null;
+  retcode: number | null;
+}
+
+export interface HistoryQuery {
+  symbol?: string;
+  /** ISO-8601 close-time bounds: since inclusive, until exclusive. */
+  since?: string;
+  until?: string;
+  status?: readonly HistoryStatus[];
+  cursor?: string | null;
+  limit?: number;
+}
+
+/** GET /accounts/{id}/performance: figures over a period (docs/api.md). */
+export interface Performance {
+  range: SeriesRange;
+  since: Timestamp | null;
+  until: Timestamp;
+  trades: number;
+  wins: number;
+  losses: number;
+  win_rate: number | null;
+  net_profit: Decimal;
+  gross_profit: Decimal;
+  gross_loss: Decimal;
+  profit_factor: number | null;
+  avg_win: Decimal | null;
+  avg_loss: Decimal | null;
+  expectancy: Decimal | null;
+  best: Decimal | null;
+  worst: Decimal | null;
+  max_drawdown: Decimal;
+  max_drawdown_pct: Decimal | null;
+  start_balance: Decimal | null;
+  trades_per_day: number;
+  avg_latency_ms: number | null;
+  latency_count: number;
+  avg_slippage_points: number | null;
+  slippage_count: number;
+}
+
 export interface ConnectionInfo {
   ea_host: string;
   ea_port: number;
@@ -239,7 +321,17 @@ export type LiveEventType =
   | 'account.state'
   | 'account.mode'
   | 'account.changed'
-  | 'alert.killswitch';
+  | 'alert.killswitch'
+  | 'position.pnl';
+
+/** One position of a `position.pnl` event (ticket = the master ticket). */
+export interface PnlItem {
+  ticket: number;
+  open_price: Decimal;
+  current_price: Decimal;
+  floating_profit: Decimal;
+  swap: Decimal;
+}
 
 interface LiveEventBase<T extends LiveEventType, D> {
   /** Increasing per connection. */
@@ -264,7 +356,8 @@ export type LiveEvent =
   | LiveEventBase<'account.state', Partial<AccountState>>
   | LiveEventBase<'account.mode', { copy_mode: CopyMode; partner_id?: Id | null }>
   | LiveEventBase<'account.changed', Partial<Account>>
-  | LiveEventBase<'alert.killswitch', { reason?: string; [k: string]: unknown }>;
+  | LiveEventBase<'alert.killswitch', { reason?: string; [k: string]: unknown }>
+  | LiveEventBase<'position.pnl', { positions: PnlItem[] }>;
 
 // ---- registration and the admin API ----
 

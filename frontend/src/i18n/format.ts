@@ -130,3 +130,20 @@ export function formatWhen(value: string | number | Date | null | undefined, tag
   }).format(x);
   return day(d) === day(now) ? formatTime(d, tag, timeZone) : formatDateTime(d, tag, timeZone);
 }
+
+/** A duration in seconds as its two largest units: "2d 3h", "5h 0m", "4m 12s", "45s". */
+export function formatDuration(seconds: number | null | undefined,
+                               units: { d: string; h: string; m: string; s: string }): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) {
+    return '—';
+  }
+  const total = Math.round(seconds);
+  const d = Math.floor(total / 86400);
+  const h = Math.floor((total % 86400) / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (d > 0) return `${d}${units.d} ${h}${units.h}`;
+  if (h > 0) return `${h}${units.h} ${m}${units.m}`;
+  if (m > 0) return `${m}${units.m} ${s}${units.s}`;
+  return `${s}${units.s}`;
+}

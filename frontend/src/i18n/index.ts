@@ -93,3 +93,5 @@ export const dateTime = (v: string | number | Date | null | undefined) =>
 export const when = (v: string | number | Date | null | undefined) => fmt.formatWhen(v, tag());
 export const axisTime = (v: string | number | Date, hourly: boolean) =>
   fmt.formatAxisTime(v, tag(), hourly);
+export const duration = (seconds: number | null | undefined) => fmt.formatDuration(seconds, {
+  d: t('time.d'), h: t('time.h'), m: t('time.m'), s: t('time.s') });

@@ -119,3 +119,21 @@ export function useFlash(ms = 1600): [ReadonlySet<number>, (id: number) => void]
   }, [ms]);
   return [ids, flash];
 }
+
+/** Whether the media query matches now; follows changes (rotation, window resizing). */
+export function useMediaQuery(query: string): boolean {
+  const get = () => typeof matchMedia === 'function' && matchMedia(query).matches;
+  const [matches, setMatches] = useState(get);
+  useEffect(() => {
+    if (typeof matchMedia !== 'function') return;
+    const mql = matchMedia(query);
+    const update = () => setMatches(mql.matches);
+    update();
+    mql.addEventListener('change', update);
+    return () => mql.removeEventListener('change', update);
+  }, [query]);
+  return matches;
+}
+
+/** Tables from the md breakpoint (768 px) up; cards below it. */
+export const WIDE = '(min-width: 768px)';

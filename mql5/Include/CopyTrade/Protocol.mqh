@@ -543,6 +543,16 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
       s.Add("leverage", CT_K_POS_INT);
       return true;
      }
+   if(verb == "PNL")
+     {
+      s.type = "FloatingPnl";
+      s.Add("ticket", CT_K_TICKET);
+      s.Add("open_price", CT_K_PRICE);
+      s.Add("price", CT_K_PRICE);
+      s.Add("profit", CT_K_MONEY);
+      s.Add("swap", CT_K_MONEY);
+      return true;
+     }
    if(verb == "STOPOUT")
      {
       s.type = "StopOut";
@@ -1123,6 +1133,23 @@ string CT_LineAccount(const string balance, const string equity, const string ma
    m.Set("margin_level", marginLevel);
    m.Set("currency", currency);
    m.Set("leverage", leverage);
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
+// PNL|TICKET|OPEN_PRICE|PRICE|PROFIT|SWAP: one open position's floating result (master:
+// its position ticket; follower: the master ticket of the copy).
+string CT_LinePnl(const string ticket, const string openPrice, const string price,
+                  const string profit, const string swap)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "PNL", CT_EA_TO_SERVER);
+   m.Set("ticket", ticket);
+   m.Set("open_price", openPrice);
+   m.Set("price", price);
+   m.Set("profit", profit);
+   m.Set("swap", swap);
    CT_EncodeEa(m, line);
    return line;
   }

@@ -22,6 +22,8 @@ from . import (
     static,
     tokens,
 )
+from . import history as history
+from . import performance as performance
 from . import trades as trades
 from .context import ApiContext
 from .routing import ApiState
@@ -29,6 +31,7 @@ from .security import SecurityConfig
 
 # importing registers routes
 _ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token)
+_DASHBOARD_ROUTES = (history, performance)
 
 MAX_BODY = 64 * 1024
 

@@ -130,6 +130,9 @@ def build_document() -> dict[str, Any]:
         responses: dict[str, Any] = {}
         if r.response is not None:
             responses[str(r.status)] = _json(b.of(r.response), "Success")
+        elif r.path.endswith(".csv"):
+            responses[str(r.status)] = {"description": "CSV, UTF-8 with BOM", "content": {
+                "text/csv": {"schema": {"type": "string"}}}}
         else:
             responses[str(r.status)] = {"description": "Success, no content"}
         codes = set(r.errors) | {413} if r.body is not None else set(r.errors)

@@ -288,6 +288,11 @@ class TradeOut:
     close_price: Decimal | None
     close_reason: str | None
     profit: Decimal
+    current_price: Decimal | None = spec(default=None, doc="latest PNL report (open trades)")
+    floating_profit: Decimal | None = spec(default=None, doc="floating profit, swap excluded")
+    swap: Decimal | None = None
+    floating_at: datetime | None = None
+    pips: float | None = spec(default=None, doc="open → close (or current) price, in pips")
 
 
 @attrs.frozen
@@ -327,6 +332,14 @@ class PairOut:
     acked_at: datetime | None
     closed_at: datetime | None
     latency_ms: float | None
+    fill_price: Decimal | None = spec(default=None, doc="the copy's own open price (from PNL)")
+    current_price: Decimal | None = None
+    floating_profit: Decimal | None = None
+    swap: Decimal | None = None
+    floating_at: datetime | None = None
+    pips: float | None = None
+    slippage_points: float | None = spec(default=None,
+                                         doc="fill vs master price; positive = worse")
 
 
 @attrs.frozen

@@ -17,9 +17,24 @@ from .database import Database
 
 _LIVE = "('PENDING', 'OPEN', 'UNKNOWN')"
 
+PAIR_PIPS = (
+    "pips(coalesce(p.symbol, t.symbol), p.slave_type, coalesce(p.fill_price, t.price), "
+    "coalesce(p.close_price, p.current_price))"
+)
+"""A copy's price movement in pips from its own fill (the master's price until reported)."""
+
+SLIPPAGE_POINTS = (
+    "round((p.fill_price - t.price) * (CASE WHEN p.slave_type = 'SELL' THEN -1 ELSE 1 END) "
+    "* power(10::numeric, p.digits), 1)"
+)
+"""Follower fill price against the master's open price in the follower symbol's points;
+positive = worse for the follower (paid more on a BUY, got less on a SELL)."""
+
 _TRADE_COLUMNS = (
     "t.id, t.ticket, t.symbol, t.type AS side, t.price, t.volume, t.open_volume, t.sl, t.tp, "
-    "t.status, t.opened_at, t.closed_at, t.close_price, t.close_reason, t.profit"
+    "t.status, t.opened_at, t.closed_at, t.close_price, t.close_reason, t.profit, "
+    "t.current_price, t.floating_profit, t.swap, t.floating_at, "
+    "pips(t.symbol, t.type, t.price, coalesce(t.close_price, t.current_price))::float8 AS pips"
 )
 
 _PAIR_COLUMNS = (
@@ -29,7 +44,9 @@ _PAIR_COLUMNS = (
     "p.slave_ticket AS follower_ticket, t.price AS open_price, p.close_price, p.status, "
     "p.reason_code, p.reason, p.retcode, p.profit, p.created_at, p.sent_at, p.acked_at, "
     "p.closed_at, "
-    "(extract(epoch FROM (p.acked_at - p.sent_at)) * 1000)::float8 AS latency_ms"
+    "(extract(epoch FROM (p.acked_at - p.sent_at)) * 1000)::float8 AS latency_ms, "
+    "p.fill_price, p.current_price, p.floating_profit, p.swap, p.floating_at, "
+    f"{PAIR_PIPS}::float8 AS pips, {SLIPPAGE_POINTS}::float8 AS slippage_points"
 )
 
 

@@ -450,3 +450,35 @@ async def set_presence(
     else:
         await con.execute(
             "UPDATE trading_accounts SET ea_disconnected_at = now() WHERE id = $1", account_id)
+
+
+async def save_master_pnl(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Latest floating result of open master trades.
+
+    Row: (master_id, ticket, price, profit, swap, at); only the last row per position counts.
+    """
+    latest = {(r[0], r[1]): r for r in rows}
+    cols = [list(c) for c in zip(*latest.values(), strict=True)]
+    await con.execute(
+        "UPDATE master_trades AS t SET current_price = u.price, floating_profit = u.profit, "
+        "swap = u.swap, floating_at = u.at "
+        "FROM unnest($1::bigint[], $2::bigint[], $3::numeric[], $4::numeric[], $5::numeric[], "
+        "$6::timestamptz[]) AS u(aid, ticket, price, profit, swap, at) "
+        "WHERE t.account_id = u.aid AND t.ticket = u.ticket AND t.status = 'OPEN'", *cols)
+
+
+async def save_pair_pnl(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Latest floating result (and fill price) of OPEN copies.
+
+    Row: (follower_id, master_ticket, open_price, price, profit, swap, digits|None, at).
+    """
+    latest = {(r[0], r[1]): r for r in rows}
+    cols = [list(c) for c in zip(*latest.values(), strict=True)]
+    await con.execute(
+        "UPDATE trade_pairs AS p SET fill_price = x.fill, current_price = x.price, "
+        "floating_profit = x.profit, swap = x.swap, digits = coalesce(x.digits, p.digits), "
+        "floating_at = x.at "
+        + _by_ticket("$1::bigint[], $2::bigint[], $3::numeric[], $4::numeric[], $5::numeric[], "
+                     "$6::numeric[], $7::smallint[], $8::timestamptz[]",
+                     "fid, ticket, fill, price, profit, swap, digits, at")
+        + " AND p.status = 'OPEN'", *cols)

@@ -41,6 +41,7 @@ from ..protocol import (
     CommandKind,
     CopyClosed,
     ErrorCode,
+    FloatingPnl,
     MasterClose,
     MasterModify,
     MasterOpen,
@@ -57,6 +58,7 @@ from ..protocol import (
 )
 from .events import EventBus
 from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal, Signal
+from .floating import FloatingBook
 from .ledger import Ledger
 from .metrics import Metrics
 from .state import AccountInfo, FollowerLive, Peer
@@ -120,12 +122,14 @@ class Engine:
     """master id → the lock its fan-out task and its followers' login resyncs share."""
     _nursery: trio.Nursery | None = None
     ledger: Ledger = attrs.field(init=False)
+    floating: FloatingBook = attrs.field(init=False)
     repo: AccountRepository = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self.ledger = Ledger(self.db, self._on_ledger_result,
                              wants_results=lambda: self.events.subscriber_count() > 0)
         self.repo = AccountRepository(self.db)
+        self.floating = FloatingBook(self.ledger, self._publish_pnl)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -133,6 +137,7 @@ class Engine:
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
             await nursery.start(self.ledger.run)
+            await nursery.start(self.floating.run)
             await self._load_routing()
             recovered = await self.db.run(sql.recover_unrecorded_pairs)
             if recovered:
@@ -178,6 +183,7 @@ class Engine:
     async def close_all_sessions(self) -> None:
         for peer in list(self.sessions.values()):
             peer.close(ErrorCode.SHUTDOWN, "server is shutting down")
+        self.floating.flush_now()
         with trio.move_on_after(5):
             await self.ledger.flush()
 
@@ -335,6 +341,8 @@ class Engine:
                 await self._master_modify(peer, info, msg)
         elif isinstance(msg, AccountState):
             self._account_state(info, msg)
+        elif isinstance(msg, FloatingPnl):
+            self.floating.note(info.id, info.user_id, info.role is Role.MASTER, msg)
         elif isinstance(msg, StopOut):
             why = f"stop-out at margin level {msg.margin_level}%"
             await self._stop_out(info, time.monotonic(), why)
@@ -572,6 +580,10 @@ class Engine:
         if view_id is None:
             view_id = self._view_ids[key] = next(self._fresh_view_ids)
         live.view_id = view_id
+
+    def _publish_pnl(self, account_id: int, user_id: int, items: list[dict[str, Any]]) -> None:
+        if items and self.events.wants(user_id):
+            self.events.publish(user_id, "position.pnl", {"positions": items}, account_id)
 
     # ---------------------------------------------------------------- ledger results
 

@@ -92,6 +92,27 @@ class Rules:
     """``MASTER=FOLLOWER`` symbol pairs separated by commas, e.g. ``XAUUSD=GOLD``; may be empty."""
 
 
+@attrs.frozen
+class FloatingPnl:
+    """``PNL|TICKET|OPEN_PRICE|PRICE|PROFIT|SWAP``: an open position's floating result.
+
+    Sent by masters (``ticket`` = its position ticket) and followers (``ticket`` = the master
+    ticket the copy is tagged with), at most once a second per position, when it changed.
+    """
+
+    VERB: ClassVar[str] = "PNL"
+    ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master: its position ticket. Follower: the master ticket of the copy (MST_TICKET)."""
+    open_price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """The position's open (fill) price, POSITION_PRICE_OPEN."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Current price the position would close at (bid for BUY, ask for SELL)."""
+    profit: Decimal = attrs.field(metadata=_w(Kind.MONEY))
+    """Floating profit in the deposit currency, swap not included (POSITION_PROFIT)."""
+    swap: Decimal = attrs.field(metadata=_w(Kind.MONEY))
+    """Accumulated swap in the deposit currency (POSITION_SWAP)."""
+
+
 # --- EA -> server: authentication ---------------------------------------------------
 
 
@@ -399,6 +420,7 @@ Message: TypeAlias = (
     | AccountState
     | StopOut
     | Rules
+    | FloatingPnl
     | Auth
     | MasterOpen
     | MasterClose
@@ -438,6 +460,7 @@ FROM_EA: tuple[type[Message], ...] = (
     Position,
     SyncDone,
     Rules,
+    FloatingPnl,
 )
 """Message types an EA may send."""
 

@@ -12,21 +12,12 @@ import attrs
 import trio
 
 from ..domain.models import Side
-from .master import MasterSim
+from .market import START_PRICES, Market, profit_usd, tick_of
+from .master import MasterPosition, MasterSim
 
-START_PRICES = {
-    "EURUSD": Decimal("1.08450"), "GBPUSD": Decimal("1.27100"), "USDJPY": Decimal("151.250"),
-    "XAUUSD": Decimal("2350.10"), "US30": Decimal("39100.0"),
-}
-"""Plausible quotes for the symbols the simulators know; others start at 100."""
+__all__ = ["START_PRICES", "AutoTrader"]
 
 LOTS = (Decimal("0.10"), Decimal("0.20"), Decimal("0.30"), Decimal("0.50"))
-
-
-def _digits(price: Decimal) -> Decimal:
-    """The quote's tick: 0.00001 for 1.08450, 0.01 for 2350.10."""
-    exponent = price.as_tuple().exponent
-    return Decimal(1).scaleb(exponent if isinstance(exponent, int) else -2)
 
 
 @attrs.define
@@ -37,16 +28,20 @@ class AutoTrader:
     symbols: tuple[str, ...]
     rng: random.Random = attrs.field(factory=random.Random)
     max_open: int = 4
-    prices: dict[str, Decimal] = attrs.field(factory=dict)
+    market: Market | None = None
+    """The quotes to trade at; the master sim's own market when it has one."""
     last_ticket: int | None = None
     """The master ticket the last move was about."""
 
+    def __attrs_post_init__(self) -> None:
+        if self.market is None:
+            self.market = self.sim.market or Market(self.rng)
+
     def quote(self, symbol: str) -> Decimal:
-        price = self.prices.get(symbol, START_PRICES.get(symbol, Decimal("100.00")))
-        tick = _digits(price)
-        moved = price + tick * self.rng.randint(-40, 40)
-        self.prices[symbol] = max(moved, tick)
-        return self.prices[symbol]
+        """The market's price after one more random step."""
+        assert self.market is not None
+        self.market.step(symbol)
+        return self.market.quote(symbol)
 
     async def step(self) -> str:
         """Make one move on the simulated master and say what it was."""
@@ -61,19 +56,22 @@ class AutoTrader:
         if roll < 0.8 and pos.volume >= Decimal("0.02"):
             part = (pos.volume / 2).quantize(Decimal("0.01"))
             await self.sim.close(ticket, part, price=self.quote(pos.symbol),
-                                 profit=self._profit(part))
+                                 profit=self._profit(pos.symbol, pos, part))
             return f"partial close {ticket}: {part} of {pos.volume + part} {pos.symbol} closed"
-        await self.sim.close(ticket, price=self.quote(pos.symbol), profit=self._profit(pos.volume))
+        price = self.quote(pos.symbol)
+        await self.sim.close(ticket, price=price, profit=self._profit(pos.symbol, pos, pos.volume))
         return f"close {ticket}: {pos.side.value} {pos.symbol} fully closed"
 
-    def _profit(self, volume: Decimal) -> Decimal:
-        return (Decimal(self.rng.randint(-400, 600)) * volume).quantize(Decimal("0.01"))
+    def _profit(self, symbol: str, pos: MasterPosition, volume: Decimal) -> Decimal:
+        """What the close books at the market's current price (real contract arithmetic)."""
+        assert self.market is not None
+        return profit_usd(symbol, pos.side, volume, pos.price, self.market.quote(symbol))
 
     async def _open(self) -> str:
         symbol = self.rng.choice(self.symbols)
         side = self.rng.choice((Side.BUY, Side.SELL))
         price = self.quote(symbol)
-        gap = _digits(price) * 300
+        gap = tick_of(price) * 300
         sl, tp = (price - gap, price + 2 * gap) if side is Side.BUY else (price + gap,
                                                                           price - 2 * gap)
         volume = self.rng.choice(LOTS)
@@ -82,7 +80,7 @@ class AutoTrader:
 
     async def _modify(self, ticket: int) -> str:
         pos = self.sim.positions[ticket]
-        gap = _digits(pos.price) * self.rng.randint(150, 450)
+        gap = tick_of(pos.price) * self.rng.randint(150, 450)
         sl, tp = ((pos.price - gap, pos.price + 2 * gap) if pos.side is Side.BUY
                   else (pos.price + gap, pos.price - 2 * gap))
         await self.sim.modify(ticket, sl, tp)

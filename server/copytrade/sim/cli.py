@@ -17,6 +17,7 @@ import trio
 
 from .autotrade import AutoTrader
 from .follower import FollowerSim
+from .market import Market, walk_market
 from .master import MasterSim
 
 DEFAULT_SYMBOLS = "EURUSD,GBPUSD,USDJPY,XAUUSD,US30"
@@ -94,13 +95,16 @@ async def _echo(sim: MasterSim | FollowerSim, label: str) -> None:
 
 async def run_sim(args: argparse.Namespace) -> int:
     sim: MasterSim | FollowerSim
+    market = Market(random.Random(getattr(args, "seed", None)))
     if args.sim_role == "master":
-        sim = MasterSim(args.host, args.port, args.api_key, equity=args.balance)
+        sim = MasterSim(args.host, args.port, args.api_key, equity=args.balance, market=market)
     else:
         sim = FollowerSim(args.host, args.port, args.api_key, master_token=args.master_token,
                           symbols=args.symbols, suffix=args.suffix, balance=args.balance,
-                          reject_rate=args.reject_rate, reply_latency=args.latency)
+                          reject_rate=args.reject_rate, reply_latency=args.latency,
+                          market=market)
     async with trio.open_nursery() as nursery:
+        nursery.start_soon(walk_market, market)
         await nursery.start(sim.run)
         ok = sim.link.ok if sim.link is not None else None
         print(f"{args.sim_role} sim connected to {args.host}:{args.port}"

@@ -34,6 +34,7 @@ from ..protocol import (
     CopyModify,
     CopyOpen,
     Error,
+    FloatingPnl,
     Message,
     Nack,
     Ping,
@@ -46,6 +47,7 @@ from ..protocol import (
 )
 from .changes import Changes
 from .link import Link, LinkError
+from .market import Market, profit_usd
 
 log = logging.getLogger(__name__)
 _tickets = itertools.count(5_000_000)
@@ -84,6 +86,12 @@ class FollowerSim:
     reconnect: bool = True
     drop_ack_opens: bool = False
     """Test knob: execute OPENs but never send the ACK_OPEN (a lost acknowledgement)."""
+    market: Market | None = None
+    """Quotes to fill at and value positions with; with one, the sim reports PNL and equity
+    (ACCOUNT) as they move. Without, fills are at the master's price and closes book a fixed
+    profit (the engine tests)."""
+    pnl_interval: float = 1.0
+    """Seconds between PNL / ACCOUNT reports (only what changed is sent)."""
     positions: dict[int, SimPosition] = attrs.field(factory=dict)
     received: list[Message] = attrs.field(factory=list)
     closed: list[SimPosition] = attrs.field(factory=list)
@@ -104,6 +112,9 @@ class FollowerSim:
     _scope: trio.CancelScope | None = None
     _stop: trio.Event = attrs.field(factory=trio.Event)
     _random: random.Random = attrs.field(factory=lambda: random.Random(7))
+    _reported: dict[int, tuple[Decimal, Decimal]] = attrs.field(factory=dict)
+    _reported_equity: Decimal | None = None
+    pnl_sent: int = 0
 
     @property
     def symbol_names(self) -> list[str]:
@@ -167,26 +178,69 @@ class FollowerSim:
         for p in self.positions.values():
             msgs.append(Position(master_ticket=p.master_ticket, slave_ticket=p.ticket,
                                  symbol=p.symbol, side=p.side, volume=p.volume, sl=p.sl, tp=p.tp,
-                                 profit=Decimal(0)))
+                                 profit=self.floating(p)))
         if self.rules is not None:
             msgs.append(self.rules)
         msgs.append(SyncDone(symbols=len(self.symbol_names), positions=len(self.positions)))
         await self.link.send_many(msgs)
 
+    def floating(self, pos: SimPosition) -> Decimal:
+        """Floating profit of one position at the market's price (0 without a market)."""
+        if self.market is None:
+            return Decimal(0)
+        return profit_usd(pos.symbol, pos.side, pos.volume, pos.price,
+                          self.market.quote(pos.symbol))
+
     @property
     def equity(self) -> Decimal:
-        return self.balance
+        return self.balance + sum((self.floating(p) for p in self.positions.values()),
+                                  Decimal(0))
+
+    def _reports(self) -> list[Message]:
+        """PNL for each position that moved since its last report, ACCOUNT if equity moved."""
+        if self.market is None:
+            return []
+        out: list[Message] = []
+        for pos in self.positions.values():
+            price = self.market.quote(pos.symbol)
+            profit = self.floating(pos)
+            if self._reported.get(pos.master_ticket) != (price, profit):
+                self._reported[pos.master_ticket] = (price, profit)
+                out.append(FloatingPnl(ticket=pos.master_ticket, open_price=pos.price,
+                                       price=price, profit=profit, swap=Decimal(0)))
+        for gone in set(self._reported) - set(self.positions):
+            del self._reported[gone]
+        self.pnl_sent += len(out)
+        equity = self.equity
+        if equity != self._reported_equity:
+            self._reported_equity = equity
+            out.append(AccountState(balance=self.balance, equity=equity,
+                                    margin_level=Decimal(0), currency="USD", leverage=500))
+        return out
 
     async def _serve(self) -> None:
         assert self.link is not None
         seq = 0
+        self._reported.clear()  # after a login every position is reported once
+        quiet = min(PING_INTERVAL, self.link.heartbeat)
+        wait = min(quiet, self.pnl_interval) if self.market is not None else quiet
+        last_sent = trio.current_time()
+        next_report = trio.current_time()
         while True:
+            if self.market is not None and trio.current_time() >= next_report:
+                next_report = trio.current_time() + self.pnl_interval
+                reports = self._reports()
+                if reports:
+                    await self.link.send_many(reports)
+                    last_sent = trio.current_time()
             msg: Message | None = None
-            with trio.move_on_after(min(PING_INTERVAL, self.link.heartbeat)):
+            with trio.move_on_after(wait):
                 msg = await self.link.receive()
-            if msg is None:  # quiet for a while: heartbeat, as a real EA does
-                seq += 1
-                await self.link.send(Ping(seq))
+            if msg is None:
+                if trio.current_time() - last_sent >= quiet:  # heartbeat, as a real EA does
+                    seq += 1
+                    await self.link.send(Ping(seq))
+                    last_sent = trio.current_time()
                 continue
             self.received.append(msg)
             if isinstance(msg, Error):
@@ -216,9 +270,10 @@ class FollowerSim:
                 return Nack(CommandKind.OPEN, msg.master_ticket, 10013, "unknown symbol")
             if self.reject_rate and self._random.random() < self.reject_rate:
                 return Nack(CommandKind.OPEN, msg.master_ticket, 10019, "No money")
+            fill = msg.price if self.market is None else self.market.quote(msg.symbol)
             pos = SimPosition(master_ticket=msg.master_ticket, ticket=next(_tickets),
                               symbol=msg.symbol, side=msg.side, volume=msg.volume,
-                              price=msg.price, sl=msg.sl, tp=msg.tp)
+                              price=fill, sl=msg.sl, tp=msg.tp)
             self.positions[msg.master_ticket] = pos
             self.copied[msg.master_ticket] = pos.ticket
             self.opens_executed += 1
@@ -239,13 +294,19 @@ class FollowerSim:
                                 held.volume, held.price, Decimal(0))
             closed = held.volume - msg.target_volume
             held.last_closed = closed
-            profit = Decimal("1.50") * closed / Decimal("0.01")
+            close_price = held.price
+            if self.market is None:
+                profit = (Decimal("1.50") * closed / Decimal("0.01")).quantize(Decimal("0.01"))
+            else:
+                close_price = self.market.quote(held.symbol)
+                profit = profit_usd(held.symbol, held.side, closed, held.price, close_price)
+                self.balance += profit
             held.volume = msg.target_volume
             if held.volume == 0:
                 del self.positions[msg.master_ticket]
                 self.closed.append(held)
             return AckClose(msg.master_ticket, held.ticket, closed, msg.target_volume,
-                            held.price, profit.quantize(Decimal("0.01")))
+                            close_price, profit)
         if isinstance(msg, CopyModify):
             target = self.positions.get(msg.master_ticket)
             if target is None:

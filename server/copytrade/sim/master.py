@@ -28,6 +28,7 @@ from ..protocol import (
     CopyClose,
     Error,
     ErrorCode,
+    FloatingPnl,
     MasterClose,
     MasterModify,
     MasterOpen,
@@ -39,6 +40,7 @@ from ..protocol import (
 )
 from .changes import Changes
 from .link import Link, LinkError
+from .market import Market, profit_usd
 
 log = logging.getLogger(__name__)
 _tickets = itertools.count(int(time.time()) % 1_000_000 * 1000 + 1)
@@ -79,7 +81,12 @@ class MasterSim:
     port: int
     api_key: str
     equity: Decimal = Decimal("10000")
+    """The account's balance (its equity too while no market values the positions)."""
     reconnect: bool = True
+    market: Market | None = None
+    """Quotes to value positions with: the sim then reports PNL and a moving equity, and
+    closes book the market's profit (see sim/market.py)."""
+    pnl_interval: float = 1.0
     positions: dict[int, MasterPosition] = attrs.field(factory=dict)
     outbox: dict[OutboxKey, Message] = attrs.field(factory=dict)
     stored: set[OutboxKey] = attrs.field(factory=set)
@@ -95,6 +102,38 @@ class MasterSim:
     _changes: Changes = attrs.field(factory=Changes)
     _connected: trio.Event = attrs.field(factory=trio.Event)
     _scope: trio.CancelScope | None = None
+    _reported: dict[int, tuple[Decimal, Decimal]] = attrs.field(factory=dict)
+    _reported_equity: Decimal | None = None
+
+    def floating(self, pos: MasterPosition) -> Decimal:
+        if self.market is None:
+            return Decimal(0)
+        return profit_usd(pos.symbol, pos.side, pos.volume, pos.price,
+                          self.market.quote(pos.symbol))
+
+    @property
+    def current_equity(self) -> Decimal:
+        return self.equity + sum((self.floating(p) for p in self.positions.values()),
+                                 Decimal(0))
+
+    def _reports(self) -> list[Message]:
+        """PNL for each position that moved since its last report, ACCOUNT if equity moved."""
+        if self.market is None:
+            return []
+        out: list[Message] = []
+        for pos in self.positions.values():
+            price, profit = self.market.quote(pos.symbol), self.floating(pos)
+            if self._reported.get(pos.ticket) != (price, profit):
+                self._reported[pos.ticket] = (price, profit)
+                out.append(FloatingPnl(ticket=pos.ticket, open_price=pos.price, price=price,
+                                       profit=profit, swap=Decimal(0)))
+        for gone in set(self._reported) - set(self.positions):
+            del self._reported[gone]
+        equity = self.current_equity
+        if equity != self._reported_equity:
+            self._reported_equity = equity
+            out.append(self._account())
+        return out
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         self._scope = trio.CancelScope()
@@ -140,31 +179,49 @@ class MasterSim:
             self._scope.cancel()
 
     def _account(self) -> AccountState:
-        return AccountState(balance=self.equity, equity=self.equity, margin_level=Decimal(0),
-                            currency="USD", leverage=500)
+        return AccountState(balance=self.equity, equity=self.current_equity,
+                            margin_level=Decimal(0), currency="USD", leverage=500)
 
     async def _serve(self) -> None:
         assert self.link is not None
         seq = 0
         retry_at: float | None = None  # an ERR|UNAVAILABLE asked for a resend at this time
         retry_delay = RETRY_FIRST
+        self._reported.clear()
+        quiet = self.link.heartbeat
+        last_heard = next_report = trio.current_time()
+        last_ping = -quiet
         while True:
+            if self.market is not None and trio.current_time() >= next_report:
+                next_report = trio.current_time() + self.pnl_interval
+                reports = self._reports()
+                if reports:
+                    await self.link.send_many(reports)
             msg: Message | None = None
-            wait = self.link.heartbeat
+            now = trio.current_time()
+            # docs/protocol.md §4: PING when nothing was received for a heartbeat interval,
+            # whatever was sent meanwhile, at most one PING per interval.
+            wait = max(0.0, max(last_heard, last_ping) + quiet - now)
+            if self.market is not None:
+                wait = min(wait, max(0.0, next_report - now))
             if retry_at is not None:
-                wait = max(0.0, min(wait, retry_at - trio.current_time()))
+                wait = max(0.0, min(wait, retry_at - now))
             with trio.move_on_after(wait):
                 msg = await self.link.receive()
+            now = trio.current_time()
             if msg is None:
-                if retry_at is not None and trio.current_time() >= retry_at:
+                if retry_at is not None and now >= retry_at:
                     # The server could not store them: send every unconfirmed event again.
                     retry_at = None
                     self.resends += 1
                     await self.link.send_many(list(self.outbox.values()))
                     continue
-                seq += 1  # quiet for a heartbeat: PING, as the real EA does
-                await self.link.send(Ping(seq))
+                if now - last_heard >= quiet and now - last_ping >= quiet:
+                    seq += 1
+                    last_ping = now
+                    await self.link.send(Ping(seq))
                 continue
+            last_heard = now
             self.received.append(msg)
             if isinstance(msg, Error) and msg.code is ErrorCode.UNAVAILABLE:
                 self.unavailable += 1
@@ -209,11 +266,20 @@ class MasterSim:
 
     async def close(
         self, ticket: int, volume: Decimal | None = None, *, price: Decimal | None = None,
-        profit: Decimal = Decimal("12.50"), reason: CloseReason = CloseReason.CLIENT,
+        profit: Decimal | None = None, reason: CloseReason = CloseReason.CLIENT,
     ) -> int:
-        """Close all (or ``volume`` of) a position; returns the closing deal ticket."""
+        """Close all (or ``volume`` of) a position; returns the closing deal ticket.
+
+        Without ``price``/``profit``: the market's quote and profit (12.50 with no market)."""
         pos = self.positions[ticket]
         closed = pos.volume if volume is None else min(volume, pos.volume)
+        if self.market is not None:
+            price = price or self.market.quote(pos.symbol)
+            if profit is None:
+                profit = profit_usd(pos.symbol, pos.side, closed, pos.price, price)
+            self.equity += profit
+        elif profit is None:
+            profit = Decimal("12.50")
         pos.volume -= closed
         if pos.volume == 0:
             del self.positions[ticket]

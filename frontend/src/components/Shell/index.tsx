@@ -11,6 +11,7 @@ import { Logo } from '../Logo';
 const NAV: { href: string; key: MessageKey; icon: string; testid: string; admin?: boolean }[] = [
   { href: '/', key: 'nav.dashboard', icon: '▤', testid: 'nav-dashboard' },
   { href: '/accounts', key: 'nav.accounts', icon: '◎', testid: 'nav-accounts' },
+  { href: '/history', key: 'nav.history', icon: '☰', testid: 'nav-history' },
   { href: '/settings', key: 'nav.settings', icon: '⚙', testid: 'nav-settings' },
   { href: '/admin', key: 'nav.admin', icon: '♛', testid: 'nav-admin', admin: true },
 ];

@@ -2,14 +2,17 @@ import { useState } from 'preact/hooks';
 import { api, isAbort, type Account, type PairStatus, type TradePair } from '../../api';
 import { Button, LinkButton } from '../../components/Button';
 import { ConnectEA } from '../../components/ConnectEA';
+import { Link } from '../../components/Link';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState, Loading } from '../../components/LoadState';
 import { PairsTable } from '../../components/PairsTable';
 import { Panel } from '../../components/Panel';
+import { PerformancePanel } from '../../components/PerformancePanel';
 import { ProfitPanel } from '../../components/ProfitPanel';
 import { StatsRow } from '../../components/StatsRow';
 import { t } from '../../i18n';
 import { useAbortable, useAsync, useDebounced, useFlash, useLiveEvents } from '../../lib/hooks';
+import { applyPnl, pips } from '../../lib/pnl';
 import { dropRow, mergeRow } from '../../lib/rows';
 import { AccountHeader } from './AccountHeader';
 
@@ -38,6 +41,13 @@ export function FollowerView({ account }: { account: Account }) {
   useLiveEvents({
     accountId: id,
     onEvent: (e) => {
+      if (e.type === 'position.pnl') {
+        if (e.account_id !== id) return;
+        active.setData((old) => applyPnl(old ?? [], e.data.positions, (p) => p.master_ticket,
+          (p, price) => pips(p.follower_symbol ?? p.symbol, p.follower_side ?? p.side,
+                             p.fill_price ?? p.open_price, price)));
+        return;
+      }
       if (e.type !== 'pair.status') return;
       const p = e.data;
       flashRow(p.id);
@@ -106,8 +116,9 @@ export function FollowerView({ account }: { account: Account }) {
 
       {!account.online && neverTraded && <ConnectEA account={account} />}
       <StatsRow stats={stats.data} account={account} />
+      <PerformancePanel accountId={id} version={version} />
 
-      <div class="grid gap-4 xl:grid-cols-2">
+      <div class="space-y-4">
         <Panel title={<>{t('dash.activeCopies')} <span class="ml-1 text-ink-400"
                  data-testid="active-count">{active.data?.length ?? ''}</span></>}
                testid="active-panel">
@@ -120,7 +131,10 @@ export function FollowerView({ account }: { account: Account }) {
         <ProfitPanel accountId={id} version={version} />
       </div>
 
-      <Panel title={t('dash.closedCopies')} testid="closed-panel">
+      <Panel title={t('dash.closedCopies')} testid="closed-panel"
+             actions={<Link href={`/history?account=${id}`} data-testid="to-history"
+                            class="inline-flex min-h-11 items-center text-sm text-blue-300
+                                   hover:underline">{t('nav.history')} →</Link>}>
         {ended.error && !ended.data ? <ErrorState error={ended.error} onRetry={ended.reload} />
           : !ended.data ? <Loading />
           : ended.data.items.length === 0 ? <EmptyState>{t('dash.closedEmpty')}</EmptyState>

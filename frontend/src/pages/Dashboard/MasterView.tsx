@@ -6,6 +6,7 @@ import { Link } from '../../components/Link';
 import { ErrorState, Loading } from '../../components/LoadState';
 import { ModeSwitcher } from '../../components/ModeSwitcher';
 import { Panel } from '../../components/Panel';
+import { PerformancePanel } from '../../components/PerformancePanel';
 import { ProfitPanel } from '../../components/ProfitPanel';
 import { StatsRow } from '../../components/StatsRow';
 import { OnlineDot } from '../../components/StatusBadge';
@@ -13,10 +14,16 @@ import { TradesTable } from '../../components/TradesTable';
 import { t } from '../../i18n';
 import { errorMessage } from '../../lib/errors';
 import { useAbortable, useAsync, useDebounced, useFlash, useLiveEvents } from '../../lib/hooks';
+import { applyPnl, pips } from '../../lib/pnl';
 import { dropRow, mergeRow } from '../../lib/rows';
 import { findAccount, upsertAccount } from '../../state/accounts';
 import { toast } from '../../state/toast';
 import { AccountHeader } from './AccountHeader';
+
+/** Newest close first (the page holds the latest closes; the history page sorts in SQL). */
+function byCloseTime(rows: MasterTrade[]): MasterTrade[] {
+  return [...rows].sort((a, b) => (b.closed_at ?? '').localeCompare(a.closed_at ?? ''));
+}
 
 /** A master account: copy mode, EA, followers, open trades, profit. */
 export function MasterView({ account }: { account: Account }) {
@@ -46,6 +53,10 @@ export function MasterView({ account }: { account: Account }) {
       }
       if (e.account_id !== id) return;
       switch (e.type) {
+        case 'position.pnl':
+          active.setData((old) => applyPnl(old ?? [], e.data.positions, (tr) => tr.ticket,
+            (tr, price) => pips(tr.symbol, tr.side, tr.price, price)));
+          break;
         case 'trade.opened':
         case 'trade.modified':
         case 'trade.partial':
@@ -102,6 +113,7 @@ export function MasterView({ account }: { account: Account }) {
       <AccountHeader account={account} />
       {!account.online && neverTraded && <ConnectEA account={account} />}
       <StatsRow stats={stats.data} account={account} />
+      <PerformancePanel accountId={id} version={version} />
 
       <div class="grid gap-4 xl:grid-cols-3">
         <div class="min-w-0 space-y-4 xl:col-span-2">
@@ -115,12 +127,15 @@ export function MasterView({ account }: { account: Account }) {
                 ? <EmptyState testid="active-empty">{t('dash.activeEmpty')}</EmptyState>
                 : <TradesTable trades={active.data} flash={flash} testid="active-trades" />}
           </Panel>
-          <Panel title={t('dash.recentTrades')} testid="closed-panel">
+          <Panel title={t('dash.recentTrades')} testid="closed-panel"
+                 actions={<Link href={`/history?account=${id}`} data-testid="to-history"
+                                class="inline-flex min-h-11 items-center text-sm text-blue-300
+                                       hover:underline">{t('nav.history')} →</Link>}>
             {closed.error && !closed.data ? <ErrorState error={closed.error} onRetry={closed.reload} />
               : !closed.data ? <Loading />
               : closed.data.items.length === 0
                 ? <EmptyState>{t('dash.closedEmpty')}</EmptyState>
-                : <TradesTable trades={closed.data.items} closed flash={flash}
+                : <TradesTable trades={byCloseTime(closed.data.items)} closed flash={flash}
                                testid="closed-trades" />}
           </Panel>
         </div>
