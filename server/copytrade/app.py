@@ -24,6 +24,7 @@ from .engine.events import EventBus
 from .engine.gcpolicy import freeze_after_startup
 from .gateway.server import serve_gateway
 from .maintenance import purge_expired_sessions
+from .notify import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class RunningServer:
     engine: Engine
     db: Database
     shutdown: trio.Event
+    notifier: Notifier | None = None
 
 
 @asynccontextmanager
@@ -68,13 +70,15 @@ async def run_server(
             events = EventBus()
             accounts = AccountRepository(db)
             engine = Engine(db=db, events=events, settings=settings)
+            notifier = Notifier.from_settings(settings, db)
             async with trio.open_nursery() as nursery:
                 await nursery.start(engine.run)
                 await nursery.start(purge_expired_sessions, db)
+                await nursery.start(notifier.run)
                 ea_port: int = await nursery.start(serve_gateway, engine, settings)
                 ctx = ApiContext(settings=settings, db=db, users=UserRepository(db),
                                  accounts=accounts, events=events, engine=engine,
-                                 ea_port=ea_port, shutdown=shutdown)
+                                 ea_port=ea_port, shutdown=shutdown, notifier=notifier)
                 async with trio.open_nursery() as web:
                     http_port: int = await web.start(
                         serve_http, create_app(ctx), settings, shutdown)
@@ -85,7 +89,7 @@ async def run_server(
                     freeze_after_startup()
                     task_status.started(RunningServer(
                         http_port=http_port, ea_port=ea_port, database_url=dsn, engine=engine,
-                        db=db, shutdown=shutdown))
+                        db=db, shutdown=shutdown, notifier=notifier))
                     await shutdown.wait()
                     log.info("shutting down")
                     await engine.close_all_sessions()

@@ -9,6 +9,7 @@ from quart_trio import QuartTrio
 
 from . import (
     accounts,
+    alerts,
     auth,
     docs_page,
     errors,
@@ -25,7 +26,7 @@ from .context import ApiContext
 from .routing import ApiState
 from .security import SecurityConfig
 
-_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info)  # importing registers routes
+_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, alerts)  # importing registers routes
 
 MAX_BODY = 64 * 1024
 
@@ -40,6 +41,7 @@ def create_app(ctx: ApiContext, *, security: SecurityConfig | None = None) -> Qu
     errors.install(app)
     routing.install(app)
     live.install(app)
+    alerts.install(app)
     docs_page.install(app)
     metrics.install(app)
     static.install(app)  # last: its catch-all must not shadow the API's routes
