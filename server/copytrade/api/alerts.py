@@ -257,7 +257,7 @@ async def _kind_settings(call: Call[Any, Any], kind: str, body: ChannelIn | Chan
 
 
 @route("GET", "/api/v1/alerts/channels", summary="Your alert channels", tag=TAG,
-       response=ChannelList, errors=(401,))
+       response=ChannelList, errors=(401, 409))
 async def list_channels(call: Call[None, None]) -> ChannelList:
     notifier = _notifier(call)
     s = call.ctx.settings
@@ -290,14 +290,14 @@ async def create_channel(call: Call[ChannelIn, None]) -> ChannelEnvelope:
 
 
 @route("GET", CHANNEL, summary="One alert channel", tag=TAG, response=ChannelEnvelope,
-       errors=(401, 404))
+       errors=(401, 404, 409))
 async def get_channel(call: Call[None, None], channel_id: int) -> ChannelEnvelope:
     channel = await _notifier(call).store.get(channel_id, call.user_id)
     return ChannelEnvelope(_view(call, channel))
 
 
 @route("PATCH", CHANNEL, summary="Change an alert channel (omitted = kept)", tag=TAG,
-       body=ChannelPatchIn, response=ChannelEnvelope, errors=(401, 403, 404, 422))
+       body=ChannelPatchIn, response=ChannelEnvelope, errors=(401, 403, 404, 409, 422))
 async def update_channel(call: Call[ChannelPatchIn, None], channel_id: int) -> ChannelEnvelope:
     notifier = _notifier(call)
     current = await notifier.store.get(channel_id, call.user_id)
@@ -320,7 +320,7 @@ async def update_channel(call: Call[ChannelPatchIn, None], channel_id: int) -> C
 
 
 @route("DELETE", CHANNEL, summary="Delete an alert channel (and its queued messages)",
-       tag=TAG, errors=(401, 403, 404))
+       tag=TAG, errors=(401, 403, 404, 409))
 async def delete_channel(call: Call[None, None], channel_id: int) -> None:
     await _notifier(call).store.delete(channel_id, call.user_id)
 
@@ -355,7 +355,7 @@ def _delivery_out(d: Delivery) -> DeliveryOut:
 
 
 @route("POST", f"{CHANNEL}/test", summary="Send a test message through this channel", tag=TAG,
-       response=DeliveryEnvelope, status=202, errors=(401, 403, 404))
+       response=DeliveryEnvelope, status=202, errors=(401, 403, 404, 409))
 async def send_test(call: Call[None, None], channel_id: int) -> DeliveryEnvelope:
     notifier = _notifier(call)
     channel = await notifier.store.get(channel_id, call.user_id)
@@ -365,7 +365,7 @@ async def send_test(call: Call[None, None], channel_id: int) -> DeliveryEnvelope
 
 
 @route("GET", f"{CHANNEL}/deliveries", summary="Recent messages of this channel", tag=TAG,
-       response=DeliveryList, errors=(401, 404))
+       response=DeliveryList, errors=(401, 404, 409))
 async def list_deliveries(call: Call[None, None], channel_id: int) -> DeliveryList:
     rows = await _notifier(call).store.deliveries(channel_id, call.user_id)
     return DeliveryList([_delivery_out(d) for d in rows])
