@@ -71,7 +71,8 @@ class AlertWorld:
         r = await c.post(f"/api/v1/alerts/channels/{channel['id']}/link")
         assert r.status_code == 200, r.text
         link = r.json()
-        assert link["deep_link"] == f"https://t.me/copytrade_bot?start={link['code']}"
+        bot = channel["bot_username"]
+        assert link["deep_link"] == f"https://t.me/{bot}?start={link['code']}"
         token = SERVER_BOT if channel["via"] == "server" else OWN_BOT
         self.telegram.push_update(token, f"/start {link['code']}", chat_id)
         body = await api_until(c, f"/api/v1/alerts/channels/{channel['id']}",
