@@ -26,7 +26,7 @@ def main() -> None:
     class Inbox:
         count = 0
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd name)
+        async def handle_DATA(self, server, session, envelope):
             Inbox.count += 1
             (out / f"{Inbox.count}.eml").write_bytes(envelope.content)
             return "250 OK"

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import attrs
+import httpx
 import pytest
 import trio
 from cryptography import x509
@@ -227,3 +228,89 @@ async def test_failure_detail_names_the_cause(world: AlertWorld) -> None:
                               lambda b: b["channel"]["last_status"] == "failed")
         assert got["channel"]["last_detail"] == (
             "failed: 401 from Telegram (Unauthorized) — check the token")
+
+
+BAD_CREATE = [
+    ({"kind": "pager", "name": "x"}, "kind"),
+    ({"kind": "webhook", "name": "x"}, "webhook_url"),
+    ({"kind": "webhook", "name": "x", "webhook_url": "ftp://example.com/x"}, "webhook_url"),
+    ({"kind": "webhook", "name": "x", "webhook_url": "https://u:p@example.com/x"},
+     "webhook_url"),
+    ({"kind": "webhook", "name": "x", "webhook_url": "https://example.com/x#f"}, "webhook_url"),
+    ({"kind": "webhook", "name": "x", "webhook_url": "not a url"}, "webhook_url"),
+    ({"kind": "webhook", "name": "x", "webhook_url": "https://e.com/" + "a" * 2000},
+     "webhook_url"),
+    ({"kind": "webhook", "name": "x", "webhook_url": "https://example.com/",
+      "webhook_secret": "short"}, "webhook_secret"),
+    ({"kind": "webhook", "name": "x", "webhook_url": "https://example.com/",
+      "bot_token": "1:x"}, "bot_token"),
+    ({"kind": "telegram", "name": "x", "via": "own"}, "bot_token"),
+    ({"kind": "telegram", "name": "x", "via": "own", "bot_token": "no-colon"}, "bot_token"),
+    ({"kind": "telegram", "name": "x", "via": "elsewhere"}, "via"),
+    ({"kind": "line", "name": "x", "via": "own", "line_channel_access_token": "t" * 30},
+     "line_channel_secret"),
+    ({"kind": "line", "name": "x", "via": "own", "line_channel_access_token": "t" * 30,
+      "line_channel_secret": "NOT-HEX"}, "line_channel_secret"),
+    ({"kind": "email", "name": "x", "email": "not-an-address"}, "email"),
+    ({"kind": "email", "name": "x"}, "email"),
+    ({"kind": "telegram", "name": "x", "time_zone": "Mars/Olympus"}, "time_zone"),
+    ({"kind": "telegram", "name": "x", "time_zone": "../../etc/passwd"}, "time_zone"),
+    ({"kind": "telegram", "name": "x", "time_zone": 7}, "time_zone"),
+    ({"kind": "telegram", "name": "x", "quiet_start": "22:00"}, "quiet_end"),
+    ({"kind": "telegram", "name": "x", "quiet_start": "25:00", "quiet_end": "07:00"},
+     "quiet_start"),
+    ({"kind": "telegram", "name": "x", "quiet_start": "7:00", "quiet_end": "08:00"},
+     "quiet_start"),
+    ({"kind": "telegram", "name": "x", "quiet_start": "08:00", "quiet_end": "08:00"},
+     "quiet_end"),
+    ({"kind": "telegram", "name": "x", "summary_time": "noon"}, "summary_time"),
+    ({"kind": "telegram", "name": "x", "events": ["copy.failed", "copy.failed"]}, "events"),
+    ({"kind": "telegram", "name": "x", "events": ["everything"]}, "events[0]"),
+    ({"kind": "telegram", "name": "x", "language": "fr"}, "language"),
+    ({"kind": "telegram", "name": ""}, "name"),
+    ({"kind": "telegram", "name": "x", "colour": "red"}, "colour"),
+]
+
+
+async def test_bad_input_gets_a_clear_error_and_changes_nothing(world: AlertWorld) -> None:
+    with trio.fail_after(30):
+        c = await world.user()
+        for body, field in BAD_CREATE:
+            r = await c.post("/api/v1/alerts/channels", json=body)
+            assert r.status_code == 422, (body, r.text)
+            fields = r.json()["error"]["fields"]
+            assert field in fields, (body, fields)
+            assert fields[field], body
+        listed = (await c.get("/api/v1/alerts/channels")).json()
+        assert listed["channels"] == []
+        # PATCH: the same checks, and nothing changes on refusal.
+        ch = await world.telegram_channel(c, chat_id=9, time_zone="Asia/Bangkok",
+                                          quiet_start="22:00", quiet_end="07:00")
+        for body, field in [({"time_zone": "Nowhere/Town"}, "time_zone"),
+                            ({"quiet_end": None}, "quiet_end"),
+                            ({"quiet_start": "07:00"}, "quiet_end"),
+                            ({"webhook_url": "https://example.com"}, "webhook_url"),
+                            ({"enabled": "yes"}, "enabled")]:
+            r = await c.patch(f"/api/v1/alerts/channels/{ch['id']}", json=body)
+            assert r.status_code == 422, (body, r.text)
+            assert field in r.json()["error"]["fields"], (body, r.text)
+        after = (await c.get(f"/api/v1/alerts/channels/{ch['id']}")).json()["channel"]
+        assert (after["time_zone"], after["quiet_start"], after["quiet_end"]) == (
+            "Asia/Bangkok", "22:00", "07:00")
+        r = await c.patch(f"/api/v1/alerts/channels/{ch['id']}",
+                          json={"quiet_start": None, "quiet_end": None, "language": "th"})
+        assert r.status_code == 200 and r.json()["channel"]["quiet_start"] is None
+        # Isolation: another user sees nothing of it.
+        other = await world.user("other@example.com")
+        assert (await other.get(f"/api/v1/alerts/channels/{ch['id']}")).status_code == 404
+        assert (await other.post(f"/api/v1/alerts/channels/{ch['id']}/test")).status_code == 404
+        assert (await other.delete(f"/api/v1/alerts/channels/{ch['id']}")).status_code == 404
+
+
+async def test_line_webhook_refuses_unsigned_and_unknown(world: AlertWorld) -> None:
+    async with httpx.AsyncClient(base_url=world.url) as c:
+        body = b'{"events":[]}'
+        assert (await c.post("/api/v1/alerts/line/webhook", content=body)).status_code == 401
+        r = await c.post("/api/v1/alerts/line/webhook/999", content=body,
+                         headers={"X-Line-Signature": signature(LINE_SECRET, body)})
+        assert r.status_code == 401
