@@ -1,8 +1,8 @@
 """Encryption of channel secrets (bot tokens, channel tokens, webhook secrets) at rest.
 
 Fernet (AES-128-CBC + HMAC-SHA256, from ``cryptography``) with the server key
-``COPYTRADE_SECRET_KEY`` (a Fernet key: 32 url-safe base64 bytes, ``copytrade secret-key``
-prints a new one). Without it, the server creates ``<data dir>/alerts-secret.key`` (mode 0600)
+``COPYTRADE_SECRET_KEY`` (a Fernet key: 32 url-safe base64 bytes; the README shows how to
+make one). Without it, the server creates ``<data dir>/alerts-secret.key`` (mode 0600)
 on first start and uses that file from then on; every node of a cluster needs the same key.
 A secret encrypted under another key cannot be read: the channel then reports
 "secret unreadable: re-enter it" and is not sent to.
@@ -33,8 +33,8 @@ def valid_key(raw: str) -> str:
     try:
         Fernet(value.encode())
     except (ValueError, TypeError):
-        raise ValueError("must be a Fernet key (44 url-safe base64 characters; "
-                         "`copytrade secret-key` makes one)") from None
+        raise ValueError("must be a Fernet key (44 url-safe base64 characters; make one with "
+                         "cryptography.fernet.Fernet.generate_key())") from None
     return value
 
 
