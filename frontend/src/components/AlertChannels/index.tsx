@@ -341,7 +341,8 @@ export function AlertChannels() {
         <SecretReveal title={t('alerts.webhookSecret')} value={secret}
                       warning={t('alerts.secretOnce')} testid="alert-webhook-secret-once">
           <div class="flex justify-end">
-            <Button small variant="secondary" onClick={() => setSecret(null)}>
+            <Button small variant="secondary" onClick={() => setSecret(null)}
+                    data-testid="alert-secret-done">
               {t('accounts.key.done')}</Button>
           </div>
         </SecretReveal>
