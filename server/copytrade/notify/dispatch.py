@@ -200,7 +200,7 @@ class Dispatcher:
                 items.append(Item(ch["user_id"], "summary.daily",
                                   f"summary:{a['id']}:{day}", {
                     "kind": "summary.daily", "account_id": a["id"], "account_name": a["name"],
-                    "role": a["role"], "date": day, "profit": str(a["profit"]),
+                    "role": a["role"], "date": day, "profit": f"{a['profit']:.2f}",
                     "copies": a["copies"], "failed": a["failed"],
                     "worst_latency_ms": (None if a["worst_latency_ms"] is None
                                          else float(a["worst_latency_ms"])),
