@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 DISPATCH_LOCK = 0x4E6F74696679  # "Notify": one dispatcher at a time across nodes
 BATCH = 1000
+KEEP_DAYS = 30
+"""Sent and dead outbox rows are kept this long (the deliveries list), then deleted."""
+PURGE_EVERY = 3600.0
 MAX_ITEMS = 20
 """Items of a grouped message kept in its payload (the count covers them all)."""
 
@@ -103,6 +106,7 @@ class Dispatcher:
     wake_senders: Callable[[], None]
     started: float = attrs.field(factory=trio.current_time)
     _wakeup: trio.Event = attrs.field(factory=trio.Event)
+    _next_purge: float = 0.0
     dispatched: int = 0
 
     def wake(self) -> None:
@@ -117,6 +121,9 @@ class Dispatcher:
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("alert dispatcher: database unavailable (%s); retrying", exc)
                 made = 0
+            except Exception:  # a bug in one alert must never end the server
+                log.exception("alert dispatcher failed; retrying")
+                made = 0
             if made:
                 self.wake_senders()
             with trio.move_on_after(self.poll):
@@ -126,6 +133,11 @@ class Dispatcher:
     async def tick(self) -> int:
         """One pass; returns how many outbox rows it made."""
         offline_ready = trio.current_time() - self.started >= self.grace
+        if trio.current_time() >= self._next_purge:
+            self._next_purge = trio.current_time() + PURGE_EVERY
+            await self.db.execute(
+                "DELETE FROM notify_outbox WHERE status IN ('sent', 'dead') "
+                "AND created_at < now() - make_interval(days => $1)", KEEP_DAYS)
 
         async def work(con: asyncpg.Connection) -> int:
             async with con.transaction():

@@ -79,6 +79,8 @@ class Sender:
                 await self.tick()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("%s sender: database unavailable (%s); retrying", self.kind, exc)
+            except Exception:  # a bug in one alert must never end the server
+                log.exception("%s sender failed; retrying", self.kind)
             with trio.move_on_after(self.poll):
                 await self._wakeup.wait()
             self._wakeup = trio.Event()

@@ -188,6 +188,13 @@ class Notifier:
                     nursery.start_soon(self._poll_bot, key, token, channel_id)
 
     async def _poll_bot(self, key: str, token: str, channel_id: int | None) -> None:
+        try:
+            await self._poll_bot_once(key, token, channel_id)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            log.warning("Telegram linking: database unavailable (%s)", exc)
+            await trio.sleep(max(self.settings.alert_poll_interval, 1.0))
+
+    async def _poll_bot_once(self, key: str, token: str, channel_id: int | None) -> None:
         assert self.client is not None
         s = self.settings
         try:
