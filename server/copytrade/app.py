@@ -70,7 +70,7 @@ async def run_server(
             events = EventBus()
             accounts = AccountRepository(db)
             engine = Engine(db=db, events=events, settings=settings)
-            notifier = Notifier.from_settings(settings, db)
+            notifier = Notifier.from_settings(settings, db, online=lambda: list(engine.sessions))
             async with trio.open_nursery() as nursery:
                 await nursery.start(engine.run)
                 await nursery.start(purge_expired_sessions, db)

@@ -132,6 +132,24 @@ async def test_kill9_between_event_and_delivery_delivers_exactly_once(
             assert body["deliveries"][0]["idempotency_key"] == key
             assert body["deliveries"][0]["attempts"] == 2
             assert receiver.unique == 2 and receiver.bad_signatures == 0
+
+            # 3. The server dies while the EA is connected, and the EA never comes back: the
+            #    database still says "connected", yet the alert comes after the restart.
+            sim = MasterSim("127.0.0.1", srv.ea_port, api_key, reconnect=False)
+            await nursery.start(sim.run)
+            with trio.fail_after(5):
+                while not await db.fetchval(
+                        "SELECT ea_connected_at > coalesce(ea_disconnected_at, '-infinity') "
+                        "FROM trading_accounts WHERE role = 'master'"):
+                    await trio.sleep(0.02)
+            await eventually(lambda: receiver.unique == 3)  # "back online" (after phase 1)
+            assert receiver.bodies[-1]["type"] == "ea.online"
+            await srv.kill9()
+            sim.stop()
+            await srv.start()
+            await eventually(lambda: receiver.unique == 4, timeout=15)
+            last = receiver.bodies[-1]
+            assert last["type"] == "ea.offline" and last["data"]["after_restart"] is True
     finally:
         if srv.process is not None:
             await srv.kill9()

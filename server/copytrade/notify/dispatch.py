@@ -12,7 +12,7 @@ makes a repeat insert a no-op. Then it writes the daily summaries that are due.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -104,7 +104,10 @@ class Dispatcher:
     window: float
     poll: float
     wake_senders: Callable[[], None]
+    online: Callable[[], Collection[int]] = tuple
+    """Ids of the accounts whose EA is connected to this process now."""
     started: float = attrs.field(factory=trio.current_time)
+    _stale_checked: bool = False
     _wakeup: trio.Event = attrs.field(factory=trio.Event)
     _next_purge: float = 0.0
     dispatched: int = 0
@@ -133,6 +136,9 @@ class Dispatcher:
     async def tick(self) -> int:
         """One pass; returns how many outbox rows it made."""
         offline_ready = trio.current_time() - self.started >= self.grace
+        if offline_ready and not self._stale_checked:
+            await self._stale_presence()
+            self._stale_checked = True
         if trio.current_time() >= self._next_purge:
             self._next_purge = trio.current_time() + PURGE_EVERY
             await self.db.execute(
@@ -152,6 +158,19 @@ class Dispatcher:
         made = await self.db.run(work)
         self.dispatched += made
         return made
+
+    async def _stale_presence(self) -> None:
+        """After a crash (kill -9, power loss) the database still says "connected" for EAs
+        that never came back: once the grace period after start has passed, each of them gets
+        an ``ea.offline`` event (alerted one grace period later if it is still away)."""
+        await self.db.execute(
+            "INSERT INTO notify_events (user_id, account_id, kind, payload) "
+            "SELECT user_id, id, 'ea.offline', jsonb_build_object('account_name', name, "
+            "'after_restart', true) FROM trading_accounts WHERE ea_connected_at IS NOT NULL "
+            "AND (ea_disconnected_at IS NULL OR ea_disconnected_at < ea_connected_at) "
+            "AND ea_connected_at < now() - make_interval(secs => $2) "
+            "AND NOT id = ANY ($1::bigint[]) AND notify_wanted(user_id, 'ea.offline')",
+            list(self.online()), self.grace)
 
     async def _items(self, con: asyncpg.Connection, rows: list[Any]) -> list[Item]:
         items: list[Item] = []

@@ -4,6 +4,7 @@ started together under the app's root nursery (``await nursery.start(notifier.ru
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Collection
 from typing import Any
 
 import asyncpg
@@ -37,6 +38,8 @@ class Notifier:
     senders: dict[str, Sender] = attrs.field(factory=dict)
     dispatcher: Dispatcher = attrs.field(init=False)
     smtp: email.SmtpConfig | None = None
+    online: Callable[[], Collection[int]] = tuple
+    """Ids of the accounts whose EA is connected to this process (the engine's sessions)."""
     _server_bot: str | None = None
     _offsets: dict[str, int] = attrs.field(factory=dict)
     linked: int = 0
@@ -46,15 +49,17 @@ class Notifier:
         s = self.settings
         self.dispatcher = Dispatcher(self.db, grace=s.alert_offline_grace,
                                      window=s.alert_group_window, poll=s.alert_poll_interval,
-                                     wake_senders=self.wake_senders)
+                                     wake_senders=self.wake_senders, online=self.online)
         if s.smtp_host:
             self.smtp = email.SmtpConfig(
                 host=s.smtp_host, port=s.smtp_port, security=s.smtp_security, user=s.smtp_user,
                 password=s.smtp_password, sender=s.smtp_from or f"alerts@{s.public_host}")
 
     @classmethod
-    def from_settings(cls, settings: Settings, db: Database) -> Notifier:
-        return cls(settings, db, SecretBox.load(settings.secret_key, settings.data_dir))
+    def from_settings(cls, settings: Settings, db: Database,
+                      online: Callable[[], Collection[int]] = tuple) -> Notifier:
+        return cls(settings, db, SecretBox.load(settings.secret_key, settings.data_dir),
+                   online=online)
 
     def wake_senders(self) -> None:
         for sender in self.senders.values():
