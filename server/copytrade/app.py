@@ -25,6 +25,7 @@ from .engine.events import EventBus
 from .engine.gcpolicy import freeze_after_startup
 from .gateway.server import serve_gateway
 from .maintenance import purge_expired_sessions
+from .notify import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class RunningServer:
     engine: Engine
     db: Database
     shutdown: trio.Event
+    notifier: Notifier | None = None
 
 
 @asynccontextmanager
@@ -69,15 +71,17 @@ async def run_server(
             events = EventBus()
             accounts = AccountRepository(db)
             engine = Engine(db=db, events=events, settings=settings)
+            notifier = Notifier.from_settings(settings, db, online=lambda: list(engine.sessions))
             async with trio.open_nursery() as nursery:
                 await nursery.start(engine.run)
                 await nursery.start(purge_expired_sessions, db)
                 if settings.tls_cert is not None and settings.tls_key is not None:
                     await nursery.start(tls_reload.watch, settings.tls_cert, settings.tls_key)
+                await nursery.start(notifier.run)
                 ea_port: int = await nursery.start(serve_gateway, engine, settings)
                 ctx = ApiContext(settings=settings, db=db, users=UserRepository(db),
                                  accounts=accounts, events=events, engine=engine,
-                                 ea_port=ea_port, shutdown=shutdown)
+                                 ea_port=ea_port, shutdown=shutdown, notifier=notifier)
                 async with trio.open_nursery() as web:
                     http_port: int = await web.start(
                         serve_http, create_app(ctx), settings, shutdown)
@@ -88,7 +92,7 @@ async def run_server(
                     freeze_after_startup()
                     task_status.started(RunningServer(
                         http_port=http_port, ea_port=ea_port, database_url=dsn, engine=engine,
-                        db=db, shutdown=shutdown))
+                        db=db, shutdown=shutdown, notifier=notifier))
                     await shutdown.wait()
                     log.info("shutting down")
                     await engine.close_all_sessions()

@@ -34,7 +34,7 @@ def _add_setting_flags(parser: argparse.ArgumentParser, fields: Sequence[str]) -
 
 
 SERVER_FIELDS = ("database_url", "data_dir", "http_host", "http_port", "ea_host", "ea_port",
-                 "tls_cert", "tls_key", "public_host", "log_level")
+                 "tls_cert", "tls_key", "public_host", "public_url", "log_level")
 DB_FIELDS = ("database_url", "data_dir", "log_level")
 
 

@@ -117,6 +117,44 @@ def _secret(raw: str) -> str | None:
     return value
 
 
+def _http_url(raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")) or len(value) > 500 \
+            or any(c.isspace() for c in value) or value.count("/") < 2 or value.endswith(":"):
+        raise ValueError(f"must be an http:// or https:// URL, got {raw!r}")
+    return value
+
+
+def _public_url(raw: str) -> str | None:
+    if not raw.strip():
+        return None
+    value = _http_url(raw)
+    if not value.startswith("https://"):
+        raise ValueError("must be the server's public https:// URL (LINE calls webhooks over "
+                         "HTTPS only)")
+    return value
+
+
+def _optional_text(raw: str) -> str | None:
+    value = raw.strip()
+    return value or None
+
+
+def _smtp_security(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"starttls", "tls", "none"}:
+        raise ValueError("must be starttls, tls or none")
+    return value
+
+
+def _secret_key(raw: str) -> str | None:
+    if not raw.strip():
+        return None
+    from .notify.secretbox import valid_key
+
+    return valid_key(raw)
+
+
 def _bool(raw: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
@@ -182,6 +220,46 @@ SETTINGS: tuple[Setting, ...] = (
             "bearer token /metrics requires; unset = /metrics answers loopback clients only"),
     Setting("log_level", "COPYTRADE_LOG_LEVEL", "--log-level", _log_level,
             "DEBUG, INFO, WARNING or ERROR"),
+    # ---- alerts (notify/)
+    Setting("secret_key", "COPYTRADE_SECRET_KEY", None, _secret_key,
+            "Fernet key that encrypts alert secrets; unset = <data dir>/alerts-secret.key"),
+    Setting("public_url", "COPYTRADE_PUBLIC_URL", "--public-url", _public_url,
+            "the server's public https:// URL (LINE webhooks need it)"),
+    Setting("telegram_api_url", "COPYTRADE_TELEGRAM_API_URL", None, _http_url,
+            "Telegram Bot API base URL"),
+    Setting("telegram_bot_token", "COPYTRADE_TELEGRAM_BOT_TOKEN", None, _optional_text,
+            "token of a server-wide Telegram bot users may link to (optional)"),
+    Setting("line_api_url", "COPYTRADE_LINE_API_URL", None, _http_url,
+            "LINE Messaging API base URL"),
+    Setting("line_channel_token", "COPYTRADE_LINE_CHANNEL_TOKEN", None, _optional_text,
+            "channel access token of a server-wide LINE Official Account (optional)"),
+    Setting("line_channel_secret", "COPYTRADE_LINE_CHANNEL_SECRET", None, _optional_text,
+            "channel secret of that Official Account (verifies X-Line-Signature)"),
+    Setting("smtp_host", "COPYTRADE_SMTP_HOST", None, _optional_text,
+            "SMTP server for e-mail alerts; unset = no e-mail channel"),
+    Setting("smtp_port", "COPYTRADE_SMTP_PORT", None, _parse_port, "SMTP port"),
+    Setting("smtp_security", "COPYTRADE_SMTP_SECURITY", None, _smtp_security,
+            "starttls, tls (implicit TLS, usually port 465) or none (local relays only)"),
+    Setting("smtp_user", "COPYTRADE_SMTP_USER", None, _optional_text, "SMTP user name"),
+    Setting("smtp_password", "COPYTRADE_SMTP_PASSWORD", None, _optional_text, "SMTP password"),
+    Setting("smtp_from", "COPYTRADE_SMTP_FROM", None, _optional_text,
+            "From address of alert e-mails"),
+    Setting("alert_offline_grace", "COPYTRADE_ALERT_OFFLINE_GRACE", None, _positive_float,
+            "seconds an EA may stay offline before an alert"),
+    Setting("alert_group_window", "COPYTRADE_ALERT_GROUP_WINDOW", None, _positive_float,
+            "seconds over which failed/skipped/expired copies become one message"),
+    Setting("alert_poll_interval", "COPYTRADE_ALERT_POLL_INTERVAL", None, _positive_float,
+            "seconds between looks at the alert queue"),
+    Setting("alert_backoff", "COPYTRADE_ALERT_BACKOFF", None, _positive_float,
+            "first retry delay in seconds (doubles per attempt, at most 1 hour)"),
+    Setting("alert_max_attempts", "COPYTRADE_ALERT_MAX_ATTEMPTS", None, _positive_int,
+            "attempts before a message is dead-lettered"),
+    Setting("alert_http_timeout", "COPYTRADE_ALERT_HTTP_TIMEOUT", None, _positive_float,
+            "seconds allowed for one delivery (HTTP request or SMTP session)"),
+    Setting("alert_link_poll", "COPYTRADE_ALERT_LINK_POLL", None, _positive_int,
+            "long-poll seconds of Telegram getUpdates while a link code waits"),
+    Setting("alert_allow_private_urls", "COPYTRADE_ALERT_ALLOW_PRIVATE_URLS", None, _bool,
+            "allow webhook URLs on loopback/private addresses (off: SSRF protection)"),
 )
 
 
@@ -233,6 +311,48 @@ class Settings:
     registration: str = "invite"
     """Who may register: ``open``, ``invite`` or ``closed`` (the first user always may, except
     when closed, and becomes the admin)."""
+    secret_key: str | None = None
+    """Fernet key for alert secrets; None = the data folder's key file."""
+    public_url: str | None = None
+    """Public https:// base URL of this server (LINE webhooks)."""
+    telegram_api_url: str = "https://api.telegram.org"
+    """Telegram Bot API base URL (tests point it at a local server)."""
+    telegram_bot_token: str | None = None
+    """Server-wide Telegram bot, or None."""
+    line_api_url: str = "https://api.line.me"
+    """LINE Messaging API base URL."""
+    line_channel_token: str | None = None
+    """Server-wide LINE Official Account's channel access token, or None."""
+    line_channel_secret: str | None = None
+    """Its channel secret."""
+    smtp_host: str | None = None
+    """SMTP server, or None (no e-mail channel)."""
+    smtp_port: int = 587
+    """SMTP port."""
+    smtp_security: str = "starttls"
+    """``starttls``, ``tls`` or ``none``."""
+    smtp_user: str | None = None
+    """SMTP login, or None for no AUTH."""
+    smtp_password: str | None = None
+    """SMTP password."""
+    smtp_from: str | None = None
+    """From address (default: ``alerts@<public host>``)."""
+    alert_offline_grace: float = 120.0
+    """Seconds offline before an "EA offline" alert."""
+    alert_group_window: float = 10.0
+    """Seconds over which copy outcomes are grouped into one message."""
+    alert_poll_interval: float = 1.0
+    """Seconds between looks at the event queue and the outbox."""
+    alert_backoff: float = 5.0
+    """First retry delay; doubles per attempt up to an hour."""
+    alert_max_attempts: int = 8
+    """Attempts before dead-lettering."""
+    alert_http_timeout: float = 10.0
+    """Seconds per delivery attempt."""
+    alert_link_poll: int = 25
+    """Telegram getUpdates long-poll seconds."""
+    alert_allow_private_urls: bool = False
+    """Allow webhooks to loopback/private addresses."""
 
     @property
     def tls_enabled(self) -> bool:

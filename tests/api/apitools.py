@@ -27,11 +27,14 @@ from copytrade.db.users import UserRepository
 from copytrade.engine.core import Engine
 from copytrade.engine.events import EventBus
 from copytrade.gateway.server import serve_gateway
+from copytrade.notify import Notifier
+from copytrade.notify.secretbox import SecretBox, new_key
 from copytrade.protocol import Error, Message
 from copytrade.sim.follower import FollowerSim
 from copytrade.sim.link import Link, LinkError
 
 PASSWORD = "correct horse battery"
+NOWHERE = "http://127.0.0.1:9"  # the discard port: refused at once
 
 
 async def eventually(predicate: Callable[[], bool], timeout: float = 5) -> None:
@@ -145,7 +148,10 @@ async def start_api(nursery: trio.Nursery, db: Database, *, security: SecurityCo
     ea_port = await nursery.start(_engine_and_gateway, engine, settings, shutdown, stopped)
     ctx = ApiContext(settings=settings, db=db, users=UserRepository(db),
                      accounts=AccountRepository(db), events=events, engine=engine,
-                     ea_port=ea_port, shutdown=shutdown)
+                     ea_port=ea_port, shutdown=shutdown,
+                     # alert routes work (their senders are not started: nothing goes out)
+                     notifier=Notifier(attrs.evolve(settings, telegram_api_url=NOWHERE),
+                                       db, SecretBox.from_key(new_key())))
     app = create_app(ctx, security=security)
     port = await nursery.start(
         lambda task_status: serve_http(app, settings, ctx.shutdown,

@@ -142,6 +142,14 @@ async def test_openapi_document_and_page(api: Api) -> None:
             ("get", "/api/v1/admin/invites"), ("post", "/api/v1/admin/invites"),
             ("delete", "/api/v1/admin/invites/{invite_id}"),
             ("post", "/api/v1/accounts/{account_id}/rotate-master-token"),
+            # alerts (the LINE webhook is LINE's, signed, outside the documented API)
+            ("get", "/api/v1/alerts/channels"), ("post", "/api/v1/alerts/channels"),
+            ("get", "/api/v1/alerts/channels/{channel_id}"),
+            ("patch", "/api/v1/alerts/channels/{channel_id}"),
+            ("delete", "/api/v1/alerts/channels/{channel_id}"),
+            ("post", "/api/v1/alerts/channels/{channel_id}/link"),
+            ("post", "/api/v1/alerts/channels/{channel_id}/test"),
+            ("get", "/api/v1/alerts/channels/{channel_id}/deliveries"),
         }
         got = {(m, p) for p, ops in paths.items() for m in ops}
         assert got == expected

@@ -55,7 +55,9 @@ def server() -> Iterator[Server]:
     http_port, ea_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(COPYTRADE_DATA_DIR=str(tmp / "data"), COPYTRADE_PUBLIC_HOST="127.0.0.1",
-               COPYTRADE_LOG_LEVEL="INFO")
+               COPYTRADE_LOG_LEVEL="INFO",
+               # alerts: the browser test's webhook receiver listens on loopback
+               COPYTRADE_ALERT_ALLOW_PRIVATE_URLS="true", COPYTRADE_ALERT_POLL_INTERVAL="0.2")
     log = tmp / "serve.log"
     preview: subprocess.Popen[bytes] | None = None
     with log.open("wb") as out:

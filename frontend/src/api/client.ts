@@ -3,6 +3,10 @@
  * every failure is an ApiError (or the AbortError of a cancelled call, which callers ignore).
  */
 import type {
+  AlertChannel, AlertChannelBody, AlertChannelList, AlertDelivery, AlertLink,
+  CreatedAlertChannel,
+} from './types';
+import type {
   Account, AccountBody, AccountPatch, AccountStats, ApiToken, ConnectionInfo, CopyMode, CopyRules,
   CreatedAccount, CreatedToken, ErrorBody, Follower, HistoryQuery, HistoryRow, Id, Items,
   LoginBody, MasterTrade, Performance,
@@ -238,6 +242,32 @@ export class ApiClient {
   }
   connectionInfo(signal: AbortSignal): Promise<ConnectionInfo> {
     return this.request('GET', '/connection-info', signal);
+  }
+
+  // ---- alert channels ----
+  alertChannels(signal: AbortSignal): Promise<AlertChannelList> {
+    return this.request('GET', '/alerts/channels', signal);
+  }
+  createAlertChannel(body: AlertChannelBody, signal: AbortSignal): Promise<CreatedAlertChannel> {
+    return this.request('POST', '/alerts/channels', signal, { body });
+  }
+  updateAlertChannel(id: Id, patch: AlertChannelBody, signal: AbortSignal): Promise<AlertChannel> {
+    return this.request<{ channel: AlertChannel }>('PATCH', `/alerts/channels/${id}`, signal,
+                                                    { body: patch }).then((r) => r.channel);
+  }
+  deleteAlertChannel(id: Id, signal: AbortSignal): Promise<void> {
+    return this.request('DELETE', `/alerts/channels/${id}`, signal);
+  }
+  linkAlertChannel(id: Id, signal: AbortSignal): Promise<AlertLink> {
+    return this.request('POST', `/alerts/channels/${id}/link`, signal);
+  }
+  testAlertChannel(id: Id, signal: AbortSignal): Promise<AlertDelivery> {
+    return this.request<{ delivery: AlertDelivery }>('POST', `/alerts/channels/${id}/test`,
+                                                      signal).then((r) => r.delivery);
+  }
+  alertDeliveries(id: Id, signal: AbortSignal): Promise<AlertDelivery[]> {
+    return this.request<{ deliveries: AlertDelivery[] }>(
+      'GET', `/alerts/channels/${id}/deliveries`, signal).then((r) => r.deliveries);
   }
 
   private acc(method: Method, path: string, signal: AbortSignal, body?: unknown): Promise<Account> {

@@ -390,3 +390,93 @@ export interface Invite {
 }
 export interface CreatedInvite { invite: Invite; code: string }
 export interface InviteBody { expires_in_hours?: number; note?: string }
+
+// ---- alerts (/api/v1/alerts) ----
+export type ChannelKind = 'telegram' | 'line' | 'email' | 'webhook';
+export type AlertTopic = 'ea.offline' | 'copy.failed' | 'copy.skipped' | 'copy.expired'
+  | 'killswitch.stopout' | 'risk.tripped' | 'master.trade' | 'summary.daily';
+
+/** An alert channel as the server shows it: never a secret, only whether one is saved. */
+export interface AlertChannel {
+  id: Id;
+  kind: ChannelKind;
+  name: string;
+  enabled: boolean;
+  events: AlertTopic[];
+  language: 'en' | 'th';
+  time_zone: string;
+  quiet_start: string | null;
+  quiet_end: string | null;
+  summary_time: string;
+  via: 'server' | 'own' | null;
+  linked: boolean;
+  linked_at: string | null;
+  link_pending: boolean;
+  target: string | null;
+  email: string | null;
+  webhook_url: string | null;
+  bot_username: string | null;
+  bot_token_set: boolean;
+  line_token_set: boolean;
+  webhook_secret_set: boolean;
+  line_webhook_url: string | null;
+  last_status: 'sent' | 'failed' | 'dead' | null;
+  last_detail: string | null;
+  last_at: string | null;
+  created_at: string;
+}
+
+export interface AlertChannelList {
+  channels: AlertChannel[];
+  topics: AlertTopic[];
+  email_available: boolean;
+  telegram_server_bot: boolean;
+  line_server_account: boolean;
+  public_url: string | null;
+}
+
+/** Body of POST /alerts/channels (PATCH takes the same fields but kind/via). */
+export interface AlertChannelBody {
+  kind?: ChannelKind;
+  name?: string;
+  enabled?: boolean;
+  events?: AlertTopic[];
+  language?: 'en' | 'th';
+  time_zone?: string;
+  quiet_start?: string | null;
+  quiet_end?: string | null;
+  summary_time?: string;
+  via?: 'server' | 'own';
+  bot_token?: string;
+  line_channel_access_token?: string;
+  line_channel_secret?: string;
+  email?: string;
+  webhook_url?: string;
+  webhook_secret?: string;
+}
+
+export interface CreatedAlertChannel {
+  channel: AlertChannel;
+  /** Only when the server generated the webhook secret: shown once. */
+  webhook_secret: string | null;
+}
+
+export interface AlertLink {
+  code: string;
+  expires_at: string;
+  deep_link: string | null;
+  instructions: string;
+  line_webhook_url: string | null;
+}
+
+export interface AlertDelivery {
+  id: Id;
+  idempotency_key: string;
+  kind: string;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}

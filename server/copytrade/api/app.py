@@ -10,6 +10,7 @@ from quart_trio import QuartTrio
 from . import (
     accounts,
     admin,
+    alerts,
     auth,
     docs_page,
     errors,
@@ -30,7 +31,7 @@ from .routing import ApiState
 from .security import SecurityConfig
 
 # importing registers routes
-_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token)
+_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token, alerts)
 _DASHBOARD_ROUTES = (history, performance)
 
 MAX_BODY = 64 * 1024
@@ -46,6 +47,7 @@ def create_app(ctx: ApiContext, *, security: SecurityConfig | None = None) -> Qu
     errors.install(app)
     routing.install(app)
     live.install(app)
+    alerts.install(app)
     docs_page.install(app)
     metrics.install(app)
     static.install(app)  # last: its catch-all must not shadow the API's routes

@@ -48,3 +48,5 @@ class ApiContext:
     """The EA gateway's bound port (shown to users setting up their EA)."""
     shutdown: trio.Event = attrs.field(factory=trio.Event)
     """Set when the server stops: live websockets close with 1001 (STACK-NOTES trap 2)."""
+    notifier: Any = None
+    """The alerts service (``copytrade.notify.Notifier``); None in API tests without one."""

@@ -23,6 +23,8 @@ import attrs
 
 from ..db import trades as sql
 from ..domain.models import CopyMode, Role
+from ..notify import db as notify_db
+from ..notify.events import KillSwitchAlert
 from ..protocol import CloseReason, CopyClose, encode
 
 if TYPE_CHECKING:
@@ -96,6 +98,10 @@ async def trigger_kill_switch(
     reason = f"kill switch: {why}; closing the {side} side"
     engine.ledger.enqueue_many(sql.note_pairs, [
         (follower_id, t, None, "KILL_SWITCH", reason) for t in tickets])
+    engine.ledger.enqueue(notify_db.record_kill_switch, (KillSwitchAlert(
+        user_id=master.user_id, master_id=master.id, follower_id=follower_id,
+        account_id=info.id, reason=why, closing=side, tickets=tuple(tickets),
+        commands_sent=sent),))
     log.warning("kill switch (master %d, follower %d): %s; %d close command(s) to the %s in "
                 "%.2f ms%s", master.id, follower_id, why, sent, side, elapsed * 1000,
                 "" if target is not None else " (that EA is offline: no command could be sent)")

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, isAbort, type ApiToken, type CreatedToken } from '../../api';
+import { AlertChannels } from '../../components/AlertChannels';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
@@ -220,6 +221,7 @@ export function SettingsPage() {
         </div>
         <Panel title={t('settings.tokens')} testid="tokens-panel"><Tokens /></Panel>
       </div>
+      <Panel title={t('alerts.title')} testid="alerts-panel"><AlertChannels /></Panel>
     </div>
   );
 }

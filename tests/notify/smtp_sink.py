@@ -1,0 +1,51 @@
+"""A real SMTP server for the e-mail tests, run as its own process (aiosmtpd needs a plain
+asyncio loop, which a trio-asyncio test process cannot give it).
+
+``python smtp_sink.py PORT CERT KEY OUTDIR USER PASSWORD``: STARTTLS required, AUTH
+required after TLS, every accepted message written to OUTDIR/N.eml; prints "ready".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import sys
+import time
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+
+def main() -> None:
+    port, cert, key, outdir, user, password = sys.argv[1:7]
+    out = Path(outdir)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+
+    class Inbox:
+        count = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Inbox.count += 1
+            (out / f"{Inbox.count}.eml").write_bytes(envelope.content)
+            return "250 OK"
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = (auth_data.login, auth_data.password) == (user.encode(), password.encode())
+        return AuthResult(success=ok)
+
+    smtp = Controller(Inbox(), hostname="127.0.0.1", port=int(port), tls_context=tls,
+                      require_starttls=True, authenticator=authenticate,
+                      auth_require_tls=True, loop=asyncio.new_event_loop())
+    smtp.start()
+    print("ready", flush=True)
+    try:
+        while sys.stdin.read(1):
+            time.sleep(0.1)
+    finally:
+        smtp.stop()
+
+
+if __name__ == "__main__":
+    main()
