@@ -320,3 +320,59 @@ def test_naive_times_are_refused():
     hours = TradingHours(days=frozenset({0}))
     with pytest.raises(RuleError):
         hours.allows(datetime(2026, 12, 2, 10, 0))
+
+
+# --- plain-data form and re-basing ------------------------------------------------------------
+
+from copytrade.domain.risk import rebase  # noqa: E402
+from copytrade.domain.risk_limits import limits_from_data, limits_to_data  # noqa: E402
+
+
+@pytest.mark.parametrize("limits", [*PRESETS.values(), RiskLimits(
+    equity_floor=Limit(D("9000.55"), GuardAction.SKIP_NEW), max_open_copies=4,
+    max_symbol_lots=D("0.5"), day_timezone="Asia/Bangkok",
+    trading_hours=TradingHours(frozenset({0, 6}), (Window(time(22), time(2, 30)),),
+                               "Europe/London"))])
+def test_limits_survive_the_data_round_trip(limits):
+    assert limits_from_data(limits_to_data(limits)) == limits
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"equity_floor": {"value": "-1", "action": "SKIP_NEW"}}, "equity_floor"),
+    ({"equity_floor": {"value": "1.005"}}, "equity_floor"),
+    ({"equity_floor": {"value": 5}}, "equity_floor.value"),
+    ({"equity_floor": {"value": "5", "action": "EXPLODE"}}, "equity_floor.action"),
+    ({"daily_loss_pct": {"value": "101"}}, "daily_loss_pct"),
+    ({"drawdown_from": "YESTERDAY"}, "drawdown_from"),
+    ({"day_timezone": "Mars/Olympus"}, "day_timezone"),
+    ({"max_open_copies": 0}, "max_open_copies"),
+    ({"max_open_copies": True}, "max_open_copies"),
+    ({"max_total_lots": "0.00001"}, "max_total_lots"),
+    ({"trading_hours": {"days": [7], "windows": []}}, "trading_hours.days"),
+    ({"trading_hours": {"days": [], "windows": []}}, "trading_hours.days"),
+    ({"trading_hours": {"days": [1], "windows": [{"start": "09:00", "end": "09:00"}]}},
+     "trading_hours.windows[0]"),
+    ({"trading_hours": {"days": [1], "windows": [{"start": "25:00", "end": "09:00"}]}},
+     "trading_hours.windows[0].start"),
+    ({"trading_hours": {"days": [1], "timezone": "Nowhere/City"}}, "trading_hours.timezone"),
+])
+def test_bad_data_names_the_field(data, field):
+    with pytest.raises(RuleError) as caught:
+        limits_from_data(data)
+    assert caught.value.field == field
+
+
+def test_a_reset_rebases_drawdown_and_the_day_but_not_floors():
+    base = start_baseline(report("12000", balance="12000"), "UTC")
+    now = report("10000", balance="10500", at=T0 + timedelta(hours=1))
+    base = advance(base, now, "UTC")
+    drawn = rebase(base, GuardKind.DRAWDOWN, now)
+    assert (drawn.start_balance, drawn.equity_peak) == (D("10500"), D("10000"))
+    daily = rebase(base, GuardKind.DAILY_LOSS, now)
+    assert daily.day_open == D("10500") and daily.start_balance == base.start_balance
+    assert rebase(base, GuardKind.EQUITY_FLOOR, now) == base
+    limits = RiskLimits(max_drawdown_pct=Limit(D(10)), daily_loss=Limit(D(1000)))
+    assert kinds(evaluate_account(limits, base, now, "UTC")) == [
+        GuardKind.DRAWDOWN, GuardKind.DAILY_LOSS]
+    assert evaluate_account(limits, rebase(rebase(base, GuardKind.DRAWDOWN, now),
+                                           GuardKind.DAILY_LOSS, now), now, "UTC") == []
