@@ -107,4 +107,6 @@ def test_missing_folder_is_an_error(tmp_path):
 
 def test_project_migrations_are_well_formed():
     migrations = discover(default_sql_dir())
-    assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
+    versions = [m.version for m in migrations]
+    # Unique and increasing; branches get their numbers up front, so a branch may have gaps.
+    assert versions[0] == 1 and versions == sorted(set(versions))
