@@ -270,6 +270,10 @@ async def _send_missed_opens(
                 PairStatus.SKIPPED, SkipCode.VOLUME_BELOW_SYMBOL_MIN,
                 "The master closed most of this trade before the follower was online; "
                 "what is left is below the follower's minimum lot.")
+        blocked = (engine.guards.admit(info.id, trade["ticket"], order.symbol, order.volume)
+                   if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder) else None)
+        if blocked is not None:  # a risk guard or the follower's switch (engine/guards.py)
+            order = Skip(PairStatus.SKIPPED, blocked.code, blocked.reason)  # type: ignore[arg-type]
         if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder):
             if not peer.send(copy_open_line(trade["ticket"], order)):
                 break  # dropped meanwhile: record what went out; the next login does the rest
