@@ -108,5 +108,5 @@ def test_missing_folder_is_an_error(tmp_path):
 def test_project_migrations_are_well_formed():
     migrations = discover(default_sql_dir())
     versions = [m.version for m in migrations]
-    # Numbers are handed out per branch, so a branch may lack one a sibling branch holds.
+    # Unique and increasing; branches get their numbers up front, so a branch may have gaps.
     assert versions[0] == 1 and versions == sorted(set(versions))

@@ -217,7 +217,7 @@ bool CT_IsErrorCode(const string s)
    return s == "AUTH_FAILED" || s == "AUTH_TIMEOUT" || s == "NOT_AUTHENTICATED" ||
           s == "VERSION_UNSUPPORTED" || s == "ACCOUNT_INACTIVE" || s == "UNKNOWN_MASTER_TOKEN" ||
           s == "THROTTLED" || s == "REPLACED" || s == "KEY_ROTATED" || s == "IDLE_TIMEOUT" ||
-          s == "SLOW_CONSUMER" || s == "TOO_MANY_ERRORS" || s == "SHUTDOWN" ||
+          s == "SLOW_CONSUMER" || s == "RESYNC" || s == "TOO_MANY_ERRORS" || s == "SHUTDOWN" ||
           s == "MALFORMED" || s == "LINE_TOO_LONG" || s == "UNKNOWN_COMMAND" ||
           s == "WRONG_ROLE" || s == "UNKNOWN_TICKET" || s == "INTERNAL" || s == "UNAVAILABLE";
   }

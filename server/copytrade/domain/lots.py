@@ -110,3 +110,28 @@ def fit_volume(volume: Decimal, spec: SymbolSpec | None) -> Decimal:
 def is_tradable(volume: Decimal, spec: SymbolSpec | None) -> bool:
     """Whether an order of ``volume`` lots meets the symbol's minimum (and is above zero)."""
     return volume > 0 and (spec is None or volume >= spec.volume_min)
+
+
+def risk_volume(
+    equity: Decimal,
+    risk_percent: Decimal,
+    price: Decimal,
+    stop_loss: Decimal,
+    tick_size: Decimal,
+    tick_value: Decimal,
+) -> Decimal | None:
+    """Lots that lose ``risk_percent`` % of ``equity`` if the copy's stop loss is hit.
+
+    One lot loses ``|price - stop_loss| / tick_size * tick_value`` (account currency) at the
+    stop, from the follower's own symbol spec (MT5's ``SYMBOL_TRADE_TICK_SIZE`` and
+    ``SYMBOL_TRADE_TICK_VALUE``). ``None`` when it cannot be sized: no stop loss (0), a stop at
+    the price, equity not above 0, or tick figures not above 0. The result is not yet rounded
+    (:func:`fit_volume` rounds it down like any other size).
+    """
+    if stop_loss <= 0 or equity <= 0 or tick_size <= 0 or tick_value <= 0 or risk_percent <= 0:
+        return None
+    distance = abs(price - stop_loss)
+    if distance == 0:
+        return None
+    loss_per_lot = distance / tick_size * tick_value
+    return equity * risk_percent / 100 / loss_per_lot

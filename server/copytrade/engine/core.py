@@ -59,6 +59,7 @@ from ..protocol import (
 from .events import EventBus
 from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal, Signal
 from .floating import FloatingBook
+from .guards import Guards
 from .ledger import Ledger
 from .metrics import Metrics
 from .state import AccountInfo, FollowerLive, Peer
@@ -124,12 +125,15 @@ class Engine:
     ledger: Ledger = attrs.field(init=False)
     floating: FloatingBook = attrs.field(init=False)
     repo: AccountRepository = attrs.field(init=False)
+    guards: Guards = attrs.field(init=False)
+    """The followers' risk guards (engine/guards.py)."""
 
     def __attrs_post_init__(self) -> None:
         self.ledger = Ledger(self.db, self._on_ledger_result,
                              wants_results=lambda: self.events.subscriber_count() > 0)
         self.repo = AccountRepository(self.db)
         self.floating = FloatingBook(self.ledger, self._publish_pnl)
+        self.guards = Guards(self)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -138,6 +142,7 @@ class Engine:
             self._nursery = nursery
             await nursery.start(self.ledger.run)
             await nursery.start(self.floating.run)
+            await nursery.start(self.guards.run)
             await self._load_routing()
             recovered = await self.db.run(sql.recover_unrecorded_pairs)
             if recovered:
@@ -330,6 +335,8 @@ class Engine:
 
     async def handle(self, peer: Peer, info: AccountInfo, msg: Message) -> None:
         """Act on one message from an authenticated EA (raises EngineError to refuse it)."""
+        if info.role is Role.FOLLOWER:
+            self.guards.observe(info, msg)
         if isinstance(msg, MasterOpen | MasterClose | MasterModify):
             if info.role is not Role.MASTER:
                 raise EngineError(ErrorCode.WRONG_ROLE, "only a master account sends signals")
@@ -540,6 +547,8 @@ class Engine:
             positions = [p for p in live.positions if isinstance(p, Position)]
             live.positions = []
             self._rebuild_view(info, live)
+            if self.guards.paused(info.id):
+                return  # nothing is sent while paused; resuming makes it reconnect (guards.py)
             from .resync import resync_follower
 
             await resync_follower(self, peer, info, live, positions)

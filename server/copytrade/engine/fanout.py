@@ -194,7 +194,7 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
     master_equity = engine.master_equity.get(master.id)
     plans: dict[int, tuple[Any, bytes | None]] = {}
     rows: list[tuple[Any, ...]] = []
-    sessions, live_by_id = engine.sessions, engine.live
+    sessions, live_by_id, guards = engine.sessions, engine.live, engine.guards
     sent = skipped = 0
     for fid in targets:
         live = live_by_id.get(fid)
@@ -215,6 +215,12 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
             assert isinstance(plan, Skip)
             rows.append((trade_id, fid, plan.status.value, None, None, None, str(plan.code),
                          plan.reason, None))
+            skipped += 1
+            continue
+        blocked = guards.admit(fid, ticket, plan.symbol, plan.volume) if guards.book else None
+        if blocked is not None:  # a risk guard or the follower's switch (engine/guards.py)
+            rows.append((trade_id, fid, "SKIPPED", None, None, None, str(blocked.code),
+                         blocked.reason, None))
             skipped += 1
             continue
         if line is not None and peer.send(line):

@@ -296,6 +296,10 @@ def _plan_missed(
                 PairStatus.SKIPPED, SkipCode.VOLUME_BELOW_SYMBOL_MIN,
                 "The master closed most of this trade before the follower was online; "
                 "what is left is below the follower's minimum lot.")
+        blocked = (engine.guards.admit(info.id, trade["ticket"], order.symbol, order.volume)
+                   if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder) else None)
+        if blocked is not None:  # a risk guard or the follower's switch (engine/guards.py)
+            order = Skip(PairStatus.SKIPPED, blocked.code, blocked.reason)  # type: ignore[arg-type]
         if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder):
             log.debug("resync of follower %d: missed open of %d sent (%s %s %s, pair %s)",
                       info.id, trade["ticket"], order.side.value, order.volume, order.symbol,

@@ -19,6 +19,9 @@ class ErrorCode(enum.Enum):
     KEY_ROTATED = "KEY_ROTATED"
     IDLE_TIMEOUT = "IDLE_TIMEOUT"
     SLOW_CONSUMER = "SLOW_CONSUMER"
+    RESYNC = "RESYNC"
+    """Copying of this follower resumed (after a pause): reconnect, and the login resync
+    catches up."""
     TOO_MANY_ERRORS = "TOO_MANY_ERRORS"
     SHUTDOWN = "SHUTDOWN"
     MALFORMED = "MALFORMED"

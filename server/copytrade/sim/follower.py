@@ -332,6 +332,14 @@ class FollowerSim:
         assert self.link is not None
         await self.link.send(StopOut(margin_level=Decimal("20"), equity=Decimal("15")))
 
+    async def report_account(self, equity: Decimal, balance: Decimal | None = None,
+                             margin_level: Decimal = Decimal(0)) -> None:
+        """Send an ``ACCOUNT`` line with these figures (balance defaults to the sim's)."""
+        assert self.link is not None
+        await self.link.send(AccountState(
+            balance=self.balance if balance is None else balance, equity=equity,
+            margin_level=margin_level, currency="USD", leverage=500))
+
     async def drop_connection(self) -> None:
         """Simulate a network cut: the run loop reconnects and resyncs (if ``reconnect``)."""
         if self.link is not None:
