@@ -178,3 +178,31 @@ async def test_unknown_route_and_method(api: Api, alice) -> None:
     assert r.status_code == 404 and error_of(r)["code"] == "not_found"
     r = await alice.put("/api/v1/me", json={})
     assert r.status_code == 405 and error_of(r)["code"] == "method_not_allowed"
+
+
+async def test_password_change_revokes_every_personal_access_token(api: Api, alice, bob) -> None:
+    secrets = []
+    for name in ("script", "ci"):
+        r = await alice.post("/api/v1/tokens", json={"name": name})
+        assert r.status_code == 201
+        secrets.append(r.json()["secret"])
+    bobs = (await bob.post("/api/v1/tokens", json={"name": "bob's"})).json()["secret"]
+    async with api.client(headers={"Authorization": f"Bearer {secrets[0]}"}) as script:
+        assert (await script.get("/api/v1/me")).status_code == 200
+        # Changed through a token: that token ends too (every token does), no session is kept.
+        r = await script.post("/api/v1/me/password",
+                              json={"current_password": PASSWORD, "new_password": "n" * 12})
+        assert r.status_code == 204
+        assert (await script.get("/api/v1/me")).status_code == 401
+    for secret in secrets[1:]:
+        async with api.client(headers={"Authorization": f"Bearer {secret}"}) as c:
+            assert (await c.get("/api/v1/me")).status_code == 401
+    assert (await alice.get("/api/v1/me")).status_code == 401  # the cookie session too
+    assert (await alice.get("/api/v1/tokens")).status_code == 401
+    async with api.client(headers={"Authorization": f"Bearer {bobs}"}) as c:
+        assert (await c.get("/api/v1/me")).status_code == 200  # other users are untouched
+    async with api.client(headers={"X-CSRF": "1"}) as c:
+        r = await c.post("/api/v1/auth/login",
+                         json={"email": "alice@example.com", "password": "n" * 12})
+        assert r.status_code == 200
+        assert (await c.get("/api/v1/tokens")).json()["items"] == []

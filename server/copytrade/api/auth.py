@@ -149,7 +149,8 @@ async def change_password(call: Call[PasswordIn, None]) -> None:
         throttles.login_account.fail(key)
         raise ValidationFailed("The current password is wrong.",
                                {"current_password": "is wrong"})
-    await call.ctx.users.set_password_hash(call.user_id,
-                                           await call.st.passwords.hash(call.body.new_password))
     assert call.principal is not None
-    await call.st.sessions.revoke_others(call.user_id, call.principal.session_id)
+    # Every other session and every personal access token ends with the old password.
+    await call.ctx.users.change_password(
+        call.user_id, await call.st.passwords.hash(call.body.new_password),
+        keep_session_id=call.principal.session_id)

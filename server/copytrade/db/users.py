@@ -79,6 +79,25 @@ class UserRepository:
             raise NotFound("user not found")
         return _user(r)
 
+    async def change_password(
+        self, user_id: int, hashed_password: str, *, keep_session_id: int | None
+    ) -> None:
+        """Set the password and, in the same transaction, end every login of the user but
+        ``keep_session_id``: the other browser sessions are deleted and every personal access
+        token is revoked (a leaked password or token is worthless after the change)."""
+        async with self.db.transaction() as con:
+            status = await con.execute(
+                "UPDATE users SET hashed_password = $2, updated_at = now() WHERE id = $1",
+                user_id, hashed_password)
+            if status.endswith(" 0"):
+                raise NotFound("user not found")
+            await con.execute(
+                "DELETE FROM user_sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2",
+                user_id, keep_session_id)
+            await con.execute(
+                "UPDATE api_tokens SET revoked_at = now() "
+                "WHERE user_id = $1 AND revoked_at IS NULL", user_id)
+
     async def set_password_hash(self, user_id: int, hashed_password: str) -> None:
         status = await self.db.execute(
             "UPDATE users SET hashed_password = $2, updated_at = now() WHERE id = $1",

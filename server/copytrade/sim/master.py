@@ -50,6 +50,7 @@ OutboxKey = tuple[CommandKind, int, int]
 RETRY_FIRST = 0.1
 RETRY_MAX = 2.0
 """Backoff of the resends after ``ERR|UNAVAILABLE`` (doubling from RETRY_FIRST), seconds."""
+RESEND_AFTER = frozenset({ErrorCode.UNAVAILABLE, ErrorCode.UNKNOWN_TICKET})
 
 
 def outbox_key(msg: Message) -> OutboxKey:
@@ -223,8 +224,9 @@ class MasterSim:
                 continue
             last_heard = now
             self.received.append(msg)
-            if isinstance(msg, Error) and msg.code is ErrorCode.UNAVAILABLE:
-                self.unavailable += 1
+            if isinstance(msg, Error) and msg.code in RESEND_AFTER:
+                # UNKNOWN_TICKET too: a close sent while its open still waits for a resend.
+                self.unavailable += msg.code is ErrorCode.UNAVAILABLE
                 if retry_at is None and self.outbox:
                     retry_at = trio.current_time() + retry_delay
                     retry_delay = min(retry_delay * 2, RETRY_MAX)
