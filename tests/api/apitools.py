@@ -132,10 +132,11 @@ async def _engine_and_gateway(
 
 
 async def start_api(nursery: trio.Nursery, db: Database, *, security: SecurityConfig =
-                    TEST_SECURITY, keep_alive_timeout: float = 5) -> Api:
+                    TEST_SECURITY, keep_alive_timeout: float = 5,
+                    ack_timeout: float = 30.0) -> Api:
     settings = Settings(database_url=db.dsn, http_host="127.0.0.1", http_port=0,
                         ea_host="127.0.0.1", ea_port=0, public_host="ea.example.com",
-                        ea_auth_timeout=2.0)
+                        ea_auth_timeout=2.0, ack_timeout=ack_timeout)
     events = EventBus()
     engine = Engine(db=db, events=events, settings=settings)
     shutdown, stopped = trio.Event(), trio.Event()

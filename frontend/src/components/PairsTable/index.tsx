@@ -6,6 +6,14 @@ import { SideTag, StatusBadge } from '../StatusBadge';
 const TH = 'px-3 py-2 text-left text-xs font-medium tracking-wide text-ink-400 uppercase';
 const TD = 'px-3 py-2 whitespace-nowrap';
 
+/** The translated text of a reason code the dashboard knows, else the server's reason. */
+export function reasonText(p: TradePair): string | null {
+  if (p.reason_code === 'NO_ANSWER' || p.reason_code === 'ALREADY_COPIED') {
+    return t(`trade.reason.${p.reason_code}`);
+  }
+  return p.reason ?? p.reason_code;
+}
+
 /** Whether a pair ended without a position (the reason column matters). */
 export function endedWithoutPosition(p: TradePair): boolean {
   return p.status === 'FAILED' || p.status === 'SKIPPED' || p.status === 'EXPIRED';
@@ -51,12 +59,21 @@ export function PairsTable({ pairs, closed = false, flash, testid }: {
                 {decimal(closed ? (p.requested_volume ?? p.volume) : (p.volume ?? p.requested_volume))}
               </td>
               <td class={`${TD} text-right`}>{decimal(p.open_price)}</td>
-              <td class={TD}><StatusBadge status={p.status} /></td>
+              <td class={TD} title={p.status === 'UNKNOWN' ? (reasonText(p) ?? undefined) : undefined}
+                  data-testid="pair-status">
+                <StatusBadge status={p.status} />
+                {p.status === 'UNKNOWN' && (
+                  <span class="ml-2 text-xs text-warn" data-testid="pair-no-answer">
+                    {reasonText(p)}
+                  </span>
+                )}
+              </td>
               <td class={`${TD} text-right text-ink-300`}>{ms(p.latency_ms)}</td>
               {closed && (
                 <td class={`${TD} max-w-[16rem] truncate text-ink-300`}
                     title={p.reason ?? undefined} data-testid="pair-reason">
-                  {endedWithoutPosition(p) ? (p.reason ?? p.reason_code ?? '—') : ''}
+                  {endedWithoutPosition(p) || p.reason_code === 'ALREADY_COPIED'
+                    ? (reasonText(p) ?? '—') : ''}
                 </td>
               )}
               <td class={`${TD} text-right`}><Money value={p.profit} /></td>
