@@ -136,12 +136,14 @@ async def _engine_and_gateway(
 
 async def start_api(nursery: trio.Nursery, db: Database, *, security: SecurityConfig =
                     TEST_SECURITY, keep_alive_timeout: float = 5,
-                    registration: str = "open", **settings_kw: Any) -> Api:
+                    registration: str = "open", ack_timeout: float = 30.0,
+                    **settings_kw: Any) -> Api:
     """The API on ``db``; registration ``open`` so that tests can make several users."""
     settings = Settings(**{
         "database_url": db.dsn, "http_host": "127.0.0.1", "http_port": 0,
         "ea_host": "127.0.0.1", "ea_port": 0, "public_host": "ea.example.com",
-        "ea_auth_timeout": 2.0, "registration": registration, **settings_kw})
+        "ea_auth_timeout": 2.0, "registration": registration, "ack_timeout": ack_timeout,
+        **settings_kw})
     events = EventBus()
     engine = Engine(db=db, events=events, settings=settings)
     shutdown, stopped = trio.Event(), trio.Event()

@@ -220,3 +220,68 @@ async def run_scenario(seed: int, db, db_url: str, tmp_path: Path, nursery) -> N
     "KILL9_SEEDS", "11,23,37").split(",")])
 async def test_kill9_at_random_points_of_mixed_bursts(seed, db, db_url, tmp_path, nursery):
     await run_scenario(seed, db, db_url, tmp_path, nursery)
+
+
+async def test_pair_rows_queued_in_memory_at_kill9_are_recovered(db, db_url, tmp_path, nursery):
+    """Finding 3: kill -9 while the ledger's pair rows are still queued in memory (the test
+    holds a SHARE lock on trade_pairs, so the ledger cannot write — a stalled database).
+    After the restart every (trade, follower) has a row: the online follower's copies are
+    adopted from its POS report (the one whose master trade closed meanwhile gets its CLOSE),
+    and the follower that was offline gets one row per trade, EXPIRED for the closed one."""
+    users, accounts = UserRepository(db), AccountRepository(db)
+    user = await users.create(email="lost@example.com", name="Lost", hashed_password=HASH)
+    master = await accounts.create(user.id, name="Master", role=Role.MASTER)
+    made = []
+    for name in ("online", "offline"):
+        created = await accounts.create(user.id, name=name, role=Role.FOLLOWER)
+        await accounts.follow(created.account.id, user.id, master.account.master_token)
+        made.append(created)
+    server = ServerProcess(db_url, tmp_path / "server.log")
+    msim = MasterSim("127.0.0.1", server.ea_port, master.api_key)
+    online = FollowerSim("127.0.0.1", server.ea_port, made[0].api_key)
+    offline = FollowerSim("127.0.0.1", server.ea_port, made[1].api_key)
+    try:
+        await server.start()
+        await nursery.start(msim.run)
+        await nursery.start(online.run)
+        with trio.fail_after(10):
+            while not await db.fetchval("SELECT ea_connected_at IS NOT NULL FROM "
+                                        "trading_accounts WHERE id = $1", made[0].account.id):
+                await trio.sleep(0.02)
+        async with db.transaction() as con:
+            await con.execute("LOCK TABLE trade_pairs IN SHARE MODE")
+            kept = await msim.open("EURUSD", Side.BUY, D("0.10"))
+            gone = await msim.open("GBPUSD", Side.SELL, D("0.20"))
+            await online.wait_for(lambda: {kept, gone} <= set(online.positions))
+            await msim.close(gone)
+            await msim.wait_stored()
+            await server.stop(signal.SIGKILL)  # the pair rows die queued in memory
+            assert await con.fetchval("SELECT count(*) FROM trade_pairs") == 0
+        await server.start()
+        await nursery.start(offline.run)
+        await online.wait_for(lambda: set(online.positions) == {kept}, 15)
+        await offline.wait_for(lambda: set(offline.positions) == {kept}, 15)
+        want = {(kept, "online"): "OPEN", (gone, "online"): "CLOSED",
+                (kept, "offline"): "OPEN", (gone, "offline"): "EXPIRED"}
+        names = {made[0].account.id: "online", made[1].account.id: "offline"}
+        with trio.move_on_after(10):
+            while True:
+                rows = await db.fetch(
+                    "SELECT t.ticket, p.account_id, p.status, p.reason_code, p.reason, "
+                    "p.slave_ticket FROM trade_pairs p JOIN master_trades t "
+                    "ON t.id = p.master_trade_id")
+                have = {(r["ticket"], names[r["account_id"]]): r["status"] for r in rows}
+                if have == want:
+                    break
+                await trio.sleep(0.05)
+        assert have == want, [dict(r) for r in rows]
+        by = {(r["ticket"], names[r["account_id"]]): r for r in rows}
+        assert by[(kept, "online")]["slave_ticket"] == online.positions[kept].ticket
+        assert by[(gone, "offline")]["reason_code"] == "MASTER_CLOSED"
+        assert by[(gone, "offline")]["reason"]
+        assert online.open_log == [kept, gone] and offline.open_log == [kept]
+        assert online.refused_copies == [] and offline.refused_copies == []
+        for sim in (msim, online, offline):
+            sim.stop()
+    finally:
+        await server.aclose()

@@ -14,9 +14,10 @@ export const COPY_MODES: readonly CopyMode[] = ['PUBSUB', '1TO1', 'RECORD'];
 
 export type TradeSide = 'BUY' | 'SELL';
 export type TradeStatus = 'OPEN' | 'CLOSED';
-export type PairStatus = 'PENDING' | 'OPEN' | 'CLOSED' | 'FAILED' | 'SKIPPED' | 'EXPIRED';
+export type PairStatus =
+  'PENDING' | 'OPEN' | 'CLOSED' | 'FAILED' | 'SKIPPED' | 'EXPIRED' | 'UNKNOWN';
 export const PAIR_STATUSES: readonly PairStatus[] = [
-  'PENDING', 'OPEN', 'CLOSED', 'FAILED', 'SKIPPED', 'EXPIRED',
+  'PENDING', 'OPEN', 'CLOSED', 'FAILED', 'SKIPPED', 'EXPIRED', 'UNKNOWN',
 ];
 
 export type Id = number;

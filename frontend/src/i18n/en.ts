@@ -220,6 +220,9 @@ export const en = {
   'trade.status.FAILED': 'Failed',
   'trade.status.SKIPPED': 'Skipped',
   'trade.status.EXPIRED': 'Expired',
+  'trade.status.UNKNOWN': 'Outcome unknown',
+  'trade.reason.NO_ANSWER': 'No answer from the follower EA yet; resolved when it answers or logs in again',
+  'trade.reason.ALREADY_COPIED': 'The follower EA had already copied this trade; it refused a second copy',
   'trade.running': 'Running',
 
   'accounts.title': 'Trading accounts',

@@ -222,6 +222,9 @@ export const th: Record<MessageKey, string> = {
   'trade.status.FAILED': 'ล้มเหลว',
   'trade.status.SKIPPED': 'ข้าม',
   'trade.status.EXPIRED': 'หมดอายุ',
+  'trade.status.UNKNOWN': 'ไม่ทราบผล',
+  'trade.reason.NO_ANSWER': 'EA ผู้ตามยังไม่ตอบกลับ จะทราบผลเมื่อ EA ตอบหรือเชื่อมต่อใหม่',
+  'trade.reason.ALREADY_COPIED': 'EA ผู้ตามเคยคัดลอกเทรดนี้แล้ว จึงปฏิเสธการคัดลอกซ้ำ',
   'trade.running': 'กำไรลอยตัว',
 
   'accounts.title': 'บัญชีเทรด',

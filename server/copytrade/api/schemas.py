@@ -26,7 +26,7 @@ LotModeName = Literal["FIXED", "MULTIPLIER", "EQUITY_RATIO"]
 StalePolicyName = Literal["SKIP", "MARKET"]
 Side = Literal["BUY", "SELL"]
 TradeStatusName = Literal["OPEN", "CLOSED"]
-PairStatusName = Literal["PENDING", "OPEN", "CLOSED", "FAILED", "SKIPPED", "EXPIRED"]
+PairStatusName = Literal["PENDING", "OPEN", "CLOSED", "FAILED", "SKIPPED", "EXPIRED", "UNKNOWN"]
 RangeName = Literal["24h", "7d", "30d", "90d", "all"]
 
 

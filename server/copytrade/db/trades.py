@@ -257,22 +257,28 @@ async def already_copied_opens(
 
 
 async def ack_closes(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
-    """OPEN → CLOSED (remaining 0) or OPEN with less volume (partial).
+    """OPEN (or UNKNOWN: the ACK_OPEN never came, but a close proves the copy) → CLOSED
+    (remaining 0) or OPEN with less volume (partial).
 
-    Row: (follower_id, master_ticket, closed_volume, remaining, price, profit, at). The guard
-    ``slave_volume > remaining`` makes a repeated ACK_CLOSE a no-op (profit is added once).
+    Row: (follower_id, master_ticket, closed_volume, remaining, price, profit, at,
+    slave_ticket). The guard ``slave_volume > remaining`` makes a repeated ACK_CLOSE a no-op
+    (profit is added once).
     """
     cols = [list(c) for c in zip(*rows, strict=True)]
     return await con.fetch(  # type: ignore[no-any-return]
         "UPDATE trade_pairs AS p SET slave_volume = x.remaining, "
         "profit = coalesce(p.profit, 0) + x.profit, "
-        "status = CASE WHEN x.remaining = 0 THEN 'CLOSED' ELSE p.status END, "
+        "slave_ticket = coalesce(p.slave_ticket, x.sticket), "
+        "reason_code = CASE WHEN p.status = 'UNKNOWN' THEN NULL ELSE p.reason_code END, "
+        "reason = CASE WHEN p.status = 'UNKNOWN' THEN NULL ELSE p.reason END, "
+        "status = CASE WHEN x.remaining = 0 THEN 'CLOSED' ELSE 'OPEN' END, "
         "close_price = CASE WHEN x.remaining = 0 THEN x.price ELSE p.close_price END, "
         "closed_at = CASE WHEN x.remaining = 0 THEN x.at ELSE p.closed_at END "
         + _by_ticket("$1::bigint[], $2::bigint[], $3::numeric[], $4::numeric[], $5::numeric[], "
-                     "$6::numeric[], $7::timestamptz[]",
-                     "fid, ticket, vol, remaining, price, profit, at")
-        + f" AND p.status = 'OPEN' AND (p.slave_volume IS NULL OR p.slave_volume > x.remaining) "
+                     "$6::numeric[], $7::timestamptz[], $8::bigint[]",
+                     "fid, ticket, vol, remaining, price, profit, at, sticket")
+        + f" AND p.status IN ('OPEN', 'UNKNOWN') "
+        f"AND (p.slave_volume IS NULL OR p.slave_volume > x.remaining) "
         f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
         *cols,
     )
@@ -281,7 +287,8 @@ async def ack_closes(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -
 async def close_pairs_externally(
     con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]
 ) -> list[Row]:
-    """OPEN → CLOSED because the follower's position closed on its own (or vanished).
+    """OPEN (or UNKNOWN) → CLOSED because the follower's position closed on its own (or
+    vanished).
 
     Row: (follower_id, master_ticket, price|None, profit|None, reason_code, reason, at).
     """
@@ -292,7 +299,8 @@ async def close_pairs_externally(
         "closed_at = x.at, slave_volume = 0 "
         + _by_ticket("$1::bigint[], $2::bigint[], $3::numeric[], $4::numeric[], $5::text[], "
                      "$6::text[], $7::timestamptz[]", "fid, ticket, price, profit, code, why, at")
-        + f" AND p.status = 'OPEN' RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
+        + f" AND p.status IN ('OPEN', 'UNKNOWN') "
+        f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
         *cols,
     )
 

@@ -507,7 +507,8 @@ class Engine:
     def _ack_close(self, info: AccountInfo, msg: AckClose) -> None:
         self.metrics_.acks_total += 1
         self.ledger.enqueue(sql.ack_closes, (info.id, msg.master_ticket, msg.volume,
-                                             msg.remaining, msg.price, msg.profit, utcnow()))
+                                             msg.remaining, msg.price, msg.profit, utcnow(),
+                                             msg.slave_ticket))
 
     async def _copy_closed(self, info: AccountInfo, msg: CopyClosed) -> None:
         reasons = {CloseReason.SL: "stop loss hit on the follower",

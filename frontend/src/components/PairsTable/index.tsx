@@ -9,6 +9,14 @@ import { SideTag, StatusBadge } from '../StatusBadge';
 const TH = 'px-2 py-2 text-left text-xs font-medium tracking-wide text-ink-300 uppercase';
 const TD = 'px-2 py-2 whitespace-nowrap';
 
+/** The translated text of a reason code the dashboard knows, else the server's reason. */
+export function reasonText(p: TradePair): string | null {
+  if (p.reason_code === 'NO_ANSWER' || p.reason_code === 'ALREADY_COPIED') {
+    return t(`trade.reason.${p.reason_code}`);
+  }
+  return p.reason ?? p.reason_code;
+}
+
 /** Whether a pair ended without a position (the reason column matters). */
 export function endedWithoutPosition(p: TradePair): boolean {
   return p.status === 'FAILED' || p.status === 'SKIPPED' || p.status === 'EXPIRED';
@@ -45,8 +53,8 @@ function Symbol({ p }: { p: TradePair }) {
   );
 }
 
-function reasonText(p: TradePair): string {
-  return endedWithoutPosition(p) ? (p.reason ?? p.reason_code ?? '—') : '';
+function cardReason(p: TradePair): string {
+  return endedWithoutPosition(p) || p.reason_code === 'ALREADY_COPIED' ? (reasonText(p) ?? '—') : '';
 }
 
 /**
@@ -98,11 +106,20 @@ export function PairsTable({ pairs, closed = false, flash, testid }: {
                 {price(p, closed ? p.close_price : p.current_price)}</td>
               <td class={`${TD} text-right`}><Pips value={p.pips} /></td>
               <td class={`${TD} text-right text-ink-300`}>{ms(p.latency_ms)}</td>
-              <td class={TD}><StatusBadge status={p.status} /></td>
+              <td class={TD} title={p.status === 'UNKNOWN' ? (reasonText(p) ?? undefined) : undefined}
+                  data-testid="pair-status">
+                <StatusBadge status={p.status} />
+                {p.status === 'UNKNOWN' && (
+                  <span class="ml-2 text-xs text-warn" data-testid="pair-no-answer">
+                    {reasonText(p)}
+                  </span>
+                )}
+              </td>
               {closed && (
                 <td class={`${TD} max-w-[14rem] truncate text-ink-300`}
                     title={p.reason ?? undefined} data-testid="pair-reason">
-                  {reasonText(p)}
+                  {endedWithoutPosition(p) || p.reason_code === 'ALREADY_COPIED'
+                    ? (reasonText(p) ?? '—') : ''}
                 </td>
               )}
               <td class={`${TD} text-right`}>
@@ -150,8 +167,8 @@ function PairCards({ pairs, closed, flash, testid }: {
           </dl>
           <div class="mt-2 flex flex-wrap items-center gap-2">
             <StatusBadge status={p.status} />
-            {closed && reasonText(p) && (
-              <span class="text-xs text-ink-300" data-testid="pair-reason">{reasonText(p)}</span>
+            {closed && cardReason(p) && (
+              <span class="text-xs text-ink-300" data-testid="pair-reason">{cardReason(p)}</span>
             )}
           </div>
         </li>

@@ -8,6 +8,7 @@ const TONE: Record<PairStatus | TradeStatus, string> = {
   FAILED: 'bg-down-dim text-down border-down/40',
   SKIPPED: 'bg-ink-700 text-ink-300 border-ink-500',
   EXPIRED: 'bg-ink-700 text-ink-300 border-ink-500',
+  UNKNOWN: 'bg-warn-dim text-warn border-warn/40',
 };
 
 /** A pair or trade status as a coloured pill. */
