@@ -134,6 +134,9 @@ async def test_openapi_document_and_page(api: Api) -> None:
             ("get", "/api/v1/accounts/{account_id}/active"),
             ("get", "/api/v1/accounts/{account_id}/stats"),
             ("get", "/api/v1/accounts/{account_id}/profit-series"),
+            ("get", "/api/v1/accounts/{account_id}/history"),
+            ("get", "/api/v1/accounts/{account_id}/history.csv"),
+            ("get", "/api/v1/accounts/{account_id}/performance"),
             ("get", "/api/v1/connection-info"),
         }
         got = {(m, p) for p, ops in paths.items() for m in ops}
