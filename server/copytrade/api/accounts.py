@@ -8,6 +8,7 @@ from typing import Any
 from ..db.accounts import linked_account_ids
 from ..db.errors import Conflict
 from ..domain.models import Role
+from .errors import ApiConflict
 from .routing import Call, route
 from .schemas import (
     AccountEnvelope,
@@ -38,9 +39,20 @@ async def list_accounts(call: Call[None, None]) -> AccountList:
     return AccountList(await account_views(call, accounts))
 
 
+async def _name_free(call: Call[Any, Any], name: str, except_id: int | None = None) -> None:
+    """One user's accounts have distinct names (trimmed, any case): 409 on ``name``."""
+    wanted = name.strip().casefold()
+    for a in await call.ctx.accounts.list_for_user(call.user_id):
+        if a.id != except_id and a.name.strip().casefold() == wanted:
+            raise ApiConflict("You already have an account with this name.",
+                              {"name": "already used by another of your accounts"})
+
+
 @route("POST", "/api/v1/accounts", summary="Create an account (the API key is shown once)",
-       tag=TAG, body=AccountIn, response=AccountWithKey, status=201, errors=(401, 403, 422))
+       tag=TAG, body=AccountIn, response=AccountWithKey, status=201,
+       errors=(401, 403, 409, 422))
 async def create_account(call: Call[AccountIn, None]) -> AccountWithKey:
+    await _name_free(call, call.body.name)
     created = await call.ctx.accounts.create(call.user_id, name=call.body.name,
                                              role=Role(call.body.role))
     await notify(call, created.account.id)
@@ -55,9 +67,12 @@ async def get_account(call: Call[None, None], account_id: int) -> AccountEnvelop
 
 
 @route("PATCH", ACCOUNT, summary="Rename or (de)activate an account", tag=TAG,
-       body=AccountPatchIn, response=AccountEnvelope, errors=(401, 403, 404, 422))
+       body=AccountPatchIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
 async def update_account(call: Call[AccountPatchIn, None], account_id: int) -> AccountEnvelope:
     body = call.body
+    if body.name is not UNSET:
+        await call.ctx.accounts.get(account_id, call.user_id)  # 404 before 409
+        await _name_free(call, body.name, except_id=account_id)
     account = await call.ctx.accounts.update(
         account_id, call.user_id, name=None if body.name is UNSET else body.name,
         is_active=None if body.is_active is UNSET else body.is_active)
