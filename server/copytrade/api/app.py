@@ -16,6 +16,7 @@ from . import (
     links,
     live,
     metrics,
+    risk,
     routing,
     static,
     tokens,
@@ -25,7 +26,7 @@ from .context import ApiContext
 from .routing import ApiState
 from .security import SecurityConfig
 
-_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info)  # importing registers routes
+_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, risk)  # importing registers routes
 
 MAX_BODY = 64 * 1024
 
