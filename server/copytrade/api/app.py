@@ -19,6 +19,7 @@ from . import (
     live,
     master_token,
     metrics,
+    risk,
     routing,
     static,
     tokens,
@@ -31,7 +32,7 @@ from .routing import ApiState
 from .security import SecurityConfig
 
 # importing registers routes
-_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token, alerts)
+_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token, alerts, risk)
 _DASHBOARD_ROUTES = (history, performance)
 
 MAX_BODY = 64 * 1024

@@ -12,6 +12,7 @@ from ..db.accounts import AccountRepository
 from ..db.database import Database
 from ..db.users import UserRepository
 from ..engine.events import EventBus
+from ..engine.guards import Guards
 
 
 class EngineControl(Protocol):
@@ -31,6 +32,11 @@ class EngineControl(Protocol):
 
     def metrics(self) -> dict[str, Any]:
         """Counters and histograms for /metrics."""
+        ...
+
+    @property
+    def guards(self) -> Guards:
+        """The followers' risk guards (limits, switch, trips: api/risk.py)."""
         ...
 
 

@@ -281,6 +281,16 @@ the starting balance, both closing everything), ``prop_firm_trailing`` (4 % dail
 the equity peak), ``weekday_sessions`` (Monday-Friday 07:00-21:00 UTC, no new copies below a
 300 % margin level)."""
 
+PRESET_DESCRIPTIONS: Mapping[str, str] = {
+    "prop_firm_standard": "Prop firm: daily loss 5 %, max loss 10 % of the starting balance; "
+                          "either closes every copy and pauses.",
+    "prop_firm_trailing": "Prop firm, trailing: daily loss 4 %, 6 % below the equity peak; "
+                          "either closes every copy and pauses.",
+    "weekday_sessions": "Monday-Friday 07:00-21:00 UTC only; no new copies below a 300 % "
+                        "margin level.",
+}
+"""One English sentence per preset (the SPA translates by the preset's name)."""
+
 
 # ---- plain-data form: what the database stores and the API speaks -----------------------------
 
