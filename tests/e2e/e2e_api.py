@@ -7,17 +7,30 @@ import json
 import urllib.request
 from typing import Any
 
+_admins: dict[str, ApiUser] = {}
+"""The first user registered on each server: its admin, who invites the others."""
+
 
 class ApiUser:
-    """One registered, logged-in user speaking JSON to the server (session cookie)."""
+    """One registered, logged-in user speaking JSON to the server (session cookie).
+
+    The default registration mode is ``invite``: the first user of a server becomes its admin,
+    later users register with an invite code that admin creates.
+    """
 
     def __init__(self, base_url: str, email: str, password: str, name: str = "Trader") -> None:
         self.base = base_url + "/api/v1"
         self.email, self.password = email, password
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.call("POST", "/auth/register", {"email": email, "name": name, "password": password})
+        body = {"email": email, "name": name, "password": password}
+        admin = _admins.get(base_url)
+        if admin is not None:
+            body["invite_code"] = admin.call("POST", "/admin/invites",
+                                             {"expires_in_hours": 1})["code"]
+        self.call("POST", "/auth/register", body)
         self.call("POST", "/auth/login", {"email": email, "password": password})
+        _admins.setdefault(base_url, self)
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()

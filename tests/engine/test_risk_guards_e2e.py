@@ -103,7 +103,7 @@ async def test_equity_floor_close_all_and_pause_happens_once_then_reset_resumes(
     sent_before = len(fsim.received)
     paused_ticket = await msim.open("USDJPY", Side.SELL, D("0.20"))
     await msim.wait_stored()
-    rows = await w.pairs(follower.id)
+    rows = await w.wait_pairs(lambda r: any(p["master_ticket"] == paused_ticket for p in r))
     assert [p["status"] for p in rows if p["master_ticket"] == paused_ticket] == ["PENDING"]
     assert not [m for m in fsim.received[sent_before:] if isinstance(m, CopyOpen)]
 

@@ -89,7 +89,8 @@ def alert_settings(db_url: str, data_dir: Any, tg: str, line: str, **over: Any) 
         ea_idle_timeout=5.0, telegram_api_url=tg, telegram_bot_token=SERVER_BOT,
         line_api_url=line, alert_offline_grace=0.8, alert_group_window=0.4,
         alert_poll_interval=0.05, alert_backoff=0.1, alert_max_attempts=3,
-        alert_http_timeout=3.0, alert_link_poll=1, alert_allow_private_urls=True)
+        alert_http_timeout=3.0, alert_link_poll=1, alert_allow_private_urls=True,
+        registration="open")
     values.update(over)
     return Settings(**values)
 
