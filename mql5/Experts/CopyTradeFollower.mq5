@@ -93,11 +93,14 @@ bool           g_copiedLoaded = false;
 //+------------------------------------------------------------------+
 int OnInit()
   {
-   if(StringLen(InpApiKey) == 0 || StringLen(InpMasterToken) == 0)
+   if(StringLen(InpApiKey) == 0)
      {
       Alert("CopyTradeFollower: set InpApiKey and InpMasterToken (both shown in the dashboard)");
       return INIT_PARAMETERS_INCORRECT;
      }
+   if(StringLen(InpMasterToken) == 0)
+      Print("CopyTradeFollower: no InpMasterToken: fine for the partner account of a 1TO1 master,"
+            " otherwise set the token of the master to follow");
    CTSymbolMap map;
    string error;
    if(!map.Parse(InpCustomMap, error))

@@ -328,7 +328,7 @@ struct Terminal
    std::map<long, Account> accounts;
    long login = 0;
    std::vector<Sym> symbols;
-   bool connected = true, algo = true, ea_trade = true;
+   bool connected = true, algo = true, ea_trade = true, logged_in = true;
    bool phantom_readable = false, log_io = true, shuffle = false;
    int send_max = 0;
    int position_lag_ms = 0;
@@ -1000,6 +1000,7 @@ static void Control(const Obj &o)
    if(op == "terminal")
      {
       T.connected = o.Flag("connected", T.connected);
+      T.logged_in = o.Flag("logged_in", T.logged_in);
       T.algo = o.Flag("algo", T.algo);
       T.ea_trade = o.Flag("ea_trade", T.ea_trade);
       T.phantom_readable = o.Flag("phantom_readable", T.phantom_readable);
@@ -1454,7 +1455,7 @@ long AccountInfoInteger(ENUM_ACCOUNT_INFO_INTEGER property_id)
    Account &a = T.acc();
    switch(property_id)
      {
-      case ACCOUNT_LOGIN: return a.login;
+      case ACCOUNT_LOGIN: return T.logged_in ? a.login : 0;
       case ACCOUNT_TRADE_MODE: return ACCOUNT_TRADE_MODE_DEMO;
       case ACCOUNT_LEVERAGE: return a.leverage;
       case ACCOUNT_LIMIT_ORDERS: return 200;
@@ -1510,6 +1511,7 @@ bool EventSetMillisecondTimer(int milliseconds)
    // Like MT5 on Windows: the timer cannot beat the system timer resolution (about 10 ms).
    T.timer_us = (long long)std::max(10, milliseconds) * 1000;
    T.next_timer_us = MonoUs() + T.timer_us;
+   Emit("timer", "\"ms\":" + I(milliseconds));
    return true;
   }
 bool EventSetTimer(int seconds) { return EventSetMillisecondTimer(seconds * 1000); }
@@ -1833,7 +1835,7 @@ bool OrderSend(MqlTradeRequest &request, MqlTradeResult &result)
      };
    if(T.delay_ms > 0)
       usleep((useconds_t)T.delay_ms * 1000);
-   if(!T.connected)
+   if(!T.connected || !T.logged_in)
       return done(10031, "No connection");
    if(!T.algo)
       return done(10027, "AutoTrading disabled by client");
@@ -2537,7 +2539,7 @@ int SymbolsTotal(bool selected)
 int TerminalInfoInteger(int property_id)
   {
    if(property_id == TERMINAL_CONNECTED)
-      return T.connected;
+      return T.connected && T.logged_in;
    if(property_id == TERMINAL_TRADE_ALLOWED)
       return T.algo;
    if(property_id == TERMINAL_BUILD)
