@@ -19,6 +19,7 @@ import trio
 from copytrade.domain.models import CopyMode
 from copytrade.ea.build import Built
 from copytrade.ea.terminal import Terminal
+
 from eaworld import SYMBOLS, EaWorld, logged_in, positions, synced, wait_positions
 
 pytestmark = pytest.mark.slow
