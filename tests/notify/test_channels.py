@@ -155,7 +155,10 @@ async def test_email_over_starttls_multipart_thai(world: AlertWorld, tmp_path: P
          "smtp-password-1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         with trio.fail_after(15):
-            assert await proc.stdout.receive_some(100) == b"ready\n"
+            got = b""
+            while not got.endswith(b"\n"):
+                got += await proc.stdout.receive_some(100)
+            assert got == b"ready\n"
         notifier.smtp = attrs.evolve(notifier.smtp,
                                      ssl_context=ssl.create_default_context(
                                          cafile=str(tmp_path / "c.pem")))

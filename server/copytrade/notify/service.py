@@ -14,6 +14,7 @@ import trio
 
 from ..config import Settings
 from ..db.database import Database
+from ..db.errors import DatabaseUnavailable
 from .channels import email, line, telegram, webhook
 from .channels.base import DeliveryError, Outgoing
 from .dispatch import Dispatcher
@@ -175,7 +176,7 @@ class Notifier:
         while True:
             try:
                 waiting = await self.store.linking("telegram")
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnavailable):
                 waiting = []
             bots: dict[str, tuple[str, int | None]] = {}
             for channel in waiting:
@@ -195,7 +196,7 @@ class Notifier:
     async def _poll_bot(self, key: str, token: str, channel_id: int | None) -> None:
         try:
             await self._poll_bot_once(key, token, channel_id)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnavailable) as exc:
             log.warning("Telegram linking: database unavailable (%s)", exc)
             await trio.sleep(max(self.settings.alert_poll_interval, 1.0))
 
