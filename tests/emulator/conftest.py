@@ -9,8 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trio
 
 from copytrade.ea.build import Built, build
+
+from eaworld import EaWorld
 
 # Skipped only on a developer machine without g++; under CI a missing compiler is a failure.
 if shutil.which("g++") is None and not os.environ.get("CI"):
@@ -41,3 +44,12 @@ def ea_dir(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "terminals"
     path.mkdir()
     yield path
+
+
+@pytest.fixture
+async def world(server: Any, nursery: trio.Nursery, ea_dir: Path, built_master: Built,
+                built_follower: Built) -> Any:
+    w = EaWorld(server, nursery, ea_dir, built_master, built_follower)
+    await w.setup()
+    yield w
+    await w.stop()

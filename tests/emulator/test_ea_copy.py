@@ -8,27 +8,13 @@ positions and the trade pairs in PostgreSQL.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import pytest
-import trio
-
-from copytrade.ea.build import Built
 
 from eaworld import EaWorld, logged_in, suffixed, synced, wait_positions
 
 pytestmark = pytest.mark.slow
 D = Decimal
-
-
-@pytest.fixture
-async def world(server: Any, nursery: trio.Nursery, ea_dir: Path, built_master: Built,
-                built_follower: Built) -> Any:
-    w = EaWorld(server, nursery, ea_dir, built_master, built_follower)
-    await w.setup()
-    yield w
-    await w.stop()
 
 
 async def test_open_partial_modify_close_hedging_and_netting_with_suffixes(world: EaWorld) -> None:

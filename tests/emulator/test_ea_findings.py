@@ -10,28 +10,17 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 import trio
 
 from copytrade.domain.models import CopyMode
-from copytrade.ea.build import Built
 from copytrade.ea.terminal import Terminal
 
 from eaworld import SYMBOLS, EaWorld, logged_in, positions, synced, wait_positions
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def world(server: Any, nursery: trio.Nursery, ea_dir: Path, built_master: Built,
-                built_follower: Built) -> Any:
-    w = EaWorld(server, nursery, ea_dir, built_master, built_follower)
-    await w.setup()
-    yield w
-    await w.stop()
 
 
 async def pair_up(world: EaWorld, **follower: Any) -> tuple[Any, Terminal, Any, Terminal]:

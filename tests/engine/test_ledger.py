@@ -39,3 +39,25 @@ async def test_a_failed_batch_is_kept_and_written_once_the_database_takes_it(db,
     assert await db.fetchval("SELECT count(*) FROM trade_pairs WHERE master_trade_id = $1",
                              trade_id) == 1
     assert await db.fetchval("SELECT pairs_recorded FROM master_trades WHERE id = $1", trade_id)
+
+
+async def test_a_batch_that_fails_with_a_bug_is_dropped_and_the_rest_goes_on(db, nursery):
+    written: list[int] = []
+
+    async def broken(con, rows):
+        raise TypeError("a bug in a batch function")
+
+    async def fine(con, rows):
+        for r in rows:
+            written.append(await con.fetchval("SELECT $1::int", r[0]))
+
+    ledger = Ledger(db, lambda fn, rows: None)
+    await nursery.start(ledger.run)
+    ledger.enqueue(broken, (1,))
+    with trio.fail_after(5):
+        await ledger.flush()
+    assert ledger.dropped == 1 and ledger.retries == 0
+    ledger.enqueue(fine, (2,))
+    with trio.fail_after(5):
+        await ledger.flush()
+    assert written == [2] and ledger.backlog == 0

@@ -40,12 +40,9 @@ class HistoryExportQuery:
 
 
 @attrs.frozen
-class HistoryQuery:
-    symbol: str | Unset = spec(default=UNSET, max_length=32, pattern=SYMBOL_PATTERN,
-                               doc="master or follower symbol, any case")
-    since: datetime | Unset = spec(default=UNSET, fmt="date-time", doc="close time from")
-    until: datetime | Unset = spec(default=UNSET, fmt="date-time", doc="close time before")
-    status: list[HistoryStatus] | Unset = spec(default=UNSET, doc="repeatable")
+class HistoryQuery(HistoryExportQuery):
+    """The export's filters plus a page: ``cursor`` from the last page, ``limit`` rows."""
+
     cursor: str | Unset = spec(default=UNSET, max_length=41, pattern=CURSOR_PATTERN)
     limit: int = spec(default=50, minimum=1, maximum=200)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncpg
+
 
 class DatabaseError(Exception):
     """Base class of the storage layer's own errors."""
@@ -21,6 +23,12 @@ class Conflict(DatabaseError):
 
 class DatabaseUnavailable(DatabaseError):
     """PostgreSQL could not be reached or refused the login."""
+
+
+DATABASE_FAILURES: tuple[type[BaseException], ...] = (
+    DatabaseUnavailable, OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+"""What a background task retries on: the database away (``Database`` translates connection
+failures into :class:`DatabaseUnavailable`) or a statement PostgreSQL refused for now."""
 
 
 def describe_dsn(dsn: str) -> str:

@@ -9,8 +9,9 @@ queued before it is written (the close path uses it before reading live pairs).
 A batch whose write fails (PostgreSQL down, a connection lost) is kept and retried with
 backoff (at most 2 s apart) until it is written, in order, ahead of everything queued since;
 each statement is idempotent (guarded UPDATEs, ``ON CONFLICT DO NOTHING``), so re-running a
-batch that was partly applied is harmless. Only a group PostgreSQL refuses as a data or
-constraint error (a bug) is dropped, logged and counted, so it cannot block the rest.
+batch that was partly applied is harmless. Only what retrying cannot fix is dropped, logged
+and counted (``dropped``), so it cannot block the rest: a group PostgreSQL refuses as a data or
+constraint error, or a batch that failed with an error that is not the database's (a bug).
 
 The pair statements return the changed rows only for the live events; while nobody watches
 (``wants_results`` is false), their quiet twins run instead, which saves decoding thousands of
@@ -29,6 +30,7 @@ import trio
 
 from ..db import trades as sql
 from ..db.database import Database
+from ..db.errors import DATABASE_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +131,7 @@ class Ledger:
         while True:
             try:
                 result = await self.db.run(apply)
-            except Exception as exc:  # an outage (or a statement PostgreSQL refuses for now)
+            except DATABASE_FAILURES as exc:  # an outage, or a statement refused for now
                 delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
                 log_ = log.warning if attempt % 30 == 0 else log.debug
                 log_("ledger write of %d operations failed (%s: %s); keeping them, retry in "
@@ -138,6 +140,13 @@ class Ledger:
                 self.retries += 1
                 await trio.sleep(delay)
                 continue
+            except Exception:
+                # A bug, not the database: retrying cannot help and would stall every later
+                # pair write behind this batch. Logged and counted like a refused group.
+                lost = sum(len(r) for _, r in groups)
+                log.exception("ledger write of %d operations failed; dropped", lost)
+                self.dropped += lost
+                return [None] * len(groups)
             if attempt:
                 log.warning("ledger write succeeded after %d retries", attempt)
             return result

@@ -21,7 +21,7 @@ import attrs
 import trio
 
 from ..db.database import Database
-from ..db.errors import DatabaseUnavailable
+from ..db.errors import DATABASE_FAILURES
 from .events import GROUPED_KINDS, KIND_TOPIC, URGENT_KINDS
 from .prefs import next_summary, parse_time_zone, quiet_until
 
@@ -122,8 +122,7 @@ class Dispatcher:
         while True:
             try:
                 made = await self.tick()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
-                    DatabaseUnavailable) as exc:
+            except DATABASE_FAILURES as exc:
                 log.warning("alert dispatcher: database unavailable (%s); retrying", exc)
                 made = 0
             except Exception:  # a bug in one alert must never end the server

@@ -25,7 +25,7 @@ import attrs
 import trio
 
 from ..db.database import Database
-from ..db.errors import DatabaseUnavailable
+from ..db.errors import DATABASE_FAILURES
 from .channels.base import DeliveryError, Outgoing
 from .limits import RateLimiter
 from .render import render
@@ -78,8 +78,7 @@ class Sender:
         while True:
             try:
                 await self.tick()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
-                    DatabaseUnavailable) as exc:
+            except DATABASE_FAILURES as exc:
                 log.warning("%s sender: database unavailable (%s); retrying", self.kind, exc)
             except Exception:  # a bug in one alert must never end the server
                 log.exception("%s sender failed; retrying", self.kind)

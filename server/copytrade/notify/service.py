@@ -7,14 +7,13 @@ import logging
 from collections.abc import Callable, Collection
 from typing import Any
 
-import asyncpg
 import attrs
 import httpx
 import trio
 
 from ..config import Settings
 from ..db.database import Database
-from ..db.errors import DatabaseUnavailable
+from ..db.errors import DATABASE_FAILURES
 from .channels import email, line, telegram, webhook
 from .channels.base import DeliveryError, Outgoing
 from .dispatch import Dispatcher
@@ -176,7 +175,7 @@ class Notifier:
         while True:
             try:
                 waiting = await self.store.linking("telegram")
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnavailable):
+            except DATABASE_FAILURES:
                 waiting = []
             bots: dict[str, tuple[str, int | None]] = {}
             for channel in waiting:
@@ -196,7 +195,7 @@ class Notifier:
     async def _poll_bot(self, key: str, token: str, channel_id: int | None) -> None:
         try:
             await self._poll_bot_once(key, token, channel_id)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnavailable) as exc:
+        except DATABASE_FAILURES as exc:
             log.warning("Telegram linking: database unavailable (%s)", exc)
             await trio.sleep(max(self.settings.alert_poll_interval, 1.0))
 

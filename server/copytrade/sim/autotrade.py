@@ -12,7 +12,7 @@ import attrs
 import trio
 
 from ..domain.models import Side
-from .market import START_PRICES, Market, profit_usd, tick_of
+from .market import START_PRICES, Market, tick_of
 from .master import MasterPosition, MasterSim
 
 __all__ = ["START_PRICES", "AutoTrader"]
@@ -65,7 +65,7 @@ class AutoTrader:
     def _profit(self, symbol: str, pos: MasterPosition, volume: Decimal) -> Decimal:
         """What the close books at the market's current price (real contract arithmetic)."""
         assert self.market is not None
-        return profit_usd(symbol, pos.side, volume, pos.price, self.market.quote(symbol))
+        return self.market.floating(symbol, pos.side, volume, pos.price)
 
     async def _open(self) -> str:
         symbol = self.rng.choice(self.symbols)

@@ -188,8 +188,7 @@ class FollowerSim:
         """Floating profit of one position at the market's price (0 without a market)."""
         if self.market is None:
             return Decimal(0)
-        return profit_usd(pos.symbol, pos.side, pos.volume, pos.price,
-                          self.market.quote(pos.symbol))
+        return self.market.floating(pos.symbol, pos.side, pos.volume, pos.price)
 
     @property
     def equity(self) -> Decimal:

@@ -68,6 +68,10 @@ class Market:
             price = self.prices[base] = START_PRICES.get(base, Decimal("100.00"))
         return price
 
+    def floating(self, symbol: str, side: Side, volume: Decimal, open_price: Decimal) -> Decimal:
+        """Floating profit (USD) of a position opened at ``open_price``, at the current quote."""
+        return profit_usd(symbol, side, volume, open_price, self.quote(symbol))
+
     def step(self, symbol: str | None = None) -> None:
         """Move one symbol (or every known one) by a random number of ticks."""
         names = [symbol_base(symbol).upper()] if symbol is not None else list(self.prices)

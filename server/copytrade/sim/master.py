@@ -109,8 +109,7 @@ class MasterSim:
     def floating(self, pos: MasterPosition) -> Decimal:
         if self.market is None:
             return Decimal(0)
-        return profit_usd(pos.symbol, pos.side, pos.volume, pos.price,
-                          self.market.quote(pos.symbol))
+        return self.market.floating(pos.symbol, pos.side, pos.volume, pos.price)
 
     @property
     def current_equity(self) -> Decimal:
