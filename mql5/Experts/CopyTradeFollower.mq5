@@ -607,7 +607,7 @@ void DoOpen(CTMessage &m)
    if(WasCopied(masterTicket))
      {
       // Copied before and closed since (its own SL/TP, a manual close...): never again.
-      g_conn.Send(CT_LineNack("OPEN", mt, 0, "ALREADY_COPIED: master ticket " + mt +
+      g_conn.Send(CT_LineNack("OPEN", mt, 0, "ALREADY_COPIED master ticket " + mt +
                               " was copied on this account before and that copy is closed"));
       return;
      }
