@@ -5,10 +5,12 @@
 import { AdminApi } from './admin';
 import { ApiClient } from './client';
 import { LiveConnection, liveUrl } from './live';
+import { RiskApi } from './risk';
 
 export * from './types';
 export { ApiClient, ApiError, isAbort } from './client';
 export { AdminApi } from './admin';
+export * from './risk';
 export type { TradeQuery } from './client';
 export { LiveConnection, backoffDelay, liveUrl } from './live';
 export { normalizeEvent, normalizePair, normalizeTrade } from './normalize';
@@ -28,6 +30,9 @@ export const api = new ApiClient({
 
 /** Registration info and the admin API, on the same client. */
 export const adminApi = new AdminApi(api);
+
+/** A follower's risk guards, on the same client. */
+export const riskApi = new RiskApi(api);
 
 export const live = new LiveConnection({
   url: typeof location === 'undefined' ? 'ws://localhost/api/v1/live' : liveUrl(location),

@@ -1,6 +1,9 @@
 /** English strings: the reference set of keys. Placeholders are written {name}. */
+import { riskEn } from './risk.en';
+
 export const en = {
   'app.name': 'CopyTradePro',
+  ...riskEn,
   'app.tagline': 'Copy MetaTrader 5 trades from master to follower accounts in milliseconds.',
   'app.skip': 'Skip to content',
 

@@ -2,6 +2,7 @@ import type { TradePair } from '../../api';
 import { decimal, ms, t, when } from '../../i18n';
 import { useMediaQuery, WIDE } from '../../lib/hooks';
 import { priceDigits } from '../../lib/pnl';
+import { reasonLabel } from '../../lib/reasons';
 import { Money } from '../Money';
 import { Pips } from '../Pips';
 import { SideTag, StatusBadge } from '../StatusBadge';
@@ -11,10 +12,7 @@ const TD = 'px-2 py-2 whitespace-nowrap';
 
 /** The translated text of a reason code the dashboard knows, else the server's reason. */
 export function reasonText(p: TradePair): string | null {
-  if (p.reason_code === 'NO_ANSWER' || p.reason_code === 'ALREADY_COPIED') {
-    return t(`trade.reason.${p.reason_code}`);
-  }
-  return p.reason ?? p.reason_code;
+  return reasonLabel(p.reason_code, p.reason);
 }
 
 /** Whether a pair ended without a position (the reason column matters). */

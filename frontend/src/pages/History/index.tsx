@@ -13,6 +13,7 @@ import { SideTag, StatusBadge } from '../../components/StatusBadge';
 import { dateTime, decimal, duration, integer, t } from '../../i18n';
 import { useAbortable, useAsync, useMediaQuery, WIDE } from '../../lib/hooks';
 import { priceDigits } from '../../lib/pnl';
+import { reasonLabel } from '../../lib/reasons';
 import { navigate, queryParam } from '../../router';
 import { accounts } from '../../state/accounts';
 
@@ -218,8 +219,8 @@ function price(r: HistoryRow, v: string | null): string {
 }
 
 function reasonOf(r: HistoryRow): string {
-  if (r.status === 'CLOSED') return r.reason_code ?? '';
-  return r.reason ?? r.reason_code ?? '';
+  if (r.status === 'CLOSED') return reasonLabel(r.reason_code, null) ?? '';
+  return reasonLabel(r.reason_code, r.reason) ?? '';
 }
 
 function HistoryTable({ rows }: { rows: HistoryRow[] }) {
