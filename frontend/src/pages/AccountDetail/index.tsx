@@ -6,6 +6,7 @@ import { ConnectEA } from '../../components/ConnectEA';
 import { Checkbox, SelectField, TextField } from '../../components/Field';
 import { Loading } from '../../components/LoadState';
 import { Panel } from '../../components/Panel';
+import { RiskEditor } from '../../components/RiskEditor';
 import { RulesForm } from '../../components/RulesForm';
 import { SecretReveal } from '../../components/SecretReveal';
 import { t } from '../../i18n';
@@ -284,6 +285,11 @@ export function AccountDetailPage({ accountId }: { accountId: number }) {
           {!master && (
             <Panel title={t('accounts.rules.title')} testid="rules-panel">
               <RulesForm accountId={account.id} />
+            </Panel>
+          )}
+          {!master && (
+            <Panel title={`🛡️ ${t('risk.title')}`} testid="risk-editor-panel">
+              <RiskEditor accountId={account.id} />
             </Panel>
           )}
           <DeletePanel account={account} />

@@ -9,6 +9,7 @@ import { PairsTable } from '../../components/PairsTable';
 import { Panel } from '../../components/Panel';
 import { PerformancePanel } from '../../components/PerformancePanel';
 import { ProfitPanel } from '../../components/ProfitPanel';
+import { RiskPanel } from '../../components/RiskPanel';
 import { StatsRow } from '../../components/StatsRow';
 import { t } from '../../i18n';
 import { useAbortable, useAsync, useDebounced, useFlash, useLiveEvents } from '../../lib/hooks';
@@ -115,6 +116,7 @@ export function FollowerView({ account }: { account: Account }) {
       </div>
 
       {!account.online && neverTraded && <ConnectEA account={account} />}
+      <RiskPanel accountId={id} />
       <StatsRow stats={stats.data} account={account} />
       <PerformancePanel accountId={id} version={version} />
 
