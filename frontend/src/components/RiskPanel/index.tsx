@@ -46,12 +46,12 @@ export function guardLines(l: RiskLimits): string[] {
   return out;
 }
 
-function TripRow({ trip, onReset, busy }: {
-  trip: RiskTrip; onReset?: () => void; busy?: boolean;
+function TripRow({ trip, onReset, busy, testid = 'risk-trip' }: {
+  trip: RiskTrip; onReset?: () => void; busy?: boolean; testid?: string;
 }) {
   return (
     <li class="flex flex-wrap items-center justify-between gap-3 rounded-lg border
-               border-down/40 bg-down/10 px-3 py-2" data-testid="risk-trip"
+               border-down/40 bg-down/10 px-3 py-2" data-testid={testid}
         data-trip-id={trip.id} data-kind={trip.kind}>
       <div class="min-w-0 space-y-0.5 text-sm">
         <div class="font-semibold text-ink-100" data-testid="risk-trip-kind">
@@ -86,6 +86,8 @@ export function RiskPanel({ accountId }: { accountId: Id }) {
   const ended = useAsync((s) => riskApi.trips(accountId, { status: 'ended', limit: 5 }, s),
                          [accountId]);
   const [busy, setBusy] = useState<string | null>(null);
+  /** The switch the trader just chose, shown until the server's answer replaces it. */
+  const [wanted, setWanted] = useState<RiskControl | null>(null);
   const abortable = useAbortable();
 
   useLiveEvents({
@@ -117,9 +119,12 @@ export function RiskPanel({ accountId }: { accountId: Id }) {
       setBusy(null);
     }
   };
-  const control = (c: RiskControl) => act(c, async (s) => {
-    risk.setData(await riskApi.setControl(accountId, c, s));
-  });
+  const control = (c: RiskControl) => {
+    setWanted(c);
+    void act(c, async (s) => {
+      risk.setData(await riskApi.setControl(accountId, c, s));
+    }).finally(() => setWanted(null));
+  };
   const reset = (trip: RiskTrip) => act(`trip-${trip.id}`, async (s) => {
     await riskApi.reset(accountId, trip.id, s);
     toast(t('risk.trip.resetDone'));
@@ -143,8 +148,8 @@ export function RiskPanel({ accountId }: { accountId: Id }) {
                   {t(`risk.control.${r.paused ? 'PAUSED' : r.control}`)}</span></div>
               <div class="flex flex-wrap items-center gap-3">
                 <Checkbox label={t('risk.control.closeOnly')} testid="risk-close-only"
-                          checked={r.control === 'CLOSE_ONLY'} disabled={busy !== null
-                            || r.control === 'PAUSED'}
+                          checked={(wanted ?? r.control) === 'CLOSE_ONLY'}
+                          disabled={busy !== null || r.control === 'PAUSED'}
                           onChange={(on) => control(on ? 'CLOSE_ONLY' : 'ACTIVE')} />
                 {r.control === 'PAUSED'
                   ? <Button small busy={busy === 'ACTIVE'} onClick={() => control('ACTIVE')}
@@ -190,7 +195,8 @@ export function RiskPanel({ accountId }: { accountId: Id }) {
                 <summary class="cursor-pointer text-xs font-bold tracking-wide text-ink-400
                                 uppercase">{t('risk.panel.history')}</summary>
                 <ul class="mt-2 space-y-2 opacity-80">
-                  {ended.data.map((trip) => <TripRow key={trip.id} trip={trip} />)}
+                  {ended.data.map((trip) => <TripRow key={trip.id} trip={trip}
+                                                      testid="risk-ended-trip" />)}
                 </ul>
               </details>
             )}
