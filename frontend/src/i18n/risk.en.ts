@@ -85,7 +85,7 @@ export const riskEn = {
   'risk.trip.limit': 'Limit',
   'risk.trip.at': 'Tripped',
   'risk.trip.until': 'Holds until',
-  'risk.trip.untilReset': 'until reset',
+  'risk.trip.untilReset': 'Holds until reset',
   'risk.trip.reset': 'Reset',
   'risk.trip.resetDone': 'Trip reset',
   'risk.trip.ended.USER': 'Reset',

@@ -86,7 +86,7 @@ export const riskTh: Record<keyof typeof riskEn, string> = {
   'risk.trip.limit': 'ขีดจำกัด',
   'risk.trip.at': 'เวลาที่ทำงาน',
   'risk.trip.until': 'มีผลถึง',
-  'risk.trip.untilReset': 'จนกว่าจะรีเซ็ต',
+  'risk.trip.untilReset': 'มีผลจนกว่าจะรีเซ็ต',
   'risk.trip.reset': 'รีเซ็ต',
   'risk.trip.resetDone': 'รีเซ็ตแล้ว',
   'risk.trip.ended.USER': 'รีเซ็ตแล้ว',

@@ -64,8 +64,9 @@ function TripRow({ trip, onReset, busy, testid = 'risk-trip' }: {
             {figure(trip.kind, trip.limit)}</b></span>
           <span>{t('risk.trip.at')}: <span data-testid="risk-trip-at">
             {dateTime(trip.tripped_at)}</span></span>
-          {trip.active && <span>{t('risk.trip.until')}: {trip.holds_until
-            ? dateTime(trip.holds_until) : t('risk.trip.untilReset')}</span>}
+          {trip.active && <span data-testid="risk-trip-until">{trip.holds_until
+            ? `${t('risk.trip.until')}: ${dateTime(trip.holds_until)}`
+            : t('risk.trip.untilReset')}</span>}
           {!trip.active && trip.reset_by && <span>{t(`risk.trip.ended.${trip.reset_by}`)}
             {trip.reset_at ? ` ${dateTime(trip.reset_at)}` : ''}</span>}
         </div>
