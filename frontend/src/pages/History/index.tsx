@@ -219,7 +219,7 @@ function price(r: HistoryRow, v: string | null): string {
 }
 
 function reasonOf(r: HistoryRow): string {
-  if (r.status === 'CLOSED') return reasonLabel(r.reason_code, null) ?? '';
+  if (r.status === 'CLOSED') return r.reason_code ?? '';  // a short code keeps the table narrow
   return reasonLabel(r.reason_code, r.reason) ?? '';
 }
 
