@@ -30,7 +30,7 @@ export const riskEn = {
   'risk.field.max_symbol_lots': 'Max lots per symbol',
   'risk.action.SKIP_NEW': 'Skip new copies while beyond',
   'risk.action.CLOSE_ONLY': 'Close-only until reset',
-  'risk.action.CLOSE_ALL_AND_PAUSE': 'Close every copy and pause',
+  'risk.action.CLOSE_ALL_AND_PAUSE': 'Close all and pause',
   'risk.drawdownFrom.START_BALANCE': 'Starting balance',
   'risk.drawdownFrom.EQUITY_PEAK': 'Equity peak',
   'risk.hours.on': 'Copy new trades only during trading hours (closes always follow)',
@@ -91,6 +91,7 @@ export const riskEn = {
   'risk.trip.ended.USER': 'Reset',
   'risk.trip.ended.PERIOD_END': 'Period ended',
   'risk.trip.ended.RECOVERED': 'Recovered',
+  'risk.baseline': 'Measured from: starting balance {start} · equity peak {peak} · day open {open} ({day})',
   'risk.live.tripped': 'Risk guard tripped: {guard}',
 
   'trade.reason.BELOW_MIN_LOT_TO_COPY': 'The master’s lot is below this follower’s minimum lot to copy',

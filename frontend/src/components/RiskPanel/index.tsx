@@ -178,6 +178,14 @@ export function RiskPanel({ accountId }: { accountId: Id }) {
                   </ul>}
             </div>
 
+            {r.baseline && lines.length > 0 && (
+              <p class="text-xs text-ink-400" data-testid="risk-baseline">
+                {t('risk.baseline', { start: decimal(r.baseline.start_balance, 2),
+                                      peak: decimal(r.baseline.equity_peak, 2),
+                                      open: decimal(r.baseline.day_open, 2),
+                                      day: r.baseline.day })}</p>
+            )}
+
             <div>
               <h3 class="mb-1 text-xs font-bold tracking-wide text-ink-400 uppercase">
                 {t('risk.panel.trips')}</h3>
