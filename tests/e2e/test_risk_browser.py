@@ -6,6 +6,7 @@ its figures, and the reset button clears it; the close-only switch and pause/res
 from __future__ import annotations
 
 import itertools
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -251,12 +252,18 @@ def test_a_trip_shows_live_on_the_dashboard_and_reset_clears_it(
     e(tid(page, "risk-control")).to_have_attribute("data-control", "CLOSE_ONLY")
     tid(page, "risk-close-only").uncheck()
     e(tid(page, "risk-control")).to_have_attribute("data-control", "ACTIVE")
+    logins = fsim.logins
     tid(page, "risk-pause").click()
     e(tid(page, "risk-control")).to_have_attribute("data-control", "PAUSED")
     assert user.call("GET", f"/accounts/{fid}/risk")["risk"]["paused"] is True
     tid(page, "risk-resume").click()
     e(tid(page, "risk-control")).to_have_attribute("data-control", "ACTIVE")
     assert user.call("GET", f"/accounts/{fid}/risk")["risk"]["paused"] is False
+    # Resuming told the EA to resync: it logs in again before it reports.
+    deadline = time.monotonic() + 15
+    while not (fsim.logins > logins and fsim.link is not None):
+        assert time.monotonic() < deadline, "the follower sim did not log in again"
+        time.sleep(0.05)
 
     # On a phone, in Thai: a second drop trips again (a floor is absolute) and shows live.
     phone = new_context(PHONE, locale="th-TH").new_page()
