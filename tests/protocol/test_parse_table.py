@@ -215,3 +215,15 @@ def test_error_codes_say_whether_the_connection_closes() -> None:
         ErrorCode.UNAVAILABLE,
     }
     assert ErrorCode.SLOW_CONSUMER.closes_connection
+
+
+def test_copies_are_never_sized_beyond_the_wire() -> None:
+    """A huge multiplier cannot make an OPEN the encoder refuses (or a pair row that overflows)."""
+    from copytrade.domain.lots import MAX_VOLUME, SymbolSpec, fit_volume
+    from copytrade.protocol import vocab
+
+    assert MAX_VOLUME == vocab.MAX_VOLUME
+    assert fit_volume(D("5000000") * D("9999"), None) == D("99999999.99")
+    spec = SymbolSpec("X", D("0.01"), D("1E+12"), D("0.01"))
+    assert fit_volume(D("1E+11"), spec) == D("99999999.99")
+    assert fit_volume(D("0.5"), spec) == D("0.50")
