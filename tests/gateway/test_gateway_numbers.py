@@ -8,11 +8,10 @@ import time
 from decimal import Decimal
 
 import trio
+from test_gateway import Raw, auth_line, make_account
 
 from copytrade.db.accounts import AccountRepository
 from copytrade.domain.models import Role
-
-from test_gateway import Raw, auth_line, make_account
 
 
 async def test_numbers_that_do_not_fit_their_column_are_malformed_and_change_nothing(server):
