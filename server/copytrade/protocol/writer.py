@@ -33,24 +33,30 @@ def _decimal(kind: Kind) -> Callable[[object], str]:
     as_given = kind is Kind.QUOTE
 
     def write(value: object) -> str:
-        if type(value) is int:
-            value = Decimal(value)
-        if type(value) is not Decimal:
-            raise _FieldError(f"expected a Decimal, got {type(value).__name__}")
-        if not value.is_finite():
-            raise _FieldError(f"{value} is not a finite number")
-        if value < low or (value == low and not low_included):
+        # On the fan-out hot path: str() and string trimming, no Decimal arithmetic.
+        kind_of = type(value)
+        if kind_of is Decimal:
+            if not value.is_finite():  # type: ignore[union-attr]
+                raise _FieldError(f"{value} is not a finite number")
+            text = str(value)
+            if "E" in text:  # str() uses exponents for some values; the wire never does
+                text = format(value.normalize(), "f")  # type: ignore[union-attr]
+            elif not as_given and "." in text:
+                text = text.rstrip("0").rstrip(".")
+        elif kind_of is int:
+            text = str(value)
+        else:
+            raise _FieldError(f"expected a Decimal, got {kind_of.__name__}")
+        if not (low <= value <= high) or (not low_included and value == low):  # type: ignore[operator]
+            if value > high:  # type: ignore[operator]
+                raise _FieldError(f"out of range: must be at most {high}, got {value}")
             raise _FieldError(f"must be {'>=' if low_included else '>'} {low}, got {value}")
-        if value > high:
-            raise _FieldError(f"out of range: must be at most {high}, got {value}")
-        short = value.normalize()
-        exponent = short.as_tuple().exponent
-        if -exponent > places:  # type: ignore[operator]
+        dot = text.find(".")
+        if dot >= 0 and len(text) - dot - 1 > places and (
+            not as_given or len(text[dot + 1 :].rstrip("0")) > places
+        ):
             raise _FieldError(f"too many decimals: at most {places}, got {value}")
-        if as_given and value.as_tuple().exponent <= 0:  # type: ignore[operator]
-            short = value
-        text = format(short, "f")
-        if text[0] == "-" and not short:
+        if text[0] == "-" and not value:
             text = text[1:]
         return text
 
