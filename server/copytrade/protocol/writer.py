@@ -34,21 +34,20 @@ def _decimal(kind: Kind) -> Callable[[object], str]:
 
     def write(value: object) -> str:
         # On the fan-out hot path: str() and string trimming, no Decimal arithmetic.
-        kind_of = type(value)
-        if kind_of is Decimal:
-            if not value.is_finite():  # type: ignore[union-attr]
+        if type(value) is Decimal:
+            if not value.is_finite():
                 raise _FieldError(f"{value} is not a finite number")
             text = str(value)
             if "E" in text:  # str() uses exponents for some values; the wire never does
-                text = format(value.normalize(), "f")  # type: ignore[union-attr]
+                text = format(value.normalize(), "f")
             elif not as_given and "." in text:
                 text = text.rstrip("0").rstrip(".")
-        elif kind_of is int:
+        elif type(value) is int:
             text = str(value)
         else:
-            raise _FieldError(f"expected a Decimal, got {kind_of.__name__}")
-        if not (low <= value <= high) or (not low_included and value == low):  # type: ignore[operator]
-            if value > high:  # type: ignore[operator]
+            raise _FieldError(f"expected a Decimal, got {type(value).__name__}")
+        if not (low <= value <= high) or (not low_included and value == low):
+            if value > high:
                 raise _FieldError(f"out of range: must be at most {high}, got {value}")
             raise _FieldError(f"must be {'>=' if low_included else '>'} {low}, got {value}")
         dot = text.find(".")
