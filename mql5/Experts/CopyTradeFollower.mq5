@@ -426,7 +426,7 @@ string AccountLine()
    long leverage = AccountInfoInteger(ACCOUNT_LEVERAGE);
    return CT_LineAccount(CT_Dec(AccountInfoDouble(ACCOUNT_BALANCE), 2),
                          CT_Dec(AccountInfoDouble(ACCOUNT_EQUITY), 2),
-                         CT_Dec(margin > 0 ? AccountInfoDouble(ACCOUNT_MARGIN_LEVEL) : 0, 2),
+                         CT_Percent(margin > 0 ? AccountInfoDouble(ACCOUNT_MARGIN_LEVEL) : 0),
                          AccountInfoString(ACCOUNT_CURRENCY),
                          IntegerToString(leverage < 1 ? 1 : leverage));
   }
@@ -460,7 +460,7 @@ void SendLoginReport()
      {
       string name = SymbolName(i, selected);
       string line = CT_LineSymbol(name, CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_MIN), 8),
-                                  CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_MAX), 8),
+                                  CT_Dec(MathMin(SymbolInfoDouble(name, SYMBOL_VOLUME_MAX), CT_MAX_VOLUME), 8),
                                   CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_STEP), 8),
                                   IntegerToString(SymbolInfoInteger(name, SYMBOL_DIGITS)));
       if(line == "")

@@ -298,7 +298,7 @@ void CheckMargin()
 
 void SendStopOut()
   {
-   string line = CT_LineStopOut(CT_Dec(MathMax(0.0, AccountInfoDouble(ACCOUNT_MARGIN_LEVEL)), 2),
+   string line = CT_LineStopOut(CT_Percent(AccountInfoDouble(ACCOUNT_MARGIN_LEVEL)),
                                 CT_Dec(AccountInfoDouble(ACCOUNT_EQUITY), 2));
    Print("CopyTradeMaster: stop-out: ", line);
    if(!g_conn.Ready() || !g_conn.Send(line))
@@ -311,7 +311,7 @@ string AccountLine()
    long leverage = AccountInfoInteger(ACCOUNT_LEVERAGE);
    return CT_LineAccount(CT_Dec(AccountInfoDouble(ACCOUNT_BALANCE), 2),
                          CT_Dec(AccountInfoDouble(ACCOUNT_EQUITY), 2),
-                         CT_Dec(margin > 0 ? AccountInfoDouble(ACCOUNT_MARGIN_LEVEL) : 0, 2),
+                         CT_Percent(margin > 0 ? AccountInfoDouble(ACCOUNT_MARGIN_LEVEL) : 0),
                          AccountInfoString(ACCOUNT_CURRENCY),
                          IntegerToString(leverage < 1 ? 1 : leverage));
   }

@@ -207,10 +207,10 @@ static void test_encoders() {
     check_eq(CT_LineAuth("key", "", "CopyTradeMaster/1.0"), "AUTH|key|1||CopyTradeMaster/1.0",
              "AUTH line of the master");
     check_eq(CT_LineMasterOpen("BUY", "EURUSD", "1.08450", "0.10", "1.08000", "1.09000", "123456", ""),
-             "CMD_OPEN|BUY|EURUSD|1.08450|0.10|1.08000|1.09000|123456", "seed CMD_OPEN line");
+             "CMD_OPEN|BUY|EURUSD|1.0845|0.1|1.08|1.09|123456", "seed CMD_OPEN line, shortest form");
     check_eq(CT_LineMasterOpen("BUY", "EURUSD", CT_Dec(1.0845, 5), CT_Dec(0.1, 2), CT_Dec(0, 5),
                                CT_Dec(0, 5), "123456", "1717000000123"),
-             "CMD_OPEN|BUY|EURUSD|1.08450|0.10|0.00000|0.00000|123456|1717000000123",
+             "CMD_OPEN|BUY|EURUSD|1.0845|0.1|0|0|123456|1717000000123",
              "CMD_OPEN with open time");
     check_eq(CT_LineNack("OPEN", "7", 10019, "No|money\ttoday"), "NACK_OPEN|7|10019|No money today",
              "NACK text is sanitised");
@@ -222,7 +222,21 @@ static void test_encoders() {
     check_eq(CT_Dec(-0.0000001, 2), "0.00", "no negative zero");
     check_eq(CT_Dec(0.0 / 0.0, 2), "NaN", "NaN is marked and refused");
     check_eq(CT_LineRules("MULTIPLIER", "2.0", false, "0.01", "XAUUSD=GOLD,US30=DJ30"),
-             "RULES|MULTIPLIER|2.0|0|0.01|XAUUSD=GOLD,US30=DJ30", "RULES line");
+             "RULES|MULTIPLIER|2|0|0.01|XAUUSD=GOLD,US30=DJ30", "RULES line");
+    // Numbers go out in their shortest exact form, within their column's range (section 3).
+    check_eq(CT_LineMasterOpen("BUY", "EURUSD", CT_Dec(1000000.12, 10), CT_Dec(0.1, 8), "0", "0",
+                               "1", ""),
+             "CMD_OPEN|BUY|EURUSD|1000000.12|0.1|0|0|1", "CT_Dec stops at 8 decimals (no noise)");
+    check_eq(CT_LineMasterOpen("BUY", "EURUSD", "1.123456789", "0.1", "0", "0", "1", ""), "",
+             "a price with 9 decimals is refused, not rounded");
+    check_eq(CT_LineMasterOpen("BUY", "EURUSD", "1.1", "0.12345", "0", "0", "1", ""), "",
+             "a lot with 5 decimals is refused, not rounded");
+    check_eq(CT_LineMasterOpen("BUY", "EURUSD", "1.1", "100000000", "0", "0", "1", ""), "",
+             "a lot above 99999999.9999 is refused");
+    check_eq(CT_LineAccount(CT_Dec(-0.001, 2), "10250.50", CT_Dec(CT_MAX_PERCENT, 2), "USD", "100"),
+             "ACCOUNT|0|10250.5|9999999999.99|USD|100", "ACCOUNT: shortest form, largest margin level");
+    check_eq(CT_LinePnl("7", "1.08460", "1.08610", "15.00", "-0.00"), "PNL|7|1.08460|1.0861|15|0",
+             "PNL keeps the digits of OPEN_PRICE only");
     check_eq(CT_LineSync(3, 1), "SYNC|3|1", "SYNC line");
     check(CT_ErrorClosesConnection("REPLACED") && !CT_ErrorClosesConnection("UNKNOWN_TICKET"),
           "which ERR codes close");
@@ -405,13 +419,13 @@ static void test_tracker() {
     w.add_pos(123456, "BUY", 0.20, 1.08, 1.09);
     auto lines = w.tick(1);
     check(lines.size() == 1 &&
-              lines[0] == "CMD_OPEN|BUY|EURUSD|1.08450|0.20|1.08000|1.09000|123456|1717000000123",
+              lines[0] == "CMD_OPEN|BUY|EURUSD|1.0845|0.2|1.08|1.09|123456|1717000000123",
           "an open is reported with the seed line plus OPEN_TIME_MS");
     check(w.tick(2).empty(), "nothing changes, nothing is sent");
     // SL moved
     w.pos->items[0].sl = 1.081;
     lines = w.tick(3);
-    check(lines.size() == 1 && lines[0] == "CMD_MODIFY|123456|1.08100|1.09000", "SL/TP change");
+    check(lines.size() == 1 && lines[0] == "CMD_MODIFY|123456|1.081|1.09", "SL/TP change");
     // partial close, but history is late: wait
     w.pos->items[0].volume = 0.10;
     CTIdList ids;
@@ -420,14 +434,14 @@ static void test_tracker() {
     check(w.tick(4).empty() && w.rep.waiting == 1, "no deal in history yet: wait");
     w.add_deal(555002, 123456, 0.10, 1.087, -3.25, "TP");
     lines = w.tick(5);
-    check(lines.size() == 1 && lines[0] == "CMD_CLOSE|123456|555002|0.10|1.08700|-3.25|0.10|TP",
+    check(lines.size() == 1 && lines[0] == "CMD_CLOSE|123456|555002|0.1|1.087|-3.25|0.1|TP",
           "partial close with the closing deal and the remaining volume");
     check(w.tick(6).empty(), "a deal is reported once");
     // closed by stop-out
     w.pos->Clear();
     w.add_deal(555010, 123456, 0.10, 1.07, -140, "SO");
     lines = w.tick(7);
-    check(lines.size() == 1 && lines[0] == "CMD_CLOSE|123456|555010|0.10|1.07000|-140.00|0|SO" &&
+    check(lines.size() == 1 && lines[0] == "CMD_CLOSE|123456|555010|0.1|1.07|-140|0|SO" &&
               w.rep.stopOutDeals == 1,
           "full close by stop-out, reason SO" + joined(lines));
     check(w.tracker->count == 0, "a closed position is forgotten");
@@ -441,8 +455,8 @@ static void test_tracker() {
     v.add_deal(91, 7, 0.4, 1.1, 1, "CLIENT");
     v.add_deal(92, 7, 0.6, 1.1, 2, "EXPERT");
     lines = v.tick(2);
-    check(lines.size() == 2 && lines[0] == "CMD_CLOSE|7|91|0.40|1.10000|1.00|0.60|CLIENT" &&
-              lines[1] == "CMD_CLOSE|7|92|0.60|1.10000|2.00|0|EXPERT",
+    check(lines.size() == 2 && lines[0] == "CMD_CLOSE|7|91|0.4|1.1|1|0.6|CLIENT" &&
+              lines[1] == "CMD_CLOSE|7|92|0.6|1.1|2|0|EXPERT",
           "two closing deals in order, the last with remaining 0" + joined(lines));
     // restart: the state file brings back what was reported
     check(CT_SaveMasterState("ct_test_tracker.txt", *v.out, *v.tracker), "tracker saved");
@@ -455,8 +469,8 @@ static void test_tracker() {
     r.add_pos(9, "BUY", 0.3, 0, 0);    // opened while the EA was off, after a partial close
     r.add_deal(95, 9, 0.2, 1.1, 0, "CLIENT");
     lines = r.tick(100);
-    check(lines.size() == 2 && lines[0] == "CMD_MODIFY|8|1.20000|0.00000" &&
-              lines[1] == "CMD_OPEN|BUY|EURUSD|1.08450|0.30|0.00000|0.00000|9|1717000000123",
+    check(lines.size() == 2 && lines[0] == "CMD_MODIFY|8|1.2|0" &&
+              lines[1] == "CMD_OPEN|BUY|EURUSD|1.0845|0.3|0|0|9|1717000000123",
           "after a restart: changes made while off are reported, old exits are not");
     FileDelete("ct_test_tracker.txt");
     // a full outbox blocks the event; it is produced again later

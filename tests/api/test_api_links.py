@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from copytrade.domain.models import CopyMode
 from copytrade.protocol import Rules
@@ -146,3 +147,46 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
     assert r.status_code == 409
     r = await alice.put(f"/api/v1/accounts/{m['id']}/rules", json={"reverse": True})
     assert r.status_code == 409
+
+
+async def test_rule_errors_name_exactly_the_field_docs_api_md_says(api: Api, alice) -> None:
+    """docs/api.md "Errors" (issue 11 finding 12): a list item of the wrong type is named with
+    brackets; a value the rules refuse names the list itself; numbers that do not fit the
+    rules' numeric(12,4) columns are 422 naming the field, never 500, never rounded."""
+    _m, f = await _accounts(alice)
+    url = f"/api/v1/accounts/{f['id']}/rules"
+    before = (await alice.get(url)).json()["rules"]
+    cases = [
+        ({"allowed_symbols": ["EURUSD", 5]}, {"allowed_symbols[1]": "must be a string"}),
+        ({"blocked_symbols": ["EURUSD", "US30", None]}, {"blocked_symbols[2]": "must be a string"}),
+        ({"allowed_symbols": ["EURUSD", "EUR USD"]}, "allowed_symbols"),
+        ({"allowed_symbols": ["EURUSD"], "blocked_symbols": ["eurusd"]}, "blocked_symbols"),
+        ({"lot_value": "0.12345"}, {"lot_value": "may have at most 4 decimal places"}),
+        ({"min_lot_to_copy": "0.00001"}, "min_lot_to_copy"),
+        ({"max_lot": "99999999999999"}, "max_lot"),
+        ({"lot_value": "99999999999999.99999999"}, "lot_value"),
+        ({"max_lot": "1000000.0001"}, "max_lot"),
+    ]
+    for body, expected in cases:
+        r = await alice.put(url, json=body)
+        assert r.status_code == 422, (body, r.text)
+        fields = error_of(r)["fields"]
+        if isinstance(expected, dict):
+            assert fields == expected, (body, fields)
+        else:
+            assert list(fields) == [expected], (body, fields)
+    assert (await alice.get(url)).json()["rules"] == before  # nothing changed
+    r = await alice.put(url, json={"lot_value": "1000000", "max_lot": "0.0001"})
+    assert r.status_code == 200, r.text
+    assert r.json()["rules"]["lot_value"] == "1000000.00"
+    assert r.json()["rules"]["max_lot"] == "0.0001"
+    # Nested fields use dots, list items inside them brackets.
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/risk/limits",
+                        json={"equity_floor": {"value": 5}, "trading_hours": {"days": [0, "x"]}})
+    assert r.status_code == 422
+    assert set(error_of(r)["fields"]) == {"equity_floor.value", "trading_hours.days[1]"}
+    # The examples in docs/api.md are these very answers.
+    docs = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    assert '`"allowed_symbols[1]": "must be a string"`' in docs
+    assert '`"allowed_symbols": "\'EUR USD\' is not a symbol name' in docs
+    assert '`"trading_hours.days[1]"`' in docs and '`"equity_floor.value"`' in docs

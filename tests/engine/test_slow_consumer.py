@@ -36,8 +36,11 @@ async def test_a_follower_that_stops_reading_does_not_delay_the_others(server, n
             await trio.sleep(0.01)
     tickets = []
     with trio.fail_after(60):
-        for i in range(1500):
-            tickets.append(await msim.open(volume=Decimal("0.10"), tp=Decimal(2 + i)))
+        # Enough bytes to pass the kernel's socket buffers as well as the backlog (the wire
+        # writes numbers in their shortest form, so each TP carries 8 decimals).
+        for i in range(2500):
+            tickets.append(await msim.open(volume=Decimal("0.10"),
+                                           tp=Decimal(2 + i) + Decimal("0.12345678")))
         for _a, fsim in healthy:
             await fsim.wait_for(lambda f=fsim: len(f.positions) == len(tickets), 60)
         await msim.wait_stored(60)

@@ -9,14 +9,17 @@ import pytest
 from copytrade.domain.models import Side
 from copytrade.protocol import (
     MAX_LINE,
+    AccountState,
     AckOpen,
     Auth,
     CloseReason,
     CommandKind,
     CopyClose,
+    CopyModify,
     CopyOpen,
     Error,
     ErrorCode,
+    FloatingPnl,
     LocalProtocolError,
     MasterClose,
     MasterOpen,
@@ -114,12 +117,46 @@ def test_longest_line_accepted_and_one_more_refused() -> None:
 # --- encoding ---------------------------------------------------------------------
 
 
-def test_encode_never_uses_exponents() -> None:
-    msg = CopyClose(1, D("1E+1"), CloseReason.TP)
-    assert encode(msg) == b"CLOSE|1|10|TP\n"
-    msg = CopyClose(1, D("1.0E-7"), CloseReason.TP)
-    assert encode(msg) == b"CLOSE|1|0.00000010|TP\n"
-    assert encode(CopyClose(1, D("0.10"), CloseReason.TP)) == b"CLOSE|1|0.10|TP\n"
+def test_encode_writes_the_shortest_exact_form_without_exponents() -> None:
+    """§3 (issue 11 finding 7): 0.10 → 0.1, 1E+1 → 10, 1.08450000 → 1.0845, 0.00000000 → 0."""
+    assert encode(CopyClose(1, D("1E+1"), CloseReason.TP)) == b"CLOSE|1|10|TP\n"
+    assert encode(CopyClose(1, D("1.0E-4"), CloseReason.TP)) == b"CLOSE|1|0.0001|TP\n"
+    assert encode(CopyClose(1, D("0.10"), CloseReason.TP)) == b"CLOSE|1|0.1|TP\n"
+    msg = CopyOpen(7, "EURUSD", Side.BUY, D("0.1000"), D("1.08450000"), D("1.08000000"),
+                   D("1.09000000"), 0)
+    assert encode(msg) == b"OPEN|7|EURUSD|BUY|0.1|1.0845|1.08|1.09|0\n"
+    assert encode(CopyModify(7, D("0.00000000"), D("-0"))) == b"MODIFY|7|0|0\n"
+    assert encode(Rules("FIXED", D("2.0"), False, D("0.0000"), "")) == b"RULES|FIXED|2|0|0|\n"
+
+
+def test_encode_keeps_the_digits_of_a_pnl_open_price() -> None:
+    """PNL's OPEN_PRICE carries the symbol's digits (trailing zeros included)."""
+    msg = FloatingPnl(7, D("1.08460"), D("1.08610"), D("15.00"), D("-0.00"))
+    assert encode(msg) == b"PNL|7|1.08460|1.0861|15|0\n"
+
+
+@pytest.mark.parametrize(
+    ("msg", "field"),
+    [
+        (CopyOpen(1, "EURUSD", Side.BUY, D("0.12345"), D(1), D(0), D(0), 0), "volume"),
+        (CopyOpen(1, "EURUSD", Side.BUY, D("100000000"), D(1), D(0), D(0), 0), "volume"),
+        (CopyOpen(1, "EURUSD", Side.BUY, D(1), D("1.123456789"), D(0), D(0), 0), "price"),
+        (CopyOpen(1, "EURUSD", Side.BUY, D(1), D(1), D("1E+12"), D(0), 0), "sl"),
+        (CopyClose(1, D("0.00001"), CloseReason.TP), "target_volume"),
+        (Rules("FIXED", D(1), False, D("1E+8"), ""), "min_lot"),
+        (AccountState(D("1.001"), D(1), D(0), "USD", 100), "balance"),
+        (AccountState(D(1), D(1), D("1E+10"), "USD", 100), "margin_level"),
+        (AccountState(D(1), D(1), D(0), "USD", 2**31), "leverage"),
+        (Nack(CommandKind.OPEN, 1, 2**31, "x"), "retcode"),
+        (FloatingPnl(1, D("1.084600001"), D(1), D(0), D(0)), "open_price"),
+        (MasterOpen(Side.BUY, "X", D(1), D(1), D(0), D(0), 1, 253402300800000), "open_time_ms"),
+    ],
+)
+def test_encode_refuses_numbers_outside_their_column(msg: object, field: str) -> None:
+    """Never rounded, never clipped: an out-of-range or too precise number is refused."""
+    with pytest.raises(LocalProtocolError) as info:
+        encode(msg)  # type: ignore[arg-type]
+    assert info.value.field == field
 
 
 def test_encode_sanitises_free_text() -> None:
@@ -178,3 +215,15 @@ def test_error_codes_say_whether_the_connection_closes() -> None:
         ErrorCode.UNAVAILABLE,
     }
     assert ErrorCode.SLOW_CONSUMER.closes_connection
+
+
+def test_copies_are_never_sized_beyond_the_wire() -> None:
+    """A huge multiplier cannot make an OPEN the encoder refuses (or a pair row that overflows)."""
+    from copytrade.domain.lots import MAX_VOLUME, SymbolSpec, fit_volume
+    from copytrade.protocol import vocab
+
+    assert MAX_VOLUME == vocab.MAX_VOLUME
+    assert fit_volume(D("5000000") * D("9999"), None) == D("99999999.99")
+    spec = SymbolSpec("X", D("0.01"), D("1E+12"), D("0.01"))
+    assert fit_volume(D("1E+11"), spec) == D("99999999.99")
+    assert fit_volume(D("0.5"), spec) == D("0.50")

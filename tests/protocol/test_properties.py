@@ -24,7 +24,7 @@ from copytrade.protocol import (
     parse_from_server,
 )
 from copytrade.protocol.messages import FROM_EA, FROM_SERVER, wire_fields
-from copytrade.protocol.vocab import MAX_INT, Kind
+from copytrade.protocol.vocab import DECIMAL_RANGES, MAX_EPOCH_MS, MAX_INT, MAX_INT32, Kind
 
 _SYMBOL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._#+-"
 _TOKEN_CHARS = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "|")
@@ -33,16 +33,15 @@ _TEXT_CHARS = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "|")
 symbols = st.text(_SYMBOL_CHARS, min_size=1, max_size=32)
 
 
-def decimals(min_value: Decimal | None, allow_zero: bool = True) -> st.SearchStrategy[Decimal]:
-    strategy = st.decimals(
-        min_value=min_value,
-        max_value=Decimal("1e12"),
-        allow_nan=False,
-        allow_infinity=False,
-        places=None,
-    ).filter(lambda d: abs(d.as_tuple().exponent) < 30)  # type: ignore[arg-type]
-    if not allow_zero:
-        strategy = strategy.filter(lambda d: d > 0)
+def decimals(kind: Kind) -> st.SearchStrategy[Decimal]:
+    """Any value of a decimal kind: within its column's range, with 0 up to its decimals."""
+    low, low_included, high, places = DECIMAL_RANGES[kind]
+    strategy = st.integers(0, places).flatmap(
+        lambda p: st.decimals(min_value=low, max_value=high, places=p,
+                              allow_nan=False, allow_infinity=False)
+    )
+    if not low_included:
+        strategy = strategy.filter(lambda d: d > low)
     return strategy
 
 
@@ -51,10 +50,10 @@ KIND_STRATEGIES: dict[Kind, st.SearchStrategy[Any]] = {
     Kind.UINT: st.integers(0, MAX_INT),
     Kind.POS_INT: st.integers(1, MAX_INT),
     Kind.DIGITS: st.integers(0, 10),
-    Kind.OPT_UINT: st.none() | st.integers(0, MAX_INT),
-    Kind.VOLUME: decimals(Decimal(0), allow_zero=False),
-    Kind.PRICE: decimals(Decimal(0)),
-    Kind.MONEY: decimals(Decimal("-1e12")),
+    Kind.OPT_UINT: st.none() | st.integers(0, MAX_EPOCH_MS),
+    Kind.INT32: st.integers(0, MAX_INT32),
+    Kind.POS_INT32: st.integers(1, MAX_INT32),
+    **{kind: decimals(kind) for kind in DECIMAL_RANGES},
     Kind.SIDE: st.sampled_from(Side),
     Kind.REASON: st.sampled_from(CloseReason),
     Kind.COMMAND: st.sampled_from(CommandKind),

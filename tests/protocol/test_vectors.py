@@ -77,3 +77,31 @@ def test_vector_file_is_flat() -> None:
         assert set(v) <= {"name", "direction", "line", "valid", "message", "error", "encoded"}
         body = v["message"] if v["valid"] else v["error"]
         assert all(isinstance(x, str) for x in body.values())
+
+
+def test_every_numeric_kind_has_out_of_range_and_too_precise_vectors() -> None:
+    """§3: for each decimal kind, a malformed vector above its column's range and one with
+    more decimals than its column, refused naming the field (the MQL5 codec reads them too)."""
+    from decimal import Decimal
+
+    from copytrade.protocol.reader import _TABLES
+    from copytrade.protocol.vocab import DECIMAL_RANGES, DECIMAL_RE, Kind
+
+    seen: set[tuple[Kind, str]] = set()
+    for v in INVALID:
+        if v["error"]["code"] != "MALFORMED" or not v["error"]["field"]:
+            continue
+        parts = v["line"].split("|")
+        shape = _TABLES[Direction(v["direction"])][parts[0]]
+        kinds = dict(wire_fields(shape.cls))
+        names = [name for name, _ in wire_fields(shape.cls)]
+        field = v["error"]["field"]
+        kind, text = kinds[field], parts[1 + names.index(field)]
+        if kind not in DECIMAL_RANGES or DECIMAL_RE.fullmatch(text) is None:
+            continue
+        _low, _incl, high, places = DECIMAL_RANGES[kind]
+        if Decimal(text) > high:
+            seen.add((kind, "range"))
+        elif "." in text and len(text.split(".")[1].rstrip("0")) > places:
+            seen.add((kind, "decimals"))
+    assert seen == {(k, what) for k in DECIMAL_RANGES for what in ("range", "decimals")}

@@ -41,6 +41,19 @@
 #define CT_K_LOT_MODE   19
 #define CT_K_BOOL       20
 #define CT_K_SYMBOL_MAP 21
+#define CT_K_INT32      22   // 0 .. 2^31-1 (retcode: an integer column)
+#define CT_K_POS_INT32  23   // 1 .. 2^31-1 (leverage)
+#define CT_K_LOTS       24   // volume or 0: remaining, target volume, min lot
+#define CT_K_QUOTE      25   // a price written with the symbol's digits (PNL OPEN_PRICE)
+#define CT_K_PERCENT    26   // margin level
+
+// Ranges and decimals of the numeric fields (docs/protocol.md section 3): the database
+// columns they are stored in. More decimals are accepted only if they are zeros.
+#define CT_MAX_VOLUME      99999999.9999            // numeric(12,4)
+#define CT_MAX_PERCENT     9999999999.99            // numeric(12,2)
+#define CT_MAX_EPOCH_MS    "253402300799999"        // OPEN_TIME_MS: 9999-12-31T23:59:59.999Z
+#define CT_MAX_INT32       "2147483647"
+#define CT_MAX_DECIMALS    8                        // the most decimals any field takes
 
 //+------------------------------------------------------------------+
 //| Small string helpers                                             |
@@ -135,23 +148,6 @@ bool CT_IsDecimalText(const string s)
    return fracDigits > 0 && i == n;
   }
 
-// Canonical wire text of a valid decimal: leading zeros of the integer part dropped
-// ("00.20" -> "0.20"), sign and fraction kept as written (Python's str(Decimal)).
-string CT_CanonDecimal(const string s)
-  {
-   string sign = "";
-   string body = s;
-   if(StringGetCharacter(s, 0) == '-')
-     {
-      sign = "-";
-      body = StringSubstr(s, 1);
-     }
-   int dot = StringFind(body, ".");
-   string ip = dot < 0 ? body : StringSubstr(body, 0, dot);
-   string fp = dot < 0 ? "" : StringSubstr(body, dot);
-   return sign + CT_StripZeros(ip) + fp;
-  }
-
 bool CT_DecimalIsZero(const string s)
   {
    int n = StringLen(s);
@@ -169,20 +165,30 @@ bool CT_DecimalIsNegative(const string s)
    return StringGetCharacter(s, 0) == '-' && !CT_DecimalIsZero(s);
   }
 
-// A double as wire decimal with `digits` decimals; "NaN" (refused by the encoder) if it is
-// not a finite number. Never "-0.00".
+// A double as wire decimal with `digits` decimals (at most 8); "NaN" (refused by the
+// encoder) if it is not a finite number. Never "-0.00". The encoder then writes the
+// shortest exact form (CT_CheckDecimal): CT_Dec(0.1, 2) = "0.10" goes out as "0.1".
 string CT_Dec(double value, int digits)
   {
    if(!MathIsValidNumber(value))
       return "NaN";
    if(digits < 0)
       digits = 0;
-   if(digits > 10)
-      digits = 10;
+   if(digits > CT_MAX_DECIMALS)
+      digits = CT_MAX_DECIMALS;   // no wire field takes more (and doubles get noisy beyond)
    string s = DoubleToString(value, digits);
    if(StringGetCharacter(s, 0) == '-' && CT_DecimalIsZero(s))
       s = StringSubstr(s, 1);
    return s;
+  }
+
+// A margin level (percent) as wire text: 2 decimals, kept within 0 .. CT_MAX_PERCENT
+// (an account with a tiny margin may report more; the column holds no more).
+string CT_Percent(double value)
+  {
+   if(!MathIsValidNumber(value) || value < 0)
+      value = 0;
+   return CT_Dec(MathMin(value, CT_MAX_PERCENT), 2);
   }
 
 // A non-negative integer (tickets, counts) as wire text.
@@ -272,27 +278,105 @@ bool CT_IsSymbolMapText(const string s)
 //| One field: check `text` as `kind`; on success `canon` is its      |
 //| canonical wire text, on failure `why` says what is wrong.         |
 //+------------------------------------------------------------------+
-bool CT_CheckInt(const string text, int low, int high, string &canon, string &why)
+bool CT_CheckIntMax(const string text, int low, const string high, string &canon, string &why)
   {
-   // high: 0 means the protocol's maximum, 2^63-1.
    if(!CT_AllDigits(text) || StringLen(text) > 19)
      {
       why = "expected an integer, got '" + StringSubstr(text, 0, 40) + "'";
       return false;
      }
    string v = CT_StripZeros(text);
-   if(CT_CompareDigits(v, "9223372036854775807") > 0)
+   if((low == 1 && v == "0") || CT_CompareDigits(v, high) > 0)
      {
-      why = v + " is outside " + IntegerToString(low) + "..9223372036854775807";
-      return false;
-     }
-   if((low == 1 && v == "0") || (high > 0 && CT_CompareDigits(v, IntegerToString(high)) > 0))
-     {
-      why = v + " is outside " + IntegerToString(low) + ".." +
-            (high > 0 ? IntegerToString(high) : "9223372036854775807");
+      why = v + " is outside " + IntegerToString(low) + ".." + high;
       return false;
      }
    canon = v;
+   return true;
+  }
+
+bool CT_CheckInt(const string text, int low, int high, string &canon, string &why)
+  {
+   // high: 0 means the protocol's maximum, 2^63-1.
+   return CT_CheckIntMax(text, low, high > 0 ? IntegerToString(high) : "9223372036854775807",
+                         canon, why);
+  }
+
+// A decimal field of `kind` (volume, lots, price, quote, money, percent): the text must be
+// a decimal, within the kind's range and with at most its decimals (further decimals only
+// if zeros). canon is the shortest exact form (0.10 -> 0.1, 1.08000 -> 1.08, -0 -> 0); a
+// QUOTE keeps its decimals as written (they carry the symbol's digits).
+bool CT_CheckDecimal(int kind, const string text, string &canon, string &why)
+  {
+   if(!CT_IsDecimalText(text))
+     {
+      why = "expected a decimal number like 1.25, got '" + StringSubstr(text, 0, 40) + "'";
+      return false;
+     }
+   int maxInt = 12, places = 8;   // price, quote: numeric(20,8)
+   if(kind == CT_K_VOLUME || kind == CT_K_LOTS)
+     {
+      maxInt = 8;
+      places = 4;                 // numeric(12,4)
+     }
+   else if(kind == CT_K_MONEY)
+     {
+      maxInt = 16;
+      places = 2;                 // numeric(18,2)
+     }
+   else if(kind == CT_K_PERCENT)
+     {
+      maxInt = 10;
+      places = 2;                 // numeric(12,2)
+     }
+   bool negative = StringGetCharacter(text, 0) == '-';
+   string body = negative ? StringSubstr(text, 1) : text;
+   int dot = StringFind(body, ".");
+   string ip = CT_StripZeros(dot < 0 ? body : StringSubstr(body, 0, dot));
+   string written = dot < 0 ? "" : StringSubstr(body, dot + 1);
+   string fp = written;
+   while(StringLen(fp) > 0 && StringGetCharacter(fp, StringLen(fp) - 1) == '0')
+      fp = StringSubstr(fp, 0, StringLen(fp) - 1);
+   bool zero = ip == "0" && fp == "";
+   string shown = StringSubstr(text, 0, 40);
+   if(kind == CT_K_VOLUME && (zero || negative))
+     {
+      why = "must be > 0, got " + shown;
+      return false;
+     }
+   if(negative && !zero && kind != CT_K_MONEY)
+     {
+      why = "must be >= 0, got " + shown;
+      return false;
+     }
+   // The maximum is all nines: maxInt integer digits, `places` decimals.
+   bool over = StringLen(ip) > maxInt;
+   if(!over && StringLen(ip) == maxInt && StringLen(fp) > places)
+     {
+      bool nines = true;
+      for(int i = 0; nines && i < StringLen(ip); i++)
+         nines = StringGetCharacter(ip, i) == '9';
+      for(int i = 0; nines && i < places; i++)
+         nines = StringGetCharacter(fp, i) == '9';
+      over = nines;
+     }
+   if(over)
+     {
+      why = "out of range: at most " + IntegerToString(maxInt) + " integer digits and " +
+            IntegerToString(places) + " decimals, got " + shown;
+      return false;
+     }
+   if(StringLen(fp) > places)
+     {
+      why = "too many decimals: at most " + IntegerToString(places) + ", got " + shown;
+      return false;
+     }
+   if(kind == CT_K_QUOTE)
+      canon = ip + (written == "" ? "" : "." + written);
+   else
+      canon = ip + (fp == "" ? "" : "." + fp);
+   if(negative && !zero)
+      canon = "-" + canon;
    return true;
   }
 
@@ -302,30 +386,19 @@ bool CT_CheckField(int kind, const string text, string &canon, string &why)
    why = "";
    if(kind == CT_K_TICKET || kind == CT_K_POS_INT)
       return CT_CheckInt(text, 1, 0, canon, why);
-   if(kind == CT_K_UINT || kind == CT_K_OPT_UINT)
+   if(kind == CT_K_UINT)
       return CT_CheckInt(text, 0, 0, canon, why);
+   if(kind == CT_K_OPT_UINT)
+      return CT_CheckIntMax(text, 0, CT_MAX_EPOCH_MS, canon, why);
+   if(kind == CT_K_INT32)
+      return CT_CheckIntMax(text, 0, CT_MAX_INT32, canon, why);
+   if(kind == CT_K_POS_INT32)
+      return CT_CheckIntMax(text, 1, CT_MAX_INT32, canon, why);
    if(kind == CT_K_DIGITS)
       return CT_CheckInt(text, 0, 10, canon, why);
-   if(kind == CT_K_VOLUME || kind == CT_K_PRICE || kind == CT_K_MONEY)
-     {
-      if(!CT_IsDecimalText(text))
-        {
-         why = "expected a decimal number like 1.25, got '" + StringSubstr(text, 0, 40) + "'";
-         return false;
-        }
-      if(kind == CT_K_VOLUME && (CT_DecimalIsZero(text) || StringGetCharacter(text, 0) == '-'))
-        {
-         why = "must be > 0, got " + text;
-         return false;
-        }
-      if(kind == CT_K_PRICE && CT_DecimalIsNegative(text))
-        {
-         why = "must be >= 0, got " + text;
-         return false;
-        }
-      canon = CT_CanonDecimal(text);
-      return true;
-     }
+   if(kind == CT_K_VOLUME || kind == CT_K_LOTS || kind == CT_K_PRICE || kind == CT_K_QUOTE ||
+      kind == CT_K_MONEY || kind == CT_K_PERCENT)
+      return CT_CheckDecimal(kind, text, canon, why);
    bool ok = true;
    if(kind == CT_K_SIDE)
       ok = text == "BUY" || text == "SELL";
@@ -430,7 +503,7 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
       s.Add("lot_mode", CT_K_LOT_MODE);
       s.Add("lot_value", CT_K_VOLUME);
       s.Add("reverse", CT_K_BOOL);
-      s.Add("min_lot", CT_K_PRICE);
+      s.Add("min_lot", CT_K_LOTS);
       s.Add("symbol_map", CT_K_SYMBOL_MAP);
       return true;
      }
@@ -477,7 +550,7 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
         {
          s.type = "CopyClose";
          s.Add("master_ticket", CT_K_TICKET);
-         s.Add("target_volume", CT_K_PRICE);
+         s.Add("target_volume", CT_K_LOTS);
          s.Add("reason", CT_K_REASON);
          return true;
         }
@@ -521,7 +594,7 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
       s.Add("volume", CT_K_VOLUME);
       s.Add("price", CT_K_PRICE);
       s.Add("profit", CT_K_MONEY);
-      s.Add("remaining", CT_K_PRICE);
+      s.Add("remaining", CT_K_LOTS);
       s.Add("reason", CT_K_REASON);
       return true;
      }
@@ -538,16 +611,16 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
       s.type = "AccountState";
       s.Add("balance", CT_K_MONEY);
       s.Add("equity", CT_K_MONEY);
-      s.Add("margin_level", CT_K_PRICE);
+      s.Add("margin_level", CT_K_PERCENT);
       s.Add("currency", CT_K_CURRENCY);
-      s.Add("leverage", CT_K_POS_INT);
+      s.Add("leverage", CT_K_POS_INT32);
       return true;
      }
    if(verb == "PNL")
      {
       s.type = "FloatingPnl";
       s.Add("ticket", CT_K_TICKET);
-      s.Add("open_price", CT_K_PRICE);
+      s.Add("open_price", CT_K_QUOTE);
       s.Add("price", CT_K_PRICE);
       s.Add("profit", CT_K_MONEY);
       s.Add("swap", CT_K_MONEY);
@@ -556,7 +629,7 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
    if(verb == "STOPOUT")
      {
       s.type = "StopOut";
-      s.Add("margin_level", CT_K_PRICE);
+      s.Add("margin_level", CT_K_PERCENT);
       s.Add("equity", CT_K_MONEY);
       return true;
      }
@@ -575,7 +648,7 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
       s.fixedName = "command";
       s.fixedValue = StringSubstr(verb, 5);
       s.Add("master_ticket", CT_K_TICKET);
-      s.Add("retcode", CT_K_UINT);
+      s.Add("retcode", CT_K_INT32);
       s.Add("text", CT_K_TEXT);
       return true;
      }
@@ -585,7 +658,7 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
       s.Add("master_ticket", CT_K_TICKET);
       s.Add("slave_ticket", CT_K_TICKET);
       s.Add("volume", CT_K_VOLUME);
-      s.Add("remaining", CT_K_PRICE);
+      s.Add("remaining", CT_K_LOTS);
       s.Add("price", CT_K_PRICE);
       s.Add("profit", CT_K_MONEY);
       return true;

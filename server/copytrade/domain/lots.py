@@ -10,7 +10,8 @@ Sizing (:func:`sized_volume`), by the follower's :class:`~copytrade.domain.model
   dropped or blown up by a bogus figure.
 
 Fitting (:func:`fit_volume`) then always rounds **down**, never up: to the symbol's
-``volume_step`` (0.01 when the EA reported no limits) and no higher than ``volume_max``. The
+``volume_step`` (0.01 when the EA reported no limits) and no higher than ``volume_max`` (nor
+than :data:`MAX_VOLUME`, the largest lot the protocol carries). The
 caller skips the trade if the result is below ``volume_min`` (or zero).
 """
 
@@ -25,6 +26,10 @@ from copytrade.domain.models import LotMode
 
 DEFAULT_VOLUME_STEP = Decimal("0.01")
 """The lot step assumed for a symbol whose limits the follower EA has not reported."""
+
+MAX_VOLUME = Decimal("99999999.9999")
+"""The largest lot the wire and the database hold (docs/protocol.md §3, numeric(12,4)): a
+copy is never sized above it, whatever the multiplier (protocol.vocab.MAX_VOLUME)."""
 
 
 def _positive_step(
@@ -101,10 +106,10 @@ def fit_volume(volume: Decimal, spec: SymbolSpec | None) -> Decimal:
 
     Never rounds up, so the result may be below ``volume_min`` or zero: the caller decides.
     """
-    if spec is None:
-        return floor_to_step(volume, DEFAULT_VOLUME_STEP)
-    largest = floor_to_step(spec.volume_max, spec.volume_step)
-    return min(floor_to_step(volume, spec.volume_step), largest)
+    step = DEFAULT_VOLUME_STEP if spec is None else spec.volume_step
+    largest = floor_to_step(MAX_VOLUME if spec is None else min(spec.volume_max, MAX_VOLUME),
+                            step)
+    return min(floor_to_step(volume, step), largest)
 
 
 def is_tradable(volume: Decimal, spec: SymbolSpec | None) -> bool:

@@ -56,7 +56,7 @@ from ..protocol import (
     encode,
     is_already_copied,
 )
-from .events import EventBus
+from .events import EventBus, decimal_text
 from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal, Signal
 from .floating import FloatingBook
 from .guards import Guards
@@ -443,8 +443,8 @@ class Engine:
                                           msg.currency, msg.leverage))
         if self.events.wants(info.user_id):
             self.events.publish(info.user_id, "account.state", {
-                "balance": str(msg.balance), "equity": str(msg.equity),
-                "margin_level": str(msg.margin_level), "currency": msg.currency,
+                "balance": decimal_text(msg.balance), "equity": decimal_text(msg.equity),
+                "margin_level": decimal_text(msg.margin_level), "currency": msg.currency,
                 "leverage": msg.leverage}, info.id)
 
     async def _stop_out(self, info: AccountInfo, received: float, why: str) -> None:

@@ -19,6 +19,7 @@ import trio
 
 from ..db import trades as sql
 from ..protocol import FloatingPnl
+from .events import decimal_text as _text
 from .ledger import Ledger
 
 FLUSH_INTERVAL_S = 1.0
@@ -101,7 +102,3 @@ def _event_item(m: FloatingPnl) -> dict[str, Any]:
     return {"ticket": m.ticket, "open_price": _text(m.open_price),
             "current_price": _text(m.price), "floating_profit": _text(m.profit),
             "swap": _text(m.swap)}
-
-
-def _text(value: Decimal) -> str:
-    return format(value, "f")

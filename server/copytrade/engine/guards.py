@@ -73,6 +73,7 @@ from ..protocol import (
     SyncDone,
     encode,
 )
+from .events import decimal_text
 
 if TYPE_CHECKING:
     from .core import Engine
@@ -96,8 +97,8 @@ def utcnow() -> datetime:
 
 def _trip_data(fid: int, stored: StoredTrip | None, trip: Trip) -> dict[str, Any]:
     return {"trip_id": stored.id if stored else None, "account_id": fid,
-            "kind": trip.kind.value, "action": trip.action.value, "value": str(trip.value),
-            "limit": str(trip.limit), "at": trip.at.isoformat(), "reason": trip.reason,
+            "kind": trip.kind.value, "action": trip.action.value, "value": decimal_text(trip.value),
+            "limit": decimal_text(trip.limit), "at": trip.at.isoformat(), "reason": trip.reason,
             "holds_until": trip.holds_until.isoformat() if trip.holds_until else None}
 
 

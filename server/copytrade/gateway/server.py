@@ -237,7 +237,9 @@ class Gateway:
                     await self.engine.handle(session, current, msg)
                 errors = 0
             except ProtocolError as exc:
-                errors = self._error(session, exc.code, exc.detail, errors)
+                # §12: the text names the field ("volume: too many decimals: ...").
+                text = exc.detail if exc.field is None else f"{exc.field}: {exc.detail}"
+                errors = self._error(session, exc.code, text, errors)
             except EngineError as exc:
                 errors = self._error(session, exc.code, exc.text, errors)
             except DatabaseUnavailable as exc:

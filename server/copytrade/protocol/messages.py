@@ -52,11 +52,11 @@ class AccountState:
     """Account balance in ``currency``."""
     equity: Decimal = attrs.field(metadata=_w(Kind.MONEY))
     """Balance plus floating profit."""
-    margin_level: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    margin_level: Decimal = attrs.field(metadata=_w(Kind.PERCENT))
     """Margin level in percent; 0 when no positions are open."""
     currency: str = attrs.field(metadata=_w(Kind.CURRENCY))
     """Deposit currency, 3-8 letters."""
-    leverage: int = attrs.field(metadata=_w(Kind.POS_INT))
+    leverage: int = attrs.field(metadata=_w(Kind.POS_INT32))
     """Account leverage (100 means 1:100)."""
 
 
@@ -65,7 +65,7 @@ class StopOut:
     """``STOPOUT|MARGIN_LEVEL|EQUITY``: the broker is stopping the account out."""
 
     VERB: ClassVar[str] = "STOPOUT"
-    margin_level: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    margin_level: Decimal = attrs.field(metadata=_w(Kind.PERCENT))
     """Margin level in percent when the stop-out happened."""
     equity: Decimal = attrs.field(metadata=_w(Kind.MONEY))
     """Equity at that moment."""
@@ -86,7 +86,7 @@ class Rules:
     """Fixed lot, multiplier or ratio, depending on ``lot_mode``; > 0."""
     reverse: bool = attrs.field(metadata=_w(Kind.BOOL))
     """Copy BUY as SELL and SELL as BUY (``1`` on the wire)."""
-    min_lot: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    min_lot: Decimal = attrs.field(metadata=_w(Kind.LOTS))
     """Copies smaller than this are skipped; 0 means no minimum."""
     symbol_map: str = attrs.field(metadata=_w(Kind.SYMBOL_MAP))
     """``MASTER=FOLLOWER`` symbol pairs separated by commas, e.g. ``XAUUSD=GOLD``; may be empty."""
@@ -103,7 +103,7 @@ class FloatingPnl:
     VERB: ClassVar[str] = "PNL"
     ticket: int = attrs.field(metadata=_w(Kind.TICKET))
     """Master: its position ticket. Follower: the master ticket of the copy (MST_TICKET)."""
-    open_price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    open_price: Decimal = attrs.field(metadata=_w(Kind.QUOTE))
     """The position's open (fill) price, POSITION_PRICE_OPEN."""
     price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
     """Current price the position would close at (bid for BUY, ask for SELL)."""
@@ -172,7 +172,7 @@ class MasterClose:
     """Close price."""
     profit: Decimal = attrs.field(metadata=_w(Kind.MONEY))
     """Profit of this deal; may be negative."""
-    remaining: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    remaining: Decimal = attrs.field(metadata=_w(Kind.LOTS))
     """Lots still open; 0 = fully closed, > 0 = partial close."""
     reason: CloseReason = attrs.field(metadata=_w(Kind.REASON))
     """Why it closed."""
@@ -217,7 +217,7 @@ class Nack:
     """Which command failed; part of the verb on the wire."""
     master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
     """Master ticket of the command being answered."""
-    retcode: int = attrs.field(metadata=_w(Kind.UINT))
+    retcode: int = attrs.field(metadata=_w(Kind.INT32))
     """MT5 trade server return code (e.g. 10019 = no money)."""
     text: str = attrs.field(metadata=_w(Kind.TEXT))
     """Human explanation from the terminal."""
@@ -234,7 +234,7 @@ class AckClose:
     """The follower's position ticket."""
     volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
     """Lots closed now, > 0."""
-    remaining: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    remaining: Decimal = attrs.field(metadata=_w(Kind.LOTS))
     """Lots of the copy still open; 0 = fully closed."""
     price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
     """Close price."""
@@ -395,7 +395,7 @@ class CopyClose:
     VERB: ClassVar[str] = "CLOSE"
     master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
     """Master ticket of the copy."""
-    target_volume: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    target_volume: Decimal = attrs.field(metadata=_w(Kind.LOTS))
     """Volume of the copy that should remain open; 0 = close fully."""
     reason: CloseReason = attrs.field(metadata=_w(Kind.REASON))
     """Why the master closed."""

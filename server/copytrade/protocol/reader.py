@@ -25,35 +25,41 @@ _NOT_PRINTABLE = re.compile(rb"[^\x20-\x7e]")
 
 def _int(text: str, low: int, high: int = vocab.MAX_INT) -> int:
     if not text.isdigit() or len(text) > 19:
-        raise _FieldError(f"expected an integer, got {text!r}")
+        if text.isdigit() and text.lstrip("0") and len(text.lstrip("0")) > 19:
+            raise _FieldError(f"out of range: must be at most {high}, got {_short(text)}")
+        raise _FieldError(f"expected an integer, got {_short(text)!r}")
     value = int(text)
     if value < low or value > high:
         raise _FieldError(f"{value} is outside {low}..{high}")
     return value
 
 
-def _decimal(text: str) -> Decimal:
-    if vocab.DECIMAL_RE.fullmatch(text) is None:
-        raise _FieldError(f"expected a decimal number like 1.25, got {text!r}")
-    return Decimal(text)
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _volume(text: str) -> Decimal:
-    value = _decimal(text)
-    if value <= 0:
-        raise _FieldError(f"must be > 0, got {text}")
-    return value
+def _decimal(kind: Kind) -> Callable[[str], Decimal]:
+    """A parser for ``kind``: exact, within the range of its column, never rounded."""
+    low, low_included, high, places = vocab.DECIMAL_RANGES[kind]
 
+    def parse(text: str) -> Decimal:
+        if vocab.DECIMAL_RE.fullmatch(text) is None:
+            raise _FieldError(f"expected a decimal number like 1.25, got {_short(text)!r}")
+        value = Decimal(text)
+        if value < low or (value == low and not low_included):
+            raise _FieldError(f"must be {'>=' if low_included else '>'} {low}, got {_short(text)}")
+        if value > high:
+            raise _FieldError(f"out of range: must be at most {high}, got {_short(text)}")
+        dot = text.find(".")
+        if dot >= 0 and len(text) - dot - 1 > places and len(text[dot + 1 :].rstrip("0")) > places:
+            raise _FieldError(f"too many decimals: at most {places}, got {_short(text)}")
+        return value
 
-def _price(text: str) -> Decimal:
-    value = _decimal(text)
-    if value < 0:
-        raise _FieldError(f"must be >= 0, got {text}")
-    return value
+    return parse
 
 
 def _opt_uint(text: str) -> int | None:
-    return _int(text, 0)
+    return _int(text, 0, vocab.MAX_EPOCH_MS)
 
 
 def _enum_parser(enum_cls: Any) -> Callable[[str], Any]:
@@ -114,11 +120,11 @@ PARSERS: dict[Kind, Callable[[str], Any]] = {
     Kind.TICKET: lambda t: _int(t, 1),
     Kind.UINT: lambda t: _int(t, 0),
     Kind.POS_INT: lambda t: _int(t, 1),
+    Kind.INT32: lambda t: _int(t, 0, vocab.MAX_INT32),
+    Kind.POS_INT32: lambda t: _int(t, 1, vocab.MAX_INT32),
     Kind.DIGITS: lambda t: _int(t, 0, 10),
     Kind.OPT_UINT: _opt_uint,
-    Kind.VOLUME: _volume,
-    Kind.PRICE: _price,
-    Kind.MONEY: _decimal,
+    **{kind: _decimal(kind) for kind in vocab.DECIMAL_RANGES},
     Kind.SIDE: _enum_parser(Side),
     Kind.REASON: _enum_parser(CloseReason),
     Kind.COMMAND: _enum_parser(CommandKind),

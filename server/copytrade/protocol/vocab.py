@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import re
+from decimal import Decimal
+from typing import NamedTuple
 
 PROTOCOL_VERSION = 1
 """The protocol version this code speaks; sent in AUTH and in OK."""
@@ -69,12 +71,17 @@ class Kind(enum.Enum):
 
     TICKET = "ticket"  # int 1..2^63-1
     UINT = "uint"  # int 0..2^63-1
-    POS_INT = "pos_int"  # int 1..2^63-1 (leverage, ids, seconds)
+    POS_INT = "pos_int"  # int 1..2^63-1 (ids, seconds)
+    INT32 = "int32"  # int 0..2^31-1 (MT5 retcodes: an integer column)
+    POS_INT32 = "pos_int32"  # int 1..2^31-1 (leverage: an integer column)
     DIGITS = "digits"  # int 0..10
-    OPT_UINT = "opt_uint"  # optional trailing uint; absent -> None
-    VOLUME = "volume"  # Decimal > 0
-    PRICE = "price"  # Decimal >= 0 (prices, SL/TP with 0 = none, margin level, remaining)
-    MONEY = "money"  # Decimal, any sign (profit, balance, equity)
+    OPT_UINT = "opt_uint"  # optional trailing epoch ms 0..MAX_EPOCH_MS; absent -> None
+    VOLUME = "volume"  # Decimal > 0, numeric(12,4)
+    LOTS = "lots"  # Decimal >= 0, numeric(12,4) (remaining / target volume, min lot)
+    PRICE = "price"  # Decimal >= 0, numeric(20,8) (prices, SL/TP with 0 = none)
+    QUOTE = "quote"  # a price written with the symbol's digits (trailing zeros kept)
+    MONEY = "money"  # Decimal, any sign, numeric(18,2) (profit, balance, equity)
+    PERCENT = "percent"  # Decimal >= 0, numeric(12,2) (margin level)
     SIDE = "side"
     REASON = "reason"
     COMMAND = "command"
@@ -88,6 +95,40 @@ class Kind(enum.Enum):
     LOT_MODE = "lot_mode"
     BOOL = "bool"  # 0 | 1
     SYMBOL_MAP = "symbol_map"
+
+
+class DecimalRange(NamedTuple):
+    """What a decimal field may hold: the database column it is stored in (docs/protocol.md §3)."""
+
+    low: Decimal
+    low_included: bool
+    high: Decimal
+    places: int
+    """Most decimals; further decimals are accepted only if they are zeros (never rounded)."""
+
+
+MAX_VOLUME = Decimal("99999999.9999")
+"""Largest lot: numeric(12,4), the follower-rules columns (trade volumes are numeric(14,4))."""
+MAX_PRICE = Decimal("999999999999.99999999")
+"""Largest price: numeric(20,8)."""
+MAX_MONEY = Decimal("9999999999999999.99")
+"""Largest absolute amount of money: numeric(18,2)."""
+MAX_PERCENT = Decimal("9999999999.99")
+"""Largest margin level: numeric(12,2)."""
+MAX_INT32 = 2**31 - 1
+"""Largest value of an integer column (retcode, leverage)."""
+MAX_EPOCH_MS = 253402300799999
+"""OPEN_TIME_MS at most 9999-12-31T23:59:59.999Z."""
+
+DECIMAL_RANGES: dict[Kind, DecimalRange] = {
+    Kind.VOLUME: DecimalRange(Decimal(0), False, MAX_VOLUME, 4),
+    Kind.LOTS: DecimalRange(Decimal(0), True, MAX_VOLUME, 4),
+    Kind.PRICE: DecimalRange(Decimal(0), True, MAX_PRICE, 8),
+    Kind.QUOTE: DecimalRange(Decimal(0), True, MAX_PRICE, 8),
+    Kind.MONEY: DecimalRange(-MAX_MONEY, True, MAX_MONEY, 2),
+    Kind.PERCENT: DecimalRange(Decimal(0), True, MAX_PERCENT, 2),
+}
+"""Range and decimals of every decimal kind."""
 
 
 ROLES = frozenset({"master", "follower"})

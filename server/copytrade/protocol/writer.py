@@ -25,31 +25,41 @@ class _FieldError(Exception):
     """Raised by a field formatter; the caller adds the field name."""
 
 
-def _decimal(value: object) -> str:
-    if type(value) is Decimal:
-        if not value.is_finite():
-            raise _FieldError(f"{value} is not a finite number")
-        text = str(value)
-        if "E" in text:  # str() uses exponents for some values; the wire never does
-            text = format(value, "f")
+def _decimal(kind: Kind) -> Callable[[object], str]:
+    """A formatter for ``kind``: in range, exact, written in its shortest form without an
+    exponent (``0.10`` as ``0.1``, ``1E+1`` as ``10``, ``-0`` as ``0``). A ``QUOTE`` keeps
+    its trailing zeros: they carry the symbol's digits (docs/protocol.md, PNL)."""
+    low, low_included, high, places = vocab.DECIMAL_RANGES[kind]
+    as_given = kind is Kind.QUOTE
+
+    def write(value: object) -> str:
+        # On the fan-out hot path: str() and string trimming, no Decimal arithmetic.
+        if type(value) is Decimal:
+            if not value.is_finite():
+                raise _FieldError(f"{value} is not a finite number")
+            text = str(value)
+            if "E" in text:  # str() uses exponents for some values; the wire never does
+                text = format(value.normalize(), "f")
+            elif not as_given and "." in text:
+                text = text.rstrip("0").rstrip(".")
+        elif type(value) is int:
+            text = str(value)
+        else:
+            raise _FieldError(f"expected a Decimal, got {type(value).__name__}")
+        if not (low <= value <= high) or (not low_included and value == low):
+            if value > high:
+                raise _FieldError(f"out of range: must be at most {high}, got {value}")
+            raise _FieldError(f"must be {'>=' if low_included else '>'} {low}, got {value}")
+        dot = text.find(".")
+        if dot >= 0 and len(text) - dot - 1 > places and (
+            not as_given or len(text[dot + 1 :].rstrip("0")) > places
+        ):
+            raise _FieldError(f"too many decimals: at most {places}, got {value}")
+        if text[0] == "-" and not value:
+            text = text[1:]
         return text
-    if type(value) is int:
-        return str(value)
-    raise _FieldError(f"expected a Decimal, got {type(value).__name__}")
 
-
-def _volume(value: object) -> str:
-    text = _decimal(value)
-    if value <= 0:  # type: ignore[operator]
-        raise _FieldError(f"must be > 0, got {text}")
-    return text
-
-
-def _price(value: object) -> str:
-    text = _decimal(value)
-    if value < 0:  # type: ignore[operator]
-        raise _FieldError(f"must be >= 0, got {text}")
-    return text
+    return write
 
 
 def _int(low: int, high: int = vocab.MAX_INT) -> Callable[[object], str]:
@@ -132,11 +142,12 @@ FORMATTERS: dict[Kind, Callable[[object], str]] = {
     Kind.TICKET: _int(1),
     Kind.UINT: _int(0),
     Kind.POS_INT: _int(1),
+    Kind.INT32: _int(0, vocab.MAX_INT32),
+    Kind.POS_INT32: _int(1, vocab.MAX_INT32),
     Kind.DIGITS: _int(0, 10),
-    Kind.OPT_UINT: _int(0),  # None is handled by the writer: the field is left out
-    Kind.VOLUME: _volume,
-    Kind.PRICE: _price,
-    Kind.MONEY: _decimal,
+    # None is handled by the writer: the field is left out
+    Kind.OPT_UINT: _int(0, vocab.MAX_EPOCH_MS),
+    **{kind: _decimal(kind) for kind in vocab.DECIMAL_RANGES},
     Kind.SIDE: _enum(Side),
     Kind.REASON: _enum(CloseReason),
     Kind.COMMAND: _enum(CommandKind),
