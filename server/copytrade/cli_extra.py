@@ -1,4 +1,4 @@
-"""Sub-commands beyond serve/migrate (demo, sim, bench) are registered here as they exist."""
+"""Sub-commands beyond serve/migrate (demo, sim, ea, bench) are registered here as they exist."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ def add_extra_commands(
     add_bench_arguments(bench)
     add_flags(bench, ("log_level",))
     _add_demo_and_sim(sub, add_flags, server_fields)
+    ea = sub.add_parser(
+        "ea", help="run the real MQL5 EAs (compiled with g++) in an emulated MT5 terminal",
+        description="Run the real master or follower EA without MetaTrader: `copytrade ea run "
+                    "master|follower --api-key KEY ...` (see mql5/README.md).")
+    from .ea.run import add_arguments as add_ea_arguments
+    add_ea_arguments(ea)
     doctor = sub.add_parser(
         "doctor", help="check configuration, ports, database, TLS files, DNS and limits",
         description="Check this installation as `copytrade serve` would run it and print what "
@@ -45,6 +51,9 @@ def run_extra_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "doctor":
         from .doctor import run as run_doctor
         return run_doctor(settings)
+    if args.command == "ea":
+        from .ea.run import run as run_ea
+        return run_ea(args)
     if args.command in ("demo", "sim"):
         return _run_demo_or_sim(args, settings)
     raise SystemExit(f"copytrade: unknown command {args.command!r}")

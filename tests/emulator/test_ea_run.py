@@ -1,0 +1,220 @@
+"""``copytrade ea run`` as a user runs it: a subprocess running the real, compiled EA against a
+real server, driven by the example scenario files of mql5/scenarios/; malformed scenario files
+and a missing g++ are refused with a clear message."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+
+from eaworld import EaWorld
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "mql5" / "scenarios"
+EXE = str(Path(sys.executable).with_name("copytrade"))
+
+
+class Cli:
+    """A running ``copytrade ea run ... --json``: its output lines, decoded as they arrive."""
+
+    def __init__(self, process: trio.Process) -> None:
+        self.process = process
+        self.events: list[dict[str, Any]] = []
+        self.raw = b""
+        self.done = trio.Event()
+
+    async def read(self) -> None:
+        assert self.process.stdout is not None
+        buffer = b""
+        async for data in self.process.stdout:
+            self.raw += data
+            buffer += data
+            *lines, buffer = buffer.split(b"\n")
+            self.events += [json.loads(line) for line in lines if line.strip()]
+        await self.process.wait()
+        self.done.set()
+
+    async def wait_for(self, predicate: Any, timeout: float = 30) -> dict[str, Any]:
+        with trio.fail_after(timeout):
+            while True:
+                for e in self.events:
+                    if predicate(e):
+                        return e
+                if self.done.is_set():
+                    raise AssertionError(f"ea run ended: {self.raw.decode()[-3000:]}")
+                await trio.sleep(0.05)
+
+    def lines(self, kind: str, prefix: str = "") -> list[str]:
+        return [e["line"] for e in self.events if e["ev"] == kind
+                and e["line"].startswith(prefix)]
+
+    def summary(self) -> dict[str, Any]:
+        return next(e for e in self.events if e["ev"] == "summary")
+
+
+async def start(nursery: trio.Nursery, *args: str) -> Cli:
+    process = await trio.lowlevel.open_process([EXE, "ea", "run", *args, "--json"],
+                                               stdout=subprocess.PIPE)
+    cli = Cli(process)
+    nursery.start_soon(cli.read)
+    return cli
+
+
+@pytest.mark.slow
+async def test_master_scenario_is_copied_by_a_follower_run_from_the_command_line(
+        world: EaWorld, nursery: trio.Nursery) -> None:
+    master, mkey = await world.master_account()
+    f, fkey = await world.follower_account(master)
+    port = str(world.server.ea_port)
+    follower = await start(nursery, "follower", "--api-key", fkey, "--master-token",
+                           master.master_token, "--port", port, "--quiet")
+    await follower.wait_for(lambda e: e["ev"] == "sent" and e["line"].startswith("SYNC|"))
+    m = await start(nursery, "master", "--api-key", mkey, "--port", port, "--scenario",
+                    str(SCENARIOS / "master-basic.json"))
+    with trio.fail_after(60):
+        await m.done.wait()
+    assert m.process.returncode == 0, m.raw.decode()[-3000:]
+    opened = [e["position"] for e in m.events if e["ev"] == "scenario" and e["do"] == "open"]
+    assert len(opened) == 2
+    assert mkey not in m.raw.decode() and fkey not in follower.raw.decode()
+    assert [line.split("|")[6] for line in m.lines("sent", f"CMD_CLOSE|{opened[0]}|")] == [
+        "0.15", "0"]
+    rows = await world.wait_pairs(f.id, lambda rs: len(rs) == 2 and all(
+        r["status"] == "CLOSED" for r in rs))
+    assert {int(r["master_ticket"]) for r in rows} == set(opened)
+    assert m.summary()["positions"] == [] and m.summary()["logged_in"] is True
+
+    follower.process.send_signal(signal.SIGINT)
+    with trio.fail_after(20):
+        await follower.done.wait()
+    assert follower.process.returncode == 0
+    sends = [e for e in follower.events if e["ev"] == "order_send"]
+    assert [(e["symbol"], e["retcode"]) for e in sends if not e["position"]] == [
+        ("EURUSD", 10009), ("XAUUSD", 10009)]
+    assert len(follower.lines("sent", "ACK_CLOSE|")) == 3
+    assert follower.summary()["positions"] == []
+    assert not follower.lines("sent", "PING|")       # --quiet hides them
+
+
+@pytest.mark.slow
+async def test_netting_follower_with_suffix_and_trade_errors_leaves_its_copy_open(
+        world: EaWorld, nursery: trio.Nursery, tmp_path: Path) -> None:
+    master, mkey = await world.master_account()
+    f, fkey = await world.follower_account(master)
+    port = str(world.server.ea_port)
+    follower = await start(nursery, "follower", "--api-key", fkey, "--master-token",
+                           master.master_token, "--port", port, "--scenario",
+                           str(SCENARIOS / "follower-trade-errors.json"), "--duration", "30")
+    await follower.wait_for(lambda e: e["ev"] == "sent" and e["line"].startswith("SYNC|"))
+    script = {"terminal": {"login": 51009}, "events": [
+        {"at": 0.5, "do": "open", "symbol": "EURUSD", "side": "BUY", "volume": 0.3, "ref": "a"},
+        {"do": "wait", "seconds": 3}]}
+    path = tmp_path / "open-one.json"
+    path.write_text(json.dumps(script))
+    m = await start(nursery, "master", "--api-key", mkey, "--port", port, "--scenario",
+                    str(path))
+    with trio.fail_after(60):
+        await m.done.wait()
+    assert m.process.returncode == 0, m.raw.decode()[-3000:]
+    ticket = next(e["position"] for e in m.events if e["ev"] == "scenario" and e["do"] == "open")
+    rows = await world.wait_pairs(f.id, lambda rs: rs and rs[0]["status"] == "OPEN")
+    assert int(rows[0]["master_ticket"]) == ticket
+    follower.process.send_signal(signal.SIGINT)
+    with trio.fail_after(20):
+        await follower.done.wait()
+    codes = [(e["symbol"], e["filling"], e["retcode"]) for e in follower.events
+             if e["ev"] == "order_send"]
+    assert codes[0][2] == 10004 and codes[-1][2] == 10009, codes
+    assert all(symbol == "EURUSD.m" for symbol, _f, _c in codes)
+    final = follower.summary()["positions"]
+    assert [(p["symbol"], p["side"], p["volume"]) for p in final] == [("EURUSD.m", "BUY", 0.3)]
+    assert int(rows[0]["slave_ticket"]) == final[0]["ticket"]
+
+
+# --------------------------------------------------------------------------- refusals
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([EXE, "ea", "run", *args], capture_output=True, text=True,
+                          timeout=60, env=env)
+
+
+BAD = [
+    ("{", "not valid JSON: line 1 column 2"),
+    ('{"events": [{"do": "open", "symbol": "EURUSD", "side": "BUY", "volume": 0}]}',
+     "events[0].volume: must be > 0"),
+    ('{"events": [{"do": "wait", "seconds": 1}, {"do": "opne"}]}',
+     'events[1].do: unknown event "opne"'),
+    ('{"events": [{"do": "open", "symbol": "EURUSD", "side": "BUY", "volume": 1, "lots": 1}]}',
+     "events[0].lots: unknown key"),
+    ('{"events": [{"do": "open", "symbol": "EURUSD", "side": "LONG", "volume": 1}]}',
+     "events[0].side: must be one of BUY, SELL"),
+    ('{"events": [{"do": "close", "ref": "x"}]}', "events[0].ref: no earlier open has ref 'x'"),
+    ('{"events": [{"do": "open", "symbol": "EURUSD.m", "side": "BUY", "volume": 1}]}',
+     "events[0].symbol: unknown symbol 'EURUSD.m'"),
+    ('{"events": [{"do": "trade_errors", "retcodes": [10004, 99]}]}',
+     "events[0].retcodes[1]: unknown trade retcode 99"),
+    ('{"events": [{"do": "wait", "seconds": 2, "at": 5}, {"do": "stopout", "at": 1}]}',
+     "events[1].at: must not be earlier"),
+    ('{"terminal": {"mode": "cfd"}, "events": []}', "terminal.mode: must be one of hedging"),
+    ('{"terminal": {"symbols": {"EURUSD": {"bid": 1.1, "ask": 1.0}}}, "events": []}',
+     "terminal.symbols.EURUSD.ask: must be >= bid"),
+    ('{"terminal": {"inputs": {"InpNoSuch": 1}}, "events": []}',
+     "terminal.inputs.InpNoSuch: the EA has no such input"),
+    ('{"events": [{"do": "deposit", "amount": true}]}',
+     "events[0].amount: must be a number, not true"),
+    ('{"events": {"do": "wait"}}', "events: must be a list"),
+    ('{"event": []}', "event: unknown key"),
+    ('[]', "must be a JSON object"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD)
+def test_malformed_scenarios_are_refused_with_the_place_named(
+        tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    result = run_cli("master", "--api-key", "k", "--port", "9", "--scenario", str(path))
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr, result.stderr
+    assert result.stderr.startswith(f"copytrade: scenario {path}: ")
+    assert "compiling" not in result.stdout        # nothing ran
+
+
+def test_every_example_scenario_is_valid() -> None:
+    from copytrade.ea.run import ea_inputs
+    from copytrade.ea.scenario import load
+
+    files = sorted(SCENARIOS.glob("*.json"))
+    assert len(files) >= 4
+    for path in files:
+        role = "follower" if path.name.startswith("follower") else "master"
+        assert load(path, inputs=ea_inputs(role)).steps, path
+
+
+def test_a_missing_scenario_file_and_bad_arguments_are_refused(tmp_path: Path) -> None:
+    result = run_cli("master", "--api-key", "k", "--scenario", str(tmp_path / "none.json"))
+    assert result.returncode == 2 and "cannot read it" in result.stderr
+    result = run_cli("master", "--api-key", "k", "--input", "InpScanMs")
+    assert result.returncode == 2 and "use NAME=VALUE" in result.stderr
+    result = run_cli("follower", "--api-key", "k", "--master-token", "nope")
+    assert result.returncode == 2 and "MST-" in result.stderr
+
+
+def test_without_gxx_the_command_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "CXX"}
+    env["PATH"] = str(empty)
+    env["COPYTRADE_EA_CACHE"] = str(tmp_path / "cache")
+    result = run_cli("master", "--api-key", "k", "--port", "9", "--scenario",
+                     str(SCENARIOS / "master-basic.json"), env=env)
+    assert result.returncode == 1, result.stderr
+    assert "g++ is not installed" in result.stderr and "apt-get install g++" in result.stderr
