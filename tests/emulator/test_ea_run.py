@@ -82,7 +82,7 @@ async def test_master_scenario_is_copied_by_a_follower_run_from_the_command_line
     with trio.fail_after(60):
         await m.done.wait()
     assert m.process.returncode == 0, m.raw.decode()[-3000:]
-    opened = [e["position"] for e in m.events if e["ev"] == "scenario" and e["do"] == "open"]
+    opened = [e["position"] for e in m.events if e["ev"] == "scenario" and e.get("do") == "open"]
     assert len(opened) == 2
     assert mkey not in m.raw.decode() and fkey not in follower.raw.decode()
     assert [line.split("|")[6] for line in m.lines("sent", f"CMD_CLOSE|{opened[0]}|")] == [
@@ -105,7 +105,7 @@ async def test_master_scenario_is_copied_by_a_follower_run_from_the_command_line
 
 
 @pytest.mark.slow
-async def test_netting_follower_with_suffix_and_trade_errors_leaves_its_copy_open(
+async def test_netting_follower_with_suffix_and_trade_errors(
         world: EaWorld, nursery: trio.Nursery, tmp_path: Path) -> None:
     master, mkey = await world.master_account()
     f, fkey = await world.follower_account(master)
@@ -116,27 +116,35 @@ async def test_netting_follower_with_suffix_and_trade_errors_leaves_its_copy_ope
     await follower.wait_for(lambda e: e["ev"] == "sent" and e["line"].startswith("SYNC|"))
     script = {"terminal": {"login": 51009}, "events": [
         {"at": 0.5, "do": "open", "symbol": "EURUSD", "side": "BUY", "volume": 0.3, "ref": "a"},
+        {"do": "open", "symbol": "GBPUSD", "side": "SELL", "volume": 0.2, "ref": "b"},
         {"do": "wait", "seconds": 3}]}
-    path = tmp_path / "open-one.json"
+    path = tmp_path / "open-two.json"
     path.write_text(json.dumps(script))
     m = await start(nursery, "master", "--api-key", mkey, "--port", port, "--scenario",
                     str(path))
     with trio.fail_after(60):
         await m.done.wait()
     assert m.process.returncode == 0, m.raw.decode()[-3000:]
-    ticket = next(e["position"] for e in m.events if e["ev"] == "scenario" and e["do"] == "open")
-    rows = await world.wait_pairs(f.id, lambda rs: rs and rs[0]["status"] == "OPEN")
-    assert int(rows[0]["master_ticket"]) == ticket
+    eur, gbp = [e["position"] for e in m.events if e["ev"] == "scenario"
+                and e.get("do") == "open"]
+    try:
+        rows = await world.wait_pairs(f.id, lambda rs: len(rs) == 2 and rs[1]["status"] == "OPEN")
+    except trio.TooSlowError:
+        raise AssertionError(follower.raw.decode()[-4000:]) from None
+    assert [(int(r["master_ticket"]), r["status"]) for r in rows] == [(eur, "FAILED"),
+                                                                       (gbp, "OPEN")]
     follower.process.send_signal(signal.SIGINT)
     with trio.fail_after(20):
         await follower.done.wait()
-    codes = [(e["symbol"], e["filling"], e["retcode"]) for e in follower.events
+    sends = [(e["symbol"], e["filling"], e["retcode"]) for e in follower.events
              if e["ev"] == "order_send"]
-    assert codes[0][2] == 10004 and codes[-1][2] == 10009, codes
-    assert all(symbol == "EURUSD.m" for symbol, _f, _c in codes)
+    # EURUSD.m: FOK refused (10030) -> IOC requoted (10004) -> retried -> IOC rejected (10006)
+    assert sends == [("EURUSD.m", 0, 10030), ("EURUSD.m", 1, 10004), ("EURUSD.m", 0, 10030),
+                     ("EURUSD.m", 1, 10006), ("GBPUSD.m", 0, 10009)], sends
+    assert follower.lines("sent", f"NACK_OPEN|{eur}|10006|")
     final = follower.summary()["positions"]
-    assert [(p["symbol"], p["side"], p["volume"]) for p in final] == [("EURUSD.m", "BUY", 0.3)]
-    assert int(rows[0]["slave_ticket"]) == final[0]["ticket"]
+    assert [(p["symbol"], p["side"], p["volume"]) for p in final] == [("GBPUSD.m", "SELL", 0.2)]
+    assert int(rows[1]["slave_ticket"]) == final[0]["ticket"]
 
 
 # --------------------------------------------------------------------------- refusals
@@ -185,7 +193,7 @@ def test_malformed_scenarios_are_refused_with_the_place_named(
     assert result.returncode == 2, result.stderr
     assert message in result.stderr, result.stderr
     assert result.stderr.startswith(f"copytrade: scenario {path}: ")
-    assert "compiling" not in result.stdout        # nothing ran
+    assert "building" not in result.stdout        # nothing ran
 
 
 def test_every_example_scenario_is_valid() -> None:
@@ -218,3 +226,32 @@ def test_without_gxx_the_command_says_so(tmp_path: Path) -> None:
                      str(SCENARIOS / "master-basic.json"), env=env)
     assert result.returncode == 1, result.stderr
     assert "g++ is not installed" in result.stderr and "apt-get install g++" in result.stderr
+
+
+@pytest.mark.slow
+async def test_master_scenarios_with_broker_trouble_and_an_account_switch(
+        world: EaWorld, nursery: trio.Nursery) -> None:
+    master, mkey = await world.master_account()
+    port = str(world.server.ea_port)
+    result = await trio.run_process(
+        [EXE, "ea", "run", "master", "--api-key", mkey, "--port", port, "--scenario",
+         str(SCENARIOS / "master-broker-trouble.json")], capture_stdout=True, check=False)
+    out = result.stdout.decode()
+    assert result.returncode == 0, out
+    # human-readable output: the AUTH answer, the restart, the stop-out closes, the end state
+    assert "srv->EA   OK|master|" in out and "<api-key>" in out and mkey not in out
+    assert "state loaded: 1 positions reported" in out
+    assert len([line for line in out.splitlines() if "EA->srv   CMD_CLOSE|" in line
+                and line.endswith("|0|SO")]) == 2
+    assert "0 open at the end" in out and "2 connect(s)" in out
+    rows = await world.server.db.fetch(
+        "SELECT status FROM master_trades WHERE account_id = $1", master.id)
+    assert [r["status"] for r in rows] == ["CLOSED", "CLOSED"]
+
+    result = await trio.run_process(
+        [EXE, "ea", "run", "master", "--api-key", mkey, "--port", port, "--scenario",
+         str(SCENARIOS / "master-account-switch.json")], capture_stdout=True, check=False)
+    out = result.stdout.decode()
+    assert result.returncode == 0, out
+    assert any(line.split()[1] == "ALERT" and "77001" in line for line in out.splitlines()), out
+    assert len([line for line in out.splitlines() if "EA->srv   CMD_OPEN|" in line]) == 1, out

@@ -80,6 +80,7 @@ class Printer:
         self.quiet = quiet
         self.started = time.monotonic()
         self.last_comment = ""
+        self.connected: set[Any] = set()
 
     def mask(self, text: str) -> str:
         return text.replace(self.secret, "<api-key>") if self.secret else text
@@ -95,6 +96,12 @@ class Printer:
 
     def event(self, e: Event) -> None:
         ev = e["ev"]
+        if ev == "net" and e.get("what") == "connect":
+            self.connected.add(e["socket"])
+        elif ev == "net" and e.get("what") == "close":
+            if e["socket"] not in self.connected:
+                return      # a connect that failed: the EA's log line says why
+            self.connected.discard(e["socket"])
         data = {k: v for k, v in e.items() if k not in ("t", "ev", "terminal")}
         if ev in ("send", "recv", "ok", "hello", "state", "exit"):
             return
@@ -122,7 +129,7 @@ class Printer:
         elif ev == "alert":
             self.out("ALERT", e["text"])
         elif ev == "comment":
-            if e["text"] != self.last_comment:
+            if e["text"] and e["text"] != self.last_comment:
                 self.last_comment = e["text"]
                 self.out("chart", " | ".join(e["text"].splitlines()))
         elif ev == "order_send":
@@ -208,6 +215,9 @@ class Run:
             await t.op("symbol", name=name, **spec)
         quirks = _quirks(term)
         quirks["chart"] = term.get("chart", next(iter(s.symbols)))
+        for key in ("connected", "logged_in"):
+            if key in term:
+                quirks[key] = term[key]
         if a.tls_ca:
             quirks["tls_ca"] = a.tls_ca
         await t.op("terminal", **quirks)
@@ -313,12 +323,18 @@ async def _logged_in(t: Terminal, printer: Printer) -> bool:
     return False
 
 
+async def _report_login(t: Terminal, printer: Printer) -> None:
+    """With ``"start": "attach"`` the script does not wait for the login; say how it went."""
+    with trio.move_on_after(LOGIN_TIMEOUT):
+        await _logged_in(t, printer)
+
+
 async def run_ea(args: argparse.Namespace, scenario: Scenario) -> int:
     printer = Printer(args.json, args.api_key, args.quiet)
     mode = "scenario " + str(args.scenario) if args.scenario else (
         f"for {args.duration:g} s" if args.duration else "until Ctrl-C")
-    printer.out("build", f"compiling the {args.role} EA for the emulator (cached after the "
-                "first run) ...", {"role": args.role})
+    printer.out("build", f"building the {args.role} EA and the terminal emulator with g++ "
+                "(cached after the first run) ...", {"role": args.role})
     began = time.monotonic()
     try:
         built = await trio.to_thread.run_sync(lambda: build(args.role))
@@ -342,7 +358,9 @@ async def run_ea(args: argparse.Namespace, scenario: Scenario) -> int:
                 nursery.start_soon(_cancel_on_signal, scope)
                 with trio.move_on_after(args.duration if args.duration else float("inf")):
                     await run.setup(t)
-                    if not await _logged_in(t, printer):
+                    if scenario.start == "attach":
+                        nursery.start_soon(_report_login, t, printer)
+                    elif not await _logged_in(t, printer):
                         code = ExitCode.FAILED
                         scope.cancel()
                     if not scope.cancel_called:

@@ -72,6 +72,7 @@ class Scenario:
     inputs: dict[str, str]
     steps: tuple[Step, ...]
     settle: float
+    start: str = "login"
 
 
 # --------------------------------------------------------------------------- value checks
@@ -201,7 +202,7 @@ QUIRKS: dict[str, Check] = {
 TERMINAL: dict[str, Check] = {
     "login": integer(ge=1), "mode": one_of(MODES), "balance": number(gt=0),
     "currency": text(), "leverage": integer(ge=1), "name": text(),
-    "chart": SYMBOL_NAME,
+    "connected": boolean, "logged_in": boolean, "chart": SYMBOL_NAME,
     "suffix": text(no="|"), "symbols": _obj, "inputs": _obj, **QUIRKS,
 }
 REF = text()
@@ -233,8 +234,9 @@ EVENTS: dict[str, tuple[dict[str, Check], tuple[str, ...]]] = {
     "wait": ({"seconds": number(gt=0)}, ("seconds",)),
 }
 COMMON = ("do", "at", "note")
+STARTS = ("login", "attach")
 TOP: dict[str, Check] = {"description": text(nonempty=False), "terminal": _obj, "events": _obj,
-                         "settle": number(ge=0)}
+                         "settle": number(ge=0), "start": one_of(STARTS)}
 
 
 def _symbol(where: str, name: str, raw: Any, base: Mapping[str, Any]) -> dict[str, Any]:
@@ -316,7 +318,8 @@ def parse(data: Any, *, inputs: tuple[str, ...] = ()) -> Scenario:
         _check_event(where, do, fields, known, refs)
         steps.append(Step(i, do, at, fields, note))
     return Scenario(description=top.get("description", ""), terminal=terminal, symbols=symbols,
-                    inputs=ea_inputs, steps=tuple(steps), settle=top.get("settle", 1.0))
+                    inputs=ea_inputs, steps=tuple(steps), settle=top.get("settle", 1.0),
+                    start=top.get("start", "login"))
 
 
 def _check_event(where: str, do: str, fields: dict[str, Any], known: set[str],
