@@ -79,6 +79,9 @@ def _add_demo_and_sim(
     demo.add_argument("--interval", type=float, default=4.0,
                       help="seconds between the master's moves, about [4]")
     demo.add_argument("--seed", type=int, default=None, help="random seed for the trades")
+    demo.add_argument("--real-eas", action="store_true",
+                      help="run the real MQL5 EAs (compiled with g++, in emulated MT5 "
+                           "terminals) instead of the Python simulators")
 
     sim = sub.add_parser("sim", help="run a simulated master or follower EA against a server",
                          description="Run one simulated EA (it speaks the real protocol) "
@@ -88,6 +91,9 @@ def _add_demo_and_sim(
 
 
 def _run_demo_or_sim(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "demo" and args.real_eas:
+        from .demo_eas import run as run_demo_real_eas
+        return run_demo_real_eas(settings, args.interval, args.seed)
     if args.command == "demo":
         from .demo import run as run_demo
         return run_demo(settings, args.interval, args.seed)

@@ -255,3 +255,40 @@ async def test_master_scenarios_with_broker_trouble_and_an_account_switch(
     assert result.returncode == 0, out
     assert any(line.split()[1] == "ALERT" and "77001" in line for line in out.splitlines()), out
     assert len([line for line in out.splitlines() if "EA->srv   CMD_OPEN|" in line]) == 1, out
+
+
+async def test_a_refused_login_and_a_netting_master_end_with_exit_code_1(
+        world: EaWorld, tmp_path: Path) -> None:
+    port = str(world.server.ea_port)
+    result = await trio.run_process(
+        [EXE, "ea", "run", "master", "--api-key", "no-such-key", "--port", port,
+         "--duration", "20"], capture_stdout=True, check=False)
+    out = result.stdout.decode()
+    assert result.returncode == 1, out
+    assert "the server refused the EA: ERR|AUTH_FAILED" in out
+
+    master, mkey = await world.master_account()
+    path = tmp_path / "netting.json"
+    path.write_text(json.dumps({"terminal": {"mode": "netting"}, "events": [
+        {"do": "open", "symbol": "EURUSD", "side": "BUY", "volume": 0.1}]}))
+    result = await trio.run_process(
+        [EXE, "ea", "run", "master", "--api-key", mkey, "--port", port, "--scenario",
+         str(path), "--json"], capture_stdout=True, check=False)
+    events = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert result.returncode == 1
+    assert any(e["ev"] == "alert" and "netting" in e["text"] for e in events)
+    assert next(e for e in events if e["ev"] == "summary")["logged_in"] is False
+    assert not [e for e in events if e["ev"] == "scenario"]       # nothing ran
+
+
+def test_demo_with_real_eas_without_gxx_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("CXX", "DATABASE_URL")}
+    env.update(PATH=str(empty), COPYTRADE_EA_CACHE=str(tmp_path / "cache"),
+               COPYTRADE_DATA_DIR=str(tmp_path / "data"))
+    result = subprocess.run([EXE, "demo", "--real-eas", "--http-port", "0", "--ea-port", "0"],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 1, result.stderr
+    assert "cannot run the real EAs: g++ is not installed" in result.stderr
+    assert not (tmp_path / "data" / "pg").exists()      # nothing was started

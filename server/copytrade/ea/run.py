@@ -198,7 +198,7 @@ class Run:
         self.terminal: Terminal | None = None
 
     def say(self, text: str, step: Step | None = None, **result: Any) -> None:
-        data = {"text": text}
+        data: dict[str, Any] = {"text": text}
         if step is not None:
             data = {"index": step.index, "do": step.do, **step.fields, **result, "text": text}
         self.printer.out("scenario", text, data)
@@ -270,6 +270,8 @@ class Run:
         elif st.do == "reconnect":
             await t.op("terminal", connected=True)
         elif st.do == "trade_errors":
+            if "retcodes" in f:
+                f["retcodes"] = ",".join(str(code) for code in f["retcodes"])
             await t.op("trade_script", **f)
         elif st.do == "terminal":
             await t.op("terminal", **_quirks(f))

@@ -154,7 +154,7 @@ def flags(choices: tuple[str, ...]) -> Check:
     return check
 
 
-def retcodes(where: str, v: Any) -> str:
+def retcodes(where: str, v: Any) -> list[int]:
     if not isinstance(v, list) or not v:
         raise _fail(where, "must be a non-empty list of MQL5 trade retcodes, e.g. [10004, 10030]")
     for i, code in enumerate(v):
@@ -162,7 +162,7 @@ def retcodes(where: str, v: Any) -> str:
         if code not in RETCODES:
             raise _fail(f"{where}[{i}]", f"unknown trade retcode {code} (known: "
                         f"{', '.join(str(c) for c in sorted(RETCODES))})")
-    return ",".join(str(c) for c in v)
+    return list(v)
 
 
 def _obj(where: str, v: Any) -> dict[str, Any]:
