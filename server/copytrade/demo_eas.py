@@ -23,7 +23,7 @@ import trio
 from .app import RunningServer, run_server
 from .config import Settings
 from .demo import SYMBOLS, DemoAccounts, Say, prepare
-from .ea.build import Built, BuildError, build
+from .ea.build import BuildError, Built, build
 from .ea.scenario import DEFAULT_SYMBOLS
 from .ea.terminal import Terminal
 from .sim.autotrade import LOTS

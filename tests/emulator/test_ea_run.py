@@ -154,6 +154,8 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
                           timeout=60, env=env)
 
 
+OPEN_A = ('{"events": [{"do": "open", "symbol": "EURUSD", "side": "BUY", "volume": 0.2, '
+          '"ref": "a"}, ')
 BAD = [
     ("{", "not valid JSON: line 1 column 2"),
     ('{"events": [{"do": "open", "symbol": "EURUSD", "side": "BUY", "volume": 0}]}',
@@ -181,19 +183,42 @@ BAD = [
     ('{"events": {"do": "wait"}}', "events: must be a list"),
     ('{"event": []}', "event: unknown key"),
     ('[]', "must be a JSON object"),
+    (OPEN_A + '{"do": "partial_close", "ref": "a", "volume": 0.3}]}',
+     "events[1].volume: more than the 0.2 lots left of position 'a'"),
+    (OPEN_A + '{"do": "close", "ref": "a"}, {"do": "modify", "ref": "a", "sl": 1.07}]}',
+     "events[2].ref: position 'a' is already closed by then"),
+    (OPEN_A + '{"do": "stopout"}, {"do": "close", "ref": "a"}]}',
+     "events[2].ref: position 'a' is already closed by then"),
+    ('{"events": [{"do": "open", "symbol": "EURUSD", "side": "BUY", "volume": 0.015}]}',
+     "events[0].volume: must be a multiple of EURUSD's volume step 0.01"),
+    ('{"events": [{"do": "wait"}]}', "events[0].seconds: is required"),
+    ('{"events": [{"do": "wait", "seconds": NaN}]}', "NaN is not a number"),
 ]
 
 
 @pytest.mark.parametrize(("content", "message"), BAD)
 def test_malformed_scenarios_are_refused_with_the_place_named(
-        tmp_path: Path, content: str, message: str) -> None:
+        tmp_path: Path, content: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from copytrade.cli import main
+
     path = tmp_path / "bad.json"
     path.write_text(content)
+    code = main(["ea", "run", "master", "--api-key", "k", "--port", "9", "--scenario",
+                 str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert message in err, err
+    assert err.startswith(f"copytrade: scenario {path}: ")
+    assert out == ""                                 # nothing ran
+
+
+def test_a_malformed_scenario_exits_2_from_the_shell(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(BAD[1][0])
     result = run_cli("master", "--api-key", "k", "--port", "9", "--scenario", str(path))
-    assert result.returncode == 2, result.stderr
-    assert message in result.stderr, result.stderr
-    assert result.stderr.startswith(f"copytrade: scenario {path}: ")
-    assert "building" not in result.stdout        # nothing ran
+    assert result.returncode == 2
+    assert result.stderr == f"copytrade: scenario {path}: {BAD[1][1]}\n"
+    assert result.stdout == ""
 
 
 def test_every_example_scenario_is_valid() -> None:

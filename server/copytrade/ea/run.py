@@ -278,15 +278,24 @@ class Run:
         detail = " ".join(f"{k} {v}" for k, v in st.fields.items())
         self.say(f"{st.do} {detail}".rstrip() + note, st)
 
-    async def play(self, t: Terminal) -> None:
+    async def play(self, t: Terminal) -> bool:
+        """Run the script; False if the terminal refused a step (the rest is skipped)."""
         started = time.monotonic()
         for st in self.scenario.steps:
             if st.at is not None:
                 await trio.sleep(max(0.0, started + st.at - time.monotonic()))
-            await self.step(t, st)
+            try:
+                await self.step(t, st)
+            except (TerminalError, trio.TooSlowError) as exc:
+                reason = str(exc) or "no answer from the terminal"
+                self.printer.out("ERROR", f"events[{st.index}] ({st.do}) failed: {reason}; "
+                                 "the rest of the script is skipped",
+                                 {"index": st.index, "do": st.do, "text": reason})
+                return False
         if self.scenario.steps:
             self.say(f"end of the script; settling {self.scenario.settle:g} s")
         await trio.sleep(self.scenario.settle)
+        return True
 
 
 def _quirks(fields: dict[str, Any]) -> dict[str, Any]:
@@ -367,7 +376,8 @@ async def run_ea(args: argparse.Namespace, scenario: Scenario) -> int:
                         scope.cancel()
                     if not scope.cancel_called:
                         if args.scenario is not None:
-                            await run.play(t)
+                            if not await run.play(t):
+                                code = ExitCode.FAILED
                         else:
                             await trio.sleep_forever()
             with trio.move_on_after(10) as dump_scope:

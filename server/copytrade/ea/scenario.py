@@ -291,8 +291,8 @@ def parse(data: Any, *, inputs: tuple[str, ...] = ()) -> Scenario:
             ea_inputs[name] = str(value)
         else:
             raise _fail(where, "must be a string, number or true/false")
-    known = set(symbols)
-    refs: set[str] = set()
+    known = {name: dict(spec) for name, spec in symbols.items()}
+    book = _Book(netting=terminal.get("mode") == "netting")
     steps: list[Step] = []
     last_at = 0.0
     for i, raw in enumerate(events_raw):
@@ -315,36 +315,95 @@ def parse(data: Any, *, inputs: tuple[str, ...] = ()) -> Scenario:
         note = text(nonempty=False)(f"{where}.note", event.get("note", ""))
         fields = _fields(where, {k: v for k, v in event.items() if k not in COMMON}, spec,
                          required)
-        _check_event(where, do, fields, known, refs)
+        _check_event(where, do, fields, known, book)
         steps.append(Step(i, do, at, fields, note))
     return Scenario(description=top.get("description", ""), terminal=terminal, symbols=symbols,
                     inputs=ea_inputs, steps=tuple(steps), settle=top.get("settle", 1.0),
                     start=top.get("start", "login"))
 
 
-def _check_event(where: str, do: str, fields: dict[str, Any], known: set[str],
-                 refs: set[str]) -> None:
+@attrs.define
+class _Book:
+    """What the script has opened so far, to refuse impossible steps before anything runs.
+    Volumes are followed on a hedging account only (netting merges positions)."""
+
+    netting: bool
+    volumes: dict[str, float | None] = attrs.field(factory=dict)   # open ref -> volume left
+    closed: set[str] = attrs.field(factory=set)
+
+    def use(self, where: str, ref: str) -> None:
+        if ref in self.closed:
+            raise _fail(where, f"position {ref!r} is already closed by then")
+        if ref not in self.volumes:
+            raise _fail(where, f"no earlier open has ref {ref!r}")
+
+    def reduce(self, ref: str, volume: float | None) -> None:
+        left = self.volumes[ref]
+        if volume is None or (left is not None and left - volume < 1e-9):
+            del self.volumes[ref]
+            self.closed.add(ref)
+        elif left is not None:
+            self.volumes[ref] = round(left - volume, 8)
+
+
+def _check_volume(where: str, symbol: str, spec: Mapping[str, Any], volume: float) -> None:
+    vmin, vmax, vstep = spec.get("vmin", 0.01), spec.get("vmax", 100.0), spec.get("vstep", 0.01)
+    if volume < vmin - 1e-9 or volume > vmax + 1e-9:
+        raise _fail(where, f"must be within {symbol}'s volume limits {vmin:g} .. {vmax:g}")
+    steps = volume / vstep
+    if abs(steps - round(steps)) > 1e-7:
+        raise _fail(where, f"must be a multiple of {symbol}'s volume step {vstep:g}")
+
+
+def _check_event(where: str, do: str, fields: dict[str, Any], known: dict[str, dict[str, Any]],
+                 book: _Book) -> None:
     if do in ("open", "tick") and fields["symbol"] not in known:
         raise _fail(f"{where}.symbol", f"unknown symbol {fields['symbol']!r} (the terminal has "
                     f"{', '.join(sorted(known))}; add one with a \"symbol\" event)")
     if do == "symbol":
-        _check_symbol(where, fields)
-        known.add(fields["name"])
+        spec = {**known.get(fields["name"], FX), **fields}
+        _check_symbol(where, spec)
+        known[fields["name"]] = spec
     if do == "tick" and "ask" in fields and fields["ask"] < fields["bid"]:
         raise _fail(f"{where}.ask", "must be >= bid")
-    if do == "open" and "ref" in fields:
-        if fields["ref"] in refs:
-            raise _fail(f"{where}.ref", f"{fields['ref']!r} is already used by an earlier open")
-        refs.add(fields["ref"])
-    for key in ("ref", "by") if do != "open" else ():
-        if key in fields and fields[key] not in refs:
-            raise _fail(f"{where}.{key}", f"no earlier open has ref {fields[key]!r}")
+    if do == "open":
+        _check_volume(f"{where}.volume", fields["symbol"], known[fields["symbol"]],
+                      fields["volume"])
+        ref = fields.get("ref")
+        if ref is not None:
+            if ref in book.volumes or ref in book.closed:
+                raise _fail(f"{where}.ref", f"{ref!r} is already used by an earlier open")
+            book.volumes[ref] = None if book.netting else fields["volume"]
+        return
+    for key in ("ref", "by"):
+        if key in fields:
+            book.use(f"{where}.{key}", fields[key])
     if do == "modify" and "sl" not in fields and "tp" not in fields:
         raise _fail(where, "modify needs sl or tp (0 removes it)")
     if do == "trade_errors" and not fields:
         raise _fail(where, "trade_errors needs retcodes or delay_ms")
-    if do == "close_by" and fields["ref"] == fields["by"]:
-        raise _fail(f"{where}.by", "must be another position than ref")
+    if do in ("close", "partial_close"):
+        left = book.volumes[fields["ref"]]
+        if "volume" in fields and left is not None and fields["volume"] > left + 1e-9:
+            raise _fail(f"{where}.volume", f"more than the {left:g} lots left of position "
+                        f"{fields['ref']!r}")
+        book.reduce(fields["ref"], fields.get("volume"))
+    if do == "close_by":
+        if fields["ref"] == fields["by"]:
+            raise _fail(f"{where}.by", "must be another position than ref")
+        if book.netting:
+            raise _fail(where, "close_by needs a hedging account")
+        a, b = book.volumes[fields["ref"]], book.volumes[fields["by"]]
+        both = None if a is None or b is None else min(a, b)
+        book.reduce(fields["ref"], both)
+        book.reduce(fields["by"], both)
+    if do == "stopout":
+        for ref in list(book.volumes):
+            book.reduce(ref, None)
+    if do == "switch_account":
+        book.netting = fields.get("mode") == "netting"
+        for ref in book.volumes:   # another account's positions: no longer followed
+            book.volumes[ref] = None
 
 
 def load(path: Path, *, inputs: tuple[str, ...] = ()) -> Scenario:
