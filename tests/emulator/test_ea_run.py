@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import trio
 
-from eaworld import EaWorld
+from eaworld import HASH, EaWorld
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "mql5" / "scenarios"
@@ -317,3 +317,38 @@ def test_demo_with_real_eas_without_gxx_says_so(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "cannot run the real EAs: g++ is not installed" in result.stderr
     assert not (tmp_path / "data" / "pg").exists()      # nothing was started
+
+
+async def test_tls_with_the_servers_ca_and_without_it(
+        aio_loop: None, server_settings: Any, nursery: trio.Nursery, tmp_path: Path) -> None:
+    """--tls --tls-ca: the handshake checks the certificate and the name (InpHost)."""
+    import attrs
+
+    from copytrade.app import run_server
+    from copytrade.db.accounts import AccountRepository
+    from copytrade.db.users import UserRepository
+    from copytrade.domain.models import Role
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost"], check=True, capture_output=True)
+    settings = attrs.evolve(server_settings, tls_cert=cert, tls_key=key)
+    running = await nursery.start(lambda task_status: run_server(settings,
+                                                                 task_status=task_status))
+    user = await UserRepository(running.db).create(email="tls@example.com", name="T",
+                                                   hashed_password=HASH)
+    created = await AccountRepository(running.db).create(user.id, name="M", role=Role.MASTER)
+    base = [EXE, "ea", "run", "master", "--api-key", created.api_key, "--host", "localhost",
+            "--port", str(running.ea_port), "--tls"]
+    result = await trio.run_process([*base, "--tls-ca", str(cert), "--duration", "3"],
+                                    capture_stdout=True, check=False)
+    out = result.stdout.decode()
+    assert result.returncode == 0, out
+    assert "net       tls" in out and "srv->EA   OK|master|" in out
+    result = await trio.run_process([*base, "--duration", "3"], capture_stdout=True,
+                                    check=False)
+    out = result.stdout.decode()
+    assert result.returncode == 1, out
+    assert "TLS handshake with localhost failed" in out and "OK|" not in out
+    running.shutdown.set()

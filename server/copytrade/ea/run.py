@@ -395,7 +395,10 @@ async def run_ea(args: argparse.Namespace, scenario: Scenario) -> int:
     printer.out("positions", f"{len(final)} open at the end" + "".join(
         f"\n{'':18} {describe_position(p)}" for p in final), {"positions": final})
     sends = [e for e in t.events if e["ev"] == "order_send"]
-    summary = {"role": args.role, "logged_in": code == ExitCode.OK,
+    logged_in = any(e["ev"] == "received" and e["line"].startswith("OK|") for e in t.events)
+    if not logged_in:
+        code = ExitCode.FAILED
+    summary = {"role": args.role, "logged_in": logged_in,
                "lines_sent": len(t.lines("sent")), "lines_received": len(t.lines("received")),
                "order_sends": len(sends),
                "order_sends_failed": len([e for e in sends if int(e["retcode"]) not in
