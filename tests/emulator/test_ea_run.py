@@ -138,9 +138,11 @@ async def test_netting_follower_with_suffix_and_trade_errors(
         await follower.done.wait()
     sends = [(e["symbol"], e["filling"], e["retcode"]) for e in follower.events
              if e["ev"] == "order_send"]
-    # EURUSD.m: FOK refused (10030) -> IOC requoted (10004) -> retried -> IOC rejected (10006)
-    assert sends == [("EURUSD.m", 0, 10030), ("EURUSD.m", 1, 10004), ("EURUSD.m", 0, 10030),
-                     ("EURUSD.m", 1, 10006), ("GBPUSD.m", 0, 10009)], sends
+    # EURUSD.m: FOK refused (10030) -> IOC requoted (10004) -> retried -> IOC rejected (10006);
+    # GBPUSD.m: filled at once
+    eur_sends = [(f, c) for sym, f, c in sends if sym == "EURUSD.m"]
+    assert eur_sends[:2] == [(0, 10030), (1, 10004)] and eur_sends[-1] == (1, 10006), sends
+    assert [(sym, c) for sym, _f, c in sends if sym != "EURUSD.m"] == [("GBPUSD.m", 10009)]
     assert follower.lines("sent", f"NACK_OPEN|{eur}|10006|")
     final = follower.summary()["positions"]
     assert [(p["symbol"], p["side"], p["volume"]) for p in final] == [("GBPUSD.m", "SELL", 0.2)]
@@ -280,6 +282,19 @@ async def test_master_scenarios_with_broker_trouble_and_an_account_switch(
     assert result.returncode == 0, out
     assert any(line.split()[1] == "ALERT" and "77001" in line for line in out.splitlines()), out
     assert len([line for line in out.splitlines() if "EA->srv   CMD_OPEN|" in line]) == 1, out
+
+    result = await trio.run_process(
+        [EXE, "ea", "run", "master", "--api-key", mkey, "--port", port, "--scenario",
+         str(SCENARIOS / "master-late-login.json"), "--json"], capture_stdout=True, check=False)
+    events = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert result.returncode == 0, events
+    steps = [i for i, e in enumerate(events) if e["ev"] == "scenario" and "do" in e]
+    connect = next(i for i, e in enumerate(events) if e["ev"] == "net")
+    # no connection before the terminal has logged in (1 s after the open)
+    assert steps[0] < connect and events[connect]["t"] > events[steps[0]]["t"] + 0.5
+    opened = events[steps[0]]["position"]
+    assert any(e["ev"] == "sent" and e["line"].startswith("CMD_OPEN|BUY|USDJPY|")
+               and f"|{opened}|" in e["line"] for e in events[connect:])
 
 
 async def test_a_refused_login_and_a_netting_master_end_with_exit_code_1(

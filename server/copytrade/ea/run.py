@@ -21,7 +21,7 @@ from typing import Any
 import trio
 
 from .build import EA_NAMES, BuildError, build, mql5_dir, transform
-from .scenario import RETCODES, Scenario, ScenarioError, Step, load, parse
+from .scenario import QUIRKS, RETCODES, Scenario, ScenarioError, Step, load, parse
 from .terminal import Event, Terminal, TerminalError
 
 ACTIONS = {1: "DEAL", 5: "PENDING", 6: "SLTP", 7: "MODIFY", 8: "REMOVE", 10: "CLOSE_BY"}
@@ -215,9 +215,6 @@ class Run:
             await t.op("symbol", name=name, **spec)
         quirks = _quirks(term)
         quirks["chart"] = term.get("chart", next(iter(s.symbols)))
-        for key in ("connected", "logged_in"):
-            if key in term:
-                quirks[key] = term[key]
         if a.tls_ca:
             quirks["tls_ca"] = a.tls_ca
         await t.op("terminal", **quirks)
@@ -301,8 +298,7 @@ class Run:
 def _quirks(fields: dict[str, Any]) -> dict[str, Any]:
     names = {"shuffle_transactions": "shuffle"}
     return {names.get(k, k): v for k, v in fields.items()
-            if k in ("algo", "shuffle_transactions", "position_lag_ms", "send_max",
-                     "phantom_readable")}
+            if k in QUIRKS}
 
 
 def _input(text: str) -> tuple[str, str]:

@@ -196,13 +196,13 @@ SYMBOL_SPEC: dict[str, Check] = {
     "select_tick_delay_ms": integer(ge=0),
 }
 QUIRKS: dict[str, Check] = {
-    "algo": boolean, "shuffle_transactions": boolean, "position_lag_ms": integer(ge=0),
+    "connected": boolean, "logged_in": boolean, "algo": boolean, "shuffle_transactions": boolean, "position_lag_ms": integer(ge=0),
     "send_max": integer(ge=0), "phantom_readable": boolean,
 }
 TERMINAL: dict[str, Check] = {
     "login": integer(ge=1), "mode": one_of(MODES), "balance": number(gt=0),
     "currency": text(), "leverage": integer(ge=1), "name": text(),
-    "connected": boolean, "logged_in": boolean, "chart": SYMBOL_NAME,
+    "chart": SYMBOL_NAME,
     "suffix": text(no="|"), "symbols": _obj, "inputs": _obj, **QUIRKS,
 }
 REF = text()
