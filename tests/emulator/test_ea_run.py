@@ -345,9 +345,10 @@ async def test_tls_with_the_servers_ca_and_without_it(
     from copytrade.domain.models import Role
 
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost"], check=True, capture_output=True)
+    await trio.run_process(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                            "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj",
+                            "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+                           capture_stdout=True, capture_stderr=True)
     settings = attrs.evolve(server_settings, tls_cert=cert, tls_key=key)
     running = await nursery.start(lambda task_status: run_server(settings,
                                                                  task_status=task_status))
