@@ -368,3 +368,34 @@ async def test_tls_with_the_servers_ca_and_without_it(
     assert result.returncode == 1, out
     assert "TLS handshake with localhost failed" in out and "OK|" not in out
     running.shutdown.set()
+
+
+@pytest.mark.slow
+async def test_follower_scenario_closes_its_copy_by_hand(
+        world: EaWorld, nursery: trio.Nursery, tmp_path: Path) -> None:
+    master, mkey = await world.master_account()
+    f, fkey = await world.follower_account(master)
+    port = str(world.server.ea_port)
+    follower = await start(nursery, "follower", "--api-key", fkey, "--master-token",
+                           master.master_token, "--port", port, "--scenario",
+                           str(SCENARIOS / "follower-manual-close.json"))
+    await follower.wait_for(lambda e: e["ev"] == "sent" and e["line"].startswith("SYNC|"))
+    path = tmp_path / "open.json"
+    path.write_text(json.dumps({"events": [
+        {"do": "open", "symbol": "EURUSD", "side": "BUY", "volume": 0.2, "ref": "a"},
+        {"do": "wait", "seconds": 6}]}))
+    m = await start(nursery, "master", "--api-key", mkey, "--port", port, "--scenario",
+                    str(path))
+    with trio.fail_after(60):
+        await follower.done.wait()
+        await m.done.wait()
+    out = follower.raw.decode()
+    assert follower.process.returncode == 0, out[-4000:]
+    ticket = next(e["position"] for e in m.events if e.get("do") == "open")
+    closed = follower.lines("sent", f"CLOSED|{ticket}|")
+    assert len(closed) == 1 and closed[0].endswith("|SL"), closed
+    manual = [e for e in follower.events if e["ev"] == "deal" and e["entry"] == "OUT"]
+    assert [(d["volume"], d["reason"]) for d in manual] == [(0.05, 0), (0.15, 4)]
+    rows = await world.wait_pairs(f.id, lambda rs: rs and rs[0]["status"] == "CLOSED")
+    assert int(rows[0]["master_ticket"]) == ticket
+    assert follower.summary()["positions"] == []

@@ -233,6 +233,15 @@ class Run:
             self.say(f"wait {f['seconds']:g} s{note}", st)
             await trio.sleep(f["seconds"])
             return
+        if st.do == "wait_for":
+            timeout = f.get("timeout", 30.0)
+            self.say(f"wait up to {timeout:g} s for a position on {f['symbol']}{note}", st)
+            with trio.move_on_after(timeout):
+                while True:
+                    if any(p["symbol"] == f["symbol"] for p in (await t.state())["positions"]):
+                        return
+                    await trio.sleep(0.1)
+            raise TerminalError(f"no position on {f['symbol']} within {timeout:g} s")
         if st.do == "open":
             ref = f.pop("ref", None)
             reply = await t.op("open", **f)
@@ -244,8 +253,15 @@ class Run:
                      + note, st, position=int(reply["position"]))
             return
         if st.do in ("close", "partial_close", "modify", "close_by"):
-            ref = f.pop("ref")
-            position = self.refs[ref]
+            if "symbol" in f:
+                symbol = f.pop("symbol")
+                held = [p for p in (await t.state())["positions"] if p["symbol"] == symbol]
+                if not held:
+                    raise TerminalError(f"no open position on {symbol}")
+                ref, position = symbol, int(held[0]["id"])
+            else:
+                ref = f.pop("ref")
+                position = self.refs[ref]
             if st.do == "close_by":
                 by = self.refs[f.pop("by")]
                 await t.op("close_by", position=position, by=by)

@@ -211,12 +211,13 @@ EVENTS: dict[str, tuple[dict[str, Check], tuple[str, ...]]] = {
               "volume": number(gt=0), "sl": number(ge=0), "tp": number(ge=0), "ref": REF,
               "comment": text(nonempty=False), "magic": integer(ge=0),
               "reason": one_of(OPEN_REASONS, upper=True)}, ("symbol", "side", "volume")),
-    "close": ({"ref": REF, "volume": number(gt=0),
-               "reason": one_of(CLOSE_REASONS, upper=True)}, ("ref",)),
-    "partial_close": ({"ref": REF, "volume": number(gt=0),
-                       "reason": one_of(CLOSE_REASONS, upper=True)}, ("ref", "volume")),
+    "close": ({"ref": REF, "symbol": SYMBOL_NAME, "volume": number(gt=0),
+               "reason": one_of(CLOSE_REASONS, upper=True)}, ()),
+    "partial_close": ({"ref": REF, "symbol": SYMBOL_NAME, "volume": number(gt=0),
+                       "reason": one_of(CLOSE_REASONS, upper=True)}, ("volume",)),
     "close_by": ({"ref": REF, "by": REF}, ("ref", "by")),
-    "modify": ({"ref": REF, "sl": number(ge=0), "tp": number(ge=0)}, ("ref",)),
+    "modify": ({"ref": REF, "symbol": SYMBOL_NAME, "sl": number(ge=0), "tp": number(ge=0)},
+               ()),
     "tick": ({"symbol": SYMBOL_NAME, "bid": number(gt=0), "ask": number(gt=0)},
              ("symbol", "bid")),
     "deposit": ({"amount": number(ne=0)}, ("amount",)),
@@ -232,6 +233,7 @@ EVENTS: dict[str, tuple[dict[str, Check], tuple[str, ...]]] = {
     "symbol": ({"name": SYMBOL_NAME, **SYMBOL_SPEC}, ("name",)),
     "terminal": (dict(QUIRKS), ()),
     "wait": ({"seconds": number(gt=0)}, ("seconds",)),
+    "wait_for": ({"symbol": SYMBOL_NAME, "timeout": number(gt=0)}, ("symbol",)),
 }
 COMMON = ("do", "at", "note")
 STARTS = ("login", "attach")
@@ -357,7 +359,7 @@ def _check_volume(where: str, symbol: str, spec: Mapping[str, Any], volume: floa
 
 def _check_event(where: str, do: str, fields: dict[str, Any], known: dict[str, dict[str, Any]],
                  book: _Book) -> None:
-    if do in ("open", "tick") and fields["symbol"] not in known:
+    if do in ("open", "tick", "wait_for") and fields["symbol"] not in known:
         raise _fail(f"{where}.symbol", f"unknown symbol {fields['symbol']!r} (the terminal has "
                     f"{', '.join(sorted(known))}; add one with a \"symbol\" event)")
     if do == "symbol":
@@ -375,6 +377,12 @@ def _check_event(where: str, do: str, fields: dict[str, Any], known: dict[str, d
                 raise _fail(f"{where}.ref", f"{ref!r} is already used by an earlier open")
             book.volumes[ref] = None if book.netting else fields["volume"]
         return
+    if do in ("close", "partial_close", "modify"):
+        if ("ref" in fields) == ("symbol" in fields):
+            raise _fail(where, f"{do} needs either ref (a position the script opened) or "
+                        "symbol (the terminal's oldest position on it, e.g. a copy)")
+        if "symbol" in fields and fields["symbol"] not in known:
+            raise _fail(f"{where}.symbol", f"unknown symbol {fields['symbol']!r}")
     for key in ("ref", "by"):
         if key in fields:
             book.use(f"{where}.{key}", fields[key])
@@ -382,7 +390,7 @@ def _check_event(where: str, do: str, fields: dict[str, Any], known: dict[str, d
         raise _fail(where, "modify needs sl or tp (0 removes it)")
     if do == "trade_errors" and not fields:
         raise _fail(where, "trade_errors needs retcodes or delay_ms")
-    if do in ("close", "partial_close"):
+    if do in ("close", "partial_close") and "ref" in fields:
         left = book.volumes[fields["ref"]]
         if "volume" in fields and left is not None and fields["volume"] > left + 1e-9:
             raise _fail(f"{where}.volume", f"more than the {left:g} lots left of position "
