@@ -399,3 +399,35 @@ async def test_follower_scenario_closes_its_copy_by_hand(
     rows = await world.wait_pairs(f.id, lambda rs: rs and rs[0]["status"] == "CLOSED")
     assert int(rows[0]["master_ticket"]) == ticket
     assert follower.summary()["positions"] == []
+
+
+def test_readable_lines_for_order_sends_deals_and_positions(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from copytrade.ea.run import Printer, describe_deal, describe_order_send, describe_position
+
+    send = {"ev": "order_send", "action": 1, "symbol": "EURUSD.m", "type": 0, "volume": 0.3,
+            "position": 0, "filling": 1, "sl": 1.08, "tp": 0, "comment": "CT#42",
+            "retcode": 10004, "deal": 0}
+    assert describe_order_send(send) == (
+        "BUY 0.3 EURUSD.m sl 1.08 tp 0 filling IOC 'CT#42' -> 10004 Requote")
+    close = {**send, "type": 1, "position": 7, "sl": 0, "retcode": 10009, "deal": 99,
+             "comment": ""}
+    assert describe_order_send(close) == (
+        "SELL 0.3 EURUSD.m closing position 7 filling IOC -> 10009 Request executed deal 99")
+    sltp = {**send, "action": 6, "position": 7, "tp": 1.09, "retcode": 10016}
+    assert describe_order_send(sltp).startswith("SLTP position 7 sl 1.08 tp 1.09")
+    assert describe_deal({"deal": 5, "type": "SELL", "volume": 0.1, "symbol": "XAUUSD",
+                          "price": 2350.1, "entry": "OUT", "position": 3, "reason": 6,
+                          "profit": -12.5}) == (
+        "#5 SELL 0.1 XAUUSD @ 2350.1 OUT position 3 (SO) profit -12.5")
+    assert describe_deal({"deal": 6, "type": "BALANCE", "profit": 250}) == "#6 balance +250"
+    assert describe_position({"ticket": 1, "side": "BUY", "volume": 0.2, "symbol": "EURUSD",
+                              "price": 1.0846, "sl": 0, "tp": 0, "magic": 0,
+                              "comment": ""}) == "#1 BUY 0.2 EURUSD @ 1.0846 magic 0"
+    printer = Printer(False, "SECRET-KEY", quiet=True)
+    printer.event({"ev": "sent", "line": "AUTH|SECRET-KEY|1||CopyTradeMaster/1.0"})
+    printer.event({"ev": "sent", "line": "PING|1"})
+    printer.event({"ev": "net", "what": "close", "socket": 3})    # a failed connect: silent
+    out = capsys.readouterr().out
+    assert "AUTH|<api-key>|1||" in out and "SECRET" not in out
+    assert "PING" not in out and "closed" not in out
