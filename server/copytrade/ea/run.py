@@ -21,6 +21,7 @@ from typing import Any
 import trio
 
 from .build import EA_NAMES, BuildError, build, mql5_dir, transform
+from .build import _tls_available as tls_available
 from .scenario import QUIRKS, RETCODES, Scenario, ScenarioError, Step, load, parse
 from .terminal import Event, Terminal, TerminalError
 
@@ -359,6 +360,11 @@ async def run_ea(args: argparse.Namespace, scenario: Scenario) -> int:
     printer.out("build", f"building the {args.role} EA and the terminal emulator with g++ "
                 "(cached after the first run) ...", {"role": args.role})
     began = time.monotonic()
+    if args.tls and not tls_available():
+        print("copytrade: cannot run the EA with --tls: the emulator's TLS needs the OpenSSL "
+              "headers (/usr/include/openssl/ssl.h; Debian/Ubuntu: apt-get install libssl-dev)",
+              file=sys.stderr)
+        return ExitCode.FAILED
     try:
         built = await trio.to_thread.run_sync(lambda: build(args.role))
     except BuildError as exc:
