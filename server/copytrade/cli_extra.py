@@ -1,4 +1,4 @@
-"""Sub-commands beyond serve/migrate (demo, sim, bench) are registered here as they exist."""
+"""Sub-commands beyond serve/migrate (demo, sim, ea, bench) are registered here as they exist."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ def add_extra_commands(
     add_bench_arguments(bench)
     add_flags(bench, ("log_level",))
     _add_demo_and_sim(sub, add_flags, server_fields)
+    ea = sub.add_parser(
+        "ea", help="run the real MQL5 EAs (compiled with g++) in an emulated MT5 terminal",
+        description="Run the real master or follower EA without MetaTrader: `copytrade ea run "
+                    "master|follower --api-key KEY ...` (see mql5/README.md).")
+    from .ea.run import add_arguments as add_ea_arguments
+    add_ea_arguments(ea)
     doctor = sub.add_parser(
         "doctor", help="check configuration, ports, database, TLS files, DNS and limits",
         description="Check this installation as `copytrade serve` would run it and print what "
@@ -45,6 +51,9 @@ def run_extra_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "doctor":
         from .doctor import run as run_doctor
         return run_doctor(settings)
+    if args.command == "ea":
+        from .ea.run import run as run_ea
+        return run_ea(args)
     if args.command in ("demo", "sim"):
         return _run_demo_or_sim(args, settings)
     raise SystemExit(f"copytrade: unknown command {args.command!r}")
@@ -70,6 +79,9 @@ def _add_demo_and_sim(
     demo.add_argument("--interval", type=float, default=4.0,
                       help="seconds between the master's moves, about [4]")
     demo.add_argument("--seed", type=int, default=None, help="random seed for the trades")
+    demo.add_argument("--real-eas", action="store_true",
+                      help="run the real MQL5 EAs (compiled with g++, in emulated MT5 "
+                           "terminals) instead of the Python simulators")
 
     sim = sub.add_parser("sim", help="run a simulated master or follower EA against a server",
                          description="Run one simulated EA (it speaks the real protocol) "
@@ -79,6 +91,9 @@ def _add_demo_and_sim(
 
 
 def _run_demo_or_sim(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "demo" and args.real_eas:
+        from .demo_eas import run as run_demo_real_eas
+        return run_demo_real_eas(settings, args.interval, args.seed)
     if args.command == "demo":
         from .demo import run as run_demo
         return run_demo(settings, args.interval, args.seed)
