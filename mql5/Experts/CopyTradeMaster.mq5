@@ -21,6 +21,7 @@
 #include <CopyTrade/Connection.mqh>
 #include <CopyTrade/Trade.mqh>
 #include <CopyTrade/Identity.mqh>
+#include <CopyTrade/Pnl.mqh>
 
 input string InpApiKey           = "";          // EA key of this trading account (dashboard)
 input string InpHost             = "127.0.0.1"; // Server host
@@ -39,6 +40,7 @@ CTMasterTracker  g_tracker;
 CTPosList        g_positions;
 CTDealList       g_deals;
 CTStopOutWatch   g_stopOut;
+CTPnlThrottle    g_pnl;          // when each position's PNL goes out
 string           g_stateFile = "";
 long             g_lastAccountMs = -1000000;
 string           g_lastAccountLine = "";
@@ -206,6 +208,7 @@ void Work()
          g_pendingStopOut = "";
       SendAccountIfDue(now);
       Flush(wall);
+      SendPnl(now);
      }
    int expired = g_outbox.Expire(wall, (long)InpMaxEventAgeHours * 3600000);
    if(expired > 0)
@@ -331,6 +334,32 @@ void SendAccountIfDue(long now)
      }
   }
 
+// PNL for each open position this EA has reported (after its CMD_OPEN, which Flush sent
+// first), at most once a second per position and only when a value changed (Pnl.mqh).
+void SendPnl(long now)
+  {
+   if(!TerminalInfoInteger(TERMINAL_CONNECTED) || !g_pnl.ScanDue(now))
+      return;
+   int total = PositionsTotal();
+   for(int i = 0; i < total && g_conn.Ready(); i++)
+     {
+      ulong ticket = PositionGetTicket(i);
+      if(ticket == 0 || !PositionSelectByTicket(ticket))
+         continue;
+      long id = PositionGetInteger(POSITION_IDENTIFIER);
+      if(g_tracker.Find(id) < 0)
+         continue; // not reported yet: its CMD_OPEN goes first
+      int digits = (int)SymbolInfoInteger(PositionGetString(POSITION_SYMBOL), SYMBOL_DIGITS);
+      string line = CT_LinePnl(IntegerToString(id), CT_Dec(PositionGetDouble(POSITION_PRICE_OPEN), digits),
+                               CT_Dec(PositionGetDouble(POSITION_PRICE_CURRENT), digits),
+                               CT_Dec(PositionGetDouble(POSITION_PROFIT), 2),
+                               CT_Dec(PositionGetDouble(POSITION_SWAP), 2));
+      if(g_pnl.Offer(id, line, now))
+         g_conn.Send(line);
+     }
+   g_pnl.EndScan();
+  }
+
 void Flush(long now)
   {
    SaveIfDirty(); // durable before it leaves
@@ -368,6 +397,7 @@ void OnServerMessage(CTMessage &m)
                " account; use CopyTradeFollower for it");
       g_outbox.OnDisconnect(); // a fresh session: resend everything unconfirmed
       g_lastAccountMs = -1000000;
+      g_pnl.Reset();           // and one PNL per open position
       return;
      }
    if(m.verb == "STORED")
