@@ -8,13 +8,19 @@ Each test checks the follower terminal's final positions and the trade pairs in 
 
 from __future__ import annotations
 
+import socket
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 import trio
 
+from copytrade.app import run_server
+from copytrade.config import Settings
+from copytrade.db.accounts import AccountRepository
+from copytrade.ea.build import Built
 from copytrade.ea.terminal import Terminal
 
 from eaworld import EaWorld, logged_in, positions, synced, wait_positions
@@ -103,3 +109,191 @@ async def test_floating_pnl_reaches_the_server_at_a_bounded_rate(world: EaWorld)
     await wait_positions(t, lambda ps: ps == [])
     rows = await world.wait_pairs(f.id, lambda rs: rs[0]["status"] == "CLOSED")
     assert int(rows[0]["master_ticket"]) == ticket
+
+
+# ---------------------------------------------------------------------------- server restart
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RestartableServer:
+    """The whole server on a fixed EA port; ``crash()`` cancels it at once (every socket cut,
+    nothing flushed), ``start()`` runs it again on the same database and port."""
+
+    def __init__(self, settings: Any, nursery: trio.Nursery) -> None:
+        self.settings = settings
+        self.nursery = nursery
+        self.scope: trio.CancelScope | None = None
+        self.done = trio.Event()
+
+    async def start(self) -> Any:
+        self.done = trio.Event()
+
+        async def run(task_status: trio.TaskStatus[Any]) -> None:
+            with trio.CancelScope() as self.scope:
+                await run_server(self.settings, task_status=task_status)
+            self.done.set()
+
+        return await self.nursery.start(run)
+
+    async def crash(self) -> None:
+        assert self.scope is not None
+        self.scope.cancel()
+        with trio.fail_after(15):
+            await self.done.wait()
+
+
+async def test_server_crash_mid_trade_then_restart(
+        aio_loop: None, db_url: str, tmp_path: Path, nursery: trio.Nursery, ea_dir: Path,
+        built_master: Built, built_follower: Built) -> None:
+    """The server dies (cancelled: every connection cut, no goodbye) while positions are open;
+    meanwhile the master closes one and opens another; the server comes back on the same port.
+    The master's outbox delivers both, the follower's login resync closes the copy whose
+    master closed and opens the new one: no trade doubled, every pair right."""
+    settings = Settings(database_url=db_url, data_dir=tmp_path, http_port=0, ea_port=_free_port(),
+                        ea_auth_timeout=2.0, ea_idle_timeout=6.0)
+    server = RestartableServer(settings, nursery)
+    world = EaWorld(await server.start(), nursery, ea_dir, built_master, built_follower)
+    try:
+        await world.setup()
+        master, m, f, t = await pair_up(world)
+        a = await m.op("open", symbol="EURUSD", side="BUY", volume=0.10)
+        b = await m.op("open", symbol="GBPUSD", side="SELL", volume=0.20)
+        await wait_positions(t, lambda ps: len(ps) == 2)
+        await world.wait_pairs(f.id, lambda rs: len(rs) == 2 and all(
+            r["status"] == "OPEN" for r in rs))
+        mark_m, mark_t = len(m.events), len(t.events)
+        await server.crash()
+        await m.op("close", position=a["position"])        # while the server is down
+        c = await m.op("open", symbol="XAUUSD", side="BUY", volume=0.10)
+        await m.wait_for(lambda e: e["ev"] == "print" and "disconnected" in e["text"],
+                         since=mark_m)
+        await trio.sleep(2)
+        running = await server.start()
+        world.server = running
+        world.accounts = AccountRepository(running.db)
+        await m.wait_line("received", f"STORED|CLOSE|{a['position']}|", since=mark_m, timeout=20)
+        await m.wait_line("received", f"STORED|OPEN|{c['position']}|", since=mark_m, timeout=20)
+        await t.wait_line("sent", "SYNC|", since=mark_t, timeout=20)
+        ps = await wait_positions(t, lambda ps: {p["symbol"] for p in ps} == {"GBPUSD", "XAUUSD"},
+                                  timeout=20)
+        assert sorted((p["symbol"], p["side"], p["volume"]) for p in ps) == [
+            ("GBPUSD", "SELL", 0.2), ("XAUUSD", "BUY", 0.1)]
+        rows = await world.wait_pairs(f.id, lambda rs: len(rs) == 3 and [
+            r["status"] for r in rs] == ["CLOSED", "OPEN", "OPEN"], timeout=20)
+        assert [int(r["master_ticket"]) for r in rows] == [
+            a["position"], b["position"], c["position"]]
+        await trio.sleep(1)        # nothing more may arrive: no second copy of anything
+        opens = [e for e in t.events if e["ev"] == "order_send" and e["position"] == 0
+                 and e["retcode"] == 10009]
+        assert sorted(e["symbol"] for e in opens) == ["EURUSD", "GBPUSD", "XAUUSD"]
+        assert len(await positions(t)) == 2
+        trades = await running.db.fetch(
+            "SELECT ticket, status FROM master_trades WHERE account_id = $1 ORDER BY ticket",
+            master.id)
+        assert [(int(r["ticket"]), r["status"]) for r in trades] == sorted([
+            (a["position"], "CLOSED"), (b["position"], "OPEN"), (c["position"], "OPEN")])
+    finally:
+        await world.stop()
+        world.server.shutdown.set()
+
+
+# ---------------------------------------------------------------------------- duplicate guard
+MAGIC_BASE = 7000000000000000000
+
+
+async def test_follower_refuses_a_master_ticket_already_in_its_history(world: EaWorld) -> None:
+    """The follower EA's own guard (docs/protocol.md section 11): its deal history already
+    holds a closed copy of master ticket T (tagged by magic and comment, e.g. from an earlier
+    setup); when the server sends OPEN T it opens nothing and answers
+    NACK_OPEN|T|0|ALREADY_COPIED ...; the server records the pair CLOSED, ALREADY_COPIED."""
+    master, mkey = await world.master_account()
+    f, fkey = await world.follower_account(master)
+    m = await world.terminal("master", mkey)
+    await logged_in(m)
+    t = await world.terminal("follower", fkey, master_token=master.master_token, attach=False)
+    opened = await m.op("open", symbol="EURUSD", side="BUY", volume=0.10)
+    ticket = opened["position"]
+    await m.wait_line("received", f"STORED|OPEN|{ticket}|")
+    old = await t.op("open", symbol="EURUSD", side="BUY", volume=0.10, magic=MAGIC_BASE + ticket,
+                     comment=f"CT#{ticket}")          # the earlier copy, closed since
+    await t.op("close", position=old["position"])
+    await t.op("attach")
+    await synced(t)
+    nack = await t.wait_line("sent", f"NACK_OPEN|{ticket}|0|ALREADY_COPIED ", timeout=15)
+    assert "copied on this account before" in nack
+    rows = await world.wait_pairs(f.id, lambda rs: rs and rs[0]["status"] == "CLOSED")
+    assert (int(rows[0]["master_ticket"]), rows[0]["reason_code"]) == (ticket, "ALREADY_COPIED")
+    await trio.sleep(1)
+    assert await positions(t) == []
+    assert not [e for e in t.events if e["ev"] == "order_send"]
+    # a new master trade is copied as usual
+    fresh = await m.op("open", symbol="GBPUSD", side="SELL", volume=0.20)
+    ps = await wait_positions(t, lambda ps: len(ps) == 1)
+    assert (ps[0]["symbol"], ps[0]["magic"]) == ("GBPUSD", MAGIC_BASE + fresh["position"])
+    rows = await world.wait_pairs(f.id, lambda rs: len(rs) == 2 and rs[1]["status"] == "OPEN")
+    assert [r["status"] for r in rows] == ["CLOSED", "OPEN"]
+
+
+# ---------------------------------------------------------------------------- broker disconnect
+async def test_broker_disconnect_on_either_terminal(world: EaWorld) -> None:
+    """TERMINAL_CONNECTED goes false and back while trades happen. Follower terminal offline:
+    an OPEN fails with 10031 (no connection) and is NACKed, the pair FAILED, nothing opened
+    later by surprise. Master terminal offline: a position closed at the broker meanwhile
+    (its SL) is not read from the stale list; it is reported when the terminal is back. The
+    link to the server stays up all along."""
+    master, m, f, t = await pair_up(world)
+    a = await m.op("open", symbol="EURUSD", side="BUY", volume=0.10)
+    await wait_positions(t, lambda ps: len(ps) == 1)
+
+    await t.op("terminal", connected=False)                 # the follower loses its broker
+    b = await m.op("open", symbol="GBPUSD", side="BUY", volume=0.20)
+    nack = await t.wait_line("sent", f"NACK_OPEN|{b['position']}|10031|", timeout=15)
+    assert nack
+    await trio.sleep(0.5)
+    await t.op("terminal", connected=True)
+
+    await m.op("terminal", connected=False)                 # the master loses its broker
+    mark = len(m.events)
+    await m.op("close", position=a["position"], reason="SL")
+    await trio.sleep(1.5)
+    assert not m.lines("sent", "CMD_CLOSE|", since=mark)    # not while the list may be stale
+    await m.op("terminal", connected=True)
+    close = await m.wait_line("sent", f"CMD_CLOSE|{a['position']}|", since=mark, timeout=15)
+    assert close.endswith("|0|SL")
+    await wait_positions(t, lambda ps: ps == [])
+    c = await m.op("open", symbol="XAUUSD", side="SELL", volume=0.10)
+    ps = await wait_positions(t, lambda ps: len(ps) == 1)
+    assert (ps[0]["symbol"], ps[0]["side"], ps[0]["volume"]) == ("XAUUSD", "SELL", 0.1)
+    rows = await world.wait_pairs(f.id, lambda rs: len(rs) == 3 and [
+        r["status"] for r in rs] == ["CLOSED", "FAILED", "OPEN"])
+    assert [int(r["master_ticket"]) for r in rows] == [a["position"], b["position"],
+                                                       c["position"]]
+    assert rows[1]["retcode"] == 10031
+    assert [p for p in t.prints("CopyTrade: disconnected")] == []
+    assert [p for p in m.prints("CopyTrade: disconnected")] == []
+
+
+# ---------------------------------------------------------------------------- master stop-out
+async def test_master_stop_out_closes_every_copy(world: EaWorld) -> None:
+    """The broker stops the master out: the master EA sends STOPOUT and CMD_CLOSE ...|SO for
+    each position; every copy is closed, each pair CLOSED."""
+    master, m, f, t = await pair_up(world)
+    a = await m.op("open", symbol="EURUSD", side="BUY", volume=0.10)
+    b = await m.op("open", symbol="XAUUSD", side="SELL", volume=0.10)
+    await wait_positions(t, lambda ps: len(ps) == 2)
+    await world.wait_pairs(f.id, lambda rs: len(rs) == 2 and all(
+        r["status"] == "OPEN" for r in rs))
+    await m.op("stopout")
+    for p in (a, b):
+        line = await m.wait_line("sent", f"CMD_CLOSE|{p['position']}|", timeout=15)
+        assert line.endswith("|0|SO")
+    assert m.lines("sent", "STOPOUT|")
+    await wait_positions(t, lambda ps: ps == [])
+    rows = await world.wait_pairs(f.id, lambda rs: all(r["status"] == "CLOSED" for r in rs))
+    assert sorted(int(r["master_ticket"]) for r in rows) == sorted([a["position"],
+                                                                    b["position"]])
+    closes = [line for line in t.lines("received", "CLOSE|")]
+    assert all(line.endswith("|SO") for line in closes) and len(closes) == 2, closes
