@@ -24,6 +24,7 @@ from copytrade.ea.build import Built
 from copytrade.ea.terminal import Terminal
 
 from eaworld import EaWorld, logged_in, positions, synced, wait_positions
+from pgserver import own_postgres
 
 pytestmark = pytest.mark.slow
 D = Decimal
@@ -297,3 +298,57 @@ async def test_master_stop_out_closes_every_copy(world: EaWorld) -> None:
                                                                     b["position"]])
     closes = [line for line in t.lines("received", "CLOSE|")]
     assert all(line.endswith("|SO") for line in closes) and len(closes) == 2, closes
+
+
+# ---------------------------------------------------------------------------- database outage
+async def test_database_outage_the_eas_retry_until_it_is_back(
+        aio_loop: None, tmp_path: Path, nursery: trio.Nursery, ea_dir: Path,
+        built_master: Built, built_follower: Built) -> None:
+    """PostgreSQL (this test's own, tests/pgserver.py) is stopped hard while the EAs run. The
+    master's CMD_OPEN is answered ERR|UNAVAILABLE and kept in its outbox, resent until STORED;
+    a follower EA restarted meanwhile gets ERR|UNAVAILABLE at login and logs in again with
+    backoff. When PostgreSQL is back (nobody restarts the server) the trade is stored once
+    and copied once."""
+    with own_postgres() as pg:
+        pg.psql("CREATE DATABASE ct;")
+        settings = Settings(database_url=pg.url("ct"), data_dir=tmp_path, http_port=0,
+                            ea_port=0, ea_auth_timeout=2.0, ea_idle_timeout=6.0)
+        running = await nursery.start(lambda task_status: run_server(
+            settings, task_status=task_status))
+        world = EaWorld(running, nursery, ea_dir, built_master, built_follower)
+        try:
+            await world.setup()
+            master, m, f, t = await pair_up(world)
+            a = await m.op("open", symbol="EURUSD", side="BUY", volume=0.10)
+            await wait_positions(t, lambda ps: len(ps) == 1)
+            await world.wait_pairs(f.id, lambda rs: rs and rs[0]["status"] == "OPEN")
+            mark_m, mark_t = len(m.events), len(t.events)
+            await trio.to_thread.run_sync(pg.stop)
+            b = await m.op("open", symbol="GBPUSD", side="SELL", volume=0.20)
+            await m.wait_line("received", "ERR|UNAVAILABLE|", since=mark_m, timeout=15)
+            await t.op("restart")                              # a login while it is down
+            await t.wait_line("received", "ERR|UNAVAILABLE|", since=mark_t, timeout=15)
+            with trio.fail_after(15):                          # the master keeps resending
+                while len(m.lines("sent", "CMD_OPEN|", since=mark_m)) < 3:
+                    await trio.sleep(0.1)
+            assert not m.lines("received", "STORED|", since=mark_m)
+            await trio.to_thread.run_sync(pg.start)
+            await m.wait_line("received", f"STORED|OPEN|{b['position']}|", since=mark_m,
+                              timeout=30)
+            await t.wait_line("sent", "SYNC|", since=mark_t, timeout=30)
+            ps = await wait_positions(t, lambda ps: len(ps) == 2, timeout=30)
+            assert sorted((p["symbol"], p["side"], p["volume"]) for p in ps) == [
+                ("EURUSD", "BUY", 0.1), ("GBPUSD", "SELL", 0.2)]
+            rows = await world.wait_pairs(f.id, lambda rs: len(rs) == 2 and all(
+                r["status"] == "OPEN" for r in rs), timeout=30)
+            assert [int(r["master_ticket"]) for r in rows] == [a["position"], b["position"]]
+            trades = await running.db.fetch(
+                "SELECT ticket FROM master_trades WHERE account_id = $1", master.id)
+            assert sorted(int(r["ticket"]) for r in trades) == sorted([a["position"],
+                                                                      b["position"]])
+            await trio.sleep(1)
+            opens = [e for e in t.events if e["ev"] == "order_send" and e["retcode"] == 10009]
+            assert len(opens) == 2 and len(await positions(t)) == 2
+        finally:
+            await world.stop()
+            running.shutdown.set()
