@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 from collections import defaultdict
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,9 @@ from copytrade.config import Settings
 from copytrade.db.accounts import AccountRepository
 from copytrade.ea.build import Built
 from copytrade.ea.terminal import Terminal
+from pgserver import own_postgres
 
 from eaworld import EaWorld, logged_in, positions, synced, wait_positions
-from pgserver import own_postgres
 
 pytestmark = pytest.mark.slow
 D = Decimal
@@ -99,8 +100,8 @@ async def test_floating_pnl_reaches_the_server_at_a_bounded_rate(world: EaWorld)
         times = [s for s, _ in sent[ticket]]
         lines = [line for _, line in sent[ticket]]
         assert 2 <= len(lines) <= 5, lines           # ~2.4 s of changes: about one a second
-        assert all(b - a >= 0.95 for a, b in zip(times, times[1:], strict=False)), times
-        assert all(a != b for a, b in zip(lines, lines[1:], strict=False)), lines
+        assert all(b - a >= 0.95 for a, b in pairwise(times)), times
+        assert all(a != b for a, b in pairwise(lines)), lines
         assert lines[-1] == f"PNL|{ticket}|1.08460|1.08650|19.00|0.00", lines
     # no change, no PNL
     before = {term.name: sum(map(len, pnl_lines(term).values())) for term in (m, t)}
