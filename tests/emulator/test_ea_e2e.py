@@ -353,3 +353,50 @@ async def test_database_outage_the_eas_retry_until_it_is_back(
         finally:
             await world.stop()
             running.shutdown.set()
+
+
+# ---------------------------------------------------------------------------- 120 s idle
+IDLE_RUN_S = 120
+
+
+async def test_two_minutes_with_open_positions_and_no_trades_at_the_default_heartbeat(
+        aio_loop: None, db_url: str, tmp_path: Path, nursery: trio.Nursery, ea_dir: Path,
+        built_master: Built, built_follower: Built) -> None:
+    """The issue's 120 s run with the server's default timing (heartbeat 10 s, idle timeout
+    30 s): positions open, prices moving every second (ACCOUNT and PNL lines), no trades.
+    The emulator runs on the wall clock (no accelerated time), so this takes two minutes.
+    The link must stay up: one connection per EA, PINGs answered, the pair still OPEN."""
+    settings = Settings(database_url=db_url, data_dir=tmp_path, http_port=0, ea_port=0)
+    running = await nursery.start(lambda task_status: run_server(
+        settings, task_status=task_status))
+    world = EaWorld(running, nursery, ea_dir, built_master, built_follower)
+    try:
+        await world.setup()
+        master, m, f, t = await pair_up(world)
+        assert m.lines("received", "OK|")[0].endswith("|10")   # the default heartbeat
+        opened = await m.op("open", symbol="EURUSD", side="BUY", volume=0.10)
+        await wait_positions(t, lambda ps: len(ps) == 1)
+        mark_m, mark_t = len(m.events), len(t.events)
+        started = trio.current_time()
+        bid = 1.08450
+        while trio.current_time() - started < IDLE_RUN_S:
+            bid = round(bid + (0.0001 if int(trio.current_time()) % 7 else -0.0003), 5)
+            for term in (m, t):
+                await term.op("tick", symbol="EURUSD", bid=bid, ask=round(bid + 0.0001, 5))
+            await trio.sleep(1.0)
+        for term in (m, t):
+            nets = [e for e in term.events if e["ev"] == "net" and e["what"] == "connect"]
+            assert len(nets) == 1, term.name
+            assert not term.prints("CopyTrade: disconnected"), term.prints("CopyTrade: ")
+            assert len(term.lines("sent", "PING|", since=mark_m if term is m else mark_t)) >= 8
+            assert len(term.lines("received", "PONG|")) >= 8
+            pnl = len(term.lines("sent", "PNL|", since=mark_m if term is m else mark_t))
+            assert IDLE_RUN_S / 2 <= pnl <= IDLE_RUN_S + 5, pnl   # about one a second
+        assert len(m.lines("sent", "ACCOUNT|", since=mark_m)) >= IDLE_RUN_S / 2
+        rows = await world.pairs(f.id)
+        assert [(r["status"], int(r["master_ticket"])) for r in rows] == [
+            ("OPEN", opened["position"])]
+        assert len(await positions(t)) == 1
+    finally:
+        await world.stop()
+        running.shutdown.set()
