@@ -52,6 +52,7 @@ long             g_login = 0;         // the MT5 login this EA reports
 string           g_waitingFor = "";   // why it has not started yet
 string           g_pendingStopOut = ""; // STOPOUT waiting for a connection
 long             g_retryAtMs = 0;     // resend unconfirmed events then (after ERR UNAVAILABLE)
+int              g_retryDelayMs = 1000; // doubles to 8 s while the server cannot store
 
 // Wall-clock milliseconds (UTC): event ages and resend times survive an EA restart.
 long CT_WallMs() { return (long)TimeGMT() * 1000; }
@@ -402,6 +403,7 @@ void OnServerMessage(CTMessage &m)
      }
    if(m.verb == "STORED")
      {
+      g_retryDelayMs = 1000; // the server stores again
       if(!g_outbox.Ack(m.Get("kind"), m.Get("ticket"), m.Get("deal")))
          Print("CopyTradeMaster: STORED for an event not in flight: ", m.Describe());
       return;
@@ -414,10 +416,14 @@ void OnServerMessage(CTMessage &m)
    if(m.verb == "ERR")
      {
       // Logged by the connection; events stay in the outbox. When the server could not store
-      // them (database unavailable, internal error) they are sent again shortly.
+      // them (database unavailable, internal error) they are sent again with backoff: 1 s,
+      // doubling to 8 s, back to 1 s after the next STORED.
       string code = m.Get("code");
       if((code == "UNAVAILABLE" || code == "INTERNAL") && g_retryAtMs == 0)
-         g_retryAtMs = CT_NowMs() + 1000;
+        {
+         g_retryAtMs = CT_NowMs() + g_retryDelayMs;
+         g_retryDelayMs = g_retryDelayMs >= 4000 ? 8000 : 2 * g_retryDelayMs;
+        }
       return;
      }
    Print("CopyTradeMaster: ignored ", m.verb, " (not for a master)");

@@ -308,7 +308,8 @@ async def test_database_outage_the_eas_retry_until_it_is_back(
         aio_loop: None, tmp_path: Path, nursery: trio.Nursery, ea_dir: Path,
         built_master: Built, built_follower: Built) -> None:
     """PostgreSQL (this test's own, tests/pgserver.py) is stopped hard while the EAs run. The
-    master's CMD_OPEN is answered ERR|UNAVAILABLE and kept in its outbox, resent until STORED;
+    master's CMD_OPEN is answered ERR|UNAVAILABLE and kept in its outbox, resent with backoff
+    (1 s doubling) until STORED;
     a follower EA restarted meanwhile gets ERR|UNAVAILABLE at login and logs in again with
     backoff. When PostgreSQL is back (nobody restarts the server) the trade is stored once
     and copied once."""
@@ -331,9 +332,13 @@ async def test_database_outage_the_eas_retry_until_it_is_back(
             await m.wait_line("received", "ERR|UNAVAILABLE|", since=mark_m, timeout=15)
             await t.op("restart")                              # a login while it is down
             await t.wait_line("received", "ERR|UNAVAILABLE|", since=mark_t, timeout=15)
-            with trio.fail_after(15):                          # the master keeps resending
-                while len(m.lines("sent", "CMD_OPEN|", since=mark_m)) < 3:
+            with trio.fail_after(20):               # the master resends: 1 s, 2 s, 4 s ...
+                while len(m.lines("sent", "CMD_OPEN|", since=mark_m)) < 4:
                     await trio.sleep(0.1)
+            sends = [e["t"] / 1e6 for e in m.events[mark_m:]
+                     if e["ev"] == "sent" and e["line"].startswith("CMD_OPEN|")]
+            gaps = [b - a for a, b in pairwise(sends)]
+            assert gaps[0] >= 0.9 and gaps[1] >= 1.5 * gaps[0] and gaps[2] >= 1.5 * gaps[1], gaps
             assert not m.lines("received", "STORED|", since=mark_m)
             await trio.to_thread.run_sync(pg.start)
             await m.wait_line("received", f"STORED|OPEN|{b['position']}|", since=mark_m,
