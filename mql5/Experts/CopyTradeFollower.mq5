@@ -25,6 +25,7 @@
 #include <CopyTrade/Connection.mqh>
 #include <CopyTrade/Trade.mqh>
 #include <CopyTrade/Identity.mqh>
+#include <CopyTrade/Pnl.mqh>
 
 enum ENUM_CT_LOT_TYPE
   {
@@ -89,6 +90,7 @@ long           g_login = 0;
 long           g_copied[CT_MAX_COPIED];
 int            g_copiedCount = 0;
 bool           g_copiedLoaded = false;
+CTPnlThrottle  g_pnl;             // when each copy's PNL goes out
 
 //+------------------------------------------------------------------+
 int OnInit()
@@ -217,6 +219,7 @@ void Cycle()
      {
       SendPending();
       SendAccountIfDue(now);
+      SendPnl(now);
      }
    ShowStatus();
    g_busy = false;
@@ -417,6 +420,33 @@ void RememberCopies(bool report)
    g_copyCount = kept;
   }
 
+// PNL for each open copy, keyed by its master ticket, at most once a second per copy and only
+// when a value changed (Pnl.mqh).
+void SendPnl(long now)
+  {
+   if(!TerminalInfoInteger(TERMINAL_CONNECTED) || !g_pnl.ScanDue(now))
+      return;
+   int total = PositionsTotal();
+   for(int i = 0; i < total && g_conn.Ready(); i++)
+     {
+      ulong ticket = PositionGetTicket(i);
+      if(ticket == 0 || !PositionSelectByTicket(ticket))
+         continue;
+      long mt = CT_MasterTicketOf(InpMagicBase, PositionGetInteger(POSITION_MAGIC),
+                                  PositionGetString(POSITION_COMMENT));
+      if(mt <= 0)
+         continue;
+      int digits = (int)SymbolInfoInteger(PositionGetString(POSITION_SYMBOL), SYMBOL_DIGITS);
+      string line = CT_LinePnl(IntegerToString(mt), CT_Dec(PositionGetDouble(POSITION_PRICE_OPEN), digits),
+                               CT_Dec(PositionGetDouble(POSITION_PRICE_CURRENT), digits),
+                               CT_Dec(PositionGetDouble(POSITION_PROFIT), 2),
+                               CT_Dec(PositionGetDouble(POSITION_SWAP), 2));
+      if(g_pnl.Offer(mt, line, now))
+         g_conn.Send(line);
+     }
+   g_pnl.EndScan();
+  }
+
 //+------------------------------------------------------------------+
 //| Login report: ACCOUNT, SYM*, POS*, RULES, SYNC                    |
 //+------------------------------------------------------------------+
@@ -504,6 +534,7 @@ void SendLoginReport()
    g_conn.Send(g_inputRules); // before SYNC: the resync at SYNC plans with the adopted rules
    g_conn.Send(CT_LineSync(sent, positions));
    g_synced = true;
+   g_pnl.Reset(); // one PNL per open copy after SYNC
    PrintFormat("CopyTradeFollower: login report sent: %d symbols, %d open copies", sent, positions);
   }
 

@@ -21,6 +21,7 @@
 #include <CopyTrade/Connection.mqh>
 #include <CopyTrade/Trade.mqh>
 #include <CopyTrade/Identity.mqh>
+#include <CopyTrade/Pnl.mqh>
 
 input string InpApiKey           = "";          // EA key of this trading account (dashboard)
 input string InpHost             = "127.0.0.1"; // Server host
@@ -39,6 +40,7 @@ CTMasterTracker  g_tracker;
 CTPosList        g_positions;
 CTDealList       g_deals;
 CTStopOutWatch   g_stopOut;
+CTPnlThrottle    g_pnl;          // when each position's PNL goes out
 string           g_stateFile = "";
 long             g_lastAccountMs = -1000000;
 string           g_lastAccountLine = "";
@@ -50,6 +52,7 @@ long             g_login = 0;         // the MT5 login this EA reports
 string           g_waitingFor = "";   // why it has not started yet
 string           g_pendingStopOut = ""; // STOPOUT waiting for a connection
 long             g_retryAtMs = 0;     // resend unconfirmed events then (after ERR UNAVAILABLE)
+int              g_retryDelayMs = 1000; // doubles to 8 s while the server cannot store
 
 // Wall-clock milliseconds (UTC): event ages and resend times survive an EA restart.
 long CT_WallMs() { return (long)TimeGMT() * 1000; }
@@ -206,6 +209,7 @@ void Work()
          g_pendingStopOut = "";
       SendAccountIfDue(now);
       Flush(wall);
+      SendPnl(now);
      }
    int expired = g_outbox.Expire(wall, (long)InpMaxEventAgeHours * 3600000);
    if(expired > 0)
@@ -331,6 +335,32 @@ void SendAccountIfDue(long now)
      }
   }
 
+// PNL for each open position this EA has reported (after its CMD_OPEN, which Flush sent
+// first), at most once a second per position and only when a value changed (Pnl.mqh).
+void SendPnl(long now)
+  {
+   if(!TerminalInfoInteger(TERMINAL_CONNECTED) || !g_pnl.ScanDue(now))
+      return;
+   int total = PositionsTotal();
+   for(int i = 0; i < total && g_conn.Ready(); i++)
+     {
+      ulong ticket = PositionGetTicket(i);
+      if(ticket == 0 || !PositionSelectByTicket(ticket))
+         continue;
+      long id = PositionGetInteger(POSITION_IDENTIFIER);
+      if(g_tracker.Find(id) < 0)
+         continue; // not reported yet: its CMD_OPEN goes first
+      int digits = (int)SymbolInfoInteger(PositionGetString(POSITION_SYMBOL), SYMBOL_DIGITS);
+      string line = CT_LinePnl(IntegerToString(id), CT_Dec(PositionGetDouble(POSITION_PRICE_OPEN), digits),
+                               CT_Dec(PositionGetDouble(POSITION_PRICE_CURRENT), digits),
+                               CT_Dec(PositionGetDouble(POSITION_PROFIT), 2),
+                               CT_Dec(PositionGetDouble(POSITION_SWAP), 2));
+      if(g_pnl.Offer(id, line, now))
+         g_conn.Send(line);
+     }
+   g_pnl.EndScan();
+  }
+
 void Flush(long now)
   {
    SaveIfDirty(); // durable before it leaves
@@ -368,10 +398,12 @@ void OnServerMessage(CTMessage &m)
                " account; use CopyTradeFollower for it");
       g_outbox.OnDisconnect(); // a fresh session: resend everything unconfirmed
       g_lastAccountMs = -1000000;
+      g_pnl.Reset();           // and one PNL per open position
       return;
      }
    if(m.verb == "STORED")
      {
+      g_retryDelayMs = 1000; // the server stores again
       if(!g_outbox.Ack(m.Get("kind"), m.Get("ticket"), m.Get("deal")))
          Print("CopyTradeMaster: STORED for an event not in flight: ", m.Describe());
       return;
@@ -384,10 +416,14 @@ void OnServerMessage(CTMessage &m)
    if(m.verb == "ERR")
      {
       // Logged by the connection; events stay in the outbox. When the server could not store
-      // them (database unavailable, internal error) they are sent again shortly.
+      // them (database unavailable, internal error) they are sent again with backoff: 1 s,
+      // doubling to 8 s, back to 1 s after the next STORED.
       string code = m.Get("code");
       if((code == "UNAVAILABLE" || code == "INTERNAL") && g_retryAtMs == 0)
-         g_retryAtMs = CT_NowMs() + 1000;
+        {
+         g_retryAtMs = CT_NowMs() + g_retryDelayMs;
+         g_retryDelayMs = g_retryDelayMs >= 4000 ? 8000 : 2 * g_retryDelayMs;
+        }
       return;
      }
    Print("CopyTradeMaster: ignored ", m.verb, " (not for a master)");

@@ -21,6 +21,7 @@
 #include <CopyTrade/Outbox.mqh>
 #include <CopyTrade/MasterTracker.mqh>
 #include <CopyTrade/State.mqh>
+#include <CopyTrade/Pnl.mqh>
 
 #include <fstream>
 #include <iostream>
@@ -306,6 +307,29 @@ static void test_backoff() {
     check(!busy.Dead(30004), "a PONG every interval keeps the link alive");
 }
 
+static void test_pnl_throttle() {
+    CTPnlThrottle *p = new CTPnlThrottle();  // large: keep it off the stack
+    check(p->ScanDue(1000), "first PNL scan at once");
+    check(p->Offer(7, "PNL|7|1.1|1.2|10.00|0", 1000), "a new position's PNL goes out");
+    check(p->Offer(8, "PNL|8|1.1|1.2|1.00|0", 1000), "each position has its own");
+    p->EndScan();
+    check(!p->ScanDue(1199) && p->ScanDue(1200), "positions looked at every 200 ms");
+    check(!p->Offer(7, "PNL|7|1.1|1.2|10.00|0", 1200), "unchanged: not sent");
+    check(!p->Offer(8, "PNL|8|1.1|1.3|2.00|0", 1200), "changed within a second: not yet");
+    p->EndScan();
+    check(p->ScanDue(2000), "next scan");
+    check(p->Offer(8, "PNL|8|1.1|1.3|2.00|0", 2000), "changed, a second later: sent");
+    p->EndScan();  // 7 not offered: its position closed
+    check(p->count == 1 && p->tickets[0] == 8, "closed positions are forgotten");
+    check(p->ScanDue(2200) && !p->Offer(8, "PNL|8|1.1|1.3|2.00|0", 2200), "still unchanged");
+    check(p->Offer(7, "PNL|7|1.1|1.2|10.00|0", 2200), "a forgotten ticket starts afresh");
+    check(!p->Offer(9, "", 2200), "an unencodable line is never sent");
+    p->Reset();
+    check(p->ScanDue(2300) && p->Offer(8, "PNL|8|1.1|1.3|2.00|0", 2300),
+          "after a login every position's PNL goes out once more");
+    delete p;
+}
+
 static std::string open_line(const std::string &ticket) {
     return CT_LineMasterOpen("BUY", "EURUSD", "1.1", "0.1", "0", "0", ticket, "");
 }
@@ -532,6 +556,7 @@ int main(int argc, char **argv) {
     test_outbox();
     test_tracker();
     test_state_file_corruption();
+    test_pnl_throttle();
     for (auto &kv : counts) std::cout << "cases " << kv.first << ": " << kv.second << "\n";
     std::cout << g_checks << " checks, " << g_failures << " failures\n";
     return g_failures == 0 ? 0 : 1;

@@ -18,7 +18,8 @@ def add_extra_commands(
         "bench", help="measure copy latency, capacity and throughput (starts its own server)",
         description="Start the server on a temporary embedded PostgreSQL, drive it with "
                     "simulated EAs from another process and print latency figures next to the "
-                    "raw fan-out limit. Exits non-zero if any copy was lost or doubled.")
+                    "raw fan-out limit. Exits non-zero if any copy was lost or doubled. With "
+                    "--eas: the real, compiled EAs in the MT5 emulator, terminal to terminal.")
     from .bench.cli import add_arguments as add_bench_arguments
     add_bench_arguments(bench)
     add_flags(bench, ("log_level",))

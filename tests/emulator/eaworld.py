@@ -40,6 +40,7 @@ class EaWorld:
         self.user_id = 0
         self.terminals: list[Terminal] = []
         self._logins = 5000
+        self.env: dict[str, str] | None = None   # extra environment of each terminal process
 
     async def setup(self) -> None:
         user = await UserRepository(self.server.db).create(
@@ -70,7 +71,7 @@ class EaWorld:
         login = login or self._logins
         name = name or f"{role}{login}"
         t = Terminal(self.builds[role], self.directory / name, name)
-        await t.start(self.nursery)
+        await t.start(self.nursery, env=self.env)
         self.terminals.append(t)
         await t.op("account", login=login, mode=mode, balance=10000, currency="USD",
                    leverage=100)

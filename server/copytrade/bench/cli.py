@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sizes", metavar="N,N,...",
                         help="fan-out sizes to measure "
                              "(default: 100,500,2000,5000; quick: 100,500)")
+    parser.add_argument("--eas", action="store_true",
+                        help="instead: the real, compiled EAs in the MT5 emulator, ms from the "
+                             "master terminal's deal to the follower terminal's OrderSend "
+                             "(needs g++)")
+    parser.add_argument("--signals", metavar="N", type=int, default=200,
+                        help="with --eas: measured signals (default 200)")
 
 
 def machine() -> dict[str, Any]:
@@ -123,7 +129,42 @@ def targets(results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def run_eas(args: argparse.Namespace) -> int:
+    """``copytrade bench --eas``: see :mod:`copytrade.bench.eas`."""
+    from .eas import render_eas, run_ea_bench
+
+    if args.signals < 1:
+        print(f"copytrade bench: --signals must be at least 1 (got {args.signals})",
+              file=sys.stderr)
+        return 2
+    logging.getLogger("copytrade").setLevel(logging.WARNING)
+    started = time.monotonic()
+
+    def progress(text: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {text}", file=sys.stderr, flush=True)
+
+    failures: list[BaseException] = []
+    result: dict[str, Any] = {}
+    try:
+        result = trio.run(run_ea_bench, args.signals, progress)
+    except* BenchError as group:
+        failures.extend(group.exceptions)
+    if failures:
+        for exc in failures:
+            print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
+        return 1
+    print(render_eas(result))
+    if args.json:
+        doc = {"command": shlex.join(["copytrade", *sys.argv[1:]]), "machine": machine(),
+               "mode": "eas", "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+               "results": [result]}
+        args.json.write_text(json.dumps(_no_nan(doc), indent=2, allow_nan=False) + "\n")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.eas:
+        return run_eas(args)
     plan = BenchPlan.quick() if args.quick else BenchPlan.full()
     if args.sizes:
         import attrs
