@@ -104,7 +104,7 @@ async def test_floating_pnl_reaches_the_server_at_a_bounded_rate(world: EaWorld)
         assert 2 <= len(lines) <= moving + 3, lines   # about one a second while prices move
         assert all(b - a >= 0.95 for a, b in pairwise(times)), times
         assert all(a != b for a, b in pairwise(lines)), lines
-        assert lines[-1] == f"PNL|{ticket}|1.08460|1.08650|19.00|0.00", lines
+        assert lines[-1] == f"PNL|{ticket}|1.08460|1.0865|19|0", lines
     # no change, no PNL
     before = {term.name: sum(map(len, pnl_lines(term).values())) for term in (m, t)}
     await trio.sleep(1.5)

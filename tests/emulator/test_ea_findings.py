@@ -98,7 +98,7 @@ async def test_full_close_goes_out_when_history_comes_before_the_position_list(
     await m.send_raw(f'{{"op":"close","position":{ticket}}}')
     await wait_positions(t, lambda ps: ps == [])
     closes = m.lines("sent", f"CMD_CLOSE|{ticket}|")
-    assert [c.split("|")[6] for c in closes][-1] == "0" and closes[0].split("|")[6] == "0.10"
+    assert [c.split("|")[6] for c in closes][-1] == "0" and closes[0].split("|")[6] == "0.1"
     rows = await world.wait_pairs(f.id, lambda rs: rs and rs[0]["status"] == "CLOSED")
     assert int(rows[0]["master_ticket"]) == ticket
 
@@ -113,10 +113,10 @@ async def test_an_executed_order_is_acknowledged_even_if_the_position_shows_late
     ack = await t.wait_line("sent", "ACK_OPEN|", timeout=15)
     assert not t.lines("sent", "NACK_OPEN|")
     ps = await wait_positions(t, lambda ps: len(ps) == 1)
-    assert ack.split("|")[2] == str(ps[0]["ticket"]) and ack.split("|")[3] == "0.30"
+    assert ack.split("|")[2] == str(ps[0]["ticket"]) and ack.split("|")[3] == "0.3"
     await m.op("close", position=opened["position"], volume=0.20)
     close = await t.wait_line("sent", "ACK_CLOSE|", timeout=15)
-    assert close.split("|")[3:5] == ["0.20", "0.10"]
+    assert close.split("|")[3:5] == ["0.2", "0.1"]
     rows = await world.wait_pairs(f.id, lambda rs: rs and rs[0]["status"] == "OPEN"
                                   and rs[0]["slave_volume"] == Decimal("0.1"))
     assert int(rows[0]["slave_ticket"]) == ps[0]["ticket"]
