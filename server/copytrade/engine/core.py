@@ -386,48 +386,60 @@ class Engine:
         received = time.monotonic()
         opened_at = (datetime.fromtimestamp(msg.open_time_ms / 1000, UTC)
                      if msg.open_time_ms else utcnow())
-        row, new = await self.db.run(lambda con: sql.record_open(
-            con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price, msg.volume,
-            msg.sl, msg.tp, opened_at))
+        # Stored and handed to the fan-out as one step that a cancellation cannot split (the
+        # master's session closed mid-line: idle timeout, a newer login, a hang-up). The EA
+        # resends what got no STORED, and a resend of a stored signal is not new: a signal
+        # stored but never handed off would never reach the online followers.
+        with trio.CancelScope(shield=True):
+            row, new = await self.db.run(lambda con: sql.record_open(
+                con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price, msg.volume,
+                msg.sl, msg.tp, opened_at))
+            if new:
+                self.metrics_.signals_total += 1
+                await self._channel(info).send(OpenSignal(row=row, received=received))
         peer.send(encode(Stored(CommandKind.OPEN, msg.ticket, 0)))
         if not new:
             return
-        self.metrics_.signals_total += 1
-        await self._channel(info).send(OpenSignal(row=row, received=received))
         if self.events.wants(info.user_id):
             self.events.publish(info.user_id, "trade.opened", _jsonable(row), info.id)
 
     async def _master_close(
         self, peer: Peer, info: AccountInfo, msg: MasterClose, received: float
     ) -> None:
-        try:
-            row, new, before = await self.db.run(lambda con: sql.record_close(
-                con, info.id, msg.ticket, msg.deal, msg.volume, msg.price, msg.profit,
-                msg.remaining, msg.reason.value))
-        except NotFound:
-            raise EngineError(ErrorCode.UNKNOWN_TICKET, f"unknown ticket {msg.ticket}") from None
+        with trio.CancelScope(shield=True):  # stored and handed off as one step
+            try:
+                row, new, before = await self.db.run(lambda con: sql.record_close(
+                    con, info.id, msg.ticket, msg.deal, msg.volume, msg.price, msg.profit,
+                    msg.remaining, msg.reason.value))
+            except NotFound:
+                raise EngineError(ErrorCode.UNKNOWN_TICKET,
+                                  f"unknown ticket {msg.ticket}") from None
+            if new:
+                self.metrics_.signals_total += 1
+                await self._channel(info).send(CloseSignal(row=row, volume_before=before,
+                                                           reason=msg.reason, received=received))
         peer.send(encode(Stored(CommandKind.CLOSE, msg.ticket, msg.deal)))
         if not new:
             return
-        self.metrics_.signals_total += 1
-        await self._channel(info).send(CloseSignal(row=row, volume_before=before,
-                                                   reason=msg.reason, received=received))
         kind = "trade.closed" if row["status"] == "CLOSED" else "trade.partial"
         self.events.publish(info.user_id, kind, _jsonable(row), info.id)
         if msg.reason is CloseReason.SO:
             await self._stop_out(info, received, "master position closed by stop-out")
 
     async def _master_modify(self, peer: Peer, info: AccountInfo, msg: MasterModify) -> None:
-        try:
-            row, changed = await self.db.run(lambda con: sql.record_modify(
-                con, info.id, msg.ticket, msg.sl, msg.tp))
-        except NotFound:
-            raise EngineError(ErrorCode.UNKNOWN_TICKET, f"unknown ticket {msg.ticket}") from None
+        with trio.CancelScope(shield=True):  # stored and handed off as one step
+            try:
+                row, changed = await self.db.run(lambda con: sql.record_modify(
+                    con, info.id, msg.ticket, msg.sl, msg.tp))
+            except NotFound:
+                raise EngineError(ErrorCode.UNKNOWN_TICKET,
+                                  f"unknown ticket {msg.ticket}") from None
+            if changed:
+                self.metrics_.signals_total += 1
+                await self._channel(info).send(ModifySignal(row=row))
         peer.send(encode(Stored(CommandKind.MODIFY, msg.ticket, 0)))
         if not changed:
             return
-        self.metrics_.signals_total += 1
-        await self._channel(info).send(ModifySignal(row=row))
         self.events.publish(info.user_id, "trade.modified", _jsonable(row), info.id)
 
     def _account_state(self, info: AccountInfo, msg: AccountState) -> None:
