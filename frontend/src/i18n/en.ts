@@ -146,6 +146,8 @@ export const en = {
   'dash.connect.keyNote': 'The key starting with {prefix} that was shown when you created the account. Lost it? Rotate the key on the account page.',
   'dash.connect.token': 'Master token (followers)',
   'dash.killswitch': 'Kill switch: {reason}',
+  'live.followingByToken': '{follower} now follows {master}: its EA logged in with that master\'s token.',
+  'live.tokenRefused': 'The EA of {follower} logged in with the token of another master and was refused. It still follows {master}, as set here. Clear the master token in the EA, or change the master here.',
   'dash.open': 'Open',
 
   'trade.time': 'Time',
@@ -302,7 +304,8 @@ export const en = {
   'settings.password': 'Password',
   'settings.currentPassword': 'Current password',
   'settings.newPassword': 'New password',
-  'settings.passwordChanged': 'Password changed. Other sessions were logged out.',
+  'settings.passwordChanged': 'Password changed. Other sessions were logged out and your personal access tokens revoked.',
+  'settings.passwordNote': 'Changing the password logs out every other session (other browsers and devices) and revokes every personal access token: scripts using one must get a new token. This session stays signed in.',
   'settings.changePassword': 'Change password',
   'settings.tokens': 'Personal API tokens',
   'settings.tokensHint': 'For scripts: send it as “Authorization: Bearer …”. Tokens act with your full rights.',

@@ -148,6 +148,8 @@ export const th: Record<MessageKey, string> = {
   'dash.connect.keyNote': 'คีย์ที่ขึ้นต้นด้วย {prefix} ซึ่งแสดงตอนสร้างบัญชี หากทำหาย ให้สร้างคีย์ใหม่ในหน้าบัญชี',
   'dash.connect.token': 'Master token (สำหรับ Follower)',
   'dash.killswitch': 'Kill switch ทำงาน: {reason}',
+  'live.followingByToken': '{follower} ติดตาม {master} แล้ว: EA ของบัญชีนี้ล็อกอินด้วย Master token ของ Master นั้น',
+  'live.tokenRefused': 'EA ของ {follower} ล็อกอินด้วย Master token ของ Master อื่นจึงถูกปฏิเสธ บัญชียังคงติดตาม {master} ตามที่ตั้งไว้ในเว็บ ให้ลบ Master token ใน EA หรือเปลี่ยน Master ในเว็บ',
   'dash.open': 'เปิด',
 
   'trade.time': 'เวลา',
@@ -304,7 +306,8 @@ export const th: Record<MessageKey, string> = {
   'settings.password': 'รหัสผ่าน',
   'settings.currentPassword': 'รหัสผ่านปัจจุบัน',
   'settings.newPassword': 'รหัสผ่านใหม่',
-  'settings.passwordChanged': 'เปลี่ยนรหัสผ่านแล้ว เซสชันอื่นถูกออกจากระบบ',
+  'settings.passwordChanged': 'เปลี่ยนรหัสผ่านแล้ว เซสชันอื่นถูกออกจากระบบ และ Personal access token ทั้งหมดถูกยกเลิก',
+  'settings.passwordNote': 'การเปลี่ยนรหัสผ่านจะออกจากระบบทุกเซสชันอื่น (เบราว์เซอร์และอุปกรณ์อื่น) และยกเลิก Personal access token ทุกอัน สคริปต์ที่ใช้ token ต้องสร้าง token ใหม่ เซสชันนี้ยังคงเข้าสู่ระบบอยู่',
   'settings.changePassword': 'เปลี่ยนรหัสผ่าน',
   'settings.tokens': 'API token ส่วนตัว',
   'settings.tokensHint': 'สำหรับสคริปต์: ส่งในรูปแบบ “Authorization: Bearer …” token มีสิทธิ์เท่ากับบัญชีของคุณ',
