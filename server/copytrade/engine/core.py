@@ -67,12 +67,12 @@ from .state import AccountInfo, FollowerLive, Peer
 log = logging.getLogger(__name__)
 
 MAX_SYMBOLS = 5000
+MAX_POSITIONS = 5000
 FOLLOWS_ANOTHER_TEXT = (
     "this follower follows master account {id} as set in the web app, which decides; nothing "
     "was changed: leave the master token empty in the EA, or change the master in the web app")
 """The ``UNKNOWN_MASTER_TOKEN`` text for a token of a master other than the one the
 follower follows (docs/protocol.md, AUTH)."""
-MAX_POSITIONS = 5000
 
 
 class EngineError(Exception):
