@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import trio
+from wsclient import WsClient
+
 from copytrade.domain.models import CopyMode
 from copytrade.protocol import Rules
 
@@ -34,6 +37,9 @@ async def test_copy_mode(api: Api, alice) -> None:
 
 async def test_partner(api: Api, alice) -> None:
     m, f = await _accounts(alice)
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": m["master_token"]})
+    assert r.status_code == 200
     r = await alice.put(f"/api/v1/accounts/{m['id']}/partner", json={"partner_id": f["id"]})
     assert r.status_code == 200 and r.json()["account"]["partner_id"] == f["id"]
     assert api.engine.partner_of == {f["id"]: m["id"]}
@@ -48,6 +54,93 @@ async def test_partner(api: Api, alice) -> None:
     assert r.status_code == 422
     r = await alice.put(f"/api/v1/accounts/{m['id']}/partner", json={"partner_id": None})
     assert r.status_code == 200 and r.json()["account"]["partner_id"] is None
+    assert api.engine.partner_of == {} and api.engine.accounts[m["id"]].partner_id is None
+
+
+async def test_the_1to1_partner_must_follow_the_master(api: Api, alice, bob) -> None:
+    """Finding 8: a follower of no master, or of another master, is refused as partner (422
+    on partner_id, nothing changed); one of the master's followers is accepted."""
+    m, f = await _accounts(alice)
+    other = (await alice.post("/api/v1/accounts", json={"name": "M2", "role": "master"})
+             ).json()["account"]
+    partner_path = f"/api/v1/accounts/{m['id']}/partner"
+    r = await alice.put(partner_path, json={"partner_id": f["id"]})
+    assert r.status_code == 422
+    err = error_of(r)
+    assert err["code"] == "validation_failed"
+    assert err["message"] == "The 1TO1 partner must be one of this master's followers."
+    assert "follows no master" in err["fields"]["partner_id"]
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": other["master_token"]})
+    assert r.status_code == 200
+    r = await alice.put(partner_path, json={"partner_id": f["id"]})
+    assert r.status_code == 422
+    assert "follows another master" in error_of(r)["fields"]["partner_id"]
+    assert (await alice.get(f"/api/v1/accounts/{m['id']}")).json()["account"][
+        "partner_id"] is None
+    assert api.engine.partner_of == {}
+    # A follower of this master (even one following another user's master first) is fine.
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": m["master_token"]})
+    assert r.status_code == 200
+    r = await alice.put(partner_path, json={"partner_id": f["id"]})
+    assert r.status_code == 200 and r.json()["account"]["partner_id"] == f["id"]
+    assert api.engine.partner_of == {f["id"]: m["id"]}
+    # Another user's follower that follows this master is still not a partner of yours.
+    bf = (await bob.post("/api/v1/accounts", json={"name": "BF", "role": "follower"})
+          ).json()["account"]
+    r = await bob.put(f"/api/v1/accounts/{bf['id']}/following",
+                      json={"master_token": m["master_token"]})
+    assert r.status_code == 200
+    r = await alice.put(partner_path, json={"partner_id": bf["id"]})
+    assert r.status_code == 422 and "partner_id" in error_of(r)["fields"]
+    assert api.engine.partner_of == {f["id"]: m["id"]}
+
+
+async def test_a_partner_that_stops_following_is_no_longer_the_partner(api: Api, alice) -> None:
+    """Unfollowing, or following another master, clears the master's 1TO1 partner (the
+    engine reloads the master; its account.mode event says partner_id null). Following the
+    same master again keeps it."""
+    m, f = await _accounts(alice)
+    other = (await alice.post("/api/v1/accounts", json={"name": "M2", "role": "master"})
+             ).json()["account"]
+
+    async def make_partner() -> None:
+        r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                            json={"master_token": m["master_token"]})
+        assert r.status_code == 200
+        r = await alice.put(f"/api/v1/accounts/{m['id']}/partner",
+                            json={"partner_id": f["id"]})
+        assert r.status_code == 200
+
+    async def partner_of_m() -> int | None:
+        return (await alice.get(f"/api/v1/accounts/{m['id']}")).json()["account"][
+            "partner_id"]
+
+    await make_partner()
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": m["master_token"]})  # the same master again
+    assert r.status_code == 200 and await partner_of_m() == f["id"]
+    with trio.fail_after(10):
+        ws = await WsClient.connect(api.port, headers=[
+            ("Cookie", f"ct_session={alice.cookies['ct_session']}"),
+            ("Origin", f"http://127.0.0.1:{api.port}")])
+        assert (await ws.recv())["type"] == "hello"
+        r = await alice.delete(f"/api/v1/accounts/{f['id']}/following")
+        assert r.status_code == 200
+        while (event := await ws.recv())["type"] != "account.mode":
+            pass
+        assert event["account_id"] == m["id"]
+        assert event["data"] == {"copy_mode": "PUBSUB", "partner_id": None}
+        await ws.close()
+    assert await partner_of_m() is None
+    assert api.engine.partner_of == {} and api.engine.accounts[m["id"]].partner_id is None
+
+    await make_partner()
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": other["master_token"]})
+    assert r.status_code == 200 and r.json()["account"]["following_id"] == other["id"]
+    assert await partner_of_m() is None
     assert api.engine.partner_of == {} and api.engine.accounts[m["id"]].partner_id is None
 
 

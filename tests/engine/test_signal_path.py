@@ -28,7 +28,7 @@ async def test_one_to_one_reaches_only_the_partner(server, nursery):
     w = World(server, nursery)
     await w.setup_user()
     master, msim = await w.master()
-    partner, psim = await w.follower()  # not following: 1TO1 addresses the partner directly
+    partner, psim = await w.follower(master)  # a 1TO1 partner is one of the master's followers
     _bystander, bsim = await w.follower(master)
     await w.accounts.set_partner(master.id, w.user_id, partner.id)
     await server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
@@ -37,6 +37,27 @@ async def test_one_to_one_reaches_only_the_partner(server, nursery):
     rows = await w.wait_pairs(lambda r: len(r) == 1 and r[0]["status"] == "OPEN")
     assert rows[0]["account_id"] == partner.id
     assert ticket not in bsim.positions
+
+
+async def test_a_1to1_partner_that_does_not_follow_the_master_gets_nothing(server, nursery):
+    """A partner row from before the rule (set in the database, the API refuses it now):
+    the fan-out and the login resync send 1TO1 copies only to one of the master's
+    followers."""
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    stranger, ssim = await w.follower()  # follows no master
+    await server.db.execute("UPDATE trading_accounts SET partner_id = $2 WHERE id = $1",
+                            master.id, stranger.id)
+    await server.engine.account_changed(master.id)
+    await server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
+    ticket = await msim.open()
+    await msim.wait_stored()
+    await ssim.drop_connection()  # its login resync does not catch the open up either
+    await w.synced(ssim)
+    await server.engine.ledger.flush()
+    assert ticket not in ssim.positions and ssim.opens_executed == 0
+    assert await w.pairs(stranger.id) == []
 
 
 async def test_record_mode_stores_and_sends_nothing(server, nursery):

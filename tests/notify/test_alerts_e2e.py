@@ -111,6 +111,8 @@ async def test_kill_switch_summary_risk_hook_and_quiet_hours(world: AlertWorld,
         mid, fid = master["account"]["id"], follower["account"]["id"]
         assert (await c.put(f"/api/v1/accounts/{mid}/copy-mode",
                             json={"copy_mode": "1TO1"})).status_code == 200
+        assert (await c.put(f"/api/v1/accounts/{fid}/following", json={
+            "master_token": master["account"]["master_token"]})).status_code == 200
         assert (await c.put(f"/api/v1/accounts/{mid}/partner",
                             json={"partner_id": fid})).status_code == 200
         msim = MasterSim("127.0.0.1", world.server.ea_port, master["api_key"])

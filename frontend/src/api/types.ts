@@ -322,6 +322,8 @@ export type LiveEventType =
   | 'account.state'
   | 'account.mode'
   | 'account.changed'
+  | 'account.following'
+  | 'ea.master_token_refused'
   | 'alert.killswitch'
   | 'position.pnl';
 
@@ -357,6 +359,10 @@ export type LiveEvent =
   | LiveEventBase<'account.state', Partial<AccountState>>
   | LiveEventBase<'account.mode', { copy_mode: CopyMode; partner_id?: Id | null }>
   | LiveEventBase<'account.changed', Partial<Account>>
+  /** A follower that followed no master now follows the one whose token its EA logged in with. */
+  | LiveEventBase<'account.following', { following_id: Id; following_name: string; source: 'ea' }>
+  /** A follower EA logged in with another master's token: refused, nothing changed. */
+  | LiveEventBase<'ea.master_token_refused', { following_id: Id; following_name: string; reason: string }>
   | LiveEventBase<'alert.killswitch', { reason?: string; [k: string]: unknown }>
   | LiveEventBase<'position.pnl', { positions: PnlItem[] }>;
 

@@ -52,6 +52,9 @@ export function applyAccountEvent(e: LiveEvent): void {
     case 'account.changed':
       patch(e.account_id, e.data);
       break;
+    case 'account.following':
+      patch(e.account_id, { following_id: e.data.following_id, following_name: e.data.following_name });
+      break;
     case 'account.state': {
       const a = findAccount(e.account_id);
       if (a) {

@@ -12,7 +12,7 @@ from typing import Any
 from quart import Quart, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from ..db.errors import Conflict, DatabaseUnavailable, NotFound
+from ..db.errors import Conflict, DatabaseUnavailable, Invalid, NotFound
 from ..domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,8 @@ def to_api_error(exc: BaseException) -> ApiError:
     if isinstance(exc, Conflict):
         fields = {exc.field: str(exc)} if exc.field else {}
         return ApiConflict(str(exc), fields)
+    if isinstance(exc, Invalid):
+        return ValidationFailed(str(exc), {exc.field: exc.detail})
     if isinstance(exc, DatabaseUnavailable):
         log.warning("request refused: %s", exc)
         return Unavailable("The database is unavailable; nothing was changed. Retry shortly.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..db.accounts import linked_account_ids
 from ..db.errors import Conflict, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
 from ..db.models import FollowerRules
@@ -51,6 +52,7 @@ async def set_partner(call: Call[PartnerIn, None], account_id: int) -> AccountEn
        body=FollowingIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
 async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvelope:
     before = await call.ctx.accounts.get(account_id, call.user_id)
+    linked = await linked_account_ids(call.ctx.db, account_id)  # incl. a 1TO1 master
     try:
         account = await call.ctx.accounts.follow(account_id, call.user_id,
                                                  call.body.master_token)
@@ -60,7 +62,7 @@ async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvel
                                    {"master_token": ROTATED_TEXT}) from None
         raise ValidationFailed("No master account has this master token.",
                                {"master_token": "no master account has this token"}) from None
-    ids = [account_id] + [i for i in (before.following_id, account.following_id) if i]
+    ids = [account_id, *linked] + [i for i in (before.following_id, account.following_id) if i]
     await notify(call, *ids)
     return AccountEnvelope(await account_view(call, account))
 
@@ -68,9 +70,10 @@ async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvel
 @route("DELETE", f"{ACCOUNT}/following", summary="Stop following", tag=TAG,
        response=AccountEnvelope, errors=(401, 403, 404))
 async def unfollow(call: Call[None, None], account_id: int) -> AccountEnvelope:
-    before = await call.ctx.accounts.get(account_id, call.user_id)
+    await call.ctx.accounts.get(account_id, call.user_id)
+    linked = await linked_account_ids(call.ctx.db, account_id)  # its master, a 1TO1 master
     account = await call.ctx.accounts.unfollow(account_id, call.user_id)
-    await notify(call, account_id, *([before.following_id] if before.following_id else []))
+    await notify(call, account_id, *linked)
     return AccountEnvelope(await account_view(call, account))
 
 

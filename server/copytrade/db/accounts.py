@@ -11,7 +11,7 @@ import attrs
 from ..domain import keys
 from ..domain.models import CopyMode, Role
 from .database import Database
-from .errors import Conflict, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .models import AccountState, CreatedAccount, FollowerRules, TradingAccount, account_from_row
 
 _COLUMNS = (
@@ -114,22 +114,40 @@ class AccountRepository:
     async def set_partner(
         self, master_id: int, user_id: int, partner_id: int | None
     ) -> TradingAccount:
-        """Set the 1TO1 partner of a master: a follower account of the same user (or None)."""
+        """Set the 1TO1 partner of a master (or None): a follower account of the same user
+        that follows this master (:class:`Invalid` on ``partner_id`` otherwise).
+
+        The partner's row is locked while the master's is written, so a concurrent unfollow
+        (which clears the partner, :meth:`_set_following`) cannot slip in between."""
         master = await self.get(master_id, user_id)
         if master.role is not Role.MASTER:
             raise Conflict("only a master account has a 1TO1 partner", field="partner_id")
-        if partner_id is not None:
-            try:
-                partner = await self.get(partner_id, user_id)
-            except NotFound:
-                raise NotFound("partner account not found") from None
-            if partner.role is not Role.FOLLOWER:
-                raise Conflict("the 1TO1 partner must be a follower account", field="partner_id")
-        return _one(await self.db.fetchrow(
-            f"UPDATE trading_accounts SET partner_id = $3, updated_at = now() "
-            f"WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}",
-            master_id, user_id, partner_id,
-        ))
+
+        async def _set(con: asyncpg.Connection) -> Any:
+            async with con.transaction():
+                if partner_id is not None:
+                    partner = await con.fetchrow(
+                        "SELECT role, following_id FROM trading_accounts "
+                        "WHERE id = $1 AND user_id = $2 FOR UPDATE", partner_id, user_id)
+                    if partner is None:
+                        raise NotFound("partner account not found")
+                    if partner["role"] != Role.FOLLOWER.value:
+                        raise Conflict("the 1TO1 partner must be a follower account",
+                                       field="partner_id")
+                    if partner["following_id"] != master_id:
+                        raise Invalid(
+                            "The 1TO1 partner must be one of this master's followers.",
+                            field="partner_id", detail=(
+                                "this follower follows another master; make it follow this "
+                                "master first" if partner["following_id"] is not None else
+                                "this follower follows no master; make it follow this master "
+                                "first"))
+                return await con.fetchrow(
+                    f"UPDATE trading_accounts SET partner_id = $3, updated_at = now() "
+                    f"WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}",
+                    master_id, user_id, partner_id)
+
+        return _one(await self.db.run(_set))
 
     async def follow(self, follower_id: int, user_id: int, master_token: str) -> TradingAccount:
         follower = await self.get(follower_id, user_id)
@@ -142,25 +160,34 @@ class AccountRepository:
         """Engine path (an EA named the token in its handshake): no owner check."""
         return await self._set_following(await self.get_any(follower_id), master_id)
 
-    async def _set_following(self, follower: TradingAccount, master_id: int) -> TradingAccount:
-        if follower.role is not Role.FOLLOWER:
+    async def _set_following(
+        self, follower: TradingAccount, master_id: int | None
+    ) -> TradingAccount:
+        """Point the follower at ``master_id`` (None: no master). A follower that stops
+        following a master stops being that master's 1TO1 partner (the partner is cleared in
+        the same transaction): a 1TO1 partner is always one of its master's followers."""
+        if follower.role is not Role.FOLLOWER and master_id is not None:
             raise Conflict("only a follower account can follow a master", field="master_token")
+
+        async def _set(con: asyncpg.Connection) -> Any:
+            async with con.transaction():
+                row = await con.fetchrow(
+                    f"UPDATE trading_accounts SET following_id = $2, updated_at = now() "
+                    f"WHERE id = $1 RETURNING {_COLUMNS}", follower.id, master_id)
+                await con.execute(
+                    "UPDATE trading_accounts SET partner_id = NULL, updated_at = now() "
+                    "WHERE partner_id = $1 AND id IS DISTINCT FROM $2", follower.id, master_id)
+                return row
+
         try:
-            return _one(await self.db.fetchrow(
-                f"UPDATE trading_accounts SET following_id = $2, updated_at = now() "
-                f"WHERE id = $1 RETURNING {_COLUMNS}",
-                follower.id, master_id,
-            ))
+            return _one(await self.db.run(_set))
         except (asyncpg.CheckViolationError, asyncpg.ForeignKeyViolationError):
             raise Conflict("a follower can only follow a master account other than itself",
                            field="master_token") from None
 
     async def unfollow(self, follower_id: int, user_id: int) -> TradingAccount:
-        return _one(await self.db.fetchrow(
-            f"UPDATE trading_accounts SET following_id = NULL, updated_at = now() "
-            f"WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}",
-            follower_id, user_id,
-        ))
+        """Follow no master (and stop being any master's 1TO1 partner)."""
+        return await self._set_following(await self.get(follower_id, user_id), None)
 
     async def update_rules(
         self, account_id: int, user_id: int | None, rules: FollowerRules, *, by_user: bool = True

@@ -21,6 +21,15 @@ class Conflict(DatabaseError):
         self.field = field
 
 
+class Invalid(DatabaseError):
+    """A value the caller chose breaks a rule of the stored data (the API: 422 on ``field``)."""
+
+    def __init__(self, message: str, *, field: str, detail: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.detail = detail
+
+
 class DatabaseUnavailable(DatabaseError):
     """PostgreSQL could not be reached or refused the login."""
 

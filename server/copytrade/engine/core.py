@@ -68,6 +68,11 @@ log = logging.getLogger(__name__)
 
 MAX_SYMBOLS = 5000
 MAX_POSITIONS = 5000
+FOLLOWS_ANOTHER_TEXT = (
+    "this follower follows master account {id} as set in the web app, which decides; nothing "
+    "was changed: leave the master token empty in the EA, or change the master in the web app")
+"""The ``UNKNOWN_MASTER_TOKEN`` text for a token of a master other than the one the
+follower follows (docs/protocol.md, AUTH)."""
 
 
 class EngineError(Exception):
@@ -267,18 +272,45 @@ class Engine:
         return info
 
     async def follow_by_token(self, info: AccountInfo, master_token: str) -> AccountInfo:
+        """A follower EA named a master token in ``AUTH``. The web app is the source of truth
+        for whom a follower follows (docs/protocol.md, AUTH):
+
+        - it follows that master already: nothing changes;
+        - it follows no master: the token sets it (``account.following`` live event);
+        - it follows another master: nothing changes and the login is refused with
+          ``UNKNOWN_MASTER_TOKEN`` saying so (``ea.master_token_refused`` live event).
+        """
         master = await self.repo.by_master_token(master_token)
         if master is None:
             rotated = await MasterTokens(self.db).is_retired(master_token)
             raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN,
                               ROTATED_TEXT if rotated else "no master has this token")
-        if info.following_id != master.id:
-            try:
-                updated = await self.repo.follow_by_id(info.id, master.id)
-            except DomainError as exc:
-                raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, str(exc)) from None
-            info = AccountInfo.from_account(updated)
-            self._remember(info)
+        if info.following_id == master.id:
+            return info
+        if info.following_id is not None:
+            current = await self._info(info.following_id)
+            name = current.name if current is not None else f"#{info.following_id}"
+            text = FOLLOWS_ANOTHER_TEXT.format(id=info.following_id)
+            log.info("follower %d logged in with the token of master %d but follows master %d "
+                     "in the web app: login refused", info.id, master.id, info.following_id)
+            self.events.publish(info.user_id, "ea.master_token_refused", {
+                "following_id": info.following_id, "following_name": name,
+                "reason": text}, info.id)
+            raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, text)
+        try:
+            updated = await self.repo.follow_by_id(info.id, master.id)
+        except DomainError as exc:
+            raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, str(exc)) from None
+        stale_partner_master = self.partner_of.get(info.id)
+        info = AccountInfo.from_account(updated)
+        self._remember(info)
+        if stale_partner_master is not None and stale_partner_master != master.id:
+            await self.account_changed(stale_partner_master)  # its partner was cleared
+        log.info("follower %d follows master %d: set by the master token its EA logged in "
+                 "with", info.id, master.id)
+        self.events.publish(info.user_id, "account.following", {
+            "following_id": master.id, "following_name": master.name, "source": "ea"},
+            info.id)
         return info
 
     async def attach(self, peer: Peer, info: AccountInfo, client: str) -> None:
@@ -386,48 +418,60 @@ class Engine:
         received = time.monotonic()
         opened_at = (datetime.fromtimestamp(msg.open_time_ms / 1000, UTC)
                      if msg.open_time_ms else utcnow())
-        row, new = await self.db.run(lambda con: sql.record_open(
-            con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price, msg.volume,
-            msg.sl, msg.tp, opened_at))
+        # Stored and handed to the fan-out as one step that a cancellation cannot split (the
+        # master's session closed mid-line: idle timeout, a newer login, a hang-up). The EA
+        # resends what got no STORED, and a resend of a stored signal is not new: a signal
+        # stored but never handed off would never reach the online followers.
+        with trio.CancelScope(shield=True):
+            row, new = await self.db.run(lambda con: sql.record_open(
+                con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price, msg.volume,
+                msg.sl, msg.tp, opened_at))
+            if new:
+                self.metrics_.signals_total += 1
+                await self._channel(info).send(OpenSignal(row=row, received=received))
         peer.send(encode(Stored(CommandKind.OPEN, msg.ticket, 0)))
         if not new:
             return
-        self.metrics_.signals_total += 1
-        await self._channel(info).send(OpenSignal(row=row, received=received))
         if self.events.wants(info.user_id):
             self.events.publish(info.user_id, "trade.opened", _jsonable(row), info.id)
 
     async def _master_close(
         self, peer: Peer, info: AccountInfo, msg: MasterClose, received: float
     ) -> None:
-        try:
-            row, new, before = await self.db.run(lambda con: sql.record_close(
-                con, info.id, msg.ticket, msg.deal, msg.volume, msg.price, msg.profit,
-                msg.remaining, msg.reason.value))
-        except NotFound:
-            raise EngineError(ErrorCode.UNKNOWN_TICKET, f"unknown ticket {msg.ticket}") from None
+        with trio.CancelScope(shield=True):  # stored and handed off as one step
+            try:
+                row, new, before = await self.db.run(lambda con: sql.record_close(
+                    con, info.id, msg.ticket, msg.deal, msg.volume, msg.price, msg.profit,
+                    msg.remaining, msg.reason.value))
+            except NotFound:
+                raise EngineError(ErrorCode.UNKNOWN_TICKET,
+                                  f"unknown ticket {msg.ticket}") from None
+            if new:
+                self.metrics_.signals_total += 1
+                await self._channel(info).send(CloseSignal(row=row, volume_before=before,
+                                                           reason=msg.reason, received=received))
         peer.send(encode(Stored(CommandKind.CLOSE, msg.ticket, msg.deal)))
         if not new:
             return
-        self.metrics_.signals_total += 1
-        await self._channel(info).send(CloseSignal(row=row, volume_before=before,
-                                                   reason=msg.reason, received=received))
         kind = "trade.closed" if row["status"] == "CLOSED" else "trade.partial"
         self.events.publish(info.user_id, kind, _jsonable(row), info.id)
         if msg.reason is CloseReason.SO:
             await self._stop_out(info, received, "master position closed by stop-out")
 
     async def _master_modify(self, peer: Peer, info: AccountInfo, msg: MasterModify) -> None:
-        try:
-            row, changed = await self.db.run(lambda con: sql.record_modify(
-                con, info.id, msg.ticket, msg.sl, msg.tp))
-        except NotFound:
-            raise EngineError(ErrorCode.UNKNOWN_TICKET, f"unknown ticket {msg.ticket}") from None
+        with trio.CancelScope(shield=True):  # stored and handed off as one step
+            try:
+                row, changed = await self.db.run(lambda con: sql.record_modify(
+                    con, info.id, msg.ticket, msg.sl, msg.tp))
+            except NotFound:
+                raise EngineError(ErrorCode.UNKNOWN_TICKET,
+                                  f"unknown ticket {msg.ticket}") from None
+            if changed:
+                self.metrics_.signals_total += 1
+                await self._channel(info).send(ModifySignal(row=row))
         peer.send(encode(Stored(CommandKind.MODIFY, msg.ticket, 0)))
         if not changed:
             return
-        self.metrics_.signals_total += 1
-        await self._channel(info).send(ModifySignal(row=row))
         self.events.publish(info.user_id, "trade.modified", _jsonable(row), info.id)
 
     def _account_state(self, info: AccountInfo, msg: AccountState) -> None:

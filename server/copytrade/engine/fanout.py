@@ -179,8 +179,8 @@ class MasterChannel:
             info = self.engine.accounts.get(fid) or await self.engine._info(fid)
             if info is None or not info.is_active:
                 continue
-            if master.copy_mode is CopyMode.PUBSUB and info.following_id != master.id:
-                continue
+            if info.following_id != master.id:
+                continue  # PUBSUB and 1TO1 alike: only the master's own followers get copies
             out.append(fid)
         return out
 

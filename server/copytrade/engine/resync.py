@@ -65,13 +65,14 @@ LIVE_UNANSWERED = (PairStatus.PENDING.value, PairStatus.UNKNOWN.value)
 
 async def _master_of(engine: Engine, info: AccountInfo) -> int | None:
     """The master whose signals this follower takes now: its 1TO1 master if it is the partner
-    of one in 1TO1 mode, else the master it follows if that one is in PUBSUB mode. A RECORD
-    master sends nothing, so there is nothing to catch up on."""
+    of one in 1TO1 mode (a partner is always one of its master's followers), else the master
+    it follows if that one is in PUBSUB mode. A RECORD master sends nothing, so there is
+    nothing to catch up on."""
     partner_master = engine.partner_of.get(info.id)
     if partner_master is not None:
         master = await engine._info(partner_master)
         if master is not None and master.copy_mode is CopyMode.ONE_TO_ONE \
-                and master.partner_id == info.id:
+                and master.partner_id == info.id and info.following_id == partner_master:
             return partner_master
     if info.following_id is not None:
         master = await engine._info(info.following_id)

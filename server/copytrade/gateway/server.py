@@ -134,6 +134,9 @@ class Gateway:
         while True:
             line = buffer.next_line()
             if line is not None:
+                # Lines the EA sent are not idleness while the server is still working through
+                # them (a burst of signals, each a database round trip, under load).
+                session.last_received = trio.current_time()
                 return line
             if timeout is None:
                 data = await _receive(stream)

@@ -110,7 +110,9 @@ function KeyPanel({ account }: { account: Account }) {
 }
 
 function PartnerPanel({ account }: { account: Account }) {
-  const followers = (accounts.value ?? []).filter((a) => a.role === 'follower');
+  // A 1TO1 partner is one of this master's own followers (the API answers 422 otherwise).
+  const followers = (accounts.value ?? []).filter(
+    (a) => a.role === 'follower' && (a.following_id === account.id || a.id === account.partner_id));
   const [value, setValue] = useState(account.partner_id === null ? '' : String(account.partner_id));
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);

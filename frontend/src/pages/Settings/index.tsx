@@ -96,6 +96,8 @@ function PasswordForm() {
                  error={errors.new_password} autoComplete="new-password"
                  hint={t('auth.passwordHint')} testid="password-new"
                  onInput={(v) => setForm({ ...form, next: v })} />
+      <p class="text-sm text-warn" role="note" data-testid="password-note">
+        {t('settings.passwordNote')}</p>
       <div class="flex justify-end">
         <Button type="submit" busy={busy} data-testid="password-save">
           {t('settings.changePassword')}</Button>
