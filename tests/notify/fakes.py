@@ -149,19 +149,32 @@ class FakeTelegram:
 
 @attrs.define
 class FakeLine:
-    """The Messaging API push endpoint: checks Bearer token, retry key and the JSON body."""
+    """The Messaging API push and reply endpoints: checks Bearer token, retry key and the JSON
+    body."""
 
     token: str
     pushed: list[dict[str, Any]] = attrs.field(factory=list)
+    replied: list[dict[str, Any]] = attrs.field(factory=list)
     retry_keys: set[str] = attrs.field(factory=set)
     problems: list[str] = attrs.field(factory=list)
 
     async def handle(self, req: Request) -> tuple[int, dict[str, str], bytes]:
-        if req.method != "POST" or req.path != "/v2/bot/message/push":
+        if req.method != "POST" or req.path not in ("/v2/bot/message/push",
+                                                    "/v2/bot/message/reply"):
             return _json(404, {"message": "Not found"})
         if req.headers.get("authorization") != f"Bearer {self.token}":
             return _json(401, {"message": "Authentication failed due to the expired access "
                                           "token"})
+        if req.path == "/v2/bot/message/reply":
+            body = req.json()
+            messages = body.get("messages")
+            if not isinstance(body.get("replyToken"), str) or not isinstance(messages, list) \
+                    or not 1 <= len(messages) <= 5 or set(body) != {"replyToken", "messages"} \
+                    or any(m.get("type") != "text" or not m.get("text") for m in messages):
+                self.problems.append(f"bad reply body {body}")
+                return _json(400, {"message": "The request body has 1 error(s)"})
+            self.replied.append(body)
+            return _json(200, {"sentMessages": [{"id": "2", "quoteToken": "q"}]})
         if not req.headers.get("content-type", "").startswith("application/json"):
             self.problems.append("content-type")
         key = req.headers.get("x-line-retry-key", "")

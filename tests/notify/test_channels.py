@@ -115,6 +115,13 @@ async def test_line_link_by_signed_webhook_then_push(world: AlertWorld) -> None:
         assert ok.status_code == 200
         got = (await c.get(f"/api/v1/alerts/channels/{ch['id']}")).json()["channel"]
         assert got["linked"] is True
+        # The user is told in LINE, in the channel's language, through the event's reply token.
+        assert world.line.replied == [{"replyToken": "r", "messages": [{
+            "type": "text", "text": "เชื่อมต่อกับ CopyTradePro แล้ว: การแจ้งเตือนจะส่งมาที่แชตนี้"}]}]
+        assert world.line.pushed == []  # a reply, not a (quota-counted) push
+        again = await c.post(hook, content=body,
+                             headers={"X-Line-Signature": signature(LINE_SECRET, body)})
+        assert again.status_code == 200 and len(world.line.replied) == 1  # a used code: silence
         delivery = await _test_and_wait(c, ch["id"])
         push = world.line.pushed[-1]
         assert push["to"] == "U4af4980629"
