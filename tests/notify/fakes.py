@@ -97,6 +97,10 @@ class FakeTelegram:
     updates: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
     sent: list[dict[str, Any]] = attrs.field(factory=list)
     fail_with: int | None = None
+    flood_wait: int = 0
+    """Answer the next sendMessage 429 with ``parameters.retry_after`` = this (then 0 again)."""
+    send_attempts: list[tuple[float, int]] = attrs.field(factory=list)
+    """(trio time, status answered) of every sendMessage call."""
     problems: list[str] = attrs.field(factory=list)
     _new_update: trio.Event = attrs.field(factory=trio.Event)
     _next_id: int = 1000
@@ -139,9 +143,17 @@ class FakeTelegram:
                 self.problems.append(f"bad sendMessage body {body}")
                 return _json(400, {"ok": False, "error_code": 400,
                                    "description": "Bad Request: message text is empty"})
+            if self.flood_wait:
+                wait, self.flood_wait = self.flood_wait, 0
+                self.send_attempts.append((trio.current_time(), 429))
+                return _json(429, {"ok": False, "error_code": 429,
+                                   "description": f"Too Many Requests: retry after {wait}",
+                                   "parameters": {"retry_after": wait}})
             if self.fail_with is not None:
+                self.send_attempts.append((trio.current_time(), self.fail_with))
                 return _json(self.fail_with, {"ok": False, "error_code": self.fail_with,
                                               "description": "Internal Server Error"})
+            self.send_attempts.append((trio.current_time(), 200))
             self.sent.append({"token": token, **body})
             return _json(200, {"ok": True, "result": {"message_id": len(self.sent)}})
         return _json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
