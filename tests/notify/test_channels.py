@@ -420,3 +420,28 @@ async def test_webhook_host_resolving_to_a_private_address_at_send_time_is_refus
         trio.socket.set_custom_hostname_resolver(previous)
     assert set(dns.asked) == {"hooks.example.com", "mixed.example.com", "six.example.com"}
     assert receiver.bodies == [] and http.requests == []
+
+
+async def test_webhook_connects_to_the_address_it_checked(world: AlertWorld,
+                                                          nursery: trio.Nursery) -> None:
+    """The name is resolved once per send and the request goes to that address (with the
+    original Host header), so a second, different DNS answer (rebinding) is never used."""
+    receiver, http = webhook_server("whsec-test-secret-0123456789")
+    await nursery.start(http.run)
+    port = int(http.url.rsplit(":", 1)[1])
+    dns = _Dns({"hooks.example.com": ["127.0.0.1"]})
+    previous = trio.socket.set_custom_hostname_resolver(dns)
+    try:
+        with trio.fail_after(20):
+            c = await world.user()
+            r = await c.post("/api/v1/alerts/channels", json={
+                "kind": "webhook", "name": "Hook",
+                "webhook_url": f"http://hooks.example.com:{port}/ct",
+                "webhook_secret": "whsec-test-secret-0123456789"})
+            assert r.status_code == 201, r.text
+            await _test_and_wait(c, r.json()["channel"]["id"])
+    finally:
+        trio.socket.set_custom_hostname_resolver(previous)
+    assert dns.asked == ["hooks.example.com"]  # one lookup: the check's, used to connect
+    assert http.requests[-1].headers["host"] == f"hooks.example.com:{port}"
+    assert receiver.bad_signatures == 0 and len(receiver.bodies) == 1
