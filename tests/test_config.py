@@ -44,6 +44,9 @@ def test_flags_override_environment():
     ({"COPYTRADE_COOKIE_SECURE": "maybe"}, "COPYTRADE_COOKIE_SECURE"),
     ({"COPYTRADE_REGISTRATION": "everyone"}, "COPYTRADE_REGISTRATION"),
     ({"COPYTRADE_REGISTRATION": ""}, "COPYTRADE_REGISTRATION"),
+    ({"COPYTRADE_EA_LOGIN_FAILURES_PER_KEY": "0"}, "COPYTRADE_EA_LOGIN_FAILURES_PER_KEY"),
+    ({"COPYTRADE_EA_LOGIN_FAILURES_PER_ADDRESS": "many"},
+     "COPYTRADE_EA_LOGIN_FAILURES_PER_ADDRESS"),
 ])
 def test_invalid_values_name_the_variable(env, name):
     with pytest.raises(ConfigError, match=name):
@@ -85,3 +88,11 @@ def test_cli_rejects_unknown_flag(capsys):
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args(["serve", "--bogus"])
     assert exc.value.code == 2
+
+
+def test_ea_login_throttle_settings():
+    s = load_settings(environ={"COPYTRADE_EA_LOGIN_FAILURES_PER_KEY": "3",
+                               "COPYTRADE_EA_LOGIN_FAILURES_PER_ADDRESS": "250"})
+    assert (s.ea_login_failures_per_key, s.ea_login_failures_per_address) == (3, 250)
+    d = load_settings(environ={})
+    assert (d.ea_login_failures_per_key, d.ea_login_failures_per_address) == (5, 100)

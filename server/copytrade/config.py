@@ -202,6 +202,12 @@ SETTINGS: tuple[Setting, ...] = (
             "bytes queued for a follower whose socket is full before it is dropped"),
     Setting("ea_max_connections", "COPYTRADE_EA_MAX_CONNECTIONS", None, _positive_int,
             "most EA connections held at once"),
+    Setting("ea_login_failures_per_key", "COPYTRADE_EA_LOGIN_FAILURES_PER_KEY", None,
+            _positive_int, "failed EA logins with one API key within 60 s before that key "
+            "is refused"),
+    Setting("ea_login_failures_per_address", "COPYTRADE_EA_LOGIN_FAILURES_PER_ADDRESS", None,
+            _positive_int, "failed EA logins from one address (any keys) within 60 s before "
+            "the address is refused; high because a NAT shares one address"),
     Setting("ack_timeout", "COPYTRADE_ACK_TIMEOUT", None, _positive_float,
             "seconds a follower EA has to answer an OPEN before its copy is marked UNKNOWN"),
     Setting("db_pool_size", "COPYTRADE_DB_POOL_SIZE", None, _positive_int,
@@ -293,6 +299,10 @@ class Settings:
     """Per-follower outbound backlog limit; over it the follower is dropped and resyncs."""
     ea_max_connections: int = 20000
     """Upper bound on concurrent EA connections."""
+    ea_login_failures_per_key: int = 5
+    """Failed EA logins with one API key within 60 s after which that key is refused."""
+    ea_login_failures_per_address: int = 100
+    """Failed EA logins from one address within 60 s after which the address is refused."""
     ack_timeout: float = 30.0
     """Seconds after an OPEN went out with neither ACK_OPEN nor NACK_OPEN back, after which
     the pair becomes UNKNOWN (reason code NO_ANSWER) until an answer or the next login."""

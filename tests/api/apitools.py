@@ -112,8 +112,8 @@ class Api:
 
 TEST_SECURITY = SecurityConfig(
     login_per_address=(8, 60.0), login_per_account=(5, 60.0), token_per_address=(6, 60.0),
-    register_per_address=(1000, 60.0), argon2_time_cost=1, argon2_memory_kib=1024,
-    argon2_parallelism=1,
+    register_per_address=(1000, 60.0), email_change_per_user=(5, 3600.0), argon2_time_cost=1,
+    argon2_memory_kib=1024, argon2_parallelism=1,
 )
 
 

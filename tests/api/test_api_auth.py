@@ -97,7 +97,7 @@ async def test_profile_and_password(api: Api, alice, bob) -> None:
     r = await alice.patch("/api/v1/me", json={"name": "Alice B"})
     assert r.status_code == 200 and r.json()["user"]["name"] == "Alice B"
     r = await alice.patch("/api/v1/me", json={"email": "BOB@example.com"})
-    assert r.status_code == 409
+    assert r.status_code == 422  # not 409 "taken": see test_email_change_does_not_reveal_users
     r = await alice.patch("/api/v1/me", json={"name": None})
     assert r.status_code == 422 and error_of(r)["fields"] == {"name": "must not be null"}
     r = await alice.patch("/api/v1/me", json={"email": "Alice2@Example.com"})
@@ -206,3 +206,30 @@ async def test_password_change_revokes_every_personal_access_token(api: Api, ali
                          json={"email": "alice@example.com", "password": "n" * 12})
         assert r.status_code == 200
         assert (await c.get("/api/v1/tokens")).json()["items"] == []
+
+
+async def test_email_change_does_not_reveal_users(api: Api, alice, bob) -> None:
+    """An address another user has is refused with a generic 422 that says nothing of an
+    account; refusals are limited per user (TEST_SECURITY: 5 an hour), then 429."""
+    r = await alice.patch("/api/v1/me", json={"email": "bob@example.com", "name": "X"})
+    assert r.status_code == 422, r.text
+    error = error_of(r)
+    assert error == {"code": "validation_failed", "message": "This email cannot be used.",
+                     "fields": {"email": "cannot be used; choose another address"}}
+    assert "exist" not in r.text and "taken" not in r.text and "bob" not in r.text
+    me = (await alice.get("/api/v1/me")).json()["user"]
+    assert me["email"] == "alice@example.com" and me["name"] == "Alice"  # nothing changed
+    for _ in range(4):
+        r = await alice.patch("/api/v1/me", json={"email": "BOB@example.com"})
+        assert r.status_code == 422
+    r = await alice.patch("/api/v1/me", json={"email": "bob@example.com"})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert error_of(r)["code"] == "rate_limited"
+    # the limit is alice's only: bob changes his address, and alice's name still changes
+    r = await bob.patch("/api/v1/me", json={"email": "bob2@example.com"})
+    assert r.status_code == 200 and r.json()["user"]["email"] == "bob2@example.com"
+    r = await alice.patch("/api/v1/me", json={"name": "Alice C"})
+    assert r.status_code == 200 and r.json()["user"]["name"] == "Alice C"
+    # malformed input is still a field error of its own
+    r = await alice.patch("/api/v1/me", json={"email": "not-an-address"})
+    assert r.status_code == 422 and "email" in error_of(r)["fields"]

@@ -98,17 +98,61 @@ async def test_anything_but_auth_first_is_refused_and_closed(server, line):
     assert await server.db.fetchval("SELECT count(*) FROM master_trades") == 0
 
 
-async def test_bad_key_is_refused_and_logins_are_throttled(server):
-    for _ in range(5):
-        raw = await Raw.connect(server.ea_port)
-        await raw.send(await auth_line("sk_live_wrongwrongwrong"))
-        assert (await raw.read_until_closed())[0].startswith("ERR|AUTH_FAILED|")
-    # Now even a right key from this address waits: the failures are counted per address.
-    created = await make_account(server)
-    raw = await Raw.connect(server.ea_port)
-    await raw.send(await auth_line(created.api_key))
-    assert (await raw.read_until_closed())[0].startswith("ERR|THROTTLED|")
-    assert server.engine.metrics()["auth_failures_total"] == 6
+async def _try(port: int, key: str, source: str = "127.0.0.1") -> str:
+    stream = await trio.open_tcp_stream("127.0.0.1", port, local_address=source)
+    raw = Raw(stream)
+    await raw.send(await auth_line(key))
+    (first,) = await raw.read_lines(1)
+    await stream.aclose()
+    verb, rest = first.split("|", 1)
+    return verb if verb == "OK" else rest.split("|")[0]
+
+
+@pytest.fixture
+def server_settings(server_settings):
+    # A low address allowance, so the test reaches it with few logins.
+    return attrs.evolve(server_settings, ea_login_failures_per_key=5,
+                        ea_login_failures_per_address=8)
+
+
+async def test_bad_key_is_throttled_per_key_and_the_address_later(server):
+    """One EA with a wrong key behind a NAT locks out only itself, until the address's
+    (higher) allowance is used up; the key's count holds from every address."""
+    port = server.ea_port
+    good = await make_account(server)
+    assert [await _try(port, "sk_live_wrongwrongwrong") for _ in range(6)] == \
+        ["AUTH_FAILED"] * 5 + ["THROTTLED"]
+    # The same wrong key from another address of the machine: refused per key.
+    assert await _try(port, "sk_live_wrongwrongwrong", source="127.0.0.2") == "THROTTLED"
+    # Others behind the same address still log in (the address has 5 of its 8 failures).
+    assert await _try(port, good.api_key) == "OK"
+    # More wrong keys use up the address's allowance; then every key from it waits ...
+    assert [await _try(port, f"sk_live_other{i}xxxxxxxx") for i in range(3)] == \
+        ["AUTH_FAILED"] * 3
+    assert await _try(port, good.api_key) == "THROTTLED"
+    # ... but not from another address.
+    assert await _try(port, good.api_key, source="127.0.0.2") == "OK"
+    # 8 AUTH_FAILED + 3 THROTTLED.
+    assert server.engine.metrics()["auth_failures_total"] == 11
+
+
+async def test_throttled_reply_says_which_limit():
+    from copytrade.gateway.throttle import LoginThrottle
+
+    throttle = LoginThrottle(per_key=2, per_address=3, window=60)
+    for _ in range(2):
+        throttle.fail("k1", "10.0.0.1", now=0)
+    assert throttle.blocked("k1", "10.0.0.9", now=1) == \
+        "too many failed logins with this API key; wait 60 s"
+    assert throttle.blocked("k2", "10.0.0.1", now=1) is None
+    throttle.fail("k2", "10.0.0.1", now=1)
+    assert throttle.blocked("k3", "10.0.0.1", now=2) == \
+        "too many failed logins from this address; wait 60 s"
+    throttle.succeed("k1")  # a success clears the key's count, not the address's
+    assert throttle.blocked("k1", "10.0.0.2", now=2) is None
+    assert throttle.blocked("k1", "10.0.0.1", now=2) is not None
+    # The window slides: after 60 s nothing is held.
+    assert throttle.blocked("k3", "10.0.0.1", now=61.5) is None
 
 
 async def test_unsupported_version_and_inactive_account(server):

@@ -97,6 +97,10 @@ class FakeTelegram:
     updates: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
     sent: list[dict[str, Any]] = attrs.field(factory=list)
     fail_with: int | None = None
+    flood_wait: int = 0
+    """Answer the next sendMessage 429 with ``parameters.retry_after`` = this (then 0 again)."""
+    send_attempts: list[tuple[float, int]] = attrs.field(factory=list)
+    """(trio time, status answered) of every sendMessage call."""
     problems: list[str] = attrs.field(factory=list)
     _new_update: trio.Event = attrs.field(factory=trio.Event)
     _next_id: int = 1000
@@ -139,9 +143,17 @@ class FakeTelegram:
                 self.problems.append(f"bad sendMessage body {body}")
                 return _json(400, {"ok": False, "error_code": 400,
                                    "description": "Bad Request: message text is empty"})
+            if self.flood_wait:
+                wait, self.flood_wait = self.flood_wait, 0
+                self.send_attempts.append((trio.current_time(), 429))
+                return _json(429, {"ok": False, "error_code": 429,
+                                   "description": f"Too Many Requests: retry after {wait}",
+                                   "parameters": {"retry_after": wait}})
             if self.fail_with is not None:
+                self.send_attempts.append((trio.current_time(), self.fail_with))
                 return _json(self.fail_with, {"ok": False, "error_code": self.fail_with,
                                               "description": "Internal Server Error"})
+            self.send_attempts.append((trio.current_time(), 200))
             self.sent.append({"token": token, **body})
             return _json(200, {"ok": True, "result": {"message_id": len(self.sent)}})
         return _json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
@@ -149,19 +161,32 @@ class FakeTelegram:
 
 @attrs.define
 class FakeLine:
-    """The Messaging API push endpoint: checks Bearer token, retry key and the JSON body."""
+    """The Messaging API push and reply endpoints: checks Bearer token, retry key and the JSON
+    body."""
 
     token: str
     pushed: list[dict[str, Any]] = attrs.field(factory=list)
+    replied: list[dict[str, Any]] = attrs.field(factory=list)
     retry_keys: set[str] = attrs.field(factory=set)
     problems: list[str] = attrs.field(factory=list)
 
     async def handle(self, req: Request) -> tuple[int, dict[str, str], bytes]:
-        if req.method != "POST" or req.path != "/v2/bot/message/push":
+        if req.method != "POST" or req.path not in ("/v2/bot/message/push",
+                                                    "/v2/bot/message/reply"):
             return _json(404, {"message": "Not found"})
         if req.headers.get("authorization") != f"Bearer {self.token}":
             return _json(401, {"message": "Authentication failed due to the expired access "
                                           "token"})
+        if req.path == "/v2/bot/message/reply":
+            body = req.json()
+            messages = body.get("messages")
+            if not isinstance(body.get("replyToken"), str) or not isinstance(messages, list) \
+                    or not 1 <= len(messages) <= 5 or set(body) != {"replyToken", "messages"} \
+                    or any(m.get("type") != "text" or not m.get("text") for m in messages):
+                self.problems.append(f"bad reply body {body}")
+                return _json(400, {"message": "The request body has 1 error(s)"})
+            self.replied.append(body)
+            return _json(200, {"sentMessages": [{"id": "2", "quoteToken": "q"}]})
         if not req.headers.get("content-type", "").startswith("application/json"):
             self.problems.append("content-type")
         key = req.headers.get("x-line-retry-key", "")

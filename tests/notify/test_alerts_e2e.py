@@ -174,3 +174,44 @@ async def test_kill_switch_summary_risk_hook_and_quiet_hours(world: AlertWorld,
         await trio.sleep(0.5)
         assert len(world.telegram.sent) == 6
         msim.stop()
+
+
+async def test_a_risk_guard_trip_alerts_once(world: AlertWorld, nursery: trio.Nursery) -> None:
+    """A follower's account report trips its equity floor → one Telegram message, written to
+    the outbox in the trip's own transaction; the same episode does not alert again."""
+    from decimal import Decimal
+
+    with trio.fail_after(30):
+        c = await world.user()
+        await world.telegram_channel(c, chat_id=77, events=["risk.tripped"])
+        follower = await _account(c, "follower", "Partner")
+        fid = follower["account"]["id"]
+        r = await c.put(f"/api/v1/accounts/{fid}/risk/limits", json={
+            "equity_floor": {"value": "9000", "action": "SKIP_NEW"}})
+        assert r.status_code == 200, r.text
+        fsim = FollowerSim("127.0.0.1", world.server.ea_port, follower["api_key"])
+        await nursery.start(fsim.run)
+        await fsim.wait_for(lambda: fsim.logins > 0)
+        await fsim.report_account(Decimal("8500.00"))
+        await eventually(lambda: len(world.telegram.sent) == 1)
+        sent = world.telegram.sent[0]
+        assert sent["chat_id"] == 77
+        head, detail = sent["text"].split("\n", 1)
+        assert head == "Risk guard tripped on Partner: EQUITY_FLOOR"
+        stored = await world.server.db.fetchrow(
+            "SELECT reason, id FROM risk_trips WHERE account_id = $1", fid)
+        assert detail == stored["reason"] and "8500" in detail
+        row = await world.server.db.fetchrow(
+            "SELECT status, payload FROM notify_outbox WHERE kind = 'risk.tripped'")
+        assert row["status"] in ("pending", "sent"), row  # sent, its status being written
+        assert row["payload"]["figures"] == {"trip_id": str(stored["id"]),
+                                             "action": "SKIP_NEW", "value": "8500.00",
+                                             "limit": "9000"}, row["payload"]
+        # Still below the floor: the same episode, no second trip and no second alert.
+        await fsim.report_account(Decimal("8400.00"))
+        await trio.sleep(0.5)
+        assert len(world.telegram.sent) == 1
+        assert await world.server.db.fetchval(
+            "SELECT count(*) FROM notify_outbox WHERE kind = 'risk.tripped'") == 1
+        assert await world.server.db.fetchval("SELECT count(*) FROM risk_trips") == 1
+        fsim.stop()

@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import socket
 import ssl
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import httpx
@@ -115,6 +117,13 @@ async def test_line_link_by_signed_webhook_then_push(world: AlertWorld) -> None:
         assert ok.status_code == 200
         got = (await c.get(f"/api/v1/alerts/channels/{ch['id']}")).json()["channel"]
         assert got["linked"] is True
+        # The user is told in LINE, in the channel's language, through the event's reply token.
+        assert world.line.replied == [{"replyToken": "r", "messages": [{
+            "type": "text", "text": "เชื่อมต่อกับ CopyTradePro แล้ว: การแจ้งเตือนจะส่งมาที่แชตนี้"}]}]
+        assert world.line.pushed == []  # a reply, not a (quota-counted) push
+        again = await c.post(hook, content=body,
+                             headers={"X-Line-Signature": signature(LINE_SECRET, body)})
+        assert again.status_code == 200 and len(world.line.replied) == 1  # a used code: silence
         delivery = await _test_and_wait(c, ch["id"])
         push = world.line.pushed[-1]
         assert push["to"] == "U4af4980629"
@@ -141,8 +150,24 @@ def _self_signed() -> tuple[bytes, bytes]:
                               serialization.NoEncryption()))
 
 
-async def test_email_over_starttls_multipart_thai(world: AlertWorld, tmp_path: Path,
-                                                  nursery: trio.Nursery) -> None:
+async def test_telegram_429_waits_retry_after(world: AlertWorld) -> None:
+    """A 429 with parameters.retry_after (Telegram's flood control) delays the retry by that
+    many seconds, not by the much shorter backoff (0.1 s in these tests); not dead-lettered."""
+    with trio.fail_after(25):
+        c = await world.user()
+        ch = await world.telegram_channel(c, chat_id=4290)
+        world.telegram.send_attempts.clear()
+        world.telegram.flood_wait = 2
+        delivery = await _test_and_wait(c, ch["id"])
+    (first_at, first), (second_at, second) = world.telegram.send_attempts
+    assert (first, second) == (429, 200)
+    assert second_at - first_at >= 1.9  # the server's clock and ours may differ by a little
+    assert delivery["attempts"] == 2 and delivery["status"] == "sent"
+    assert [m["chat_id"] for m in world.telegram.sent] == [4290]
+
+
+async def _email_round_trip(world: AlertWorld, tmp_path: Path, mode: str) -> tuple[Any, dict]:
+    """Start the SMTP sink in ``mode``, send a channel's test message, return what arrived."""
     cert, key = _self_signed()
     (tmp_path / "c.pem").write_bytes(cert)
     (tmp_path / "k.pem").write_bytes(key)
@@ -152,7 +177,7 @@ async def test_email_over_starttls_multipart_thai(world: AlertWorld, tmp_path: P
     proc = await trio.lowlevel.open_process(
         [sys.executable, str(Path(__file__).with_name("smtp_sink.py")), str(notifier.smtp.port),
          str(tmp_path / "c.pem"), str(tmp_path / "k.pem"), str(inbox), "alerts",
-         "smtp-password-1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+         "smtp-password-1", mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         with trio.fail_after(15):
             got = b""
@@ -170,12 +195,18 @@ async def test_email_over_starttls_multipart_thai(world: AlertWorld, tmp_path: P
             assert r.status_code == 201, r.text
             ch = r.json()["channel"]
             delivery = await _test_and_wait(c, ch["id"])
-            await eventually(lambda: (inbox / "1.eml").exists())
+            await eventually(lambda: (inbox / "1.tls").exists())
     finally:
         proc.kill()
         await proc.wait()
+    assert (inbox / "1.tls").read_text() == "tls"
     msg = email.message_from_bytes((inbox / "1.eml").read_bytes(),
                                    policy=email.policy.default)
+    return msg, delivery
+
+
+async def test_email_over_starttls_multipart_thai(world: AlertWorld, tmp_path: Path) -> None:
+    msg, delivery = await _email_round_trip(world, tmp_path, "starttls")
     assert msg["To"] == "somchai@example.co.th"
     assert msg["From"] == "alerts@copytrade.example"
     assert msg["Subject"] == "ข้อความทดสอบจาก CopyTradePro"
@@ -184,6 +215,22 @@ async def test_email_over_starttls_multipart_thai(world: AlertWorld, tmp_path: P
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     assert "ช่องทางนี้ใช้งานได้" in text and "<h2>ข้อความทดสอบจาก CopyTradePro</h2>" in html
+
+
+async def test_email_over_implicit_tls(aio_loop: None, db_url: str, tmp_path: Path,
+                                       nursery: trio.Nursery) -> None:
+    """COPYTRADE_SMTP_SECURITY=tls (port 465 style): TLS from the first byte, then AUTH."""
+    w = await start_world(nursery, db_url, tmp_path / "data", smtp_host="127.0.0.1",
+                          smtp_port=_free_port(), smtp_security="tls",
+                          smtp_user="alerts", smtp_password="smtp-password-1",
+                          smtp_from="alerts@copytrade.example")
+    try:
+        msg, delivery = await _email_round_trip(w, tmp_path, "tls")
+    finally:
+        w.server.shutdown.set()
+    assert msg["Subject"] == "ข้อความทดสอบจาก CopyTradePro"
+    assert msg["Message-ID"] == f"<{delivery['idempotency_key']}@copytrade.example>"
+    assert msg.get_body(("plain",)).get_content().count("ช่องทางนี้ใช้งานได้") == 1
 
 
 async def test_signed_webhook_and_dead_letter_after_500(world: AlertWorld,
@@ -317,3 +364,84 @@ async def test_line_webhook_refuses_unsigned_and_unknown(world: AlertWorld) -> N
         r = await c.post("/api/v1/alerts/line/webhook/999", content=body,
                          headers={"X-Line-Signature": signature(LINE_SECRET, body)})
         assert r.status_code == 401
+
+
+class _Dns(trio.abc.HostnameResolver):
+    """A stand-in DNS (trio's documented resolver hook): the names in ``table`` answer the
+    given addresses, any other name is resolved by the system as usual."""
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.table = table
+        self.asked: list[str] = []
+
+    async def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name in self.table:
+            self.asked.append(name)
+            return [(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6,
+                     "", (ip, int(port or 0)) if ":" not in ip else (ip, int(port or 0), 0, 0))
+                    for ip in self.table[name]]
+        return await trio.to_thread.run_sync(socket.getaddrinfo, host, port, family, type,
+                                             proto, flags)
+
+    async def getnameinfo(self, sockaddr, flags):
+        return await trio.to_thread.run_sync(socket.getnameinfo, sockaddr, flags)
+
+
+async def test_webhook_host_resolving_to_a_private_address_at_send_time_is_refused(
+        aio_loop: None, db_url: str, tmp_path: Path, nursery: trio.Nursery) -> None:
+    """The URL passed the save-time check (a public-looking https name), but when the alert is
+    sent the name resolves to loopback (or to a private address among public ones, as in DNS
+    rebinding): nothing is sent, the delivery fails with the reason and ends dead-lettered."""
+    receiver, http = webhook_server("whsec-test-secret-0123456789")
+    await nursery.start(http.run)
+    dns = _Dns({"hooks.example.com": ["127.0.0.1"],
+                "mixed.example.com": ["93.184.216.34", "10.0.0.5"],
+                "six.example.com": ["::1"]})
+    previous = trio.socket.set_custom_hostname_resolver(dns)
+    w = await start_world(nursery, db_url, tmp_path, alert_allow_private_urls=False)
+    try:
+        with trio.fail_after(25):
+            c = await w.user()
+            for host in ("hooks.example.com", "mixed.example.com", "six.example.com"):
+                r = await c.post("/api/v1/alerts/channels", json={
+                    "kind": "webhook", "name": host, "webhook_url": f"https://{host}/ct",
+                    "webhook_secret": "whsec-test-secret-0123456789"})
+                assert r.status_code == 201, r.text  # public-looking: accepted when saved
+                delivery = await _test_and_wait(c, r.json()["channel"]["id"], status="dead")
+                assert delivery["attempts"] == 3
+                assert delivery["last_error"] == (
+                    f"{host} resolves to a private address (not allowed on this server)")
+                got = (await c.get(f"/api/v1/alerts/channels/{r.json()['channel']['id']}")
+                       ).json()["channel"]
+                assert "resolves to a private address" in got["last_detail"]
+    finally:
+        w.server.shutdown.set()
+        trio.socket.set_custom_hostname_resolver(previous)
+    assert set(dns.asked) == {"hooks.example.com", "mixed.example.com", "six.example.com"}
+    assert receiver.bodies == [] and http.requests == []
+
+
+async def test_webhook_connects_to_the_address_it_checked(world: AlertWorld,
+                                                          nursery: trio.Nursery) -> None:
+    """The name is resolved once per send and the request goes to that address (with the
+    original Host header), so a second, different DNS answer (rebinding) is never used."""
+    receiver, http = webhook_server("whsec-test-secret-0123456789")
+    await nursery.start(http.run)
+    port = int(http.url.rsplit(":", 1)[1])
+    dns = _Dns({"hooks.example.com": ["127.0.0.1"]})
+    previous = trio.socket.set_custom_hostname_resolver(dns)
+    try:
+        with trio.fail_after(20):
+            c = await world.user()
+            r = await c.post("/api/v1/alerts/channels", json={
+                "kind": "webhook", "name": "Hook",
+                "webhook_url": f"http://hooks.example.com:{port}/ct",
+                "webhook_secret": "whsec-test-secret-0123456789"})
+            assert r.status_code == 201, r.text
+            await _test_and_wait(c, r.json()["channel"]["id"])
+    finally:
+        trio.socket.set_custom_hostname_resolver(previous)
+    assert dns.asked == ["hooks.example.com"]  # one lookup: the check's, used to connect
+    assert http.requests[-1].headers["host"] == f"hooks.example.com:{port}"
+    assert receiver.bad_signatures == 0 and len(receiver.bodies) == 1

@@ -82,3 +82,11 @@ def test_grouped_text_counts_all_and_shows_ten() -> None:
                  "en")
     assert out.subject == "40 copy(ies) failed on F"
     assert out.text.count("No money") == 10 and "… and 30 more" in out.text
+
+
+def test_pinned_webhook_request_keeps_host_and_tls_name() -> None:
+    assert webhook.pinned("https://hooks.example.com/ct?a=1", "93.184.216.34") == (
+        "https://93.184.216.34/ct?a=1", {"Host": "hooks.example.com"},
+        {"sni_hostname": "hooks.example.com"})
+    assert webhook.pinned("http://hooks.example.com:8080/x", "2001:db8::1") == (
+        "http://[2001:db8::1]:8080/x", {"Host": "hooks.example.com:8080"}, {})

@@ -9,6 +9,7 @@ from typing import Any
 
 from quart import Response, request
 
+from ..db.errors import Conflict
 from ..db.models import User
 from ..db.registration import RegistrationMode, RegistrationRefused, RegistrationRepository
 from ..db.users import normalize_email
@@ -129,12 +130,26 @@ async def me(call: Call[None, None]) -> UserEnvelope:
     return UserEnvelope(user_out(await call.ctx.users.get(call.user_id)))
 
 
+EMAIL_UNUSABLE = "cannot be used; choose another address"
+
+
 @route("PATCH", "/api/v1/me", summary="Change name and/or email", tag=TAG, body=ProfileIn,
-       response=UserEnvelope, errors=(401, 403, 409, 422))
+       response=UserEnvelope, errors=(401, 403, 422, 429))
 async def update_me(call: Call[ProfileIn, None]) -> UserEnvelope:
     name = None if call.body.name is UNSET else call.body.name
     email = None if call.body.email is UNSET else call.body.email
-    user = await call.ctx.users.update_profile(call.user_id, name=name, email=email)
+    if email is None:
+        return UserEnvelope(user_out(await call.ctx.users.update_profile(call.user_id,
+                                                                         name=name)))
+    # An address another user has is refused without saying so (no 409 "email taken"), and
+    # refusals are limited per user, so this route cannot be used to find out who has an account.
+    window, key = call.st.throttles.email_change_user, f"user:{call.user_id}"
+    check(window, key)
+    try:
+        user = await call.ctx.users.update_profile(call.user_id, name=name, email=email)
+    except Conflict:
+        window.fail(key)
+        raise ValidationFailed("This email cannot be used.", {"email": EMAIL_UNUSABLE}) from None
     return UserEnvelope(user_out(user))
 
 

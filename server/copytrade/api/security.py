@@ -46,6 +46,9 @@ class SecurityConfig:
     """(failures, seconds) of bad Bearer tokens per address before 429."""
     register_per_address: tuple[int, float] = (50, 3600.0)
     """(attempts, seconds) registrations per address."""
+    email_change_per_user: tuple[int, float] = (5, 3600.0)
+    """(refusals, seconds) of ``PATCH /me`` email changes per user before 429: the refusal
+    does not say why, and this keeps the route from being a way to probe for addresses."""
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
@@ -59,12 +62,15 @@ class Throttles:
     register_address: SlidingWindow
     login_pair: SlidingWindow
     """Keyed ``email|address``."""
+    email_change_user: SlidingWindow
+    """Refused email changes, keyed ``user:<id>``."""
 
     @classmethod
     def from_config(cls, c: SecurityConfig) -> Throttles:
         return cls(SlidingWindow(*c.login_per_address), SlidingWindow(*c.login_per_account),
                    SlidingWindow(*c.token_per_address), SlidingWindow(*c.register_per_address),
-                   SlidingWindow(*c.login_per_account_address))
+                   SlidingWindow(*c.login_per_account_address),
+                   SlidingWindow(*c.email_change_per_user))
 
 
 def check(window: SlidingWindow, key: str) -> None:

@@ -8,7 +8,7 @@ unique index allows one holding trip per guard), ended by a reset, the period's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -121,16 +121,30 @@ class RiskRepository:
             account_id, control.value)
         return _settings(r)
 
-    async def insert_trip(self, account_id: int, trip: Trip) -> StoredTrip | None:
-        """Store a new trip; ``None`` when one of the same guard still holds (same episode)."""
-        r = await self.db.fetchrow(
-            f"INSERT INTO risk_trips (account_id, kind, action, value, limit_value, reason, "
-            f"tripped_at, holds_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-            f"ON CONFLICT (account_id, kind) WHERE reset_at IS NULL DO NOTHING "
-            f"RETURNING {_TRIPS}",
-            account_id, trip.kind.value, trip.action.value, trip.value, trip.limit, trip.reason,
-            trip.at, trip.holds_until)
-        return None if r is None else _trip(r)
+    async def insert_trip(
+        self, account_id: int, trip: Trip,
+        also: Callable[[asyncpg.Connection, StoredTrip], Awaitable[None]] | None = None,
+    ) -> StoredTrip | None:
+        """Store a new trip; ``None`` when one of the same guard still holds (same episode).
+
+        ``also(con, stored)`` runs in the same transaction for a new trip only (the alert
+        outbox's row), so the trip and what it causes commit together or not at all.
+        """
+
+        async def write(con: asyncpg.Connection) -> StoredTrip | None:
+            r = await con.fetchrow(
+                f"INSERT INTO risk_trips (account_id, kind, action, value, limit_value, "
+                f"reason, tripped_at, holds_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                f"ON CONFLICT (account_id, kind) WHERE reset_at IS NULL DO NOTHING "
+                f"RETURNING {_TRIPS}",
+                account_id, trip.kind.value, trip.action.value, trip.value, trip.limit,
+                trip.reason, trip.at, trip.holds_until)
+            stored = None if r is None else _trip(r)
+            if stored is not None and also is not None:
+                await also(con, stored)
+            return stored
+
+        return await self.db.run_in_transaction(write)
 
     async def reset_trip(self, account_id: int, trip_id: int, at: datetime) -> StoredTrip | None:
         """End a holding trip from the API; ``None`` if there is no such holding trip."""

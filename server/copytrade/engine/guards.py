@@ -7,8 +7,10 @@ API changes them), so that the hot path never waits for the database:
 - **Every follower ACCOUNT report** (:meth:`Guards.observe`) advances the baseline (written
   back in the ledger's batches) and evaluates the account guards. A new trip is stored once per
   episode (a guard that still holds does not trip again), published live to the owner as
-  ``risk.tripped``, and carried out: ``CLOSE_ALL_AND_PAUSE`` sends ``CLOSE|ticket|0|EXPERT``
-  for every copy the follower holds (the pairs get reason code ``RISK_<KIND>``) and pauses it.
+  ``risk.tripped`` (and, in the same transaction as the trip, written to the alert outbox
+  for the owner's channels that selected ``risk.tripped``), and carried out:
+  ``CLOSE_ALL_AND_PAUSE`` sends ``CLOSE|ticket|0|EXPERT`` for every copy the follower holds
+  (the pairs get reason code ``RISK_<KIND>``) and pauses it.
 - **Every new copy** (:meth:`Guards.admit`, from the fan-out and the login resync's catch-up
   opens) runs :func:`~copytrade.domain.risk.check_new_copy` against the follower's exposure,
   which this module tracks in memory from the follower's own messages (ACK_OPEN, NACK, ACK_CLOSE,
@@ -36,6 +38,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 import attrs
 import trio
 
@@ -58,6 +61,8 @@ from ..domain.risk import (
     rebase,
     start_baseline,
 )
+from ..notify.db import record_risk_trip
+from ..notify.events import RiskTrip
 from ..protocol import (
     AccountState,
     AckClose,
@@ -276,7 +281,16 @@ class Guards:
         self._spawn(self._store_and_act, info, trip)
 
     async def _store_and_act(self, info: AccountInfo, trip: Trip) -> None:
-        stored = await self.repo.insert_trip(info.id, trip)
+        async def alert(con: asyncpg.Connection, stored: StoredTrip) -> None:
+            # The owner's alert channels that selected risk.tripped get it, committed with
+            # the trip (the outbox: none lost if the server dies right after, none doubled).
+            await record_risk_trip(con, RiskTrip(
+                user_id=info.user_id, account_id=info.id, guard=trip.kind.value,
+                detail=trip.reason, figures={
+                    "trip_id": stored.id, "action": trip.action.value, "value": trip.value,
+                    "limit": trip.limit}))
+
+        stored = await self.repo.insert_trip(info.id, trip, alert)
         if stored is None:
             return  # the same episode was stored before (e.g. before a restart)
         guard = self.book.get(info.id)

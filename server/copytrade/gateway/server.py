@@ -41,7 +41,7 @@ from ..protocol import (
 )
 from ..protocol import Error as ErrorMsg
 from .session import EASession
-from .throttle import FailureThrottle
+from .throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,8 @@ class Gateway:
 
     engine: Engine
     settings: Settings
-    auth_failures: FailureThrottle = attrs.field(factory=FailureThrottle)
+    auth_failures: LoginThrottle = attrs.field()
+    """Failed logins per API key and per address (see throttle.py)."""
     connections: int = 0
     reading: set[EASession] = attrs.field(factory=set)
     """Authenticated sessions; the idle watchdog drops those silent for too long."""
@@ -174,9 +175,10 @@ class Gateway:
                 session.close(ErrorCode.NOT_AUTHENTICATED, "AUTH expected first")
                 return None
             break
-        if self.auth_failures.blocked(address):
+        refused = self.auth_failures.blocked(msg.api_key, address)
+        if refused is not None:
             self.engine.metrics_.auth_failures_total += 1
-            session.close(ErrorCode.THROTTLED, "too many failed logins; wait a minute")
+            session.close(ErrorCode.THROTTLED, refused)
             return None
         if msg.version != PROTOCOL_VERSION:
             session.close(ErrorCode.VERSION_UNSUPPORTED,
@@ -193,12 +195,12 @@ class Gateway:
         """Check the key (and a follower's master token) against the database; say OK."""
         info = await self.engine.authenticate(msg.api_key)
         if info is None:
-            self.auth_failures.fail(address)
+            self.auth_failures.fail(msg.api_key, address)
             self.engine.metrics_.auth_failures_total += 1
             log.info("EA login refused from %s (bad key)", session.remote)
             session.close(ErrorCode.AUTH_FAILED, "unknown API key")
             return None
-        self.auth_failures.succeed(address)
+        self.auth_failures.succeed(msg.api_key)
         if not info.is_active:
             session.close(ErrorCode.ACCOUNT_INACTIVE, "this trading account is deactivated")
             return None
@@ -309,7 +311,9 @@ async def serve_gateway(
     *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Listen for EAs; ``task_status.started`` gets the bound port."""
-    gateway = Gateway(engine=engine, settings=settings)
+    gateway = Gateway(engine=engine, settings=settings, auth_failures=LoginThrottle(
+        per_key=settings.ea_login_failures_per_key,
+        per_address=settings.ea_login_failures_per_address))
     listeners: list[trio.abc.Listener[trio.abc.Stream]] = list(
         await trio.open_tcp_listeners(settings.ea_port, host=settings.ea_host, backlog=4096))
     port = listeners[0].socket.getsockname()[1]  # type: ignore[attr-defined]

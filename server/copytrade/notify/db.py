@@ -6,8 +6,8 @@ that have no row of their own call these functions with the connection of their 
 
 * :func:`record_kill_switch` is a ledger batch function (``engine.ledger.enqueue``), applied
   in the same ledger batch as the kill switch's pair notes;
-* :func:`record_risk_trip` is the typed hook for the risk guards (not built yet): call it
-  on the connection of the transaction that stores the trip.
+* :func:`record_risk_trip` is the risk guards' hook (``engine.guards``): called on the
+  connection of the transaction that stores the trip (``RiskRepository.insert_trip``).
 
 Each writes nothing unless one of the owner's enabled channels selected the topic.
 """

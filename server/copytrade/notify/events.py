@@ -19,7 +19,7 @@ TOPICS: tuple[str, ...] = (
     "copy.skipped",       # a copy skipped by the follower's rules (grouped)
     "copy.expired",       # a copy that expired before it could be sent (grouped)
     "killswitch.stopout",  # 1TO1 kill switch after a stop-out
-    "risk.tripped",       # a risk guard stopped copying (the risk issue writes these)
+    "risk.tripped",       # a risk guard tripped (engine/guards.py writes these)
     "master.trade",       # a master opened or closed a trade (off by default)
     "summary.daily",      # a daily summary per account at the channel's local time
 )
@@ -50,7 +50,7 @@ URGENT_KINDS = frozenset({"killswitch.stopout", "risk.tripped", "test.message"})
 
 @attrs.frozen
 class RiskTrip:
-    """A risk guard stopped copying for an account (written by the risk issue's engine code).
+    """A risk guard tripped for an account (written by ``engine.guards`` with the trip).
 
     Pass it to :func:`copytrade.notify.db.record_risk_trip` with the connection of the
     transaction that stores the trip, so the alert commits (or not) with it.

@@ -250,10 +250,32 @@ class Notifier:
                 secret = None
         if not secret or not line.verify(secret, body, signature):
             return False
-        for code, user_id in line.link_codes(body):
+        for code, user_id, reply_token in line.link_codes(body):
             linked = await self.store.complete_link("line", code, {"user_id": user_id},
                                                     channel_id)
             if linked is not None:
                 self.linked += 1
                 log.info("LINE user linked to alert channel %d", linked.id)
+                if reply_token is not None:
+                    await self._line_confirm(linked, reply_token)
         return True
+
+    async def _line_confirm(self, channel: Channel, reply_token: str) -> None:
+        """Tell the user in LINE that the link worked (best effort: the link stands anyway)."""
+        text = ("เชื่อมต่อกับ CopyTradePro แล้ว: การแจ้งเตือนจะส่งมาที่แชตนี้"
+                if channel.language == "th"
+                else "Linked to CopyTradePro: alerts will arrive in this chat.")
+        client = self.client or httpx.AsyncClient()
+        try:
+            token, _ = self.line_credentials(
+                channel, self.box.open(channel.secret) if channel.secret else {})
+            with trio.move_on_after(self.settings.alert_http_timeout + 1):
+                await line.reply(client, self.settings.line_api_url, token, reply_token, text,
+                                 self.settings.alert_http_timeout)
+        except DeliveryError as exc:
+            log.warning("LINE link confirmation failed: %s", exc.detail)
+        except SecretUnreadable:
+            log.warning("LINE link confirmation not sent: the channel's secrets are unreadable")
+        finally:
+            if client is not self.client:
+                await client.aclose()

@@ -4,7 +4,9 @@ Push: ``POST {base}/v2/bot/message/push`` with ``Authorization: Bearer <channel 
 token>``, ``X-Line-Retry-Key: <uuid>`` (LINE accepts a retry key once: a repeat answers 409,
 which means the first attempt was delivered) and ``{"to": userId, "messages": [{"type":
 "text", "text": ...}]}``. Webhooks carry ``X-Line-Signature`` = base64(HMAC-SHA256(channel
-secret, body)).
+secret, body)). A user who links by sending the code gets a confirmation through the reply
+endpoint, ``POST {base}/v2/bot/message/reply`` with the event's ``replyToken`` (a reply
+counts against no message quota).
 """
 
 from __future__ import annotations
@@ -32,13 +34,13 @@ def verify(secret: str, body: bytes, header: str | None) -> bool:
     return header is not None and hmac.compare_digest(signature(secret, body), header)
 
 
-def link_codes(body: bytes) -> list[tuple[str, str]]:
-    """``(text, userId)`` of each text message from a user in a webhook body."""
+def link_codes(body: bytes) -> list[tuple[str, str, str | None]]:
+    """``(text, userId, replyToken)`` of each text message from a user in a webhook body."""
     try:
         data = json.loads(body)
     except ValueError:
         return []
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str | None]] = []
     events = data.get("events") if isinstance(data, dict) else None
     for event in events if isinstance(events, list) else []:
         if not isinstance(event, dict) or event.get("type") != "message":
@@ -47,8 +49,26 @@ def link_codes(body: bytes) -> list[tuple[str, str]]:
         if isinstance(message, dict) and message.get("type") == "text" \
                 and isinstance(message.get("text"), str) and isinstance(source, dict) \
                 and isinstance(source.get("userId"), str):
-            out.append((message["text"].strip()[:64], source["userId"][:64]))
+            reply_token = event.get("replyToken")
+            out.append((message["text"].strip()[:64], source["userId"][:64],
+                        reply_token[:256] if isinstance(reply_token, str) and reply_token
+                        else None))
     return out
+
+
+async def reply(client: httpx.AsyncClient, base: str, token: str, reply_token: str, text: str,
+                timeout: float) -> None:
+    """Answer a webhook event (the link confirmation); DeliveryError if LINE refuses."""
+    try:
+        response = await client.post(
+            f"{base}/v2/bot/message/reply", headers={"Authorization": f"Bearer {token}"},
+            json={"replyToken": reply_token, "messages": [{"type": "text", "text": text}]},
+            timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise DeliveryError(scrub(f"LINE unreachable: {type(exc).__name__} {exc}",
+                                  {"t": token})) from None
+    if response.status_code != 200:
+        raise DeliveryError(scrub(f"{response.status_code} from LINE (reply)", {"t": token}))
 
 
 async def deliver(client: httpx.AsyncClient, base: str, token: str, out: Outgoing,

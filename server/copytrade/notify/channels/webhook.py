@@ -5,7 +5,8 @@ the headers ``Idempotency-Key: <uuid>`` (same on every retry), ``X-CopyTrade-Eve
 ``X-CopyTrade-Timestamp: <unix seconds>`` and ``X-CopyTrade-Signature: sha256=<hex>`` where
 hex = HMAC-SHA256(secret, timestamp + "." + body). Any 2xx is success; redirects are not
 followed. Unless private addresses are allowed, the host must resolve to public addresses
-only (no SSRF into the server's own network).
+only (no SSRF into the server's own network), checked at every send on the very address the
+request then connects to.
 """
 
 from __future__ import annotations
@@ -33,17 +34,36 @@ def is_private(address: str) -> bool:
     return not ip.is_global
 
 
-async def check_destination(url: str, allow_private: bool) -> None:
-    if allow_private:
-        return
-    host = urlsplit(url).hostname or ""
+async def resolve_destination(host: str, allow_private: bool) -> str:
+    """The one address the request goes to: the host is resolved once, every answer is checked
+    (unless private addresses are allowed), and the request connects to the first answer, so a
+    second lookup (DNS rebinding) cannot send it elsewhere."""
     try:
-        infos = await trio.socket.getaddrinfo(host, None, type=trio.socket.SOCK_STREAM)
-    except OSError as exc:
-        raise DeliveryError(f"cannot resolve {host}: {exc}") from None
-    if any(is_private(str(info[4][0])) for info in infos):
+        ipaddress.ip_address(host)
+        addresses = [host]
+    except ValueError:
+        try:
+            infos = await trio.socket.getaddrinfo(host, None, type=trio.socket.SOCK_STREAM)
+        except OSError as exc:
+            raise DeliveryError(f"cannot resolve {host}: {exc}") from None
+        addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise DeliveryError(f"cannot resolve {host}: no address")
+    if not allow_private and any(is_private(a) for a in addresses):
         raise DeliveryError(f"{host} resolves to a private address (not allowed on this "
                             "server)")
+    return addresses[0]
+
+
+def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """``url`` with its host replaced by ``address``, plus the ``Host`` header and the TLS
+    server name (certificate checked for the original host) that keep the request the same."""
+    parts = urlsplit(url)
+    ip = f"[{address}]" if ":" in address else address
+    netloc = ip if parts.port is None else f"{ip}:{parts.port}"
+    host_header = parts.netloc.rpartition("@")[2]
+    extensions = {"sni_hostname": parts.hostname or ""} if parts.scheme == "https" else {}
+    return parts._replace(netloc=netloc).geturl(), {"Host": host_header}, extensions
 
 
 def body_of(out: Outgoing) -> bytes:
@@ -57,16 +77,17 @@ async def deliver(client: httpx.AsyncClient, out: Outgoing, timeout: float,
                   allow_private: bool) -> None:
     url = str(out.channel.settings.get("url", ""))
     secret = out.secrets.get("webhook_secret", "")
-    await check_destination(url, allow_private)
+    address = await resolve_destination(urlsplit(url).hostname or "", allow_private)
+    target, host_header, extensions = pinned(url, address)
     body = body_of(out)
     timestamp = str(int(time.time()))
     headers = {"Content-Type": "application/json", "User-Agent": "CopyTradePro-Webhook/1",
                "Idempotency-Key": out.idempotency_key, "X-CopyTrade-Event": out.kind,
                "X-CopyTrade-Timestamp": timestamp,
-               "X-CopyTrade-Signature": sign(secret, timestamp, body)}
+               "X-CopyTrade-Signature": sign(secret, timestamp, body), **host_header}
     try:
-        response = await client.post(url, content=body, headers=headers, timeout=timeout,
-                                     follow_redirects=False)
+        response = await client.post(target, content=body, headers=headers, timeout=timeout,
+                                     follow_redirects=False, extensions=extensions)
     except httpx.HTTPError as exc:
         raise DeliveryError(scrub(f"webhook unreachable: {type(exc).__name__} {exc}",
                                   out.secrets)) from None
