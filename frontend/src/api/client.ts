@@ -9,7 +9,7 @@ import type {
 import type {
   Account, AccountBody, AccountPatch, AccountStats, ApiToken, ConnectionInfo, CopyMode, CopyRules,
   CreatedAccount, CreatedToken, ErrorBody, Follower, HistoryQuery, HistoryRow, Id, Items,
-  LoginBody, MasterTrade, Performance,
+  LoginBody, EquitySeries, MasterTrade, Performance,
   NewAccountBody, Page, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
   RulesInput, SeriesRange, TradePair, User, UserBody,
 } from './types';
@@ -229,6 +229,10 @@ export class ApiClient {
   }
   performance(id: Id, range: SeriesRange, signal: AbortSignal): Promise<Performance> {
     return this.request('GET', `/accounts/${id}/performance`, signal, { query: { range } });
+  }
+  /** Balance, equity and drawdown over time, in buckets that fit the range. */
+  equity(id: Id, range: SeriesRange, signal: AbortSignal): Promise<EquitySeries> {
+    return this.request('GET', `/accounts/${id}/equity`, signal, { query: { range } });
   }
   /** Closed trades / ended copies, newest close first. */
   history(id: Id, q: HistoryQuery, signal: AbortSignal): Promise<Page<HistoryRow>> {

@@ -209,6 +209,29 @@ export interface ProfitSeries {
   points: ProfitPoint[];
 }
 
+/** One bucket of the equity series (GET /accounts/{id}/equity). */
+export interface EquityPoint {
+  /** Bucket start. */
+  t: Timestamp;
+  balance: Decimal;
+  equity: Decimal;
+  equity_min: Decimal;
+  equity_max: Decimal;
+  /** Running equity peak minus the bucket's lowest equity (≥ 0). */
+  drawdown: Decimal;
+  drawdown_pct: Decimal | null;
+}
+
+export interface EquitySeries {
+  range: SeriesRange | null;
+  since: Timestamp | null;
+  until: Timestamp;
+  bucket_s: number;
+  points: EquityPoint[];
+  max_drawdown: Decimal | null;
+  max_drawdown_pct: Decimal | null;
+}
+
 export type HistoryStatus = 'CLOSED' | 'FAILED' | 'SKIPPED' | 'EXPIRED';
 export const HISTORY_STATUSES: readonly HistoryStatus[] = ['CLOSED', 'FAILED', 'SKIPPED', 'EXPIRED'];
 

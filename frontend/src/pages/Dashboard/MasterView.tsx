@@ -6,6 +6,7 @@ import { Link } from '../../components/Link';
 import { ErrorState, Loading } from '../../components/LoadState';
 import { ModeSwitcher } from '../../components/ModeSwitcher';
 import { Panel } from '../../components/Panel';
+import { EquityPanel } from '../../components/EquityPanel';
 import { PerformancePanel } from '../../components/PerformancePanel';
 import { ProfitPanel } from '../../components/ProfitPanel';
 import { StatsRow } from '../../components/StatsRow';
@@ -118,6 +119,7 @@ export function MasterView({ account }: { account: Account }) {
       <div class="grid gap-4 xl:grid-cols-3">
         <div class="min-w-0 space-y-4 xl:col-span-2">
           <ProfitPanel accountId={id} version={version} />
+          <EquityPanel accountId={id} version={version} />
           <Panel title={<>{t('dash.activeTrades')} <span class="ml-1 text-ink-400"
                    data-testid="active-count">{active.data?.length ?? ''}</span></>}
                  testid="active-panel">
