@@ -30,9 +30,13 @@ def test_fold_keeps_last_min_max_per_minute() -> None:
                  (1, d(101), d(99), t0 + timedelta(seconds=60)),
                  (2, d(5), d(5), t0)])
     minute = t0.replace(second=0)
-    assert rows == [(1, minute, d(101), d(95), d(90), d(100), 3),
-                    (1, minute + timedelta(minutes=1), d(101), d(99), d(99), d(99), 1),
-                    (2, minute, d(5), d(5), d(5), d(5), 1)]
+    # 100 → 90 → 95 in the first minute: a fall of 10 from the high to a later low.
+    assert rows == [(1, minute, d(101), d(95), d(90), d(100), d(10), 3),
+                    (1, minute + timedelta(minutes=1), d(101), d(99), d(99), d(99), d(0), 1),
+                    (2, minute, d(5), d(5), d(5), d(5), d(0), 1)]
+    # A low before the high is no drawdown.
+    rows = fold([(1, d(0), d(90), t0), (1, d(0), d(100), t0 + timedelta(seconds=1))])
+    assert rows[0][6] == d(0)
 
 
 async def _seed(api: Api, account_id: int, minutes: list[tuple[int, str, str, str, str]]
@@ -64,6 +68,10 @@ async def test_reports_from_an_ea_become_minute_points(api: Api, alice) -> None:
     assert last["balance"] == "10000.00"
     assert Decimal(last["equity_min"]) <= Decimal("9950.00")
     assert last["equity_max"] == "10020.00"
+    # Within the minute: 10000 → 9950 → 10020 fell 50 from a high to a later low (the
+    # 10020 high came after the 9950 low), even if the reports arrived in separate batches.
+    if len(body["points"]) == 1:
+        assert last["drawdown"] == "50.00"
     rows = await api.db.fetchval("SELECT count(*) FROM equity_points WHERE account_id = $1", fid)
     assert rows <= 2  # one row per minute, not one per report
     sim.stop()
@@ -80,7 +88,8 @@ async def test_drawdown_against_the_running_peak(api: Api, alice) -> None:
     body = (await alice.get(f"/api/v1/accounts/{fid}/equity", params={"range": "24h"})).json()
     pts = body["points"]
     assert [p["equity"] for p in pts] == ["1000.00", "1100.00", "1000.00", "1050.00"]
-    assert [p["drawdown"] for p in pts] == ["0.00", "100.00", "110.00", "60.00"]
+    # Minute 2 went 1000 → 1100 (a rise, no fall); then 1100 down to 990, and 1040 at worst.
+    assert [p["drawdown"] for p in pts] == ["0.00", "0.00", "110.00", "60.00"]
     assert pts[2]["drawdown_pct"] == "10.00"  # 110 / 1100
     assert body["max_drawdown"] == "110.00" and body["max_drawdown_pct"] == "10.00"
     # The first point is the first data, not a zero.

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..db.accounts import linked_account_ids
 from ..db.errors import Conflict
+from ..db.followers import FollowerQueries
 from ..domain.models import Role
 from .errors import ApiConflict
 from .routing import Call, route
@@ -18,6 +19,8 @@ from .schemas import (
     AccountWithKey,
     FollowerList,
     FollowerOut,
+    RemovedFollowerList,
+    RemovedFollowerOut,
 )
 from .validation import UNSET
 from .views import account_view, account_views
@@ -105,6 +108,43 @@ async def followers(call: Call[None, None], account_id: int) -> FollowerList:
     master = await call.ctx.accounts.get(account_id, call.user_id)
     if master.role is not Role.MASTER:
         raise Conflict("only master accounts have followers")
-    rows = await call.ctx.accounts.followers_of(master.id)
-    return FollowerList([FollowerOut(id=f.id, name=f.name, is_active=f.is_active,
-                                     online=call.ctx.engine.is_online(f.id)) for f in rows])
+    rows = await FollowerQueries(call.ctx.db).overview(master.id)
+    items = []
+    for r in rows:
+        for k in ("avg_latency_ms", "avg_slippage_points"):
+            if r[k] is not None:
+                r[k] = round(r[k], 3 if k == "avg_latency_ms" else 2)
+        items.append(FollowerOut(online=call.ctx.engine.is_online(r["id"]), **r))
+    return FollowerList(items)
+
+
+async def _master(call: Call[Any, Any], account_id: int) -> int:
+    master = await call.ctx.accounts.get(account_id, call.user_id)
+    if master.role is not Role.MASTER:
+        raise Conflict("only master accounts have followers")
+    return master.id
+
+
+@route("DELETE", f"{ACCOUNT}/followers/<int:follower_id>",
+       summary="Remove a follower (it cannot follow this master again until allowed)",
+       tag=TAG, status=204, errors=(401, 403, 404, 409))
+async def remove_follower(call: Call[None, None], account_id: int, follower_id: int) -> None:
+    master_id = await _master(call, account_id)
+    await FollowerQueries(call.ctx.db).remove(master_id, follower_id)
+    await notify(call, follower_id, master_id)
+
+
+@route("GET", f"{ACCOUNT}/removed-followers", summary="Followers this master removed",
+       tag=TAG, response=RemovedFollowerList, errors=(401, 404, 409))
+async def removed_followers(call: Call[None, None], account_id: int) -> RemovedFollowerList:
+    master_id = await _master(call, account_id)
+    rows = await FollowerQueries(call.ctx.db).removed(master_id)
+    return RemovedFollowerList([RemovedFollowerOut(**r) for r in rows])
+
+
+@route("DELETE", f"{ACCOUNT}/removed-followers/<int:follower_id>",
+       summary="Allow a removed follower to follow this master again", tag=TAG, status=204,
+       errors=(401, 403, 404, 409))
+async def allow_follower(call: Call[None, None], account_id: int, follower_id: int) -> None:
+    master_id = await _master(call, account_id)
+    await FollowerQueries(call.ctx.db).allow(master_id, follower_id)

@@ -57,9 +57,9 @@ class EquityPoint:
     equity_min: Decimal
     equity_max: Decimal
     drawdown: Decimal
-    """Running equity peak (up to this bucket) minus the bucket's lowest equity."""
+    """The worst fall of the bucket's minutes from the period's running equity peak."""
     drawdown_pct: Decimal | None
-    """``drawdown`` in percent of that peak (null when the peak is not positive)."""
+    """``drawdown`` in percent of the running peak (null when it is not positive)."""
 
 
 @attrs.frozen

@@ -26,7 +26,7 @@ from ..db import equity as equity_sql
 from ..db import trades as sql
 from ..db.accounts import AccountRepository
 from ..db.database import Database
-from ..db.errors import DatabaseUnavailable, NotFound
+from ..db.errors import Conflict, DatabaseUnavailable, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
 from ..db.models import FollowerRules
 from ..domain.errors import DomainError
@@ -276,7 +276,7 @@ class Engine:
         if info.following_id != master.id:
             try:
                 updated = await self.repo.follow_by_id(info.id, master.id)
-            except DomainError as exc:
+            except (DomainError, Conflict) as exc:
                 raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, str(exc)) from None
             info = AccountInfo.from_account(updated)
             self._remember(info)
