@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from apitools import Api, error_of
 from copytrade.db.accounts import REMOVED_TEXT
 from copytrade.sim.link import LinkError
+
+from apitools import Api, error_of
 
 
 async def _pair(api: Api, mid: int, fid: int, n: int, status: str, *, profit: str | None = None,

@@ -10,7 +10,7 @@ import type {
   Account, AccountBody, AccountPatch, AccountStats, ApiToken, ConnectionInfo, CopyMode, CopyRules,
   CreatedAccount, CreatedToken, ErrorBody, Follower, HistoryQuery, HistoryRow, Id, Items,
   LoginBody, EquitySeries, MasterTrade, Performance,
-  NewAccountBody, Page, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
+  NewAccountBody, Page, RemovedFollower, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
   RulesInput, SeriesRange, TradePair, User, UserBody,
 } from './types';
 
@@ -205,6 +205,17 @@ export class ApiClient {
   followers(id: Id, signal: AbortSignal): Promise<Follower[]> {
     return this.request<Items<Follower>>('GET', `/accounts/${id}/followers`, signal)
       .then((r) => r.items);
+  }
+  /** The provider removes a follower; it cannot follow again until allowed. */
+  removeFollower(id: Id, followerId: Id, signal: AbortSignal): Promise<void> {
+    return this.request('DELETE', `/accounts/${id}/followers/${followerId}`, signal);
+  }
+  removedFollowers(id: Id, signal: AbortSignal): Promise<RemovedFollower[]> {
+    return this.request<Items<RemovedFollower>>('GET', `/accounts/${id}/removed-followers`,
+                                                signal).then((r) => r.items);
+  }
+  allowFollower(id: Id, followerId: Id, signal: AbortSignal): Promise<void> {
+    return this.request('DELETE', `/accounts/${id}/removed-followers/${followerId}`, signal);
   }
 
   // ---- trades and statistics ----

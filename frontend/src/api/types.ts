@@ -166,6 +166,27 @@ export interface Follower {
   name: string;
   is_active: boolean;
   online: boolean;
+  /** The provider's view (docs/api.md, Followers); older servers may omit these. */
+  ea_connected_at?: Timestamp | null;
+  ea_disconnected_at?: Timestamp | null;
+  realised_profit?: Decimal;
+  floating_profit?: Decimal;
+  open_copies?: number;
+  copies?: number;
+  failed?: number;
+  failure_rate?: number | null;
+  recent_copies?: number;
+  recent_failed?: number;
+  /** At least 3 of its last 10 copy attempts failed. */
+  flagged?: boolean;
+  avg_latency_ms?: number | null;
+  avg_slippage_points?: number | null;
+}
+
+export interface RemovedFollower {
+  id: Id;
+  name: string;
+  removed_at: Timestamp;
 }
 
 export interface Items<T> {

@@ -52,11 +52,12 @@ export function EquityChart({ points, until }: { points: readonly EquityPoint[];
     const title = (items: { parsed: { x: number | null } }[]) =>
       (items[0] ? chartTime(items[0].parsed.x ?? 0, intl, { date: true }) : '');
     const x = timeScale(first, end, intl, TICK, GRID);
+    const few = data.length < 3 ? 3 : 0;  // a lone point must still show
     const mainConfig: ChartConfiguration<'line', { x: number; y: number }[]> = {
       type: 'line',
       data: { datasets: [
         { label: t('equity.equity'), data: data.map((p) => ({ x: p.x, y: p.equity })),
-          borderColor: EQUITY, backgroundColor: EQUITY, borderWidth: 2, pointRadius: 0,
+          borderColor: EQUITY, backgroundColor: EQUITY, borderWidth: 2, pointRadius: few,
           pointHoverRadius: 4, tension: 0 },
         { label: t('equity.balance'), data: data.map((p) => ({ x: p.x, y: p.balance })),
           borderColor: BALANCE, backgroundColor: BALANCE, borderWidth: 1.5, borderDash: [5, 4],
