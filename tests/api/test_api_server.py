@@ -146,6 +146,7 @@ async def test_openapi_document_and_page(api: Api) -> None:
             ("get", "/api/v1/accounts/{account_id}/history.csv"),
             ("get", "/api/v1/accounts/{account_id}/performance"),
             ("get", "/api/v1/accounts/{account_id}/equity"),
+            ("get", "/api/v1/accounts/{account_id}/audit"),
             ("get", "/api/v1/connection-info"),
             ("get", "/api/v1/auth/registration"), ("get", "/api/v1/admin/users"),
             ("post", "/api/v1/admin/users/{user_id}/disable"),

@@ -9,6 +9,7 @@ from ..db.accounts import linked_account_ids
 from ..db.errors import Conflict
 from ..db.followers import FollowerQueries
 from ..domain.models import Role
+from .audit_trail import audit, changes
 from .errors import ApiConflict
 from .routing import Call, route
 from .schemas import (
@@ -59,6 +60,8 @@ async def create_account(call: Call[AccountIn, None]) -> AccountWithKey:
     created = await call.ctx.accounts.create(call.user_id, name=call.body.name,
                                              role=Role(call.body.role))
     await notify(call, created.account.id)
+    await audit(call, created.account.id, "account.created",
+                {"name": created.account.name, "role": created.account.role.value.lower()})
     return AccountWithKey(await account_view(call, created.account), created.api_key)
 
 
@@ -73,14 +76,18 @@ async def get_account(call: Call[None, None], account_id: int) -> AccountEnvelop
        body=AccountPatchIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
 async def update_account(call: Call[AccountPatchIn, None], account_id: int) -> AccountEnvelope:
     body = call.body
+    before = await call.ctx.accounts.get(account_id, call.user_id)  # 404 before 409
     if body.name is not UNSET:
-        await call.ctx.accounts.get(account_id, call.user_id)  # 404 before 409
         await _name_free(call, body.name, except_id=account_id)
     account = await call.ctx.accounts.update(
         account_id, call.user_id, name=None if body.name is UNSET else body.name,
         is_active=None if body.is_active is UNSET else body.is_active)
     if body.is_active is not UNSET:
         await notify(call, account_id)
+    diff = changes({"name": before.name, "is_active": before.is_active},
+                   {"name": account.name, "is_active": account.is_active})
+    if diff:
+        await audit(call, account_id, "account.updated", diff)
     return AccountEnvelope(await account_view(call, account))
 
 
@@ -99,6 +106,7 @@ async def delete_account(call: Call[None, None], account_id: int) -> None:
 async def rotate_key(call: Call[None, None], account_id: int) -> AccountWithKey:
     rotated = await call.ctx.accounts.rotate_key(account_id, call.user_id)
     await call.ctx.engine.disconnect(account_id, "KEY_ROTATED")
+    await audit(call, account_id, "key.rotated", {"prefix": rotated.account.api_key_prefix})
     return AccountWithKey(await account_view(call, rotated.account), rotated.api_key)
 
 
@@ -132,6 +140,11 @@ async def remove_follower(call: Call[None, None], account_id: int, follower_id: 
     master_id = await _master(call, account_id)
     await FollowerQueries(call.ctx.db).remove(master_id, follower_id)
     await notify(call, follower_id, master_id)
+    follower = await call.ctx.accounts.get_any(follower_id)
+    await audit(call, master_id, "follower.removed",
+                {"follower_id": follower_id, "follower": follower.name})
+    await audit(call, follower_id, "follow.removed_by_master",
+                {"master_id": master_id}, owner_id=follower.user_id)
 
 
 @route("GET", f"{ACCOUNT}/removed-followers", summary="Followers this master removed",
@@ -148,3 +161,4 @@ async def removed_followers(call: Call[None, None], account_id: int) -> RemovedF
 async def allow_follower(call: Call[None, None], account_id: int, follower_id: int) -> None:
     master_id = await _master(call, account_id)
     await FollowerQueries(call.ctx.db).allow(master_id, follower_id)
+    await audit(call, master_id, "follower.allowed", {"follower_id": follower_id})

@@ -83,7 +83,7 @@ class EquityQueries:
         self.db = db
 
     async def first_minute(self, account_id: int) -> datetime | None:
-        return await self.db.fetchval(
+        return await self.db.fetchval(  # type: ignore[no-any-return]
             "SELECT min(minute) FROM equity_points WHERE account_id = $1", account_id)
 
     async def series(self, account_id: int, *, since: datetime | None, until: datetime,
