@@ -9,7 +9,7 @@ import type {
 import type {
   Account, AccountBody, AccountPatch, AccountStats, ApiToken, ConnectionInfo, CopyMode, CopyRules,
   CreatedAccount, CreatedToken, ErrorBody, Follower, HistoryQuery, HistoryRow, Id, Items,
-  LoginBody, EquitySeries, MasterTrade, Performance,
+  AuditPage, LoginBody, EquitySeries, MasterTrade, Performance,
   NewAccountBody, Page, RemovedFollower, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
   RulesInput, SeriesRange, TradePair, User, UserBody,
 } from './types';
@@ -244,6 +244,11 @@ export class ApiClient {
   /** Balance, equity and drawdown over time, in buckets that fit the range. */
   equity(id: Id, range: SeriesRange, signal: AbortSignal): Promise<EquitySeries> {
     return this.request('GET', `/accounts/${id}/equity`, signal, { query: { range } });
+  }
+  /** Who changed what and when, newest first; `beforeId` pages on. */
+  audit(id: Id, beforeId: Id | null, signal: AbortSignal): Promise<AuditPage> {
+    return this.request('GET', `/accounts/${id}/audit`, signal,
+                        { query: beforeId === null ? {} : { before_id: beforeId } });
   }
   /** Closed trades / ended copies, newest close first. */
   history(id: Id, q: HistoryQuery, signal: AbortSignal): Promise<Page<HistoryRow>> {

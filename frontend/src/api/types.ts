@@ -253,6 +253,25 @@ export interface EquitySeries {
   max_drawdown_pct: Decimal | null;
 }
 
+/** One audit-log entry (GET /accounts/{id}/audit). */
+export interface AuditEntry {
+  id: Id;
+  /** Null for a login from a new address (it concerns every account of the user). */
+  account_id: Id | null;
+  action: string;
+  detail: Record<string, unknown>;
+  via: 'session' | 'token' | 'login';
+  address: string | null;
+  created_at: Timestamp;
+  by_owner: boolean | null;
+  actor_name: string | null;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  next_before_id: Id | null;
+}
+
 export type HistoryStatus = 'CLOSED' | 'FAILED' | 'SKIPPED' | 'EXPIRED';
 export const HISTORY_STATUSES: readonly HistoryStatus[] = ['CLOSED', 'FAILED', 'SKIPPED', 'EXPIRED'];
 
