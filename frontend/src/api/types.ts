@@ -226,7 +226,7 @@ export interface ProfitPoint {
 
 export interface ProfitSeries {
   range: SeriesRange;
-  bucket: 'hour' | 'day';
+  bucket: 'minute' | 'hour' | 'day';
   points: ProfitPoint[];
 }
 

@@ -413,7 +413,7 @@ class SeriesPoint:
 @attrs.frozen
 class SeriesOut:
     range: RangeName
-    bucket: Literal["hour", "day"]
+    bucket: Literal["minute", "hour", "day"]
     points: list[SeriesPoint]
 
 

@@ -30,7 +30,7 @@ export function toXY(points: readonly ProfitPoint[], now: number = Date.now()): 
 
 /** Chart.js line chart of cumulative profit; updates in place when the points change. */
 export function ProfitChart({ points, bucket, testid = 'profit-chart' }: {
-  points: readonly ProfitPoint[]; bucket: 'hour' | 'day'; testid?: string;
+  points: readonly ProfitPoint[]; bucket: 'minute' | 'hour' | 'day'; testid?: string;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<'line', XY[]> | null>(null);
