@@ -1,7 +1,7 @@
 """Accessibility in real Chromium: axe-core (from npm, injected into the page) on every page at
 desktop and phone sizes, in English and Thai, with zero serious or critical violations; on the
-phone every visible control is a tap target of at least 44 × 44 px (or 44 px high across a
-row), and keyboard focus shows a visible ring."""
+phone every visible control is a tap target of at least 44 by 44 px (a checkbox: its
+label), and keyboard focus shows a visible ring."""
 
 from __future__ import annotations
 
@@ -88,7 +88,9 @@ SMALL_TARGETS = """() => {
         && el.parentElement && el.parentElement.textContent.trim().length
            > el.textContent.trim().length + 20) continue;
     if (box.height < 43.5 || box.width < 43.5) {
-      out.push(`${el.tagName.toLowerCase()}[${el.getAttribute('data-testid') || el.textContent.trim().slice(0, 30)}] ${Math.round(box.width)}x${Math.round(box.height)}`);
+      const name = el.getAttribute('data-testid') || el.textContent.trim().slice(0, 30);
+      const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+      out.push(`${el.tagName.toLowerCase()}[${name}] ${size}`);
     }
   }
   return out;
@@ -150,7 +152,8 @@ def test_focus_is_visible(server: Server, new_context: Any, sims: SimThread) -> 
           const s = getComputedStyle(el);
           const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
           const ring = s.boxShadow && s.boxShadow !== 'none';
-          return [el.tagName + ':' + (el.getAttribute('data-testid') || el.textContent.trim().slice(0, 20)), outline || ring];
+          const name = el.getAttribute('data-testid') || el.textContent.trim().slice(0, 20);
+          return [el.tagName + ':' + name, outline || ring];
         }""")
         if shown and not shown[1]:
             bare.append(shown[0])
