@@ -159,7 +159,7 @@ async def test_profit_series(api: Api, alice) -> None:
     assert await series(fid, "30d") == await series(fid, "all")
     assert await series(fid, "7d") == ("hour", [("10.00", "10.00"), ("-3.50", "6.50"),
                                                 ("5.25", "11.75"), ("2.00", "13.75")])
-    assert await series(fid, "24h") == ("hour", [("2.00", "2.00")])
+    assert await series(fid, "24h") == ("minute", [("2.00", "2.00")])
     assert await series(mid, "all") == ("day", [("15.00", "15.00"), ("0.00", "15.00")])
     body = (await alice.get(f"/api/v1/accounts/{fid}/profit-series")).json()
     assert body["range"] == "30d" and body["points"][0]["t"].endswith("+00:00")

@@ -194,11 +194,11 @@ def test_trader_journey(server: Server, new_context: Any, sims: SimThread) -> No
     # ---- it closes with a profit: the chart gets its first points, totals update
     sims.run(master.close, ticket1)  # the sim's default profit: 12.50
     e(page.locator(f'[data-testid="closed-trades"] [data-ticket="{ticket1}"]')).to_be_visible()
-    e(tid(page, "profit-chart")).to_have_attribute("data-points", "2")
+    e(tid(page, "profit-chart")).to_have_attribute("data-points", "1")
     e(tid(page, "total-profit")).to_have_attribute("data-value", re.compile(r"^12\.50?$"))
     e(follower_page.locator(f'[data-testid="closed-pairs"] [data-master-ticket="{ticket1}"]')
       ).to_have_attribute("data-status", "CLOSED")
-    e(tid(follower_page, "profit-chart")).to_have_attribute("data-points", "2")
+    e(tid(follower_page, "profit-chart")).to_have_attribute("data-points", "1")
 
     # A second close grows the curve; a symbol the follower lacks fails with a reason.
     ticket2 = sims.run(master.open, "EURUSD", Side.SELL, Decimal("0.20"), Decimal("1.08450"))

@@ -9,8 +9,8 @@ import type {
 import type {
   Account, AccountBody, AccountPatch, AccountStats, ApiToken, ConnectionInfo, CopyMode, CopyRules,
   CreatedAccount, CreatedToken, ErrorBody, Follower, HistoryQuery, HistoryRow, Id, Items,
-  LoginBody, MasterTrade, Performance,
-  NewAccountBody, Page, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
+  AuditPage, LoginBody, EquitySeries, MasterTrade, Performance,
+  NewAccountBody, Page, RemovedFollower, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
   RulesInput, SeriesRange, TradePair, User, UserBody,
 } from './types';
 
@@ -206,6 +206,17 @@ export class ApiClient {
     return this.request<Items<Follower>>('GET', `/accounts/${id}/followers`, signal)
       .then((r) => r.items);
   }
+  /** The provider removes a follower; it cannot follow again until allowed. */
+  removeFollower(id: Id, followerId: Id, signal: AbortSignal): Promise<void> {
+    return this.request('DELETE', `/accounts/${id}/followers/${followerId}`, signal);
+  }
+  removedFollowers(id: Id, signal: AbortSignal): Promise<RemovedFollower[]> {
+    return this.request<Items<RemovedFollower>>('GET', `/accounts/${id}/removed-followers`,
+                                                signal).then((r) => r.items);
+  }
+  allowFollower(id: Id, followerId: Id, signal: AbortSignal): Promise<void> {
+    return this.request('DELETE', `/accounts/${id}/removed-followers/${followerId}`, signal);
+  }
 
   // ---- trades and statistics ----
   /** A master's trades, newest first. */
@@ -229,6 +240,15 @@ export class ApiClient {
   }
   performance(id: Id, range: SeriesRange, signal: AbortSignal): Promise<Performance> {
     return this.request('GET', `/accounts/${id}/performance`, signal, { query: { range } });
+  }
+  /** Balance, equity and drawdown over time, in buckets that fit the range. */
+  equity(id: Id, range: SeriesRange, signal: AbortSignal): Promise<EquitySeries> {
+    return this.request('GET', `/accounts/${id}/equity`, signal, { query: { range } });
+  }
+  /** Who changed what and when, newest first; `beforeId` pages on. */
+  audit(id: Id, beforeId: Id | null, signal: AbortSignal): Promise<AuditPage> {
+    return this.request('GET', `/accounts/${id}/audit`, signal,
+                        { query: beforeId === null ? {} : { before_id: beforeId } });
   }
   /** Closed trades / ended copies, newest close first. */
   history(id: Id, q: HistoryQuery, signal: AbortSignal): Promise<Page<HistoryRow>> {

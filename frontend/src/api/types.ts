@@ -166,6 +166,27 @@ export interface Follower {
   name: string;
   is_active: boolean;
   online: boolean;
+  /** The provider's view (docs/api.md, Followers); older servers may omit these. */
+  ea_connected_at?: Timestamp | null;
+  ea_disconnected_at?: Timestamp | null;
+  realised_profit?: Decimal;
+  floating_profit?: Decimal;
+  open_copies?: number;
+  copies?: number;
+  failed?: number;
+  failure_rate?: number | null;
+  recent_copies?: number;
+  recent_failed?: number;
+  /** At least 3 of its last 10 copy attempts failed. */
+  flagged?: boolean;
+  avg_latency_ms?: number | null;
+  avg_slippage_points?: number | null;
+}
+
+export interface RemovedFollower {
+  id: Id;
+  name: string;
+  removed_at: Timestamp;
 }
 
 export interface Items<T> {
@@ -205,8 +226,50 @@ export interface ProfitPoint {
 
 export interface ProfitSeries {
   range: SeriesRange;
-  bucket: 'hour' | 'day';
+  bucket: 'minute' | 'hour' | 'day';
   points: ProfitPoint[];
+}
+
+/** One bucket of the equity series (GET /accounts/{id}/equity). */
+export interface EquityPoint {
+  /** Bucket start. */
+  t: Timestamp;
+  balance: Decimal;
+  equity: Decimal;
+  equity_min: Decimal;
+  equity_max: Decimal;
+  /** Running equity peak minus the bucket's lowest equity (≥ 0). */
+  drawdown: Decimal;
+  drawdown_pct: Decimal | null;
+}
+
+export interface EquitySeries {
+  range: SeriesRange | null;
+  since: Timestamp | null;
+  until: Timestamp;
+  bucket_s: number;
+  points: EquityPoint[];
+  max_drawdown: Decimal | null;
+  max_drawdown_pct: Decimal | null;
+}
+
+/** One audit-log entry (GET /accounts/{id}/audit). */
+export interface AuditEntry {
+  id: Id;
+  /** Null for a login from a new address (it concerns every account of the user). */
+  account_id: Id | null;
+  action: string;
+  detail: Record<string, unknown>;
+  via: 'session' | 'token' | 'login';
+  address: string | null;
+  created_at: Timestamp;
+  by_owner: boolean | null;
+  actor_name: string | null;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  next_before_id: Id | null;
 }
 
 export type HistoryStatus = 'CLOSED' | 'FAILED' | 'SKIPPED' | 'EXPIRED';

@@ -7,7 +7,9 @@ from typing import Any
 
 from ..db.accounts import linked_account_ids
 from ..db.errors import Conflict
+from ..db.followers import FollowerQueries
 from ..domain.models import Role
+from .audit_trail import audit, changes
 from .errors import ApiConflict
 from .routing import Call, route
 from .schemas import (
@@ -18,6 +20,8 @@ from .schemas import (
     AccountWithKey,
     FollowerList,
     FollowerOut,
+    RemovedFollowerList,
+    RemovedFollowerOut,
 )
 from .validation import UNSET
 from .views import account_view, account_views
@@ -56,6 +60,8 @@ async def create_account(call: Call[AccountIn, None]) -> AccountWithKey:
     created = await call.ctx.accounts.create(call.user_id, name=call.body.name,
                                              role=Role(call.body.role))
     await notify(call, created.account.id)
+    await audit(call, created.account.id, "account.created",
+                {"name": created.account.name, "role": created.account.role.value.lower()})
     return AccountWithKey(await account_view(call, created.account), created.api_key)
 
 
@@ -70,14 +76,18 @@ async def get_account(call: Call[None, None], account_id: int) -> AccountEnvelop
        body=AccountPatchIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
 async def update_account(call: Call[AccountPatchIn, None], account_id: int) -> AccountEnvelope:
     body = call.body
+    before = await call.ctx.accounts.get(account_id, call.user_id)  # 404 before 409
     if body.name is not UNSET:
-        await call.ctx.accounts.get(account_id, call.user_id)  # 404 before 409
         await _name_free(call, body.name, except_id=account_id)
     account = await call.ctx.accounts.update(
         account_id, call.user_id, name=None if body.name is UNSET else body.name,
         is_active=None if body.is_active is UNSET else body.is_active)
     if body.is_active is not UNSET:
         await notify(call, account_id)
+    diff = changes({"name": before.name, "is_active": before.is_active},
+                   {"name": account.name, "is_active": account.is_active})
+    if diff:
+        await audit(call, account_id, "account.updated", diff)
     return AccountEnvelope(await account_view(call, account))
 
 
@@ -96,6 +106,7 @@ async def delete_account(call: Call[None, None], account_id: int) -> None:
 async def rotate_key(call: Call[None, None], account_id: int) -> AccountWithKey:
     rotated = await call.ctx.accounts.rotate_key(account_id, call.user_id)
     await call.ctx.engine.disconnect(account_id, "KEY_ROTATED")
+    await audit(call, account_id, "key.rotated", {"prefix": rotated.account.api_key_prefix})
     return AccountWithKey(await account_view(call, rotated.account), rotated.api_key)
 
 
@@ -105,6 +116,49 @@ async def followers(call: Call[None, None], account_id: int) -> FollowerList:
     master = await call.ctx.accounts.get(account_id, call.user_id)
     if master.role is not Role.MASTER:
         raise Conflict("only master accounts have followers")
-    rows = await call.ctx.accounts.followers_of(master.id)
-    return FollowerList([FollowerOut(id=f.id, name=f.name, is_active=f.is_active,
-                                     online=call.ctx.engine.is_online(f.id)) for f in rows])
+    rows = await FollowerQueries(call.ctx.db).overview(master.id)
+    items = []
+    for r in rows:
+        for k in ("avg_latency_ms", "avg_slippage_points"):
+            if r[k] is not None:
+                r[k] = round(r[k], 3 if k == "avg_latency_ms" else 2)
+        items.append(FollowerOut(online=call.ctx.engine.is_online(r["id"]), **r))
+    return FollowerList(items)
+
+
+async def _master(call: Call[Any, Any], account_id: int) -> int:
+    master = await call.ctx.accounts.get(account_id, call.user_id)
+    if master.role is not Role.MASTER:
+        raise Conflict("only master accounts have followers")
+    return master.id
+
+
+@route("DELETE", f"{ACCOUNT}/followers/<int:follower_id>",
+       summary="Remove a follower (it cannot follow this master again until allowed)",
+       tag=TAG, status=204, errors=(401, 403, 404, 409))
+async def remove_follower(call: Call[None, None], account_id: int, follower_id: int) -> None:
+    master_id = await _master(call, account_id)
+    await FollowerQueries(call.ctx.db).remove(master_id, follower_id)
+    await notify(call, follower_id, master_id)
+    follower = await call.ctx.accounts.get_any(follower_id)
+    await audit(call, master_id, "follower.removed",
+                {"follower_id": follower_id, "follower": follower.name})
+    await audit(call, follower_id, "follow.removed_by_master",
+                {"master_id": master_id}, owner_id=follower.user_id)
+
+
+@route("GET", f"{ACCOUNT}/removed-followers", summary="Followers this master removed",
+       tag=TAG, response=RemovedFollowerList, errors=(401, 404, 409))
+async def removed_followers(call: Call[None, None], account_id: int) -> RemovedFollowerList:
+    master_id = await _master(call, account_id)
+    rows = await FollowerQueries(call.ctx.db).removed(master_id)
+    return RemovedFollowerList([RemovedFollowerOut(**r) for r in rows])
+
+
+@route("DELETE", f"{ACCOUNT}/removed-followers/<int:follower_id>",
+       summary="Allow a removed follower to follow this master again", tag=TAG, status=204,
+       errors=(401, 403, 404, 409))
+async def allow_follower(call: Call[None, None], account_id: int, follower_id: int) -> None:
+    master_id = await _master(call, account_id)
+    await FollowerQueries(call.ctx.db).allow(master_id, follower_id)
+    await audit(call, master_id, "follower.allowed", {"follower_id": follower_id})

@@ -24,6 +24,8 @@ from . import (
     static,
     tokens,
 )
+from . import audit as audit
+from . import equity as equity
 from . import history as history
 from . import performance as performance
 from . import trades as trades
@@ -33,7 +35,7 @@ from .security import SecurityConfig
 
 # importing registers routes
 _ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token, alerts, risk)
-_DASHBOARD_ROUTES = (history, performance)
+_DASHBOARD_ROUTES = (history, performance, equity, audit)
 
 MAX_BODY = 64 * 1024
 

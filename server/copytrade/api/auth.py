@@ -9,6 +9,7 @@ from typing import Any
 
 from quart import Response, request
 
+from ..db.audit import AuditEntry, AuditLog
 from ..db.errors import Conflict
 from ..db.models import User
 from ..db.registration import RegistrationMode, RegistrationRefused, RegistrationRepository
@@ -105,6 +106,11 @@ async def login(call: Call[LoginIn, None]) -> Response:
     ttl = timedelta(hours=call.ctx.settings.session_ttl_hours)
     token = await call.st.sessions.create(
         user.id, ttl, user_agent=request.headers.get("User-Agent"), ip=address)
+    audit = AuditLog(call.ctx.db)
+    if not await audit.known_address(user.id, address):  # the first login from here
+        await audit.write(AuditEntry(
+            account_id=None, user_id=user.id, actor_id=user.id, via="login", address=address,
+            action="login", detail={"user_agent": (request.headers.get("User-Agent") or "")[:200]}))
     response = Response(json.dumps(unstructure(UserEnvelope(user_out(user)))),
                         content_type="application/json")
     response.set_cookie(COOKIE, token, max_age=int(ttl.total_seconds()), httponly=True,

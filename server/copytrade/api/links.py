@@ -13,11 +13,21 @@ from ..domain.models import CopyMode, Role
 from ..domain.rules import CopyRules
 from ..domain.symbols import parse_symbol_map
 from .accounts import ACCOUNT, notify
+from .audit_trail import audit, changes
 from .errors import ValidationFailed
 from .routing import Call, route
 from .schemas import AccountEnvelope, CopyModeIn, FollowingIn, PartnerIn, RulesEnvelope, RulesIn
-from .validation import UNSET
+from .validation import UNSET, unstructure
 from .views import account_view, rules_out
+
+
+def _plain(rules: FollowerRules | None) -> dict[str, Any]:
+    if rules is None:
+        return {}
+    out = unstructure(rules_out(rules))
+    out.pop("updated_at", None)
+    return out  # type: ignore[no-any-return]
+
 
 TAG = "copying"
 LOT_LIMIT = Decimal(1_000_000)
@@ -26,9 +36,13 @@ LOT_LIMIT = Decimal(1_000_000)
 @route("PUT", f"{ACCOUNT}/copy-mode", summary="Set a master's copy mode", tag=TAG,
        body=CopyModeIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
 async def set_copy_mode(call: Call[CopyModeIn, None], account_id: int) -> AccountEnvelope:
+    before = await call.ctx.accounts.get(account_id, call.user_id)
     account = await call.ctx.accounts.set_copy_mode(account_id, call.user_id,
                                                     CopyMode(call.body.copy_mode))
     await notify(call, account_id)
+    if before.copy_mode != account.copy_mode:
+        await audit(call, account_id, "mode.changed",
+                    {"from": before.copy_mode.value, "to": account.copy_mode.value})
     return AccountEnvelope(await account_view(call, account))
 
 
@@ -45,6 +59,9 @@ async def set_partner(call: Call[PartnerIn, None], account_id: int) -> AccountEn
                                ) from None
     ids = [account_id] + [i for i in (before.partner_id, account.partner_id) if i is not None]
     await notify(call, *ids)
+    if before.partner_id != account.partner_id:
+        await audit(call, account_id, "partner.changed",
+                    {"from": before.partner_id, "to": account.partner_id})
     return AccountEnvelope(await account_view(call, account))
 
 
@@ -64,16 +81,21 @@ async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvel
                                {"master_token": "no master account has this token"}) from None
     ids = [account_id, *linked] + [i for i in (before.following_id, account.following_id) if i]
     await notify(call, *ids)
+    if before.following_id != account.following_id:
+        await audit(call, account_id, "follow.started",
+                    {"master_id": account.following_id, "previous_master_id": before.following_id})
     return AccountEnvelope(await account_view(call, account))
 
 
 @route("DELETE", f"{ACCOUNT}/following", summary="Stop following", tag=TAG,
        response=AccountEnvelope, errors=(401, 403, 404))
 async def unfollow(call: Call[None, None], account_id: int) -> AccountEnvelope:
-    await call.ctx.accounts.get(account_id, call.user_id)
+    before = await call.ctx.accounts.get(account_id, call.user_id)
     linked = await linked_account_ids(call.ctx.db, account_id)  # its master, a 1TO1 master
     account = await call.ctx.accounts.unfollow(account_id, call.user_id)
     await notify(call, account_id, *linked)
+    if before.following_id is not None:
+        await audit(call, account_id, "follow.stopped", {"master_id": before.following_id})
     return AccountEnvelope(await account_view(call, account))
 
 
@@ -144,4 +166,7 @@ async def put_rules(call: Call[RulesIn, None], account_id: int) -> RulesEnvelope
     rules = merged_rules(account.rules, call.body)
     updated = await call.ctx.accounts.update_rules(account_id, call.user_id, stored_rules(rules))
     await notify(call, account_id)
+    diff = changes(_plain(account.rules), _plain(updated.rules))
+    if diff:
+        await audit(call, account_id, "rules.changed", diff)
     return RulesEnvelope(rules_out(updated.rules))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..db.master_tokens import MasterTokens
 from .accounts import ACCOUNT
+from .audit_trail import audit
 from .routing import Call, route
 from .schemas import AccountEnvelope
 from .views import account_view
@@ -18,4 +19,5 @@ TAG = "accounts"
 async def rotate_master_token(call: Call[None, None], account_id: int) -> AccountEnvelope:
     account = await MasterTokens(call.ctx.db).rotate(account_id, call.user_id)
     await call.ctx.engine.account_changed(account_id)
+    await audit(call, account_id, "master_token.rotated")
     return AccountEnvelope(await account_view(call, account))

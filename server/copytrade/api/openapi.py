@@ -61,6 +61,8 @@ class SchemaBuilder:
         return out
 
     def of(self, tp: Any) -> dict[str, Any]:
+        if tp is Any:
+            return {}  # any JSON value
         origin = get_origin(tp)
         if origin in (Union, types.UnionType):
             args = [a for a in get_args(tp) if a is not Unset]

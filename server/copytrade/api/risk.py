@@ -16,6 +16,7 @@ from ..domain.models import Role
 from ..domain.risk import PRESETS, Control, RiskLimits
 from ..domain.risk_limits import PRESET_DESCRIPTIONS, limits_from_data, limits_to_data
 from .accounts import ACCOUNT
+from .audit_trail import audit, changes
 from .errors import ApiConflict, ApiNotFound, ValidationFailed
 from .risk_schemas import (
     BaselineOut,
@@ -158,7 +159,11 @@ async def get_risk(call: Call[None, None], account_id: int) -> RiskEnvelope:
 async def put_limits(call: Call[RiskLimitsIn, None], account_id: int) -> RiskEnvelope:
     fid = await follower_of(call, account_id)
     limits = limits_from_body(call.body)
+    before = await call.ctx.engine.guards.repo.get(fid)
     settings = await call.ctx.engine.guards.set_limits(fid, limits)
+    await audit(call, fid, "guards.changed",
+                changes({} if before is None else limits_to_data(before.limits),
+                        limits_to_data(settings.limits)))
     return RiskEnvelope(await risk_out(call, fid, settings))
 
 
@@ -168,6 +173,7 @@ async def put_limits(call: Call[RiskLimitsIn, None], account_id: int) -> RiskEnv
 async def set_control(call: Call[ControlIn, None], account_id: int) -> RiskEnvelope:
     fid = await follower_of(call, account_id)
     settings = await call.ctx.engine.guards.set_control(fid, Control(call.body.control))
+    await audit(call, fid, "guards.control", {"to": call.body.control})
     return RiskEnvelope(await risk_out(call, fid, settings))
 
 
@@ -191,6 +197,7 @@ async def reset_trip(call: Call[None, None], account_id: int, trip_id: int) -> T
     guards = call.ctx.engine.guards
     ended = await guards.reset(fid, trip_id)
     if ended is not None:
+        await audit(call, fid, "guards.trip_reset", {"trip_id": trip_id})
         return TripEnvelope(trip_out(ended))
     existing = await guards.repo.trip(fid, trip_id)
     if existing is None:

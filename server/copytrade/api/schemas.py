@@ -235,15 +235,47 @@ class AccountList:
 
 @attrs.frozen
 class FollowerOut:
+    """One follower in its provider's view (docs/api.md, Followers)."""
+
     id: int
     name: str
     is_active: bool
     online: bool
+    ea_connected_at: datetime | None = None
+    ea_disconnected_at: datetime | None = None
+    realised_profit: Decimal = Decimal(0)
+    """Profit of its CLOSED copies of this master's trades."""
+    floating_profit: Decimal = Decimal(0)
+    """Floating profit of its OPEN copies."""
+    open_copies: int = 0
+    copies: int = 0
+    """Copy attempts (not SKIPPED by its rules, not PENDING)."""
+    failed: int = 0
+    """Attempts that FAILED, EXPIRED or ended UNKNOWN."""
+    failure_rate: float | None = None
+    recent_copies: int = 0
+    recent_failed: int = 0
+    flagged: bool = False
+    """At least 3 of its last 10 attempts failed."""
+    avg_latency_ms: float | None = None
+    avg_slippage_points: float | None = None
 
 
 @attrs.frozen
 class FollowerList:
     items: list[FollowerOut]
+
+
+@attrs.frozen
+class RemovedFollowerOut:
+    id: int
+    name: str
+    removed_at: datetime
+
+
+@attrs.frozen
+class RemovedFollowerList:
+    items: list[RemovedFollowerOut]
 
 
 # ---- trades, pairs, stats -------------------------------------------------------------------
@@ -381,7 +413,7 @@ class SeriesPoint:
 @attrs.frozen
 class SeriesOut:
     range: RangeName
-    bucket: Literal["hour", "day"]
+    bucket: Literal["minute", "hour", "day"]
     points: list[SeriesPoint]
 
 

@@ -31,7 +31,7 @@ TAG = "trades"
 ACTIVE_RESPONSE: Any = TradeList | PairList
 
 RANGES: dict[str, tuple[timedelta | None, str]] = {
-    "24h": (timedelta(hours=24), "hour"),
+    "24h": (timedelta(hours=24), "minute"),
     "7d": (timedelta(days=7), "hour"),
     "30d": (timedelta(days=30), "day"),
     "90d": (timedelta(days=90), "day"),

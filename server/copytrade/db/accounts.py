@@ -14,6 +14,9 @@ from .database import Database
 from .errors import Conflict, Invalid, NotFound
 from .models import AccountState, CreatedAccount, FollowerRules, TradingAccount, account_from_row
 
+REMOVED_TEXT = ("the master's owner removed this follower; it can follow this master again "
+                "only after they allow it")
+
 _COLUMNS = (
     "id, user_id, name, role, api_key_prefix, master_token, copy_mode, partner_id, following_id, "
     "is_active, lot_mode, lot_value, reverse, min_lot_to_copy, max_lot, symbol_map, "
@@ -168,6 +171,10 @@ class AccountRepository:
         the same transaction): a 1TO1 partner is always one of its master's followers."""
         if follower.role is not Role.FOLLOWER and master_id is not None:
             raise Conflict("only a follower account can follow a master", field="master_token")
+        if master_id is not None and await self.db.fetchval(
+                "SELECT 1 FROM removed_followers WHERE master_id = $1 AND follower_id = $2",
+                master_id, follower.id):
+            raise Conflict(REMOVED_TEXT, field="master_token")
 
         async def _set(con: asyncpg.Connection) -> Any:
             async with con.transaction():

@@ -187,8 +187,9 @@ class TradeQueries:
 
     async def profit_series(self, account_id: int, *, master: bool, since: datetime | None,
                             bucket: str) -> list[dict[str, Any]]:
-        """Closed profit per ``bucket`` ('hour' | 'day', UTC) with its running total."""
-        if bucket not in ("hour", "day"):
+        """Closed profit per ``bucket`` ('minute' | 'hour' | 'day', UTC) with its running
+        total."""
+        if bucket not in ("minute", "hour", "day"):
             raise ValueError(bucket)
         table = "master_trades" if master else "trade_pairs"
         rows = await self.db.fetch(

@@ -22,10 +22,11 @@ import attrs
 import trio
 
 from ..config import Settings
+from ..db import equity as equity_sql
 from ..db import trades as sql
 from ..db.accounts import AccountRepository
 from ..db.database import Database
-from ..db.errors import DatabaseUnavailable, NotFound
+from ..db.errors import Conflict, DatabaseUnavailable, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
 from ..db.models import FollowerRules
 from ..domain.errors import DomainError
@@ -299,7 +300,7 @@ class Engine:
             raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, text)
         try:
             updated = await self.repo.follow_by_id(info.id, master.id)
-        except DomainError as exc:
+        except (DomainError, Conflict) as exc:
             raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, str(exc)) from None
         stale_partner_master = self.partner_of.get(info.id)
         info = AccountInfo.from_account(updated)
@@ -484,7 +485,7 @@ class Engine:
                 if live.view is not None and info.rules.lot_mode.value == "EQUITY_RATIO":
                     self._rebuild_view(info, live)
         self.ledger.enqueue(_save_state, (info.id, msg.balance, msg.equity, msg.margin_level,
-                                          msg.currency, msg.leverage))
+                                          msg.currency, msg.leverage, datetime.now(UTC)))
         if self.events.wants(info.user_id):
             self.events.publish(info.user_id, "account.state", {
                 "balance": decimal_text(msg.balance), "equity": decimal_text(msg.equity),
@@ -658,7 +659,8 @@ async def _presence(con: Any, rows: Any) -> None:
 
 
 async def _save_state(con: Any, rows: Any) -> None:
-    latest = {r[0]: r for r in rows}  # only the newest report per account matters
+    await equity_sql.save_points(con, [(r[0], r[1], r[2], r[6]) for r in rows])
+    latest = {r[0]: r[:6] for r in rows}  # only the newest report per account matters
     cols = [list(c) for c in zip(*latest.values(), strict=True)]
     await con.execute(
         "INSERT INTO account_states (account_id, balance, equity, margin_level, currency, "

@@ -24,7 +24,7 @@ export function AuthCard({ title, subtitle, children, footer, testid }: {
             {children}
           </div>
           <div class="text-center text-sm text-ink-400">{footer}</div>
-          <p class="text-center text-xs text-ink-500">{t('app.tagline')}</p>
+          <p class="text-center text-xs text-ink-300">{t('app.tagline')}</p>
         </div>
       </main>
     </div>

@@ -5,7 +5,7 @@ import { Spinner } from '../Spinner';
 export type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
 
 const VARIANTS: Record<Variant, string> = {
-  primary: 'bg-brand text-white hover:bg-blue-500 disabled:bg-brand/50',
+  primary: 'bg-blue-600 text-white hover:bg-blue-700 disabled:bg-blue-600/50',
   secondary: 'bg-ink-700 text-ink-100 hover:bg-ink-600 border border-ink-600',
   ghost: 'text-ink-200 hover:bg-ink-700/60',
   danger: 'bg-down/15 text-down border border-down/40 hover:bg-down/25',

@@ -1,8 +1,8 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useId } from 'preact/hooks';
 
-const INPUT = `w-full rounded-lg border bg-ink-950 px-3 py-2.5 text-ink-100 placeholder:text-ink-500
-  focus:border-brand focus:outline-none focus:ring-2 focus:ring-brand/30 disabled:opacity-60`;
+const INPUT = `w-full rounded-lg border bg-ink-950 px-3 py-2.5 text-ink-100 placeholder:text-ink-400
+  focus:border-brand focus:outline-none focus:ring-2 focus:ring-brand/70 disabled:opacity-60`;
 
 interface Common {
   label: string;

@@ -4,44 +4,47 @@ import {
 } from 'chart.js';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ProfitPoint } from '../../api';
-import { axisTime, dateTime, locale, money } from '../../i18n';
+import { locale, money, t, tag } from '../../i18n';
+import { chartTime, timeScale } from '../../lib/timeaxis';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Tooltip);
 
 const UP = '#22d3a0';
 const DOWN = '#f4506e';
 const GRID = 'rgba(148,163,189,0.08)';
-const TICK = '#6b7a96';
+const TICK = '#94a3bd';
 
 interface XY { x: number; y: number }
 
 /**
- * The cumulative-profit curve, starting from zero one bucket before the first close.
- * Exported for tests.
+ * The cumulative-profit curve from the first bucket with a close (no made-up zero), carried
+ * flat to `now`: nothing closed since, so the total still holds. Exported for tests.
  */
-export function toXY(points: readonly ProfitPoint[], bucket: 'hour' | 'day'): XY[] {
+export function toXY(points: readonly ProfitPoint[], now: number = Date.now()): XY[] {
   const xy = points.map((p) => ({ x: Date.parse(p.t), y: Number(p.cumulative) }))
     .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
-  if (xy.length === 0) return xy;
-  const step = bucket === 'hour' ? 3_600_000 : 86_400_000;
-  return [{ x: xy[0]!.x - step, y: 0 }, ...xy];
+  const last = xy[xy.length - 1];
+  if (last && now > last.x) xy.push({ x: now, y: last.y });
+  return xy;
 }
 
 /** Chart.js line chart of cumulative profit; updates in place when the points change. */
 export function ProfitChart({ points, bucket, testid = 'profit-chart' }: {
-  points: readonly ProfitPoint[]; bucket: 'hour' | 'day'; testid?: string;
+  points: readonly ProfitPoint[]; bucket: 'minute' | 'hour' | 'day'; testid?: string;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<'line', XY[]> | null>(null);
   const lang = locale.value;
-  const data = toXY(points, bucket);
+  const data = toXY(points);
+  const first = data[0]?.x ?? Date.now();
+  const end = data[data.length - 1]?.x ?? first;
   const last = data.length ? data[data.length - 1]!.y : 0;
   const color = last < 0 ? DOWN : UP;
 
   useEffect(() => {
     const el = canvas.current;
     if (!el) return;
-    const hourly = bucket === 'hour';
+    const intl = tag();
     const config: ChartConfiguration<'line', XY[]> = {
       type: 'line',
       data: { datasets: [{ data: [], borderWidth: 2, pointRadius: 0, pointHoverRadius: 4,
@@ -52,9 +55,7 @@ export function ProfitChart({ points, bucket, testid = 'profit-chart' }: {
         animation: { duration: 250 },
         interaction: { mode: 'nearest', intersect: false, axis: 'x' },
         scales: {
-          x: { type: 'linear', grid: { color: GRID }, border: { display: false },
-               ticks: { color: TICK, maxTicksLimit: 6, maxRotation: 0,
-                        callback: (v) => axisTime(Number(v), hourly) } },
+          x: timeScale(first, end, intl, TICK, GRID),
           y: { grid: { color: GRID }, border: { display: false },
                ticks: { color: TICK, maxTicksLimit: 5, callback: (v) => money(Number(v)) } },
         },
@@ -62,9 +63,12 @@ export function ProfitChart({ points, bucket, testid = 'profit-chart' }: {
           legend: { display: false },
           tooltip: {
             backgroundColor: '#131a27', borderColor: '#283349', borderWidth: 1,
-            titleColor: '#c5cfdf', bodyColor: '#e6ebf3', displayColors: false,
+            titleColor: '#e6ebf3', bodyColor: '#e6ebf3', displayColors: false,
             callbacks: {
-              title: (items) => (items[0] ? dateTime(items[0].parsed.x ?? 0) : ''),
+              title: (items) => (items[0]
+                ? chartTime(items[0].parsed.x ?? 0, intl, bucket === 'day' ? { dayOnly: true }
+                                                                              : { date: true })
+                : ''),
               label: (item) => money(item.parsed.y),
             },
           },
@@ -77,8 +81,8 @@ export function ProfitChart({ points, bucket, testid = 'profit-chart' }: {
       c.destroy();
       chart.current = null;
     };
-    // Rebuilt when the language or bucket changes (tick formatters), not on new points.
-  }, [lang, bucket]);
+    // Rebuilt when the language, bucket or span change (tick formatters, axis bounds).
+  }, [lang, bucket, first, Math.floor(end / 60_000)]);
 
   useEffect(() => {
     const c = chart.current;
@@ -98,9 +102,12 @@ export function ProfitChart({ points, bucket, testid = 'profit-chart' }: {
   });
 
   return (
-    <div class="relative h-64 w-full" data-testid={testid} data-points={data.length}
+    <div class="relative h-64 w-full" data-testid={testid} data-points={points.length}
          data-last={String(last)}>
-      <canvas ref={canvas} role="img" aria-label={`${money(last)}`} />
+      <canvas ref={canvas} role="img" data-testid={`${testid}-alt`}
+              aria-label={t('dash.chartAlt', {
+                value: money(last), from: chartTime(first, tag(), { date: true }),
+                to: chartTime(end, tag(), { date: true }), n: points.length })} />
     </div>
   );
 }

@@ -42,7 +42,7 @@ export function OnlineDot({ online, testid }: { online: boolean; testid?: string
 
 /** BUY / SELL. */
 export function SideTag({ side }: { side: 'BUY' | 'SELL' | null | undefined }) {
-  if (!side) return <span class="text-ink-500">—</span>;
+  if (!side) return <span class="text-ink-400">—</span>;
   return (
     <span class={`text-xs font-bold ${side === 'BUY' ? 'text-up' : 'text-down'}`}>
       {t(`trade.side.${side}`)}

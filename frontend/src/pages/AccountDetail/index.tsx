@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, isAbort, type Account } from '../../api';
+import { AuditPanel } from '../../components/AuditPanel';
 import { Button, LinkButton } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ConnectEA } from '../../components/ConnectEA';
@@ -297,6 +298,9 @@ export function AccountDetailPage({ accountId }: { accountId: number }) {
           <DeletePanel account={account} />
         </div>
       </div>
+      <AuditPanel accountId={account.id} stamp={[account.name, account.is_active,
+        account.copy_mode, account.partner_id, account.following_id, account.api_key_prefix,
+        account.master_token, account.rules?.updated_at].join('|')} />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorState, Loading } from '../../components/LoadState';
 import { PairsTable } from '../../components/PairsTable';
 import { Panel } from '../../components/Panel';
+import { EquityPanel } from '../../components/EquityPanel';
 import { PerformancePanel } from '../../components/PerformancePanel';
 import { ProfitPanel } from '../../components/ProfitPanel';
 import { RiskPanel } from '../../components/RiskPanel';
@@ -131,6 +132,7 @@ export function FollowerView({ account }: { account: Account }) {
               : <PairsTable pairs={active.data} flash={flash} testid="active-pairs" />}
         </Panel>
         <ProfitPanel accountId={id} version={version} />
+        <EquityPanel accountId={id} version={version} />
       </div>
 
       <Panel title={t('dash.closedCopies')} testid="closed-panel"

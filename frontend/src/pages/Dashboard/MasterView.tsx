@@ -6,10 +6,11 @@ import { Link } from '../../components/Link';
 import { ErrorState, Loading } from '../../components/LoadState';
 import { ModeSwitcher } from '../../components/ModeSwitcher';
 import { Panel } from '../../components/Panel';
+import { EquityPanel } from '../../components/EquityPanel';
+import { FollowersPanel } from '../../components/FollowersPanel';
 import { PerformancePanel } from '../../components/PerformancePanel';
 import { ProfitPanel } from '../../components/ProfitPanel';
 import { StatsRow } from '../../components/StatsRow';
-import { OnlineDot } from '../../components/StatusBadge';
 import { TradesTable } from '../../components/TradesTable';
 import { t } from '../../i18n';
 import { errorMessage } from '../../lib/errors';
@@ -32,7 +33,6 @@ export function MasterView({ account }: { account: Account }) {
   const stats = useAsync((s) => api.stats(id, s), [id, version]);
   const active = useAsync((s) => api.active(id, s) as Promise<MasterTrade[]>, [id]);
   const closed = useAsync((s) => api.trades(id, { status: 'CLOSED', limit: 20 }, s), [id]);
-  const followers = useAsync((s) => api.followers(id, s), [id, version]);
   const [flash, flashRow] = useFlash();
   const [modeBusy, setModeBusy] = useState<CopyMode | null>(null);
   const abortable = useAbortable();
@@ -118,6 +118,7 @@ export function MasterView({ account }: { account: Account }) {
       <div class="grid gap-4 xl:grid-cols-3">
         <div class="min-w-0 space-y-4 xl:col-span-2">
           <ProfitPanel accountId={id} version={version} />
+          <EquityPanel accountId={id} version={version} />
           <Panel title={<>{t('dash.activeTrades')} <span class="ml-1 text-ink-400"
                    data-testid="active-count">{active.data?.length ?? ''}</span></>}
                  testid="active-panel">
@@ -153,31 +154,6 @@ export function MasterView({ account }: { account: Account }) {
               </p>
             )}
           </Panel>
-          <Panel title={<>{t('dash.followers')} <span class="ml-1 text-ink-400">
-                   {followers.data?.length ?? ''}</span></>} testid="followers-panel"
-                 bodyClass="p-0">
-            {followers.error && !followers.data
-              ? <div class="p-4"><ErrorState error={followers.error} onRetry={followers.reload} /></div>
-              : !followers.data ? <Loading />
-              : followers.data.length === 0 ? (
-                <div class="p-4">
-                  <EmptyState icon="👥" testid="followers-empty">{t('dash.followersEmpty')}</EmptyState>
-                </div>
-              ) : (
-                <ul class="divide-y divide-ink-800" data-testid="followers-list">
-                  {followers.data.map((f) => (
-                    <li key={f.id} data-testid="follower-row" data-online={String(f.online)}
-                        class="flex items-center justify-between gap-3 px-4 py-2.5">
-                      <span class="min-w-0 truncate font-medium text-ink-100">{f.name}</span>
-                      <span class="flex items-center gap-3">
-                        {!f.is_active && <span class="text-xs text-warn">{t('accounts.paused')}</span>}
-                        <OnlineDot online={f.online} />
-                      </span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-          </Panel>
           {(account.online || !neverTraded) && (
             <Panel title={t('dash.connect.title')}>
               <ConnectEA account={account} compact />
@@ -185,6 +161,7 @@ export function MasterView({ account }: { account: Account }) {
           )}
         </div>
       </div>
+      <FollowersPanel accountId={id} version={version} />
     </div>
   );
 }

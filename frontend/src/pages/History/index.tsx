@@ -20,7 +20,7 @@ import { accounts } from '../../state/accounts';
 const PAGE = 50;
 const SYMBOL = /^[A-Za-z0-9._#+-]{1,32}$/;
 const CONTROL = `w-full rounded-lg border border-ink-600 bg-ink-950 px-3 py-2.5 text-ink-100
-  focus:border-brand focus:outline-none focus:ring-2 focus:ring-brand/40`;
+  focus:border-brand focus:outline-none focus:ring-2 focus:ring-brand/70`;
 
 interface Filters {
   account: number | null;

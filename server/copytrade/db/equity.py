@@ -1,0 +1,92 @@
+"""Balance, equity and drawdown over time: the per-minute series of the ACCOUNT reports.
+
+The write side folds a batch of reports into one row per (account, minute) — the minute's
+last balance and equity, its lowest and highest equity and the largest fall inside it — and
+merges it into what the minute already holds (sql/020_equity_series.sql). The read side
+measures each minute's drawdown (the running peak of the minutes before it minus its low, or
+its own inner fall if larger) and groups minutes into buckets of any size, in one statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from .database import Database
+
+EquityReport = tuple[int, Decimal, Decimal, datetime]
+"""(account id, balance, equity, when reported)."""
+
+
+def fold(reports: Sequence[EquityReport]) -> list[tuple[Any, ...]]:
+    """One row per (account, minute), reports in order: last balance and equity, min and max
+    equity, the largest fall from a high to a later low, report count."""
+    rows: dict[tuple[int, datetime], list[Any]] = {}
+    for account_id, balance, equity, at in reports:
+        minute = at.replace(second=0, microsecond=0)
+        row = rows.get((account_id, minute))
+        if row is None:
+            rows[(account_id, minute)] = [account_id, minute, balance, equity, equity, equity,
+                                          Decimal(0), 1]
+        else:
+            row[2], row[3] = balance, equity
+            row[4], row[5] = min(row[4], equity), max(row[5], equity)
+            row[6] = max(row[6], row[5] - equity)
+            row[7] += 1
+    return [tuple(r) for r in rows.values()]
+
+
+async def save_points(con: asyncpg.Connection, reports: Sequence[EquityReport]) -> None:
+    rows = fold(reports)
+    if not rows:
+        return
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    # What the minute holds came before this batch: its high against the batch's low counts.
+    await con.execute(
+        "INSERT INTO equity_points AS e (account_id, minute, balance, equity, equity_min, "
+        "equity_max, drawdown, reports) SELECT * FROM unnest($1::bigint[], $2::timestamptz[], "
+        "$3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::int[]) "
+        "ON CONFLICT (account_id, minute) DO UPDATE SET balance = EXCLUDED.balance, "
+        "equity = EXCLUDED.equity, equity_min = least(e.equity_min, EXCLUDED.equity_min), "
+        "equity_max = greatest(e.equity_max, EXCLUDED.equity_max), "
+        "drawdown = greatest(e.drawdown, EXCLUDED.drawdown, e.equity_max - EXCLUDED.equity_min), "
+        "reports = e.reports + EXCLUDED.reports", *cols)
+
+
+_SERIES = """
+WITH m AS (
+    SELECT minute, balance, equity, equity_min, equity_max, drawdown AS dd_in,
+           max(equity_max) OVER (ORDER BY minute ROWS BETWEEN UNBOUNDED PRECEDING
+                                                      AND 1 PRECEDING) AS prev_peak
+      FROM equity_points
+     WHERE account_id = $1 AND ($2::timestamptz IS NULL OR minute >= $2) AND minute < $3),
+d AS (SELECT *, greatest(coalesce(prev_peak - equity_min, 0), dd_in) AS dd,
+             greatest(coalesce(prev_peak, equity_max), equity_max) AS peak FROM m)
+SELECT to_timestamp(floor(extract(epoch FROM minute) / $4::int) * $4::int) AS t,
+       (array_agg(balance ORDER BY minute DESC))[1] AS balance,
+       (array_agg(equity ORDER BY minute DESC))[1] AS equity,
+       min(equity_min) AS equity_min, max(equity_max) AS equity_max,
+       max(dd) AS drawdown,
+       round(max(CASE WHEN peak > 0 THEN dd * 100 / peak END), 2) AS drawdown_pct
+  FROM d GROUP BY 1 ORDER BY 1
+"""
+
+
+class EquityQueries:
+    """Reads of the equity series (the API's ``/equity``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def first_minute(self, account_id: int) -> datetime | None:
+        return await self.db.fetchval(  # type: ignore[no-any-return]
+            "SELECT min(minute) FROM equity_points WHERE account_id = $1", account_id)
+
+    async def series(self, account_id: int, *, since: datetime | None, until: datetime,
+                     bucket_s: int) -> list[dict[str, Any]]:
+        rows = await self.db.fetch(_SERIES, account_id, since, until, bucket_s)
+        return [dict(r) for r in rows]
