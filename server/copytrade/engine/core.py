@@ -25,6 +25,7 @@ from ..config import Settings
 from ..db import equity as equity_sql
 from ..db import trades as sql
 from ..db.accounts import AccountRepository
+from ..db.audit import AuditEntry, AuditLog
 from ..db.database import Database
 from ..db.errors import Conflict, DatabaseUnavailable, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
@@ -278,6 +279,10 @@ class Engine:
                 updated = await self.repo.follow_by_id(info.id, master.id)
             except (DomainError, Conflict) as exc:
                 raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, str(exc)) from None
+            await AuditLog(self.db).write(AuditEntry(
+                account_id=info.id, user_id=info.user_id, actor_id=None, via="ea", address=None,
+                action="follow.started",
+                detail={"master_id": master.id, "previous_master_id": info.following_id}))
             info = AccountInfo.from_account(updated)
             self._remember(info)
         return info
