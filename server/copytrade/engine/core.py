@@ -620,7 +620,14 @@ async def _presence(con: Any, rows: Any) -> None:
 
 
 async def _save_state(con: Any, rows: Any) -> None:
-    await equity_sql.save_points(con, [(r[0], r[1], r[2], r[6]) for r in rows])
+    # One transaction: a retried batch (the ledger retries after an outage) must not merge
+    # its reports into the per-minute series twice.
+    async with con.transaction():
+        await equity_sql.save_points(con, [(r[0], r[1], r[2], r[6]) for r in rows])
+        await _save_latest_state(con, rows)
+
+
+async def _save_latest_state(con: Any, rows: Any) -> None:
     latest = {r[0]: r[:6] for r in rows}  # only the newest report per account matters
     cols = [list(c) for c in zip(*latest.values(), strict=True)]
     await con.execute(
