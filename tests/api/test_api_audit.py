@@ -78,6 +78,17 @@ async def test_a_provider_removing_a_follower_shows_on_both_sides(api: Api, alic
     assert top["action"] == "follower.removed" and top["detail"]["follower"] == "BF"
 
 
+async def test_an_ea_following_by_token_is_audited(api: Api, alice) -> None:
+    m = (await alice.post("/api/v1/accounts", json={"name": "M", "role": "master"})).json()
+    f = (await alice.post("/api/v1/accounts", json={"name": "F", "role": "follower"})).json()
+    link = await api.ea(f["api_key"], master_token=m["account"]["master_token"])
+    await link.aclose()
+    top = (await _log(alice, f["account"]["id"]))["items"][0]
+    assert top["action"] == "follow.started" and top["via"] == "ea"
+    assert top["actor_name"] is None and top["by_owner"] is None
+    assert top["detail"] == {"master_id": m["account"]["id"], "previous_master_id": None}
+
+
 async def test_logins_from_new_addresses_only(api: Api, alice) -> None:
     fid = (await alice.post("/api/v1/accounts", json={"name": "F", "role": "follower"})
            ).json()["account"]["id"]

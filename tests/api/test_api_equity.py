@@ -135,3 +135,36 @@ async def test_malformed_queries_and_other_users(api: Api, alice, bob) -> None:
     body = (await bob.get(f"/api/v1/accounts/{bobs}/equity")).json()
     assert body["points"] == [] and body["max_drawdown"] is None
     assert (await alice.get(f"/api/v1/accounts/{bobs}/equity")).status_code == 404
+
+
+async def test_old_minutes_fold_into_hours(api: Api, alice) -> None:
+    from copytrade.db.equity import EquityQueries
+
+    fid = (await alice.post("/api/v1/accounts", json={"name": "F", "role": "follower"})
+           ).json()["account"]["id"]
+    hour = datetime(2026, 1, 5, 10, tzinfo=UTC)
+    rows = [  # minute, balance, equity, min, max, inner fall
+        (0, "1000", "1000", "1000", "1000", "0"), (10, "1000", "1100", "1000", "1100", "0"),
+        (20, "1000", "1020", "1010", "1100", "40"), (50, "1030", "1030", "1030", "1050", "5"),
+        (60, "1030", "1040", "1040", "1040", "0")]  # the next hour: a lone :00 row stays
+    for m, bal, eq, lo, hi, dd in rows:
+        await api.db.execute(
+            "INSERT INTO equity_points (account_id, minute, balance, equity, equity_min, "
+            "equity_max, drawdown, reports) VALUES ($1, $2, $3::numeric, $4::numeric, "
+            "$5::numeric, $6::numeric, $7::numeric, 2)", fid, hour + timedelta(minutes=m),
+            bal, eq, lo, hi, dd)
+    recent = await _seed(api, fid, [(5, "2000", "2000", "2000", "2000")])
+    q = EquityQueries(api.ctx.db)
+    assert await q.compact(recent - timedelta(days=1)) == 1
+    got = await api.db.fetch("SELECT minute, balance, equity, equity_min, equity_max, drawdown, "
+                             "reports FROM equity_points WHERE account_id = $1 ORDER BY minute",
+                             fid)
+    # 10:00-10:59 → one row: last 1030/1030, extremes 1000..1100, the worst fall 1100 → 1010
+    # (90: higher than any minute's own), 8 reports; 11:00 and the recent minute untouched.
+    assert [tuple(r) for r in got[:2]] == [
+        (hour, Decimal("1030.00"), Decimal("1030.00"), Decimal("1000.00"), Decimal("1100.00"),
+         Decimal("90.00"), 8),
+        (hour + timedelta(hours=1), Decimal("1030.00"), Decimal("1040.00"), Decimal("1040.00"),
+         Decimal("1040.00"), Decimal("0.00"), 2)]
+    assert len(got) == 3
+    assert await q.compact(recent - timedelta(days=1)) == 0  # nothing left to fold

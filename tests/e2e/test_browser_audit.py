@@ -22,8 +22,9 @@ def expect() -> Any:
     return pw_expect
 
 
-@pytest.mark.parametrize(("size", "lang"), [(DESKTOP, "en-US"), (PHONE, "th-TH")],
-                         ids=["desktop-en", "phone-th"])
+@pytest.mark.parametrize(("size", "lang"), [(DESKTOP, "en-US"), (PHONE, "th-TH"),
+                                            (DESKTOP, "th-TH"), (PHONE, "en-US")],
+                         ids=["desktop-en", "phone-th", "desktop-th", "phone-en"])
 def test_audit_log_lists_who_changed_what(server: Server, new_context: Any,
                                           size: dict[str, Any], lang: str) -> None:
     e = expect()
@@ -55,4 +56,4 @@ def test_audit_log_lists_who_changed_what(server: Server, new_context: Any,
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1] + 1, f"the page scrolls sideways: {width}"
     panel.scroll_into_view_if_needed()
-    screenshot(page, f"audit-{'phone-th' if size is PHONE else 'desktop-en'}")
+    screenshot(page, f"audit-{'phone' if size is PHONE else 'desktop'}-{lang[:2]}")

@@ -49,8 +49,9 @@ def _world(server: Server, sims: SimThread) -> tuple[ApiUser, int]:
     return user, fid
 
 
-@pytest.mark.parametrize(("size", "lang"), [(DESKTOP, "en-US"), (PHONE, "th-TH")],
-                         ids=["desktop-en", "phone-th"])
+@pytest.mark.parametrize(("size", "lang"), [(DESKTOP, "en-US"), (PHONE, "th-TH"),
+                                            (DESKTOP, "th-TH"), (PHONE, "en-US")],
+                         ids=["desktop-en", "phone-th", "desktop-th", "phone-en"])
 def test_equity_chart_and_its_text_alternative(server: Server, new_context: Any,
                                                sims: SimThread, size: dict[str, Any],
                                                lang: str) -> None:
@@ -99,4 +100,4 @@ def test_equity_chart_and_its_text_alternative(server: Server, new_context: Any,
             bb = b.bounding_box()
             assert bb is not None and bb["height"] >= 44 and bb["width"] >= 44, bb
     panel.scroll_into_view_if_needed()
-    screenshot(page, f"equity-{'phone-th' if size is PHONE else 'desktop-en'}")
+    screenshot(page, f"equity-{'phone' if size is PHONE else 'desktop'}-{lang[:2]}")

@@ -45,8 +45,9 @@ def _world(server: Server, sims: SimThread) -> dict[str, Any]:
     return {"user": user, "master": master, "good": good, "bad": bad}
 
 
-@pytest.mark.parametrize(("size", "lang"), [(DESKTOP, "en-US"), (PHONE, "th-TH")],
-                         ids=["desktop-en", "phone-th"])
+@pytest.mark.parametrize(("size", "lang"), [(DESKTOP, "en-US"), (PHONE, "th-TH"),
+                                            (DESKTOP, "th-TH"), (PHONE, "en-US")],
+                         ids=["desktop-en", "phone-th", "desktop-th", "phone-en"])
 def test_provider_sees_and_removes_a_failing_follower(server: Server, new_context: Any,
                                                       sims: SimThread, size: dict[str, Any],
                                                       lang: str) -> None:
@@ -77,7 +78,7 @@ def test_provider_sees_and_removes_a_failing_follower(server: Server, new_contex
         width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1] + 1, f"the page scrolls sideways: {width}"
     bad.scroll_into_view_if_needed()
-    screenshot(page, f"followers-{'phone-th' if phone else 'desktop-en'}")
+    screenshot(page, f"followers-{'phone' if phone else 'desktop'}-{lang[:2]}")
 
     # Remove it: asked first, then gone from the list and listed as removed.
     button = bad.get_by_test_id("follower-remove")

@@ -260,7 +260,7 @@ export interface AuditEntry {
   account_id: Id | null;
   action: string;
   detail: Record<string, unknown>;
-  via: 'session' | 'token' | 'login';
+  via: 'session' | 'token' | 'login' | 'ea';
   address: string | null;
   created_at: Timestamp;
   by_owner: boolean | null;

@@ -136,6 +136,8 @@ export const en = {
   'audit.via.session': 'web',
   'audit.via.token': 'API token',
   'audit.via.login': 'login',
+  'audit.via.ea': 'EA',
+  'audit.byEa': 'The EA',
   'audit.action.account.created': 'Account created',
   'audit.action.account.updated': 'Account changed',
   'audit.action.mode.changed': 'Copy mode changed',

@@ -137,6 +137,8 @@ export const th: Record<MessageKey, string> = {
   'audit.via.session': 'เว็บ',
   'audit.via.token': 'API token',
   'audit.via.login': 'เข้าสู่ระบบ',
+  'audit.via.ea': 'EA',
+  'audit.byEa': 'EA ของบัญชี',
   'audit.action.account.created': 'สร้างบัญชี',
   'audit.action.account.updated': 'แก้ไขบัญชี',
   'audit.action.mode.changed': 'เปลี่ยนโหมดการคัดลอก',

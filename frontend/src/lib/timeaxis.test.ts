@@ -33,3 +33,15 @@ describe('time axis', () => {
     expect(timeTicks(Number.NaN, 5, 6, utc)).toEqual([]);
   });
 });
+
+describe('chart times', () => {
+  it('are in the viewer locale and time zone, to the minute', async () => {
+    const { chartTime } = await import('./timeaxis');
+    const t = Date.UTC(2026, 11, 2, 3, 5, 59);
+    expect(chartTime(t, 'en-US', { timeZone: 'UTC' })).toBe('03:05');
+    expect(chartTime(t, 'en-US', { timeZone: 'Asia/Bangkok' })).toBe('10:05');
+    expect(chartTime(t, 'en-US', { date: true, timeZone: 'Asia/Bangkok' })).toMatch(/Dec 2.*10:05/);
+    expect(chartTime(t, 'th-TH', { date: true, timeZone: 'Asia/Bangkok' })).toMatch(/ธ\.ค\..*10:05/);
+    expect(chartTime(t, 'th-TH', { dayOnly: true, timeZone: 'Asia/Bangkok' })).not.toMatch(/10:05/);
+  });
+});

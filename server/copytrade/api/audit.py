@@ -34,7 +34,7 @@ class AuditOut:
     """Null for a login (it concerns every account of the user)."""
     action: str
     detail: dict[str, Any]
-    via: Literal["session", "token", "login"]
+    via: Literal["session", "token", "login", "ea"]
     address: str | None
     created_at: datetime
     by_owner: bool | None

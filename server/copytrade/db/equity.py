@@ -10,7 +10,7 @@ its own inner fall if larger) and groups minutes into buckets of any size, in on
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -76,6 +76,33 @@ SELECT to_timestamp(floor(extract(epoch FROM minute) / $4::int) * $4::int) AS t,
 """
 
 
+MINUTES_KEPT = timedelta(days=8)
+"""Minute rows older than this are folded into one row per hour (the 24 h and 7 d views need
+minutes, the 30 d view hours): at most ~11 500 minute rows per account, then 24 a day."""
+
+_COMPACT = """
+WITH gone AS (
+    DELETE FROM equity_points e
+     WHERE e.minute < date_trunc('hour', $1::timestamptz)
+       AND EXISTS (SELECT 1 FROM equity_points x
+                    WHERE x.account_id = e.account_id
+                      AND date_trunc('hour', x.minute) = date_trunc('hour', e.minute)
+                      AND x.minute <> date_trunc('hour', x.minute))
+    RETURNING e.*),
+w AS (SELECT *, date_trunc('hour', minute) AS hour,
+             max(equity_max) OVER (PARTITION BY account_id, date_trunc('hour', minute)
+                                   ORDER BY minute ROWS BETWEEN UNBOUNDED PRECEDING
+                                                            AND 1 PRECEDING) AS prev_peak
+        FROM gone)
+INSERT INTO equity_points (account_id, minute, balance, equity, equity_min, equity_max,
+                           drawdown, reports)
+SELECT account_id, hour, (array_agg(balance ORDER BY minute DESC))[1],
+       (array_agg(equity ORDER BY minute DESC))[1], min(equity_min), max(equity_max),
+       max(greatest(coalesce(prev_peak - equity_min, 0), drawdown)), sum(reports)
+  FROM w GROUP BY account_id, hour
+"""
+
+
 class EquityQueries:
     """Reads of the equity series (the API's ``/equity``)."""
 
@@ -85,6 +112,13 @@ class EquityQueries:
     async def first_minute(self, account_id: int) -> datetime | None:
         return await self.db.fetchval(  # type: ignore[no-any-return]
             "SELECT min(minute) FROM equity_points WHERE account_id = $1", account_id)
+
+    async def compact(self, before: datetime) -> int:
+        """Fold the minute rows of every hour that ended before ``before`` into one row at the
+        hour's start (last balance and equity, extremes, the largest fall in order, report
+        count); returns the rows written."""
+        status = await self.db.execute(_COMPACT, before)
+        return int(status.split()[-1])
 
     async def series(self, account_id: int, *, since: datetime | None, until: datetime,
                      bucket_s: int) -> list[dict[str, Any]]:

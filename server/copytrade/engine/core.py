@@ -25,6 +25,7 @@ from ..config import Settings
 from ..db import equity as equity_sql
 from ..db import trades as sql
 from ..db.accounts import AccountRepository
+from ..db.audit import AuditEntry, AuditLog
 from ..db.database import Database
 from ..db.errors import Conflict, DatabaseUnavailable, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
@@ -302,6 +303,10 @@ class Engine:
             updated = await self.repo.follow_by_id(info.id, master.id)
         except (DomainError, Conflict) as exc:
             raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, str(exc)) from None
+        await AuditLog(self.db).write(AuditEntry(
+            account_id=info.id, user_id=info.user_id, actor_id=None, via="ea", address=None,
+            action="follow.started",
+            detail={"master_id": master.id, "previous_master_id": info.following_id}))
         stale_partner_master = self.partner_of.get(info.id)
         info = AccountInfo.from_account(updated)
         self._remember(info)
@@ -659,7 +664,14 @@ async def _presence(con: Any, rows: Any) -> None:
 
 
 async def _save_state(con: Any, rows: Any) -> None:
-    await equity_sql.save_points(con, [(r[0], r[1], r[2], r[6]) for r in rows])
+    # One transaction: a retried batch (the ledger retries after an outage) must not merge
+    # its reports into the per-minute series twice.
+    async with con.transaction():
+        await equity_sql.save_points(con, [(r[0], r[1], r[2], r[6]) for r in rows])
+        await _save_latest_state(con, rows)
+
+
+async def _save_latest_state(con: Any, rows: Any) -> None:
     latest = {r[0]: r[:6] for r in rows}  # only the newest report per account matters
     cols = [list(c) for c in zip(*latest.values(), strict=True)]
     await con.execute(

@@ -35,7 +35,8 @@ export function actionLabel(action: string): string {
 }
 
 function Who({ e }: { e: AuditEntry }) {
-  const who = e.by_owner ? t('audit.you') : (e.actor_name ?? t('audit.someone'));
+  const who = e.via === 'ea' ? t('audit.byEa')
+    : e.by_owner ? t('audit.you') : (e.actor_name ?? t('audit.someone'));
   const via = hasKey(`audit.via.${e.via}`) ? t(`audit.via.${e.via}` as 'audit.via.session') : e.via;
   return (
     <span class="flex flex-col">
