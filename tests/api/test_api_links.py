@@ -136,6 +136,8 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
         ({"stale_open_policy": "skip"}, "stale_open_policy"),
         ({"min_lot_to_copy": "-1"}, "min_lot_to_copy"), ({"max_lot": "0"}, "max_lot"),
         ({"expiry_seconds": 10}, "expiry_seconds"), ({"updated_at": None}, "updated_at"),
+        ({"lot_mode": "RISK_PERCENT", "lot_value": "100.5"}, "lot_value"),
+        ({"lot_mode": "RISK_PERCENT", "lot_value": "-1"}, "lot_value"),
     ]
     for body, field in bad_cases:
         r = await alice.put(url, json=body)
@@ -143,6 +145,15 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
         assert field in error_of(r)["fields"], (body, error_of(r))
     assert (await alice.get(url)).json()["rules"]["max_lot"] is None  # unchanged
     assert (await alice.get(url)).json()["rules"]["allowed_symbols"] == ["EURUSD", "XAUUSD"]
+    # lot by risk %: lot_value is the percent of equity risked on the stop loss (0 < R <= 100)
+    r = await alice.put(url, json={"lot_mode": "RISK_PERCENT", "lot_value": "1.5"})
+    assert r.status_code == 200, r.text
+    assert r.json()["rules"]["lot_mode"] == "RISK_PERCENT"
+    assert r.json()["rules"]["lot_value"] == "1.50"
+    r = await alice.put(url, json={"lot_value": "120"})   # the mode kept: still a percent
+    assert r.status_code == 422 and "lot_value" in error_of(r)["fields"]
+    r = await alice.put(url, json={"lot_mode": "MULTIPLIER", "lot_value": "120"})
+    assert r.status_code == 200, r.text
     r = await alice.get(f"/api/v1/accounts/{m['id']}/rules")
     assert r.status_code == 409
     r = await alice.put(f"/api/v1/accounts/{m['id']}/rules", json={"reverse": True})

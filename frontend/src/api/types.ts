@@ -31,8 +31,8 @@ export interface User {
   is_admin: boolean;
 }
 
-export type LotMode = 'FIXED' | 'MULTIPLIER' | 'EQUITY_RATIO';
-export const LOT_MODES: readonly LotMode[] = ['MULTIPLIER', 'FIXED', 'EQUITY_RATIO'];
+export type LotMode = 'FIXED' | 'MULTIPLIER' | 'EQUITY_RATIO' | 'RISK_PERCENT';
+export const LOT_MODES: readonly LotMode[] = ['MULTIPLIER', 'FIXED', 'EQUITY_RATIO', 'RISK_PERCENT'];
 export type StaleOpenPolicy = 'SKIP' | 'MARKET';
 
 /** A follower's copy rules. */

@@ -45,6 +45,14 @@ describe('copy rules form', () => {
     expect(errors.signal_expiry_seconds).toBe('Must be between 1 and 86400.');
   });
 
+  it('caps the risk per copy at 100 % in RISK_PERCENT mode', () => {
+    const f = { ...rulesToForm(rules), lot_mode: 'RISK_PERCENT' as const, lot_value: '150' };
+    expect(validateRules(f).errors.lot_value).toBe('Must be at most 100.');
+    const ok = validateRules({ ...f, lot_value: '1.5' });
+    expect(ok.errors).toEqual({});
+    expect(ok.body?.lot_mode).toBe('RISK_PERCENT');
+  });
+
   it('applies the API input limits: 4 decimals, 1 000 000, symbol in one list only', () => {
     const f = { ...rulesToForm(rules), lot_value: '0.12345', max_lot: '2000000',
                 allowed_symbols: 'XAUUSD', blocked_symbols: 'xauusd' };

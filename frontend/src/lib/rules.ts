@@ -80,6 +80,9 @@ export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput 
   if (!lot) errors.lot_value = t('validation.required');
   else if (decimalError(lot)) errors.lot_value = decimalError(lot)!;
   else if (Number(lot) <= 0) errors.lot_value = t('validation.positive');
+  else if (f.lot_mode === 'RISK_PERCENT' && Number(lot) > 100) {
+    errors.lot_value = t('validation.max', { max: '100' });
+  }
 
   const min = f.min_lot_to_copy.trim() || '0';
   if (decimalError(min)) errors.min_lot_to_copy = decimalError(min)!;

@@ -22,7 +22,7 @@ SYMBOL_LIST_MAX = 200
 
 Role = Literal["master", "follower"]
 CopyModeName = Literal["PUBSUB", "1TO1", "RECORD"]
-LotModeName = Literal["FIXED", "MULTIPLIER", "EQUITY_RATIO"]
+LotModeName = Literal["FIXED", "MULTIPLIER", "EQUITY_RATIO", "RISK_PERCENT"]
 StalePolicyName = Literal["SKIP", "MARKET"]
 Side = Literal["BUY", "SELL"]
 TradeStatusName = Literal["OPEN", "CLOSED"]

@@ -14,7 +14,11 @@ open, checking in this order and stopping at the first that fails:
    then, with an allow list, allowed only if the master symbol, its base, or the follower
    symbol or its base is on it. Lists compare ignoring case.
 4. **Lot size** by the lot mode (see :mod:`copytrade.domain.lots`, incl. the equity-ratio
-   fallback), then the ``max_lot`` cap, then rounding **down** to the symbol's step and
+   fallback). RISK_PERCENT sizes on the *copy's* stop loss (the master's SL, or its TP when
+   reversing — the level that becomes the copy's stop) and is skipped, never guessed: no such
+   stop → NO_STOP_LOSS; no tick size / tick value for the follower's symbol (an EA that did
+   not report them, or reported 0) → NO_SYMBOL_INFO; no follower equity above 0 yet →
+   NO_EQUITY. Then the ``max_lot`` cap, then rounding **down** to the symbol's step and
    clamping to its ``volume_max``; below ``volume_min`` → SKIPPED, never rounded up. Without
    a reported spec: step 0.01, and the result must be above 0.
 5. **Direction.** ``reverse`` swaps BUY↔SELL and SL↔TP (the same price levels swap roles: a
@@ -38,9 +42,10 @@ from copytrade.domain.lots import (
     fit_volume,
     floor_to_step,
     is_tradable,
+    risk_volume,
     sized_volume,
 )
-from copytrade.domain.models import PairStatus, Side, StaleOpenPolicy
+from copytrade.domain.models import LotMode, PairStatus, Side, StaleOpenPolicy
 from copytrade.domain.rules import CopyRules, FollowerView
 from copytrade.domain.symbols import match_symbol, symbol_base
 
@@ -56,6 +61,9 @@ class SkipCode(enum.StrEnum):
     SYMBOL_NOT_ALLOWED = "SYMBOL_NOT_ALLOWED"
     VOLUME_BELOW_SYMBOL_MIN = "VOLUME_BELOW_SYMBOL_MIN"
     VOLUME_ROUNDS_TO_ZERO = "VOLUME_ROUNDS_TO_ZERO"
+    NO_STOP_LOSS = "NO_STOP_LOSS"
+    NO_SYMBOL_INFO = "NO_SYMBOL_INFO"
+    NO_EQUITY = "NO_EQUITY"
 
 
 def _aware(instance: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
@@ -180,6 +188,42 @@ def _freshness(
     )
 
 
+def _risk_sized(
+    signal: MasterOpenSignal,
+    follower: FollowerView,
+    spec: SymbolSpec | None,
+    symbol: str,
+    stop_loss: Decimal,
+) -> Decimal | Skip:
+    """RISK_PERCENT lots for the copy, or why it cannot be sized (module docstring, 4)."""
+    if stop_loss <= 0 or stop_loss == signal.price:
+        which = "take profit" if follower.rules.reverse else "stop loss"
+        return Skip(
+            PairStatus.SKIPPED,
+            SkipCode.NO_STOP_LOSS,
+            f"This follower sizes by risk on the stop loss, and the master's trade has no "
+            f"{which} to size on.",
+        )
+    if spec is None or spec.tick_size is None or spec.tick_value is None:
+        return Skip(
+            PairStatus.SKIPPED,
+            SkipCode.NO_SYMBOL_INFO,
+            f"The follower EA has not reported {symbol}'s tick size and tick value, which "
+            f"sizing by risk needs.",
+        )
+    volume = risk_volume(
+        follower.equity or Decimal(0), follower.rules.lot_value, signal.price, stop_loss,
+        spec.tick_size, spec.tick_value,
+    )
+    if volume is None:
+        return Skip(
+            PairStatus.SKIPPED,
+            SkipCode.NO_EQUITY,
+            "The follower's equity is not known yet, which sizing by risk needs.",
+        )
+    return volume
+
+
 def plan_open(
     signal: MasterOpenSignal,
     follower: FollowerView,
@@ -233,9 +277,16 @@ def plan_open(
         return skip
 
     spec = follower.symbols.get(symbol)
-    volume = sized_volume(
-        rules.lot_mode, rules.lot_value, signal.volume, follower.equity, master_equity
-    )
+    sl, tp = plan_modify(signal.sl, signal.tp, rules.reverse)
+    if rules.lot_mode is LotMode.RISK_PERCENT:
+        sized = _risk_sized(signal, follower, spec, symbol, sl)
+        if isinstance(sized, Skip):
+            return sized
+        volume = sized
+    else:
+        volume = sized_volume(
+            rules.lot_mode, rules.lot_value, signal.volume, follower.equity, master_equity
+        )
     if rules.max_lot is not None:
         volume = min(volume, rules.max_lot)
     fitted = fit_volume(volume, spec)
@@ -253,7 +304,6 @@ def plan_open(
             f"{_num(spec.volume_min)} (step {_num(spec.volume_step)}).",
         )
 
-    sl, tp = plan_modify(signal.sl, signal.tp, rules.reverse)
     return OpenOrder(
         symbol=symbol,
         side=copy_side(signal.side, rules.reverse),

@@ -29,6 +29,9 @@ from copytrade.domain.symbols import (
 MAX_EXPIRY_SECONDS = 86_400
 """Longest a signal may wait for a follower: one day."""
 
+MAX_RISK_PERCENT = Decimal(100)
+"""Largest ``lot_value`` in RISK_PERCENT mode: risking more than the whole equity is a typo."""
+
 MAX_DEVIATION_POINTS = 100_000
 """Largest price deviation a follower may allow, in points."""
 
@@ -161,7 +164,8 @@ class CopyRules:
         converter=_lot_value,
         validator=_in_range(Decimal(0), None, above=True),
     )
-    """The fixed lot (FIXED) or the factor applied to the master's lot (other modes); > 0."""
+    """The fixed lot (FIXED), the % of equity risked on the stop loss (RISK_PERCENT, at most
+    :data:`MAX_RISK_PERCENT`) or the factor applied to the master's lot (other modes); > 0."""
     reverse: bool = attrs.field(default=False, converter=_reverse)
     """Copy in the opposite direction: BUY↔SELL, with SL and TP swapping roles."""
     min_lot_to_copy: Decimal = attrs.field(
@@ -201,6 +205,9 @@ class CopyRules:
     """On resync, what to do with a master trade still open but past expiry."""
 
     def __attrs_post_init__(self) -> None:
+        if self.lot_mode is LotMode.RISK_PERCENT and self.lot_value > MAX_RISK_PERCENT:
+            raise RuleError(
+                "lot_value", f"the risk per copy must be at most {MAX_RISK_PERCENT} %")
         allowed = {name.upper() for name in self.allowed_symbols}
         both = sorted(name for name in self.blocked_symbols if name.upper() in allowed)
         if both:

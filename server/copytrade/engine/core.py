@@ -68,6 +68,8 @@ log = logging.getLogger(__name__)
 
 MAX_SYMBOLS = 5000
 MAX_POSITIONS = 5000
+_EQUITY_SIZED = frozenset({"EQUITY_RATIO", "RISK_PERCENT"})
+"""Lot modes whose copies size on the follower's equity (its view follows every ACCOUNT)."""
 
 
 class EngineError(Exception):
@@ -437,7 +439,7 @@ class Engine:
             live = self.live.get(info.id)
             if live is not None and live.equity != msg.equity:
                 live.equity = msg.equity
-                if live.view is not None and info.rules.lot_mode.value == "EQUITY_RATIO":
+                if live.view is not None and info.rules.lot_mode.value in _EQUITY_SIZED:
                     self._rebuild_view(info, live)
         self.ledger.enqueue(_save_state, (info.id, msg.balance, msg.equity, msg.margin_level,
                                           msg.currency, msg.leverage))
@@ -532,7 +534,8 @@ class Engine:
             try:
                 live.pending_symbols[msg.name] = SymbolSpec(
                     name=msg.name, volume_min=msg.volume_min, volume_max=msg.volume_max,
-                    volume_step=msg.volume_step, digits=msg.digits)
+                    volume_step=msg.volume_step, digits=msg.digits,
+                    tick_size=msg.tick_size or None, tick_value=msg.tick_value or None)
             except DomainError as exc:
                 raise EngineError(ErrorCode.MALFORMED, f"symbol {msg.name}: {exc}") from None
         elif isinstance(msg, Position):
@@ -578,7 +581,7 @@ class Engine:
                      symbol_map=",".join(f"{k}={v}" for k, v in rules.symbol_map.items()))
 
     def _rebuild_view(self, info: AccountInfo, live: FollowerLive) -> None:
-        equity = live.equity if info.rules.lot_mode.value == "EQUITY_RATIO" else None
+        equity = live.equity if info.rules.lot_mode.value in _EQUITY_SIZED else None
         live.view = FollowerView(rules=info.rules, symbols=live.symbols, equity=equity)
         if equity is not None:
             # Equity changes with every account report: such a view is this follower's own,
