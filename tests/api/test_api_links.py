@@ -8,7 +8,7 @@ from pathlib import Path
 from copytrade.domain.models import CopyMode
 from copytrade.protocol import Rules
 
-from apitools import Api, error_of
+from apitools import Api, error_of, eventually
 
 
 async def _accounts(c, *, keys: dict[int, str] | None = None):
@@ -138,6 +138,12 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
         ({"expiry_seconds": 10}, "expiry_seconds"), ({"updated_at": None}, "updated_at"),
         ({"lot_mode": "RISK_PERCENT", "lot_value": "100.5"}, "lot_value"),
         ({"lot_mode": "RISK_PERCENT", "lot_value": "-1"}, "lot_value"),
+        ({"copy_existing": "yes"}, "copy_existing"), ({"copy_existing": 1}, "copy_existing"),
+        ({"copy_existing_max_age_minutes": 0}, "copy_existing_max_age_minutes"),
+        ({"copy_existing_max_age_minutes": 10081}, "copy_existing_max_age_minutes"),
+        ({"copy_existing_max_age_minutes": "5"}, "copy_existing_max_age_minutes"),
+        ({"copy_existing_max_points": 0}, "copy_existing_max_points"),
+        ({"copy_existing_max_points": 100001}, "copy_existing_max_points"),
     ]
     for body, field in bad_cases:
         r = await alice.put(url, json=body)
@@ -154,6 +160,15 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
     assert r.status_code == 422 and "lot_value" in error_of(r)["fields"]
     r = await alice.put(url, json={"lot_mode": "MULTIPLIER", "lot_value": "120"})
     assert r.status_code == 200, r.text
+    # copy existing positions: off by default, N minutes and X points
+    assert got["copy_existing"] is False and got["copy_existing_max_age_minutes"] == 60
+    assert got["copy_existing_max_points"] == 100
+    r = await alice.put(url, json={"copy_existing": True, "copy_existing_max_age_minutes": 15,
+                                   "copy_existing_max_points": 30})
+    assert r.status_code == 200, r.text
+    assert (await alice.get(url)).json()["rules"]["copy_existing_max_age_minutes"] == 15
+    assert api.engine.accounts[f["id"]].rules.copy_existing is True
+    assert api.engine.accounts[f["id"]].rules.copy_existing_max_points == 30
     r = await alice.get(f"/api/v1/accounts/{m['id']}/rules")
     assert r.status_code == 409
     r = await alice.put(f"/api/v1/accounts/{m['id']}/rules", json={"reverse": True})
@@ -201,3 +216,25 @@ async def test_rule_errors_name_exactly_the_field_docs_api_md_says(api: Api, ali
     assert '`"allowed_symbols[1]": "must be a string"`' in docs
     assert '`"allowed_symbols": "\'EUR USD\' is not a symbol name' in docs
     assert '`"trading_hours.days[1]"`' in docs and '`"equity_floor.value"`' in docs
+
+
+async def test_following_a_new_master_with_copy_existing_makes_the_ea_resync(
+        api: Api, alice) -> None:
+    keys: dict[int, str] = {}
+    m, f = await _accounts(alice, keys=keys)
+    m2 = (await alice.post("/api/v1/accounts", json={"name": "M2", "role": "master"})).json()
+    ea = await api.follower_ea(keys[f["id"]])
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": m["master_token"]})
+    assert r.status_code == 200
+    assert ea.errors == [] and f["id"] not in api.engine.copy_existing_due  # off by default
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/rules", json={"copy_existing": True})
+    assert r.status_code == 200, r.text
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": m["master_token"]})
+    assert r.status_code == 200 and ea.errors == []   # the same master: not a new follow
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": m2["account"]["master_token"]})
+    assert r.status_code == 200
+    await eventually(lambda: any(e.code.value == "RESYNC" for e in ea.errors))
+    assert f["id"] in api.engine.copy_existing_due   # its next login resync copies

@@ -6,7 +6,11 @@ open, checking in this order and stopping at the first that fails:
 1. **Freshness.** ``now - opened_at > expiry_seconds`` → :class:`Skip` EXPIRED (exactly
    ``expiry_seconds`` old is still fresh). When catching up a reconnecting follower and its
    ``stale_open_policy`` is MARKET, a stale open is sent instead, marked ``late`` and with no
-   deviation limit (the master's price is history by then).
+   deviation limit (the master's price is history by then). With ``existing=True`` (copy
+   existing positions on a new follow or a resume, when the rules turn it on) a stale open at
+   most ``copy_existing_max_age_minutes`` old is sent with ``copy_existing_max_points`` as its
+   deviation limit from the master's open price (not ``late``); an older one falls back to
+   the rules above.
 2. **Min lot to copy.** Master volume below ``min_lot_to_copy`` → SKIPPED.
 3. **Symbol.** Blocked if the master symbol or its base is blocked; then resolved by
    :mod:`copytrade.domain.symbols` (custom map, then broker-suffix normalisation against the
@@ -170,14 +174,18 @@ def _check_lists(rules: CopyRules, symbol: str, names: set[str], *, allow: bool)
 
 
 def _freshness(
-    signal: MasterOpenSignal, rules: CopyRules, now: datetime, catching_up: bool
-) -> Skip | bool:
-    """A Skip if too old, else whether the open goes out late at market."""
+    signal: MasterOpenSignal, rules: CopyRules, now: datetime, catching_up: bool,
+    existing: bool = False,
+) -> Skip | bool | int:
+    """A Skip if too old, else whether the open goes out late at market, or (an int) the
+    deviation limit of an existing position being copied."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise SignalError("now", "must be timezone-aware (UTC)")
     age = (now - signal.opened_at).total_seconds()
     if age <= rules.expiry_seconds:
         return False
+    if existing and rules.copy_existing and age <= rules.copy_existing_max_age_minutes * 60:
+        return rules.copy_existing_max_points
     if catching_up and rules.stale_open_policy is StaleOpenPolicy.MARKET:
         return True
     return Skip(
@@ -231,16 +239,20 @@ def plan_open(
     now: datetime,
     *,
     catching_up: bool = False,
+    existing: bool = False,
 ) -> OpenOrder | Skip:
     """The follower's order for a master open, or why it is skipped (module docstring).
 
     ``catching_up`` is True when replaying an open a reconnecting follower missed; only then
-    does ``stale_open_policy`` apply.
+    does ``stale_open_policy`` apply. ``existing`` is True when the follower has just started
+    following (or resumed) and the master's open trades may be copied (``copy_existing``).
     """
     rules = follower.rules
-    late = _freshness(signal, rules, now, catching_up)
-    if isinstance(late, Skip):
-        return late
+    fresh = _freshness(signal, rules, now, catching_up, existing)
+    if isinstance(fresh, Skip):
+        return fresh
+    late = fresh is True
+    deviation = fresh if type(fresh) is int else (0 if late else rules.max_deviation_points)
 
     if signal.volume < rules.min_lot_to_copy:
         return Skip(
@@ -311,7 +323,7 @@ def plan_open(
         price=signal.price,
         sl=sl,
         tp=tp,
-        max_deviation_points=0 if late else rules.max_deviation_points,
+        max_deviation_points=deviation,
         late=late,
     )
 

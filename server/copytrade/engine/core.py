@@ -115,6 +115,9 @@ class Engine:
     master_equity: dict[int, Decimal] = attrs.field(factory=dict)
     channels: dict[int, MasterChannel] = attrs.field(factory=dict)
     kill_switch_episodes: dict[tuple[int, int, str], Any] = attrs.field(factory=dict)
+    copy_existing_due: set[int] = attrs.field(factory=set)
+    """Followers that started following a master or resumed, with ``copy_existing`` on: their
+    next login resync copies the master's open trades (engine/resync.py). In memory only."""
     """(master id, follower id, side) → the recent kill switch (engine/killswitch.py)."""
     _view_ids: dict[tuple[Any, ...], int] = attrs.field(factory=dict)
     """(rules, reported symbols) → a small id: followers alike share one plan per signal."""
@@ -247,6 +250,18 @@ class Engine:
                                 {"copy_mode": info.copy_mode.value,
                                  "partner_id": info.partner_id}, account_id)
 
+    def copy_existing_on_next_resync(self, follower_id: int, why: str) -> None:
+        """The follower started following a master or resumed: with ``copy_existing`` on, its
+        next login resync copies the master's open trades; a connected EA is told to
+        reconnect (``ERR|RESYNC``) so that the resync happens now."""
+        info = self.accounts.get(follower_id)
+        if info is None or info.role is not Role.FOLLOWER or not info.rules.copy_existing:
+            return
+        self.copy_existing_due.add(follower_id)
+        peer = self.sessions.get(follower_id)
+        if peer is not None:
+            peer.close(ErrorCode.RESYNC, f"{why}: reconnect to resync")
+
     async def set_copy_mode(self, account_id: int, mode: CopyMode) -> None:
         """Switch a master's mode: takes effect on its next signal, without restart."""
         info = await self._info(account_id)
@@ -281,6 +296,8 @@ class Engine:
                 raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, str(exc)) from None
             info = AccountInfo.from_account(updated)
             self._remember(info)
+            if info.rules.copy_existing:  # the login resync that follows copies them
+                self.copy_existing_due.add(info.id)
         return info
 
     async def attach(self, peer: Peer, info: AccountInfo, client: str) -> None:
@@ -490,6 +507,14 @@ class Engine:
             live = self.live.get(info.id)
             if live is not None:
                 live.sent_at.pop(msg.master_ticket, None)
+            if (live is not None and msg.master_ticket in live.existing_opens
+                    and msg.retcode == 0 and msg.text.startswith("price moved")):
+                live.existing_opens.discard(msg.master_ticket)
+                self.ledger.enqueue(sql.skip_opens, (
+                    info.id, msg.master_ticket, "EXISTING_PRICE_MOVED",
+                    f"existing position not copied: the follower's price is too far from the "
+                    f"master's open price ({msg.text})", utcnow()))
+                return
             if is_already_copied(msg.retcode, msg.text):
                 log.warning("follower %d refused a second copy of master ticket %d: %s",
                             info.id, msg.master_ticket, msg.text)

@@ -47,7 +47,7 @@ from ..protocol import (
 )
 from .changes import Changes
 from .link import Link, LinkError
-from .market import Market, profit_usd
+from .market import Market, profit_usd, tick_of
 
 log = logging.getLogger(__name__)
 _tickets = itertools.count(5_000_000)
@@ -284,6 +284,13 @@ class FollowerSim:
             if self.reject_rate and self._random.random() < self.reject_rate:
                 return Nack(CommandKind.OPEN, msg.master_ticket, 10019, "No money")
             fill = msg.price if self.market is None else self.market.quote(msg.symbol)
+            if msg.max_deviation_points and msg.price > 0:
+                # As the follower EA: refuse before sending when the market is too far away.
+                moved = int(abs(fill - msg.price) / tick_of(fill))
+                if moved > msg.max_deviation_points:
+                    return Nack(CommandKind.OPEN, msg.master_ticket, 0,
+                                f"price moved {moved} points from the master's "
+                                f"(limit {msg.max_deviation_points})")
             pos = SimPosition(master_ticket=msg.master_ticket, ticket=next(_tickets),
                               symbol=msg.symbol, side=msg.side, volume=msg.volume,
                               price=fill, sl=msg.sl, tp=msg.tp)
