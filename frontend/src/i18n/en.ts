@@ -300,6 +300,10 @@ export const en = {
   'accounts.rules.stale': 'When a signal arrives late',
   'accounts.rules.stale.SKIP': 'Skip it',
   'accounts.rules.stale.MARKET': 'Open at market',
+  'accounts.rules.copyExisting': 'Copy the master’s open positions when I start following or resume',
+  'accounts.rules.copyExistingAge': 'Only positions opened within (minutes)',
+  'accounts.rules.copyExistingPoints': 'Max distance from the master’s open price (points)',
+  'accounts.rules.copyExistingHint': 'Older positions, or a price further away, are not copied.',
 
   'settings.title': 'Settings',
   'settings.profile': 'Profile',

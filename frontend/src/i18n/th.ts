@@ -301,6 +301,10 @@ export const th: Record<MessageKey, string> = {
   'accounts.rules.stale': 'เมื่อสัญญาณมาถึงช้า',
   'accounts.rules.stale.SKIP': 'ข้ามไป',
   'accounts.rules.stale.MARKET': 'เปิดที่ราคาตลาด',
+  'accounts.rules.copyExisting': 'คัดลอกออเดอร์ที่ Master เปิดอยู่ เมื่อเริ่มติดตามหรือกลับมาคัดลอกต่อ',
+  'accounts.rules.copyExistingAge': 'เฉพาะออเดอร์ที่เปิดภายใน (นาที)',
+  'accounts.rules.copyExistingPoints': 'ห่างจากราคาเปิดของ Master ได้ไม่เกิน (จุด)',
+  'accounts.rules.copyExistingHint': 'ออเดอร์ที่เก่ากว่านี้ หรือราคาห่างเกินกำหนด จะไม่ถูกคัดลอก',
 
   'settings.title': 'ตั้งค่า',
   'settings.profile': 'โปรไฟล์',
