@@ -449,6 +449,14 @@ void SendAccountIfDue(long now)
      }
   }
 
+// A SYM tick figure: 8 decimals, "0" (unknown) when the terminal has none or an absurd one.
+string TickText(double value)
+  {
+   if(!MathIsValidNumber(value) || value <= 0 || value > 999999999999.0)
+      return "0";
+   return CT_Dec(value, 8);
+  }
+
 void SendLoginReport()
   {
    g_conn.Send(AccountLine());
@@ -471,8 +479,8 @@ void SendLoginReport()
                                   CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_STEP), 8),
                                   IntegerToString(SymbolInfoInteger(name, SYMBOL_DIGITS)),
                                   // for risk-% sizing; 0 = the terminal does not know yet
-                                  CT_Dec(MathMax(SymbolInfoDouble(name, SYMBOL_TRADE_TICK_SIZE), 0.0), 8),
-                                  CT_Dec(MathMax(SymbolInfoDouble(name, SYMBOL_TRADE_TICK_VALUE), 0.0), 8));
+                                  TickText(SymbolInfoDouble(name, SYMBOL_TRADE_TICK_SIZE)),
+                                  TickText(SymbolInfoDouble(name, SYMBOL_TRADE_TICK_VALUE)));
       if(line == "")
         {
          unfitCount++;

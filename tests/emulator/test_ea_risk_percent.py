@@ -30,7 +30,7 @@ async def test_follower_ea_reports_ticks_and_risk_copies_are_sized(world: EaWorl
     assert f.lines("sent", "SYM|EURUSD|") == ["SYM|EURUSD|0.01|100|0.01|5|0.00001|1"]
     assert f.lines("sent", "SYM|GBPUSD|")[0].endswith("|0.00001|0")   # not known yet
     assert f.lines("sent", "SYM|XAUUSD|")[0].endswith("|0.01|1")       # 0.01 x contract 100
-    assert f.lines("received", "RULES|RISK_PERCENT|1|")
+    await f.wait_line("received", "RULES|RISK_PERCENT|1|")
     assert not f.prints("unreadable line")
 
     # Balance 10 000, 1 % = 100 USD; the BUY fills at the ask 1.08460, 500 ticks of 1 USD/lot
