@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import trio
 
 from copytrade.db.models import FollowerRules
 
@@ -46,3 +47,33 @@ async def test_follower_ea_reports_ticks_and_risk_copies_are_sized(world: EaWorl
     assert codes == {eur["position"]: ("OPEN", None),
                      gbp["position"]: ("SKIPPED", "NO_SYMBOL_INFO"),
                      xau["position"]: ("SKIPPED", "NO_STOP_LOSS")}
+
+
+async def test_copy_existing_with_the_real_follower_ea(world: EaWorld) -> None:
+    """A follower that starts following with copy_existing on: the real EA opens the master's
+    open trade within X points and refuses the one its own quotes are too far from."""
+    master, mkey = await world.master_account()
+    follower, fkey = await world.follower_account(master)
+    await world.accounts.update_rules(follower.id, follower.user_id, FollowerRules(
+        signal_expiry_seconds=1, copy_existing=True, copy_existing_max_age_minutes=5,
+        copy_existing_max_points=50))
+    await world.server.engine.account_changed(follower.id)
+    m = await world.terminal("master", mkey)
+    await logged_in(m)
+    eur = await m.op("open", symbol="EURUSD", side="BUY", volume=0.10)
+    gbp = await m.op("open", symbol="GBPUSD", side="BUY", volume=0.10)
+    await m.wait_line("received", f"STORED|OPEN|{gbp['position']}")
+    await trio.sleep(1.5)   # past the follower's 1 s signal expiry: only copy-existing sends
+    world.server.engine.copy_existing_on_next_resync(follower.id, "now following")
+    # The follower's GBPUSD is 500 points above the master's; EURUSD is where the master's is.
+    symbols = {**SYMBOLS, "GBPUSD": {**FX, "bid": 1.27000, "ask": 1.27012}}
+    f = await world.terminal("follower", fkey, master_token=master.master_token, symbols=symbols)
+    await logged_in(f)
+    ps = await wait_positions(f, lambda ps: len(ps) == 1)
+    assert (ps[0]["symbol"], ps[0]["volume"]) == ("EURUSD", 0.1)
+    rows = await world.wait_pairs(follower.id, lambda rs: len(rs) == 2 and all(
+        r["status"] != "PENDING" for r in rs))
+    codes = {int(r["master_ticket"]): (r["status"], r["reason_code"]) for r in rows}
+    assert codes == {eur["position"]: ("OPEN", None),
+                     gbp["position"]: ("SKIPPED", "EXISTING_PRICE_MOVED")}
+    assert f.lines("received", f"OPEN|{gbp['position']}|GBPUSD|")[0].endswith("|50")
