@@ -31,7 +31,8 @@ enum ENUM_CT_LOT_TYPE
   {
    CT_LOT_FIXED = 0,        // Fixed lot (InpLotValue lots)
    CT_LOT_MULTIPLIER = 1,   // Master lot x InpLotValue
-   CT_LOT_EQUITY_RATIO = 2  // Master lot x equity ratio x InpLotValue
+   CT_LOT_EQUITY_RATIO = 2, // Master lot x equity ratio x InpLotValue
+   CT_LOT_RISK_PERCENT = 3  // Risk InpLotValue % of equity on the stop loss
   };
 
 enum ENUM_CT_SYMBOLS
@@ -43,7 +44,7 @@ enum ENUM_CT_SYMBOLS
 input string           InpApiKey        = "";        // EA key of this trading account (dashboard)
 input string           InpMasterToken   = "";        // Master token to follow (MST-...)
 input ENUM_CT_LOT_TYPE InpLotType       = CT_LOT_MULTIPLIER; // Lot sizing
-input double           InpLotValue      = 1.0;       // Fixed lot / multiplier / ratio factor
+input double           InpLotValue      = 1.0;       // Fixed lot / multiplier / ratio factor / risk %
 input bool             InpReverseTrade  = false;     // Copy BUY as SELL and SELL as BUY
 input double           InpMinLotToCopy  = 0.0;       // Skip copies smaller than this (0 = none)
 input string           InpCustomMap     = "";        // Symbol map, e.g. XAUUSD=GOLD, US30=DJ30
@@ -111,7 +112,13 @@ int OnInit()
       return INIT_PARAMETERS_INCORRECT;
      }
    string lotMode = InpLotType == CT_LOT_FIXED ? "FIXED" :
-                    InpLotType == CT_LOT_MULTIPLIER ? "MULTIPLIER" : "EQUITY_RATIO";
+                    InpLotType == CT_LOT_MULTIPLIER ? "MULTIPLIER" :
+                    InpLotType == CT_LOT_EQUITY_RATIO ? "EQUITY_RATIO" : "RISK_PERCENT";
+   if(InpLotType == CT_LOT_RISK_PERCENT && InpLotValue > 100)
+     {
+      Alert("CopyTradeFollower: InpLotValue (risk %) must be at most 100");
+      return INIT_PARAMETERS_INCORRECT;
+     }
    g_inputRules = CT_LineRules(lotMode, CT_Dec(InpLotValue, 4), InpReverseTrade,
                                CT_Dec(MathMax(0.0, InpMinLotToCopy), 4), map.WireText());
    if(g_inputRules == "")
@@ -472,6 +479,14 @@ void SendAccountIfDue(long now)
      }
   }
 
+// A SYM tick figure: 8 decimals, "0" (unknown) when the terminal has none or an absurd one.
+string TickText(double value)
+  {
+   if(!MathIsValidNumber(value) || value <= 0 || value > 999999999999.0)
+      return "0";
+   return CT_Dec(value, 8);
+  }
+
 void SendLoginReport()
   {
    g_conn.Send(AccountLine());
@@ -492,7 +507,10 @@ void SendLoginReport()
       string line = CT_LineSymbol(name, CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_MIN), 8),
                                   CT_Dec(MathMin(SymbolInfoDouble(name, SYMBOL_VOLUME_MAX), CT_MAX_VOLUME), 8),
                                   CT_Dec(SymbolInfoDouble(name, SYMBOL_VOLUME_STEP), 8),
-                                  IntegerToString(SymbolInfoInteger(name, SYMBOL_DIGITS)));
+                                  IntegerToString(SymbolInfoInteger(name, SYMBOL_DIGITS)),
+                                  // for risk-% sizing; 0 = the terminal does not know yet
+                                  TickText(SymbolInfoDouble(name, SYMBOL_TRADE_TICK_SIZE)),
+                                  TickText(SymbolInfoDouble(name, SYMBOL_TRADE_TICK_VALUE)));
       if(line == "")
         {
          unfitCount++;

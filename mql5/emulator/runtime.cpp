@@ -228,6 +228,7 @@ struct Sym
    std::string name;
    int digits = 5;
    double point = 0.00001, tick_size = 0.00001, contract = 100000;
+   double tick_value = -1;  // SYMBOL_TRADE_TICK_VALUE; < 0 = tick_size x contract (USD-quoted)
    double bid = 1.0, ask = 1.0;
    long long tick_msc = 0;
    bool has_tick = true;
@@ -964,6 +965,7 @@ static void Control(const Obj &o)
       s->point = o.Num("point", std::pow(10.0, -s->digits));
       s->tick_size = o.Num("tick_size", s->point);
       s->contract = o.Num("contract", s->contract);
+      s->tick_value = o.Num("tick_value", s->tick_value);
       s->bid = o.Num("bid", s->bid);
       s->ask = o.Num("ask", std::max(s->ask, s->bid));
       s->vmin = o.Num("vmin", s->vmin);
@@ -2438,7 +2440,7 @@ double SymbolInfoDouble(string name, ENUM_SYMBOL_INFO_DOUBLE prop_id)
       case SYMBOL_ASK: return SymbolReady(s) ? s->ask : 0;
       case SYMBOL_POINT: return s->point;
       case SYMBOL_TRADE_TICK_SIZE: return s->tick_size;
-      case SYMBOL_TRADE_TICK_VALUE: return s->tick_size * s->contract;
+      case SYMBOL_TRADE_TICK_VALUE: return s->tick_value >= 0 ? s->tick_value : s->tick_size * s->contract;
       case SYMBOL_TRADE_CONTRACT_SIZE: return s->contract;
       case SYMBOL_VOLUME_MIN: return s->vmin;
       case SYMBOL_VOLUME_MAX: return s->vmax;

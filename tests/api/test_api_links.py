@@ -11,7 +11,7 @@ from wsclient import WsClient
 from copytrade.domain.models import CopyMode
 from copytrade.protocol import Rules
 
-from apitools import Api, error_of
+from apitools import Api, error_of, eventually
 
 
 async def _accounts(c, *, keys: dict[int, str] | None = None):
@@ -231,6 +231,14 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
         ({"stale_open_policy": "skip"}, "stale_open_policy"),
         ({"min_lot_to_copy": "-1"}, "min_lot_to_copy"), ({"max_lot": "0"}, "max_lot"),
         ({"expiry_seconds": 10}, "expiry_seconds"), ({"updated_at": None}, "updated_at"),
+        ({"lot_mode": "RISK_PERCENT", "lot_value": "100.5"}, "lot_value"),
+        ({"lot_mode": "RISK_PERCENT", "lot_value": "-1"}, "lot_value"),
+        ({"copy_existing": "yes"}, "copy_existing"), ({"copy_existing": 1}, "copy_existing"),
+        ({"copy_existing_max_age_minutes": 0}, "copy_existing_max_age_minutes"),
+        ({"copy_existing_max_age_minutes": 10081}, "copy_existing_max_age_minutes"),
+        ({"copy_existing_max_age_minutes": "5"}, "copy_existing_max_age_minutes"),
+        ({"copy_existing_max_points": 0}, "copy_existing_max_points"),
+        ({"copy_existing_max_points": 100001}, "copy_existing_max_points"),
     ]
     for body, field in bad_cases:
         r = await alice.put(url, json=body)
@@ -238,6 +246,24 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
         assert field in error_of(r)["fields"], (body, error_of(r))
     assert (await alice.get(url)).json()["rules"]["max_lot"] is None  # unchanged
     assert (await alice.get(url)).json()["rules"]["allowed_symbols"] == ["EURUSD", "XAUUSD"]
+    # lot by risk %: lot_value is the percent of equity risked on the stop loss (0 < R <= 100)
+    r = await alice.put(url, json={"lot_mode": "RISK_PERCENT", "lot_value": "1.5"})
+    assert r.status_code == 200, r.text
+    assert r.json()["rules"]["lot_mode"] == "RISK_PERCENT"
+    assert r.json()["rules"]["lot_value"] == "1.50"
+    r = await alice.put(url, json={"lot_value": "120"})   # the mode kept: still a percent
+    assert r.status_code == 422 and "lot_value" in error_of(r)["fields"]
+    r = await alice.put(url, json={"lot_mode": "MULTIPLIER", "lot_value": "120"})
+    assert r.status_code == 200, r.text
+    # copy existing positions: off by default, N minutes and X points
+    assert got["copy_existing"] is False and got["copy_existing_max_age_minutes"] == 60
+    assert got["copy_existing_max_points"] == 100
+    r = await alice.put(url, json={"copy_existing": True, "copy_existing_max_age_minutes": 15,
+                                   "copy_existing_max_points": 30})
+    assert r.status_code == 200, r.text
+    assert (await alice.get(url)).json()["rules"]["copy_existing_max_age_minutes"] == 15
+    assert api.engine.accounts[f["id"]].rules.copy_existing is True
+    assert api.engine.accounts[f["id"]].rules.copy_existing_max_points == 30
     r = await alice.get(f"/api/v1/accounts/{m['id']}/rules")
     assert r.status_code == 409
     r = await alice.put(f"/api/v1/accounts/{m['id']}/rules", json={"reverse": True})
@@ -285,3 +311,25 @@ async def test_rule_errors_name_exactly_the_field_docs_api_md_says(api: Api, ali
     assert '`"allowed_symbols[1]": "must be a string"`' in docs
     assert '`"allowed_symbols": "\'EUR USD\' is not a symbol name' in docs
     assert '`"trading_hours.days[1]"`' in docs and '`"equity_floor.value"`' in docs
+
+
+async def test_following_a_new_master_with_copy_existing_makes_the_ea_resync(
+        api: Api, alice) -> None:
+    keys: dict[int, str] = {}
+    m, f = await _accounts(alice, keys=keys)
+    m2 = (await alice.post("/api/v1/accounts", json={"name": "M2", "role": "master"})).json()
+    ea = await api.follower_ea(keys[f["id"]])
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": m["master_token"]})
+    assert r.status_code == 200
+    assert ea.errors == [] and f["id"] not in api.engine.copy_existing_due  # off by default
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/rules", json={"copy_existing": True})
+    assert r.status_code == 200, r.text
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": m["master_token"]})
+    assert r.status_code == 200 and ea.errors == []   # the same master: not a new follow
+    r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
+                        json={"master_token": m2["account"]["master_token"]})
+    assert r.status_code == 200
+    await eventually(lambda: any(e.code.value == "RESYNC" for e in ea.errors))
+    assert f["id"] in api.engine.copy_existing_due   # its next login resync copies

@@ -31,8 +31,8 @@ export interface User {
   is_admin: boolean;
 }
 
-export type LotMode = 'FIXED' | 'MULTIPLIER' | 'EQUITY_RATIO';
-export const LOT_MODES: readonly LotMode[] = ['MULTIPLIER', 'FIXED', 'EQUITY_RATIO'];
+export type LotMode = 'FIXED' | 'MULTIPLIER' | 'EQUITY_RATIO' | 'RISK_PERCENT';
+export const LOT_MODES: readonly LotMode[] = ['MULTIPLIER', 'FIXED', 'EQUITY_RATIO', 'RISK_PERCENT'];
 export type StaleOpenPolicy = 'SKIP' | 'MARKET';
 
 /** A follower's copy rules. */
@@ -50,6 +50,12 @@ export interface CopyRules {
   signal_expiry_seconds: number;
   max_deviation_points: number;
   stale_open_policy: StaleOpenPolicy;
+  /** On a new follow or a resume, copy the master's open trades (docs/api.md). */
+  copy_existing: boolean;
+  /** Oldest master trade copied that way, minutes (1..10080). */
+  copy_existing_max_age_minutes: number;
+  /** Largest distance from the master's open price, points (1..100000). */
+  copy_existing_max_points: number;
   /** Null until a user edited them; never sent back. */
   updated_at: Timestamp | null;
 }

@@ -135,4 +135,8 @@ export const riskEn = {
   'trade.reason.TP': 'Take profit hit on the master',
   'trade.reason.VOLUME_BELOW_SYMBOL_MIN': 'The copy’s lot is below the symbol’s minimum',
   'trade.reason.VOLUME_ROUNDS_TO_ZERO': 'The copy’s lot rounds to zero at the symbol’s lot step',
+  'trade.reason.NO_STOP_LOSS': 'Sized by risk %, but the master’s trade has no stop loss',
+  'trade.reason.NO_SYMBOL_INFO': 'Sized by risk %, but the follower EA did not report the symbol’s tick size and value',
+  'trade.reason.NO_EQUITY': 'Sized by risk %, but the follower’s equity is not known yet',
+  'trade.reason.EXISTING_PRICE_MOVED': 'Existing position not copied: the follower’s price is too far from the master’s',
 } as const;

@@ -136,4 +136,8 @@ export const riskTh: Record<keyof typeof riskEn, string> = {
   'trade.reason.TP': 'ชน take profit ที่มาสเตอร์',
   'trade.reason.VOLUME_BELOW_SYMBOL_MIN': 'ล็อตที่คัดลอกต่ำกว่าขั้นต่ำของสัญลักษณ์',
   'trade.reason.VOLUME_ROUNDS_TO_ZERO': 'ล็อตที่คัดลอกปัดเป็นศูนย์ตามขั้นล็อตของสัญลักษณ์',
+  'trade.reason.NO_STOP_LOSS': 'คำนวณ lot ตาม % ความเสี่ยง แต่ออเดอร์ของ Master ไม่มี stop loss',
+  'trade.reason.NO_SYMBOL_INFO': 'คำนวณ lot ตาม % ความเสี่ยง แต่ EA ผู้ติดตามไม่ได้รายงาน tick size และ tick value ของสัญลักษณ์',
+  'trade.reason.NO_EQUITY': 'คำนวณ lot ตาม % ความเสี่ยง แต่ยังไม่ทราบอิควิตี้ของผู้ติดตาม',
+  'trade.reason.EXISTING_PRICE_MOVED': 'ไม่คัดลอกออเดอร์ที่เปิดอยู่: ราคาของผู้ติดตามห่างจากราคาของ Master เกินกำหนด',
 };

@@ -7,6 +7,7 @@ const rules: CopyRules = {
   lot_mode: 'MULTIPLIER', lot_value: '1.00', reverse: false, min_lot_to_copy: '0.00',
   max_lot: null, symbol_map: 'XAUUSD=GOLD', allowed_symbols: [], blocked_symbols: ['US30'],
   signal_expiry_seconds: 30, max_deviation_points: 50, stale_open_policy: 'SKIP',
+  copy_existing: false, copy_existing_max_age_minutes: 60, copy_existing_max_points: 100,
   updated_at: null,
 };
 
@@ -20,6 +21,7 @@ describe('copy rules form', () => {
       lot_mode: 'MULTIPLIER', lot_value: '1.00', reverse: false, min_lot_to_copy: '0.00',
       max_lot: null, symbol_map: 'XAUUSD=GOLD', allowed_symbols: [], blocked_symbols: ['US30'],
       signal_expiry_seconds: 30, max_deviation_points: 50, stale_open_policy: 'SKIP',
+      copy_existing: false, copy_existing_max_age_minutes: 60, copy_existing_max_points: 100,
     });
   });
 
@@ -43,6 +45,26 @@ describe('copy rules form', () => {
       'signal_expiry_seconds', 'symbol_map',
     ]);
     expect(errors.signal_expiry_seconds).toBe('Must be between 1 and 86400.');
+  });
+
+  it('caps the risk per copy at 100 % in RISK_PERCENT mode', () => {
+    const f = { ...rulesToForm(rules), lot_mode: 'RISK_PERCENT' as const, lot_value: '150' };
+    expect(validateRules(f).errors.lot_value).toBe('Must be at most 100.');
+    const ok = validateRules({ ...f, lot_value: '1.5' });
+    expect(ok.errors).toEqual({});
+    expect(ok.body?.lot_mode).toBe('RISK_PERCENT');
+  });
+
+  it('checks the copy-existing limits', () => {
+    const f = { ...rulesToForm(rules), copy_existing: true, copy_existing_max_age_minutes: '0',
+                copy_existing_max_points: '100001' };
+    const { errors } = validateRules(f);
+    expect(Object.keys(errors).sort()).toEqual(['copy_existing_max_age_minutes',
+                                                'copy_existing_max_points']);
+    const ok = validateRules({ ...f, copy_existing_max_age_minutes: '15',
+                               copy_existing_max_points: '30' });
+    expect(ok.body?.copy_existing).toBe(true);
+    expect(ok.body?.copy_existing_max_age_minutes).toBe(15);
   });
 
   it('applies the API input limits: 4 decimals, 1 000 000, symbol in one list only', () => {

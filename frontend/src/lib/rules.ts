@@ -18,6 +18,9 @@ export interface RulesForm {
   signal_expiry_seconds: string;
   max_deviation_points: string;
   stale_open_policy: StaleOpenPolicy;
+  copy_existing: boolean;
+  copy_existing_max_age_minutes: string;
+  copy_existing_max_points: string;
 }
 
 export function rulesToForm(r: CopyRules): RulesForm {
@@ -33,6 +36,9 @@ export function rulesToForm(r: CopyRules): RulesForm {
     signal_expiry_seconds: String(r.signal_expiry_seconds),
     max_deviation_points: String(r.max_deviation_points),
     stale_open_policy: r.stale_open_policy,
+    copy_existing: r.copy_existing,
+    copy_existing_max_age_minutes: String(r.copy_existing_max_age_minutes),
+    copy_existing_max_points: String(r.copy_existing_max_points),
   };
 }
 
@@ -80,6 +86,9 @@ export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput 
   if (!lot) errors.lot_value = t('validation.required');
   else if (decimalError(lot)) errors.lot_value = decimalError(lot)!;
   else if (Number(lot) <= 0) errors.lot_value = t('validation.positive');
+  else if (f.lot_mode === 'RISK_PERCENT' && Number(lot) > 100) {
+    errors.lot_value = t('validation.max', { max: '100' });
+  }
 
   const min = f.min_lot_to_copy.trim() || '0';
   if (decimalError(min)) errors.min_lot_to_copy = decimalError(min)!;
@@ -105,6 +114,10 @@ export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput 
   if (exp) errors.signal_expiry_seconds = exp;
   const dev = intIn(f.max_deviation_points, 0, 100000);
   if (dev) errors.max_deviation_points = dev;
+  const age = intIn(f.copy_existing_max_age_minutes, 1, 10080);
+  if (age) errors.copy_existing_max_age_minutes = age;
+  const points = intIn(f.copy_existing_max_points, 1, 100000);
+  if (points) errors.copy_existing_max_points = points;
 
   if (Object.keys(errors).length) return { errors, body: null };
   return {
@@ -122,6 +135,9 @@ export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput 
       signal_expiry_seconds: Number(f.signal_expiry_seconds),
       max_deviation_points: Number(f.max_deviation_points),
       stale_open_policy: f.stale_open_policy,
+      copy_existing: f.copy_existing,
+      copy_existing_max_age_minutes: Number(f.copy_existing_max_age_minutes),
+      copy_existing_max_points: Number(f.copy_existing_max_points),
     },
   };
 }

@@ -46,6 +46,7 @@
 #define CT_K_LOTS       24   // volume or 0: remaining, target volume, min lot
 #define CT_K_QUOTE      25   // a price written with the symbol's digits (PNL OPEN_PRICE)
 #define CT_K_PERCENT    26   // margin level
+#define CT_K_OPT_TICK   27   // optional trailing price-like figure >= 0 (SYM tick size/value)
 
 // Ranges and decimals of the numeric fields (docs/protocol.md section 3): the database
 // columns they are stored in. More decimals are accepted only if they are zeros.
@@ -397,7 +398,7 @@ bool CT_CheckField(int kind, const string text, string &canon, string &why)
    if(kind == CT_K_DIGITS)
       return CT_CheckInt(text, 0, 10, canon, why);
    if(kind == CT_K_VOLUME || kind == CT_K_LOTS || kind == CT_K_PRICE || kind == CT_K_QUOTE ||
-      kind == CT_K_MONEY || kind == CT_K_PERCENT)
+      kind == CT_K_MONEY || kind == CT_K_PERCENT || kind == CT_K_OPT_TICK)
       return CT_CheckDecimal(kind, text, canon, why);
    bool ok = true;
    if(kind == CT_K_SIDE)
@@ -411,7 +412,8 @@ bool CT_CheckField(int kind, const string text, string &canon, string &why)
    else if(kind == CT_K_ROLE)
       ok = text == "master" || text == "follower";
    else if(kind == CT_K_LOT_MODE)
-      ok = text == "FIXED" || text == "MULTIPLIER" || text == "EQUITY_RATIO";
+      ok = text == "FIXED" || text == "MULTIPLIER" || text == "EQUITY_RATIO" ||
+           text == "RISK_PERCENT";
    else if(kind == CT_K_BOOL)
       ok = text == "0" || text == "1";
    else if(kind == CT_K_SYMBOL)
@@ -460,7 +462,7 @@ public:
    int               count;      // wire fields after the verb
    string            names[CT_MAX_FIELDS];
    int               kinds[CT_MAX_FIELDS];
-   bool              optionalLast;
+   int               optional;   // trailing optional fields: all present or all absent
    string            fixedName;  // Nack's command: part of the verb, not a field
    string            fixedValue;
 
@@ -470,7 +472,7 @@ public:
       type = "";
       verb = "";
       count = 0;
-      optionalLast = false;
+      optional = 0;
       fixedName = "";
       fixedValue = "";
      }
@@ -479,8 +481,8 @@ public:
       names[count] = name;
       kinds[count] = kind;
       count++;
-      if(kind == CT_K_OPT_UINT)
-         optionalLast = true;
+      if(kind == CT_K_OPT_UINT || kind == CT_K_OPT_TICK)
+         optional++;
      }
   };
 
@@ -689,6 +691,8 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
       s.Add("volume_max", CT_K_VOLUME);
       s.Add("volume_step", CT_K_VOLUME);
       s.Add("digits", CT_K_DIGITS);
+      s.Add("tick_size", CT_K_OPT_TICK);
+      s.Add("tick_value", CT_K_OPT_TICK);
       return true;
      }
    if(verb == "POS")
@@ -874,11 +878,12 @@ bool CT_ParseLine(const string raw, int dir, CTMessage &m)
       return false;
      }
    int maxCount = s.count + 1;
-   int minCount = s.optionalLast ? maxCount - 1 : maxCount;
-   if(total < minCount || total > maxCount)
+   int minCount = maxCount - s.optional;
+   if(total != minCount && total != maxCount)
      {
-      m.Fail("MALFORMED", "", s.verb + " expects " + IntegerToString(maxCount) + " fields, got " +
-             IntegerToString(total));
+      m.Fail("MALFORMED", "", s.verb + " expects " +
+             (minCount == maxCount ? "" : IntegerToString(minCount) + " or ") +
+             IntegerToString(maxCount) + " fields, got " + IntegerToString(total));
       return false;
      }
    m.type = s.type;
@@ -1085,7 +1090,7 @@ bool CT_Encode(CTMessage &m, int dir, string &line)
      {
       int at = m.IndexOf(s.names[i]);
       bool has = at >= 0 && m.present[at];
-      if(!has && s.kinds[i] == CT_K_OPT_UINT)
+      if(!has && (s.kinds[i] == CT_K_OPT_UINT || s.kinds[i] == CT_K_OPT_TICK))
          continue;
       string value = has ? m.values[at] : "";
       if(!has && s.kinds[i] != CT_K_TEXT && s.kinds[i] != CT_K_OPT_TOKEN &&
@@ -1309,8 +1314,11 @@ string CT_LineClosed(const string masterTicket, const string slaveTicket, const 
    return line;
   }
 
+// tickSize/tickValue: SYMBOL_TRADE_TICK_SIZE / _VALUE (8 decimals, "0" = unknown); both
+// empty leaves them out (the line of an EA before risk-% sizing).
 string CT_LineSymbol(const string name, const string volMin, const string volMax,
-                     const string volStep, const string digits)
+                     const string volStep, const string digits, const string tickSize = "",
+                     const string tickValue = "")
   {
    CTMessage m;
    string line;
@@ -1320,6 +1328,11 @@ string CT_LineSymbol(const string name, const string volMin, const string volMax
    m.Set("volume_max", volMax);
    m.Set("volume_step", volStep);
    m.Set("digits", digits);
+   if(tickSize != "" || tickValue != "")
+     {
+      m.Set("tick_size", tickSize);
+      m.Set("tick_value", tickValue);
+     }
    CT_EncodeEa(m, line);
    return line;
   }

@@ -26,6 +26,10 @@ class EngineControl(Protocol):
         """Reload the account's cached settings (mode, partner, following, rules, active)."""
         ...
 
+    def copy_existing_on_next_resync(self, follower_id: int, why: str) -> None:
+        """The follower started following a master: copy its open trades if the rules say so."""
+        ...
+
     async def disconnect(self, account_id: int, code: str) -> None:
         """Drop the account's EA connection with the given protocol error code."""
         ...

@@ -84,6 +84,7 @@ async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvel
     if before.following_id != account.following_id:
         await audit(call, account_id, "follow.started",
                     {"master_id": account.following_id, "previous_master_id": before.following_id})
+        call.ctx.engine.copy_existing_on_next_resync(account_id, "now following a new master")
     return AccountEnvelope(await account_view(call, account))
 
 
@@ -142,6 +143,11 @@ def merged_rules(current: FollowerRules, body: RulesIn) -> CopyRules:
         expiry_seconds=pick(body.signal_expiry_seconds, current.signal_expiry_seconds),
         max_deviation_points=pick(body.max_deviation_points, current.max_deviation_points),
         stale_open_policy=pick(body.stale_open_policy, current.stale_open_policy),
+        copy_existing=pick(body.copy_existing, current.copy_existing),
+        copy_existing_max_age_minutes=pick(body.copy_existing_max_age_minutes,
+                                           current.copy_existing_max_age_minutes),
+        copy_existing_max_points=pick(body.copy_existing_max_points,
+                                      current.copy_existing_max_points),
     )
 
 
@@ -154,6 +160,9 @@ def stored_rules(rules: CopyRules) -> FollowerRules:
         signal_expiry_seconds=rules.expiry_seconds,
         max_deviation_points=rules.max_deviation_points,
         stale_open_policy=rules.stale_open_policy.value,
+        copy_existing=rules.copy_existing,
+        copy_existing_max_age_minutes=rules.copy_existing_max_age_minutes,
+        copy_existing_max_points=rules.copy_existing_max_points,
     )
 
 

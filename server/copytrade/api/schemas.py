@@ -22,7 +22,7 @@ SYMBOL_LIST_MAX = 200
 
 Role = Literal["master", "follower"]
 CopyModeName = Literal["PUBSUB", "1TO1", "RECORD"]
-LotModeName = Literal["FIXED", "MULTIPLIER", "EQUITY_RATIO"]
+LotModeName = Literal["FIXED", "MULTIPLIER", "EQUITY_RATIO", "RISK_PERCENT"]
 StalePolicyName = Literal["SKIP", "MARKET"]
 Side = Literal["BUY", "SELL"]
 TradeStatusName = Literal["OPEN", "CLOSED"]
@@ -165,6 +165,10 @@ class RulesIn:
     signal_expiry_seconds: int | Unset = spec(default=UNSET, minimum=1, maximum=86400)
     max_deviation_points: int | Unset = spec(default=UNSET, minimum=0, maximum=100000)
     stale_open_policy: StalePolicyName | Unset = UNSET
+    copy_existing: bool | Unset = spec(
+        default=UNSET, doc="copy the master's open trades on a new follow or a resume")
+    copy_existing_max_age_minutes: int | Unset = spec(default=UNSET, minimum=1, maximum=10080)
+    copy_existing_max_points: int | Unset = spec(default=UNSET, minimum=1, maximum=100000)
 
 
 @attrs.frozen
@@ -180,6 +184,9 @@ class RulesOut:
     signal_expiry_seconds: int
     max_deviation_points: int
     stale_open_policy: StalePolicyName
+    copy_existing: bool
+    copy_existing_max_age_minutes: int
+    copy_existing_max_points: int
     updated_at: datetime | None
 
 

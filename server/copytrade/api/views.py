@@ -20,6 +20,9 @@ def rules_out(r: FollowerRules) -> RulesOut:
         signal_expiry_seconds=r.signal_expiry_seconds,
         max_deviation_points=r.max_deviation_points,
         stale_open_policy=r.stale_open_policy,  # type: ignore[arg-type]
+        copy_existing=r.copy_existing,
+        copy_existing_max_age_minutes=r.copy_existing_max_age_minutes,
+        copy_existing_max_points=r.copy_existing_max_points,
         updated_at=r.rules_updated_at,
     )
 

@@ -41,6 +41,9 @@ class FollowerRules:
     signal_expiry_seconds: int = 30
     max_deviation_points: int = 0
     stale_open_policy: str = "SKIP"
+    copy_existing: bool = False
+    copy_existing_max_age_minutes: int = 60
+    copy_existing_max_points: int = 100
     rules_updated_at: datetime | None = None
 
 
@@ -146,6 +149,9 @@ def account_from_row(r: Any) -> TradingAccount:
             signal_expiry_seconds=r["signal_expiry_seconds"],
             max_deviation_points=r["max_deviation_points"],
             stale_open_policy=r["stale_open_policy"], rules_updated_at=r["rules_updated_at"],
+            copy_existing=r["copy_existing"],
+            copy_existing_max_age_minutes=r["copy_existing_max_age_minutes"],
+            copy_existing_max_points=r["copy_existing_max_points"],
         ),
         created_at=r["created_at"], updated_at=r["updated_at"],
     )

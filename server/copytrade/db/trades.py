@@ -238,6 +238,22 @@ async def fail_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -
     )
 
 
+async def skip_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+    """PENDING/UNKNOWN → SKIPPED: the follower EA refused an OPEN the server sent knowing it
+    might (copy existing positions, beyond the price limit). Row: (follower_id,
+    master_ticket, reason_code, text, at)."""
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    return await con.fetch(  # type: ignore[no-any-return]
+        "UPDATE trade_pairs AS p SET status = 'SKIPPED', reason_code = x.code, "
+        "reason = x.txt, acked_at = x.at "
+        + _by_ticket("$1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[]",
+                     "fid, ticket, code, txt, at")
+        + f" AND p.status IN ('PENDING', 'UNKNOWN') "
+        f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
+        *cols,
+    )
+
+
 async def already_copied_opens(
     con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]
 ) -> list[Row]:

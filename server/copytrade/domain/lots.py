@@ -8,6 +8,10 @@ Sizing (:func:`sized_volume`), by the follower's :class:`~copytrade.domain.model
   account's last reported state. **Fallback:** when either equity is unknown or not above
   zero the ratio is taken as 1, so the copy sizes like ``MULTIPLIER`` rather than being
   dropped or blown up by a bogus figure.
+- ``RISK_PERCENT``: the lots that lose ``lot_value`` % of the follower's equity if the copy's
+  stop loss is hit (:func:`risk_volume`, from the symbol's tick size and tick value). It is
+  never guessed: without a stop loss, the tick figures or the equity the copy is skipped
+  (:mod:`copytrade.domain.plan`), so :func:`sized_volume` does not size it.
 
 Fitting (:func:`fit_volume`) then always rounds **down**, never up: to the symbol's
 ``volume_step`` (0.01 when the EA reported no limits) and no higher than ``volume_max`` (nor
@@ -53,6 +57,12 @@ def _digits(instance: SymbolSpec, attribute: attrs.Attribute[int], value: int) -
         raise SymbolSpecError(attribute.name, f"{instance.name}: price digits must be 0..10")
 
 
+def _tick(instance: SymbolSpec, attribute: attrs.Attribute[Decimal | None],
+          value: Decimal | None) -> None:
+    if value is not None and (not value.is_finite() or value <= 0):
+        raise SymbolSpecError(attribute.name, f"{instance.name}: must be above 0 (or unknown)")
+
+
 @attrs.frozen
 class SymbolSpec:
     """Trading limits of one symbol, as the follower's EA reported them."""
@@ -67,6 +77,11 @@ class SymbolSpec:
     """Lot granularity: every order volume is a whole multiple of it."""
     digits: int = attrs.field(default=5, validator=_digits)
     """Decimal places of the symbol's prices."""
+    tick_size: Decimal | None = attrs.field(default=None, validator=_tick)
+    """``SYMBOL_TRADE_TICK_SIZE``: smallest price change; None = not reported (or 0)."""
+    tick_value: Decimal | None = attrs.field(default=None, validator=_tick)
+    """``SYMBOL_TRADE_TICK_VALUE``: one lot's profit or loss per tick in the account's
+    currency; None = not reported (or 0)."""
 
 
 def equity_ratio(follower_equity: Decimal | None, master_equity: Decimal | None) -> Decimal:
@@ -90,6 +105,8 @@ def sized_volume(
         return lot_value
     if lot_mode is LotMode.MULTIPLIER:
         return master_volume * lot_value
+    if lot_mode is LotMode.RISK_PERCENT:
+        raise ValueError("RISK_PERCENT copies are sized by risk_volume()")
     return equity_ratio(follower_equity, master_equity) * master_volume * lot_value
 
 

@@ -59,6 +59,7 @@ class LotMode(enum.Enum):
     FIXED = "FIXED"
     MULTIPLIER = "MULTIPLIER"
     EQUITY_RATIO = "EQUITY_RATIO"
+    RISK_PERCENT = "RISK_PERCENT"
 
 
 class StaleOpenPolicy(enum.Enum):

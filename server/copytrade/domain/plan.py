@@ -6,7 +6,11 @@ open, checking in this order and stopping at the first that fails:
 1. **Freshness.** ``now - opened_at > expiry_seconds`` → :class:`Skip` EXPIRED (exactly
    ``expiry_seconds`` old is still fresh). When catching up a reconnecting follower and its
    ``stale_open_policy`` is MARKET, a stale open is sent instead, marked ``late`` and with no
-   deviation limit (the master's price is history by then).
+   deviation limit (the master's price is history by then). With ``existing=True`` (copy
+   existing positions on a new follow or a resume, when the rules turn it on) a stale open at
+   most ``copy_existing_max_age_minutes`` old is sent with ``copy_existing_max_points`` as its
+   deviation limit from the master's open price (not ``late``); an older one falls back to
+   the rules above.
 2. **Min lot to copy.** Master volume below ``min_lot_to_copy`` → SKIPPED.
 3. **Symbol.** Blocked if the master symbol or its base is blocked; then resolved by
    :mod:`copytrade.domain.symbols` (custom map, then broker-suffix normalisation against the
@@ -14,7 +18,11 @@ open, checking in this order and stopping at the first that fails:
    then, with an allow list, allowed only if the master symbol, its base, or the follower
    symbol or its base is on it. Lists compare ignoring case.
 4. **Lot size** by the lot mode (see :mod:`copytrade.domain.lots`, incl. the equity-ratio
-   fallback), then the ``max_lot`` cap, then rounding **down** to the symbol's step and
+   fallback). RISK_PERCENT sizes on the *copy's* stop loss (the master's SL, or its TP when
+   reversing — the level that becomes the copy's stop) and is skipped, never guessed: no such
+   stop → NO_STOP_LOSS; no tick size / tick value for the follower's symbol (an EA that did
+   not report them, or reported 0) → NO_SYMBOL_INFO; no follower equity above 0 yet →
+   NO_EQUITY. Then the ``max_lot`` cap, then rounding **down** to the symbol's step and
    clamping to its ``volume_max``; below ``volume_min`` → SKIPPED, never rounded up. Without
    a reported spec: step 0.01, and the result must be above 0.
 5. **Direction.** ``reverse`` swaps BUY↔SELL and SL↔TP (the same price levels swap roles: a
@@ -38,9 +46,10 @@ from copytrade.domain.lots import (
     fit_volume,
     floor_to_step,
     is_tradable,
+    risk_volume,
     sized_volume,
 )
-from copytrade.domain.models import PairStatus, Side, StaleOpenPolicy
+from copytrade.domain.models import LotMode, PairStatus, Side, StaleOpenPolicy
 from copytrade.domain.rules import CopyRules, FollowerView
 from copytrade.domain.symbols import match_symbol, symbol_base
 
@@ -56,6 +65,9 @@ class SkipCode(enum.StrEnum):
     SYMBOL_NOT_ALLOWED = "SYMBOL_NOT_ALLOWED"
     VOLUME_BELOW_SYMBOL_MIN = "VOLUME_BELOW_SYMBOL_MIN"
     VOLUME_ROUNDS_TO_ZERO = "VOLUME_ROUNDS_TO_ZERO"
+    NO_STOP_LOSS = "NO_STOP_LOSS"
+    NO_SYMBOL_INFO = "NO_SYMBOL_INFO"
+    NO_EQUITY = "NO_EQUITY"
 
 
 def _aware(instance: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
@@ -162,14 +174,18 @@ def _check_lists(rules: CopyRules, symbol: str, names: set[str], *, allow: bool)
 
 
 def _freshness(
-    signal: MasterOpenSignal, rules: CopyRules, now: datetime, catching_up: bool
-) -> Skip | bool:
-    """A Skip if too old, else whether the open goes out late at market."""
+    signal: MasterOpenSignal, rules: CopyRules, now: datetime, catching_up: bool,
+    existing: bool = False,
+) -> Skip | bool | int:
+    """A Skip if too old, else whether the open goes out late at market, or (an int) the
+    deviation limit of an existing position being copied."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise SignalError("now", "must be timezone-aware (UTC)")
     age = (now - signal.opened_at).total_seconds()
     if age <= rules.expiry_seconds:
         return False
+    if existing and rules.copy_existing and age <= rules.copy_existing_max_age_minutes * 60:
+        return rules.copy_existing_max_points
     if catching_up and rules.stale_open_policy is StaleOpenPolicy.MARKET:
         return True
     return Skip(
@@ -180,6 +196,42 @@ def _freshness(
     )
 
 
+def _risk_sized(
+    signal: MasterOpenSignal,
+    follower: FollowerView,
+    spec: SymbolSpec | None,
+    symbol: str,
+    stop_loss: Decimal,
+) -> Decimal | Skip:
+    """RISK_PERCENT lots for the copy, or why it cannot be sized (module docstring, 4)."""
+    if stop_loss <= 0 or stop_loss == signal.price:
+        which = "take profit" if follower.rules.reverse else "stop loss"
+        return Skip(
+            PairStatus.SKIPPED,
+            SkipCode.NO_STOP_LOSS,
+            f"This follower sizes by risk on the stop loss, and the master's trade has no "
+            f"{which} to size on.",
+        )
+    if spec is None or spec.tick_size is None or spec.tick_value is None:
+        return Skip(
+            PairStatus.SKIPPED,
+            SkipCode.NO_SYMBOL_INFO,
+            f"The follower EA has not reported {symbol}'s tick size and tick value, which "
+            f"sizing by risk needs.",
+        )
+    volume = risk_volume(
+        follower.equity or Decimal(0), follower.rules.lot_value, signal.price, stop_loss,
+        spec.tick_size, spec.tick_value,
+    )
+    if volume is None:
+        return Skip(
+            PairStatus.SKIPPED,
+            SkipCode.NO_EQUITY,
+            "The follower's equity is not known yet, which sizing by risk needs.",
+        )
+    return volume
+
+
 def plan_open(
     signal: MasterOpenSignal,
     follower: FollowerView,
@@ -187,16 +239,20 @@ def plan_open(
     now: datetime,
     *,
     catching_up: bool = False,
+    existing: bool = False,
 ) -> OpenOrder | Skip:
     """The follower's order for a master open, or why it is skipped (module docstring).
 
     ``catching_up`` is True when replaying an open a reconnecting follower missed; only then
-    does ``stale_open_policy`` apply.
+    does ``stale_open_policy`` apply. ``existing`` is True when the follower has just started
+    following (or resumed) and the master's open trades may be copied (``copy_existing``).
     """
     rules = follower.rules
-    late = _freshness(signal, rules, now, catching_up)
-    if isinstance(late, Skip):
-        return late
+    fresh = _freshness(signal, rules, now, catching_up, existing)
+    if isinstance(fresh, Skip):
+        return fresh
+    late = fresh is True
+    deviation = fresh if type(fresh) is int else (0 if late else rules.max_deviation_points)
 
     if signal.volume < rules.min_lot_to_copy:
         return Skip(
@@ -233,9 +289,16 @@ def plan_open(
         return skip
 
     spec = follower.symbols.get(symbol)
-    volume = sized_volume(
-        rules.lot_mode, rules.lot_value, signal.volume, follower.equity, master_equity
-    )
+    sl, tp = plan_modify(signal.sl, signal.tp, rules.reverse)
+    if rules.lot_mode is LotMode.RISK_PERCENT:
+        sized = _risk_sized(signal, follower, spec, symbol, sl)
+        if isinstance(sized, Skip):
+            return sized
+        volume = sized
+    else:
+        volume = sized_volume(
+            rules.lot_mode, rules.lot_value, signal.volume, follower.equity, master_equity
+        )
     if rules.max_lot is not None:
         volume = min(volume, rules.max_lot)
     fitted = fit_volume(volume, spec)
@@ -253,7 +316,6 @@ def plan_open(
             f"{_num(spec.volume_min)} (step {_num(spec.volume_step)}).",
         )
 
-    sl, tp = plan_modify(signal.sl, signal.tp, rules.reverse)
     return OpenOrder(
         symbol=symbol,
         side=copy_side(signal.side, rules.reverse),
@@ -261,7 +323,7 @@ def plan_open(
         price=signal.price,
         sl=sl,
         tp=tp,
-        max_deviation_points=0 if late else rules.max_deviation_points,
+        max_deviation_points=deviation,
         late=late,
     )
 

@@ -29,6 +29,12 @@ from copytrade.domain.symbols import (
 MAX_EXPIRY_SECONDS = 86_400
 """Longest a signal may wait for a follower: one day."""
 
+MAX_RISK_PERCENT = Decimal(100)
+"""Largest ``lot_value`` in RISK_PERCENT mode: risking more than the whole equity is a typo."""
+
+MAX_COPY_EXISTING_MINUTES = 10_080
+"""Oldest master trade "copy existing positions" may copy: one week."""
+
 MAX_DEVIATION_POINTS = 100_000
 """Largest price deviation a follower may allow, in points."""
 
@@ -119,6 +125,20 @@ def _max_lot(value: Decimal | int | str | None) -> Decimal | None:
     return None if value is None else _to_decimal("max_lot", value)
 
 
+def _copy_existing(value: bool) -> bool:
+    if not isinstance(value, bool):
+        raise RuleError("copy_existing", "must be true or false")
+    return value
+
+
+def _copy_existing_max_age_minutes(value: int | str) -> int:
+    return _to_int("copy_existing_max_age_minutes", value)
+
+
+def _copy_existing_max_points(value: int | str) -> int:
+    return _to_int("copy_existing_max_points", value)
+
+
 def _expiry_seconds(value: int | str) -> int:
     return _to_int("expiry_seconds", value)
 
@@ -161,7 +181,8 @@ class CopyRules:
         converter=_lot_value,
         validator=_in_range(Decimal(0), None, above=True),
     )
-    """The fixed lot (FIXED) or the factor applied to the master's lot (other modes); > 0."""
+    """The fixed lot (FIXED), the % of equity risked on the stop loss (RISK_PERCENT, at most
+    :data:`MAX_RISK_PERCENT`) or the factor applied to the master's lot (other modes); > 0."""
     reverse: bool = attrs.field(default=False, converter=_reverse)
     """Copy in the opposite direction: BUY↔SELL, with SL and TP swapping roles."""
     min_lot_to_copy: Decimal = attrs.field(
@@ -199,8 +220,27 @@ class CopyRules:
         converter=_stale_open_policy,
     )
     """On resync, what to do with a master trade still open but past expiry."""
+    copy_existing: bool = attrs.field(default=False, converter=_copy_existing)
+    """On a new follow or a resume, copy the master's open trades that are at most
+    ``copy_existing_max_age_minutes`` old (engine/resync.py)."""
+    copy_existing_max_age_minutes: int = attrs.field(
+        default=60,
+        converter=_copy_existing_max_age_minutes,
+        validator=_in_range(1, MAX_COPY_EXISTING_MINUTES),
+    )
+    """Oldest master trade copied that way, in minutes (1..10080)."""
+    copy_existing_max_points: int = attrs.field(
+        default=100,
+        converter=_copy_existing_max_points,
+        validator=_in_range(1, MAX_DEVIATION_POINTS),
+    )
+    """Largest distance between the follower's price and the master's open price, in points,
+    at which such a copy still opens (1..100000); the EA refuses it beyond."""
 
     def __attrs_post_init__(self) -> None:
+        if self.lot_mode is LotMode.RISK_PERCENT and self.lot_value > MAX_RISK_PERCENT:
+            raise RuleError(
+                "lot_value", f"the risk per copy must be at most {MAX_RISK_PERCENT} %")
         allowed = {name.upper() for name in self.allowed_symbols}
         both = sorted(name for name in self.blocked_symbols if name.upper() in allowed)
         if both:

@@ -190,7 +190,8 @@ SYMBOL_NAME = text(no="|")
 SYMBOL_SPEC: dict[str, Check] = {
     "digits": integer(ge=0, le=8), "bid": number(gt=0), "ask": number(gt=0),
     "vmin": number(gt=0), "vmax": number(gt=0), "vstep": number(gt=0),
-    "contract": number(gt=0), "filling": flags(FILLING_FLAGS),
+    "contract": number(gt=0), "tick_size": number(gt=0), "tick_value": number(ge=0),
+    "filling": flags(FILLING_FLAGS),
     "accept": flags(ACCEPTED_FILLINGS), "exemode": one_of(EXEMODES),
     "stops_level": integer(ge=0), "trade_mode": one_of(TRADE_MODES), "selected": boolean,
     "select_tick_delay_ms": integer(ge=0),

@@ -75,6 +75,8 @@ FOLLOWS_ANOTHER_TEXT = (
     "was changed: leave the master token empty in the EA, or change the master in the web app")
 """The ``UNKNOWN_MASTER_TOKEN`` text for a token of a master other than the one the
 follower follows (docs/protocol.md, AUTH)."""
+_EQUITY_SIZED = frozenset({"EQUITY_RATIO", "RISK_PERCENT"})
+"""Lot modes whose copies size on the follower's equity (its view follows every ACCOUNT)."""
 
 
 class EngineError(Exception):
@@ -120,6 +122,9 @@ class Engine:
     master_equity: dict[int, Decimal] = attrs.field(factory=dict)
     channels: dict[int, MasterChannel] = attrs.field(factory=dict)
     kill_switch_episodes: dict[tuple[int, int, str], Any] = attrs.field(factory=dict)
+    copy_existing_due: set[int] = attrs.field(factory=set)
+    """Followers that started following a master or resumed, with ``copy_existing`` on: their
+    next login resync copies the master's open trades (engine/resync.py). In memory only."""
     """(master id, follower id, side) → the recent kill switch (engine/killswitch.py)."""
     _view_ids: dict[tuple[Any, ...], int] = attrs.field(factory=dict)
     """(rules, reported symbols) → a small id: followers alike share one plan per signal."""
@@ -252,6 +257,18 @@ class Engine:
                                 {"copy_mode": info.copy_mode.value,
                                  "partner_id": info.partner_id}, account_id)
 
+    def copy_existing_on_next_resync(self, follower_id: int, why: str) -> None:
+        """The follower started following a master or resumed: with ``copy_existing`` on, its
+        next login resync copies the master's open trades; a connected EA is told to
+        reconnect (``ERR|RESYNC``) so that the resync happens now."""
+        info = self.accounts.get(follower_id)
+        if info is None or info.role is not Role.FOLLOWER or not info.rules.copy_existing:
+            return
+        self.copy_existing_due.add(follower_id)
+        peer = self.sessions.get(follower_id)
+        if peer is not None:
+            peer.close(ErrorCode.RESYNC, f"{why}: reconnect to resync")
+
     async def set_copy_mode(self, account_id: int, mode: CopyMode) -> None:
         """Switch a master's mode: takes effect on its next signal, without restart."""
         info = await self._info(account_id)
@@ -310,6 +327,8 @@ class Engine:
         stale_partner_master = self.partner_of.get(info.id)
         info = AccountInfo.from_account(updated)
         self._remember(info)
+        if info.rules.copy_existing:  # the login resync that follows copies them
+            self.copy_existing_due.add(info.id)
         if stale_partner_master is not None and stale_partner_master != master.id:
             await self.account_changed(stale_partner_master)  # its partner was cleared
         log.info("follower %d follows master %d: set by the master token its EA logged in "
@@ -487,7 +506,7 @@ class Engine:
             live = self.live.get(info.id)
             if live is not None and live.equity != msg.equity:
                 live.equity = msg.equity
-                if live.view is not None and info.rules.lot_mode.value == "EQUITY_RATIO":
+                if live.view is not None and info.rules.lot_mode.value in _EQUITY_SIZED:
                     self._rebuild_view(info, live)
         self.ledger.enqueue(_save_state, (info.id, msg.balance, msg.equity, msg.margin_level,
                                           msg.currency, msg.leverage, datetime.now(UTC)))
@@ -538,6 +557,14 @@ class Engine:
             live = self.live.get(info.id)
             if live is not None:
                 live.sent_at.pop(msg.master_ticket, None)
+            if (live is not None and msg.master_ticket in live.existing_opens
+                    and msg.retcode == 0 and msg.text.startswith("price moved")):
+                live.existing_opens.discard(msg.master_ticket)
+                self.ledger.enqueue(sql.skip_opens, (
+                    info.id, msg.master_ticket, "EXISTING_PRICE_MOVED",
+                    f"existing position not copied: the follower's price is too far from the "
+                    f"master's open price ({msg.text})", utcnow()))
+                return
             if is_already_copied(msg.retcode, msg.text):
                 log.warning("follower %d refused a second copy of master ticket %d: %s",
                             info.id, msg.master_ticket, msg.text)
@@ -582,7 +609,8 @@ class Engine:
             try:
                 live.pending_symbols[msg.name] = SymbolSpec(
                     name=msg.name, volume_min=msg.volume_min, volume_max=msg.volume_max,
-                    volume_step=msg.volume_step, digits=msg.digits)
+                    volume_step=msg.volume_step, digits=msg.digits,
+                    tick_size=msg.tick_size or None, tick_value=msg.tick_value or None)
             except DomainError as exc:
                 raise EngineError(ErrorCode.MALFORMED, f"symbol {msg.name}: {exc}") from None
         elif isinstance(msg, Position):
@@ -628,7 +656,7 @@ class Engine:
                      symbol_map=",".join(f"{k}={v}" for k, v in rules.symbol_map.items()))
 
     def _rebuild_view(self, info: AccountInfo, live: FollowerLive) -> None:
-        equity = live.equity if info.rules.lot_mode.value == "EQUITY_RATIO" else None
+        equity = live.equity if info.rules.lot_mode.value in _EQUITY_SIZED else None
         live.view = FollowerView(rules=info.rules, symbols=live.symbols, equity=equity)
         if equity is not None:
             # Equity changes with every account report: such a view is this follower's own,

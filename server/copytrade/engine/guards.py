@@ -393,8 +393,12 @@ class Guards:
         peer = self.engine.sessions.get(fid)
         if now_paused and live is not None:
             live.ready = False  # the fan-out leaves it alone: PENDING, nothing sent
-        elif was_paused and not now_paused and peer is not None:
-            peer.close(ErrorCode.RESYNC, "copying resumed: reconnect to resync")
+        elif was_paused and not now_paused:
+            info = self.engine.accounts.get(fid)
+            if info is not None and info.rules.copy_existing:
+                self.engine.copy_existing_due.add(fid)  # the resync copies open trades
+            if peer is not None:
+                peer.close(ErrorCode.RESYNC, "copying resumed: reconnect to resync")
 
     def _spawn(self, fn: Callable[..., Any], *args: Any) -> None:
         if self._nursery is None:

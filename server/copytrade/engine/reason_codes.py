@@ -24,6 +24,7 @@ ENGINE_CODES: tuple[str, ...] = (
     "MASTER_CLOSED",       # engine/resync.py: expired, the master closed before it was sent
     "CLOSED_WITH_MASTER",  # engine/resync.py: closed while offline, the master closed too
     "CLOSED_OUTSIDE",      # engine/resync.py: closed on the follower while offline
+    "EXISTING_PRICE_MOVED",  # engine/core.py: copy existing, the EA's price check refused
 )
 """Codes the engine writes as literals (grep the named modules when adding one)."""
 

@@ -30,6 +30,15 @@ resync's pairs written) or, for an open the resync already decided, is left alon
   pair for): master trade closed → EXPIRED ``MASTER_CLOSED``; else planned again with
   ``catching_up=True``: fresh ones are sent, stale ones follow the follower's stale-open
   policy (EXPIRED by default, or opened at market).
+- **Copy existing positions** (rules ``copy_existing``, off by default): the first resync
+  after the follower *started following a master* (a new master in the dashboard or in the
+  EA's ``AUTH``) or *resumed from pause* (the trader's switch, or a pausing trip's end) —
+  :attr:`Engine.copy_existing_due` — also sends the stale ones among those missed opens (the
+  master's open trades the follower has no copy of, and the opens held back while it was
+  paused) that are at most ``copy_existing_max_age_minutes`` old, with
+  ``copy_existing_max_points`` as the OPEN's deviation limit from the master's open price;
+  the EA's refusal is recorded SKIPPED ``EXISTING_PRICE_MOVED``. Older ones, and every other
+  resync (a reconnect, a restart), keep the rules above.
 
 Every command is a target state, so one sent twice is harmless.
 """
@@ -131,6 +140,7 @@ class Decisions:
     lines: list[bytes] = attrs.field(factory=list)
     opens: list[bytes] = attrs.field(factory=list)
     decided: set[int] = attrs.field(factory=set)
+    existing: set[int] = attrs.field(factory=set)
 
 
 async def resync_follower(
@@ -145,10 +155,14 @@ async def resync_follower(
             return  # replaced or gone meanwhile: the newer session resyncs
         now = datetime.now(UTC)
         await engine.ledger.flush()
-        since = now - timedelta(seconds=max(info.rules.expiry_seconds, 3600))
+        existing = info.id in engine.copy_existing_due and info.rules.copy_existing
+        engine.copy_existing_due.discard(info.id)
+        window = max(info.rules.expiry_seconds, 3600,
+                     info.rules.copy_existing_max_age_minutes * 60 if existing else 0)
+        since = now - timedelta(seconds=window)
         reported = {p.master_ticket: p for p in positions}
         snap = await _load(engine, info.id, owner, master_id, list(reported), since)
-        out = _decide(engine, info, live, reported, snap, master_id, now)
+        out = _decide(engine, info, live, reported, snap, master_id, now, existing)
         ledger = engine.ledger
         ledger.enqueue_many(sql.adopt_pairs, out.adopted)
         ledger.enqueue_many(sql.ack_opens, out.acks)
@@ -165,6 +179,7 @@ async def resync_follower(
             if peer.send(line):
                 engine.metrics_.commands_total += 1
         live.resync_decided = out.decided
+        live.existing_opens = out.existing
         live.ready = True  # from here on the fan-out decides for this follower
     log.debug("resync of follower %d: %d reported, %d live pairs, %d opens sent", info.id,
               len(reported), len(snap.pairs), len(out.opens))
@@ -172,7 +187,7 @@ async def resync_follower(
 
 def _decide(
     engine: Engine, info: AccountInfo, live: FollowerLive, reported: dict[int, Position],
-    snap: Snapshot, master_id: int | None, now: datetime,
+    snap: Snapshot, master_id: int | None, now: datetime, existing: bool = False,
 ) -> Decisions:
     out = Decisions()
     candidates: list[tuple[Any, int | None]] = []  # (master trade, existing pair id or None)
@@ -213,7 +228,8 @@ def _decide(
             candidates.append((_trade_of_pair(pair), pair["id"]))
     candidates.extend((t, None) for t in snap.missed if t["ticket"] not in reported)
     if candidates and live.view is not None:
-        _plan_missed(engine, info, live, out, candidates, snap.history, master_id, now)
+        _plan_missed(engine, info, live, out, candidates, snap.history, master_id, now,
+                     existing)
     return out
 
 
@@ -279,14 +295,15 @@ def _reconcile(
 def _plan_missed(
     engine: Engine, info: AccountInfo, live: FollowerLive, out: Decisions,
     candidates: list[tuple[Any, int | None]], history: History, master_id: int | None,
-    now: datetime,
+    now: datetime, existing: bool = False,
 ) -> None:
     assert live.view is not None
     master_equity = engine.master_equity.get(master_id) if master_id else None
     for trade, pair_id in candidates:
         out.decided.add(trade["ticket"])
-        plan: OpenOrder | Skip = plan_open(signal_from_row(trade), live.view, master_equity,
-                                           now, catching_up=True)
+        signal = signal_from_row(trade)
+        plan: OpenOrder | Skip = plan_open(signal, live.view, master_equity, now,
+                                           catching_up=True, existing=existing)
         order = plan
         if isinstance(plan, OpenOrder) and trade["id"] in history:
             # The master already closed part of it: open only what the copy would hold now.
@@ -306,6 +323,8 @@ def _plan_missed(
                       info.id, trade["ticket"], order.side.value, order.volume, order.symbol,
                       pair_id)
             out.opens.append(copy_open_line(trade["ticket"], order))
+            if existing and (now - signal.opened_at).total_seconds() > info.rules.expiry_seconds:
+                out.existing.add(trade["ticket"])
             if pair_id is None:
                 out.new_pairs.append((trade["id"], info.id, "PENDING", plan.symbol,
                                       plan.volume, plan.side.value, None, None, now))

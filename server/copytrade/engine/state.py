@@ -42,6 +42,9 @@ def copy_rules_from(stored: FollowerRules) -> CopyRules:
             blocked_symbols=stored.blocked_symbols, expiry_seconds=stored.signal_expiry_seconds,
             max_deviation_points=stored.max_deviation_points,
             stale_open_policy=stored.stale_open_policy,
+            copy_existing=stored.copy_existing,
+            copy_existing_max_age_minutes=stored.copy_existing_max_age_minutes,
+            copy_existing_max_points=stored.copy_existing_max_points,
         )
     except DomainError:
         return CopyRules()
@@ -80,6 +83,9 @@ class FollowerLive:
     view: FollowerView | None = None
     view_id: int = 0
     """Small integer naming (rules, symbols, equity-if-used): equal ids plan alike."""
+    existing_opens: set[int] = attrs.field(factory=set)
+    """Master tickets the login resync sent as copies of existing positions (a new follow or
+    a resume): their deviation refusal is a SKIPPED ``EXISTING_PRICE_MOVED``, not a failure."""
     resync_decided: set[int] = attrs.field(factory=set)
     """Master tickets whose copy the login resync decided (opened, adopted, skipped...). An
     open stored before the resync's read but handed to the fan-out only after it is left

@@ -274,7 +274,8 @@ class CopyClosed:
 
 @attrs.frozen
 class SymbolInfo:
-    """``SYM|NAME|VOL_MIN|VOL_MAX|VOL_STEP|DIGITS``: one tradable symbol of a follower."""
+    """``SYM|NAME|VOL_MIN|VOL_MAX|VOL_STEP|DIGITS[|TICK_SIZE|TICK_VALUE]``: one tradable
+    symbol of a follower (the tick figures size RISK_PERCENT copies; older EAs omit them)."""
 
     VERB: ClassVar[str] = "SYM"
     name: str = attrs.field(metadata=_w(Kind.SYMBOL))
@@ -287,6 +288,11 @@ class SymbolInfo:
     """Lot step."""
     digits: int = attrs.field(metadata=_w(Kind.DIGITS))
     """Price digits, 0..10."""
+    tick_size: Decimal | None = attrs.field(default=None, metadata=_w(Kind.OPT_TICK))
+    """``SYMBOL_TRADE_TICK_SIZE``: smallest price change; 0 = unknown, None = not sent."""
+    tick_value: Decimal | None = attrs.field(default=None, metadata=_w(Kind.OPT_TICK))
+    """``SYMBOL_TRADE_TICK_VALUE``: one lot's profit or loss for one tick, in the account's
+    currency; 0 = unknown, None = not sent."""
 
 
 @attrs.frozen

@@ -153,9 +153,13 @@ class _Shape:
         self.fixed = fixed
         specs = wire_fields(cls)
         self.fields = tuple((name, PARSERS[kind]) for name, kind in specs)
-        optional = sum(1 for _, kind in specs if kind is Kind.OPT_UINT)
+        optional = sum(1 for _, kind in specs if kind in vocab.OPTIONAL_KINDS)
         self.max_count = len(specs) + 1  # counting the verb
         self.min_count = self.max_count - optional
+
+    def accepts(self, count: int) -> bool:
+        """Every optional field present, or none of them."""
+        return count in (self.min_count, self.max_count)
 
     def expected(self) -> str:
         if self.min_count == self.max_count:
@@ -203,7 +207,7 @@ def parse(line: bytes, direction: Direction) -> Message:
     if shape is None:
         raise RemoteProtocolError(ErrorCode.UNKNOWN_COMMAND, f"unknown command {verb[:40]!r}")
     count = len(parts)
-    if count < shape.min_count or count > shape.max_count:
+    if not shape.accepts(count):
         raise RemoteProtocolError(
             ErrorCode.MALFORMED, f"{verb} expects {shape.expected()} fields, got {count}"
         )

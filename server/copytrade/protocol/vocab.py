@@ -76,6 +76,7 @@ class Kind(enum.Enum):
     POS_INT32 = "pos_int32"  # int 1..2^31-1 (leverage: an integer column)
     DIGITS = "digits"  # int 0..10
     OPT_UINT = "opt_uint"  # optional trailing epoch ms 0..MAX_EPOCH_MS; absent -> None
+    OPT_TICK = "opt_tick"  # optional trailing Decimal >= 0, numeric(20,8); 0 = unknown
     VOLUME = "volume"  # Decimal > 0, numeric(12,4)
     LOTS = "lots"  # Decimal >= 0, numeric(12,4) (remaining / target volume, min lot)
     PRICE = "price"  # Decimal >= 0, numeric(20,8) (prices, SL/TP with 0 = none)
@@ -127,12 +128,17 @@ DECIMAL_RANGES: dict[Kind, DecimalRange] = {
     Kind.QUOTE: DecimalRange(Decimal(0), True, MAX_PRICE, 8),
     Kind.MONEY: DecimalRange(-MAX_MONEY, True, MAX_MONEY, 2),
     Kind.PERCENT: DecimalRange(Decimal(0), True, MAX_PERCENT, 2),
+    Kind.OPT_TICK: DecimalRange(Decimal(0), True, MAX_PRICE, 8),
 }
 """Range and decimals of every decimal kind."""
 
+OPTIONAL_KINDS = frozenset({Kind.OPT_UINT, Kind.OPT_TICK})
+"""Kinds that may be left off the end of a line: a verb's optional fields are all there or
+all absent (SYM takes 6 or 8 fields, never 7); an absent one reads as None."""
+
 
 ROLES = frozenset({"master", "follower"})
-LOT_MODES = frozenset({"FIXED", "MULTIPLIER", "EQUITY_RATIO"})
+LOT_MODES = frozenset({"FIXED", "MULTIPLIER", "EQUITY_RATIO", "RISK_PERCENT"})
 
 DECIMAL_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 SYMBOL_RE = re.compile(r"[A-Za-z0-9._#+\-]{1,32}")

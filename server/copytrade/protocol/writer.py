@@ -169,13 +169,20 @@ def _make_field_writer(cls: type[Message]) -> Callable[[Message], list[str]]:
     specs = wire_fields(cls)
     names = tuple(name for name, _ in specs)
     formatters = tuple(FORMATTERS[kind] for _, kind in specs)
-    optional_last = specs[-1][1] is Kind.OPT_UINT
+    optional = sum(1 for _, kind in specs if kind in vocab.OPTIONAL_KINDS)
     getter = operator.attrgetter(*names) if len(names) > 1 else None
 
     def write_fields(msg: Message) -> list[str]:
         values = getter(msg) if getter is not None else (getattr(msg, names[0]),)
-        if optional_last and values[-1] is None:
-            values = values[:-1]
+        if optional:
+            tail = values[len(values) - optional :]
+            if all(value is None for value in tail):
+                values = values[: len(values) - optional]
+            elif any(value is None for value in tail):
+                name = names[len(values) - optional + tail.index(None)]
+                raise LocalProtocolError(
+                    ErrorCode.INTERNAL, "the optional fields go all together or not at all",
+                    field=name)
         try:
             return [fmt(value) for fmt, value in zip(formatters, values, strict=False)]
         except _FieldError:

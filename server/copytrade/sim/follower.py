@@ -47,7 +47,7 @@ from ..protocol import (
 )
 from .changes import Changes
 from .link import Link, LinkError
-from .market import Market, profit_usd
+from .market import Market, profit_usd, tick_of
 
 log = logging.getLogger(__name__)
 _tickets = itertools.count(5_000_000)
@@ -69,6 +69,16 @@ class SimPosition:
     last_closed: Decimal = Decimal(0)
 
 
+DEFAULT_TICKS: dict[str, tuple[Decimal, Decimal]] = {
+    "EURUSD": (Decimal("0.00001"), Decimal("1")),
+    "GBPUSD": (Decimal("0.00001"), Decimal("1")),
+    "USDJPY": (Decimal("0.001"), Decimal("0.67")),
+    "XAUUSD": (Decimal("0.01"), Decimal("1")),
+    "US30": (Decimal("1"), Decimal("1")),
+}
+"""(tick size, tick value in USD per lot) the sim reports in ``SYM``, by symbol (no suffix)."""
+
+
 @attrs.define
 class FollowerSim:
     """A simulated follower EA. Use ``await nursery.start(sim.run)``; ``stop()`` ends it."""
@@ -83,6 +93,9 @@ class FollowerSim:
     reject_rate: float = 0.0
     reply_latency: float = 0.0
     rules: Rules | None = None
+    ticks: dict[str, tuple[Decimal, Decimal]] = attrs.field(factory=lambda: dict(DEFAULT_TICKS))
+    """Tick size and tick value reported per symbol (no suffix); a symbol missing here is
+    reported without them, as an EA older than risk-% sizing does."""
     reconnect: bool = True
     drop_ack_opens: bool = False
     """Test knob: execute OPENs but never send the ACK_OPEN (a lost acknowledgement)."""
@@ -171,10 +184,11 @@ class FollowerSim:
         msgs: list[Message] = [AccountState(balance=self.balance, equity=self.equity,
                                             margin_level=Decimal(0), currency="USD",
                                             leverage=500)]
-        for name in self.symbol_names:
+        for base, name in zip(self.symbols, self.symbol_names, strict=True):
+            tick_size, tick_value = self.ticks.get(base, (None, None))
             msgs.append(SymbolInfo(name=name, volume_min=Decimal("0.01"),
                                    volume_max=Decimal("100"), volume_step=Decimal("0.01"),
-                                   digits=5))
+                                   digits=5, tick_size=tick_size, tick_value=tick_value))
         for p in self.positions.values():
             msgs.append(Position(master_ticket=p.master_ticket, slave_ticket=p.ticket,
                                  symbol=p.symbol, side=p.side, volume=p.volume, sl=p.sl, tp=p.tp,
@@ -270,6 +284,13 @@ class FollowerSim:
             if self.reject_rate and self._random.random() < self.reject_rate:
                 return Nack(CommandKind.OPEN, msg.master_ticket, 10019, "No money")
             fill = msg.price if self.market is None else self.market.quote(msg.symbol)
+            if msg.max_deviation_points and msg.price > 0:
+                # As the follower EA: refuse before sending when the market is too far away.
+                moved = int(abs(fill - msg.price) / tick_of(fill))
+                if moved > msg.max_deviation_points:
+                    return Nack(CommandKind.OPEN, msg.master_ticket, 0,
+                                f"price moved {moved} points from the master's "
+                                f"(limit {msg.max_deviation_points})")
             pos = SimPosition(master_ticket=msg.master_ticket, ticket=next(_tickets),
                               symbol=msg.symbol, side=msg.side, volume=msg.volume,
                               price=fill, sl=msg.sl, tp=msg.tp)

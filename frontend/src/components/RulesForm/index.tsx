@@ -83,6 +83,22 @@ function Editor({ accountId, initial }: { accountId: Id; initial: CopyRules }) {
                      options={(['SKIP', 'MARKET'] as const).map((p) => ({
                        value: p, label: t(`accounts.rules.stale.${p}`) }))} />
       </div>
+      <Checkbox label={t('accounts.rules.copyExisting')} checked={form.copy_existing}
+                onChange={set('copy_existing')} testid="rules-copy-existing" />
+      {form.copy_existing && (
+        <div class="grid gap-4 sm:grid-cols-2">
+          <TextField label={t('accounts.rules.copyExistingAge')} testid="rules-copy-existing-age"
+                     inputMode="numeric" value={form.copy_existing_max_age_minutes}
+                     onInput={set('copy_existing_max_age_minutes')}
+                     error={errors.copy_existing_max_age_minutes}
+                     hint={t('accounts.rules.copyExistingHint')} />
+          <TextField label={t('accounts.rules.copyExistingPoints')}
+                     testid="rules-copy-existing-points" inputMode="numeric"
+                     value={form.copy_existing_max_points}
+                     onInput={set('copy_existing_max_points')}
+                     error={errors.copy_existing_max_points} />
+        </div>
+      )}
       <div class="flex justify-end">
         <Button type="submit" busy={busy} data-testid="rules-save">
           {busy ? t('common.saving') : t('common.save')}</Button>
