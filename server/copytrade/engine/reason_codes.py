@@ -24,6 +24,9 @@ ENGINE_CODES: tuple[str, ...] = (
     "MASTER_CLOSED",       # engine/resync.py: expired, the master closed before it was sent
     "CLOSED_WITH_MASTER",  # engine/resync.py: closed while offline, the master closed too
     "CLOSED_OUTSIDE",      # engine/resync.py: closed on the follower while offline
+    "ORDER_CANCELLED_OUTSIDE",  # engine/orders.py: a pending copy removed on the follower
+    "FILLED_BEFORE_CANCEL",     # engine/orders.py: the copy filled, the master's order did not
+    "ORDER_NOT_REVERSIBLE",     # domain/pending.py: a stop-limit order is not copied reversed
 )
 """Codes the engine writes as literals (grep the named modules when adding one)."""
 
