@@ -22,6 +22,7 @@ import attrs
 import trio
 
 from ..config import Settings
+from ..db import orders as order_sql
 from ..db import trades as sql
 from ..db.accounts import AccountRepository
 from ..db.database import Database
@@ -37,6 +38,9 @@ from ..protocol import (
     AckClose,
     AckModify,
     AckOpen,
+    AckOrder,
+    AckOrderCancel,
+    AckOrderModify,
     CloseReason,
     CommandKind,
     CopyClosed,
@@ -45,8 +49,12 @@ from ..protocol import (
     MasterClose,
     MasterModify,
     MasterOpen,
+    MasterOrder,
+    MasterOrderCancel,
+    MasterOrderModify,
     Message,
     Nack,
+    OrderReport,
     Position,
     Rules,
     StopOut,
@@ -62,6 +70,7 @@ from .floating import FloatingBook
 from .guards import Guards
 from .ledger import Ledger
 from .metrics import Metrics
+from .orders import MAX_ORDERS, ORDER_COMMANDS, OrderDesk, OrderRefused
 from .state import AccountInfo, FollowerLive, Peer
 
 log = logging.getLogger(__name__)
@@ -127,6 +136,8 @@ class Engine:
     repo: AccountRepository = attrs.field(init=False)
     guards: Guards = attrs.field(init=False)
     """The followers' risk guards (engine/guards.py)."""
+    orders: OrderDesk = attrs.field(init=False)
+    """Pending orders (engine/orders.py)."""
 
     def __attrs_post_init__(self) -> None:
         self.ledger = Ledger(self.db, self._on_ledger_result,
@@ -134,6 +145,7 @@ class Engine:
         self.repo = AccountRepository(self.db)
         self.floating = FloatingBook(self.ledger, self._publish_pnl)
         self.guards = Guards(self)
+        self.orders = OrderDesk(self)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -346,6 +358,13 @@ class Engine:
                 await self._master_close(peer, info, msg, time.monotonic())
             else:
                 await self._master_modify(peer, info, msg)
+        elif isinstance(msg, MasterOrder | MasterOrderModify | MasterOrderCancel):
+            if info.role is not Role.MASTER:
+                raise EngineError(ErrorCode.WRONG_ROLE, "only a master account sends orders")
+            try:
+                await self.orders.master(peer, info, msg)
+            except OrderRefused as exc:
+                raise EngineError(exc.code, exc.text) from None
         elif isinstance(msg, AccountState):
             self._account_state(info, msg)
         elif isinstance(msg, FloatingPnl):
@@ -355,6 +374,9 @@ class Engine:
             await self._stop_out(info, time.monotonic(), why)
         elif info.role is not Role.FOLLOWER:
             raise EngineError(ErrorCode.WRONG_ROLE, f"{type(msg).__name__} is for follower EAs")
+        elif isinstance(msg, AckOrder | AckOrderModify | AckOrderCancel) or (
+                isinstance(msg, Nack) and msg.command in ORDER_COMMANDS):
+            self.orders.follower(info, msg)
         elif isinstance(msg, AckOpen):
             self._ack_open(info, msg)
         elif isinstance(msg, Nack):
@@ -365,7 +387,7 @@ class Engine:
             self.metrics_.acks_total += 1
         elif isinstance(msg, CopyClosed):
             await self._copy_closed(info, msg)
-        elif isinstance(msg, SymbolInfo | Position | SyncDone | Rules):
+        elif isinstance(msg, SymbolInfo | Position | SyncDone | Rules | OrderReport):
             await self._login_sync(peer, info, msg)
         else:
             raise EngineError(ErrorCode.UNKNOWN_COMMAND,
@@ -386,9 +408,17 @@ class Engine:
         received = time.monotonic()
         opened_at = (datetime.fromtimestamp(msg.open_time_ms / 1000, UTC)
                      if msg.open_time_ms else utcnow())
-        row, new = await self.db.run(lambda con: sql.record_open(
-            con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price, msg.volume,
-            msg.sl, msg.tp, opened_at))
+        async def record(con: Any) -> tuple[Any, bool]:
+            # A position opened by a pending order has the order's ticket: the order is
+            # FILLED in the same transaction (engine/orders.py).
+            async with con.transaction():
+                stored = await sql.record_open(
+                    con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price,
+                    msg.volume, msg.sl, msg.tp, opened_at)
+                await order_sql.fill_order(con, info.id, msg.ticket)
+                return stored
+
+        row, new = await self.db.run(record)
         peer.send(encode(Stored(CommandKind.OPEN, msg.ticket, 0)))
         if not new:
             return
@@ -539,6 +569,10 @@ class Engine:
             if len(live.positions) >= MAX_POSITIONS:
                 raise EngineError(ErrorCode.MALFORMED, f"more than {MAX_POSITIONS} positions")
             live.positions.append(msg)
+        elif isinstance(msg, OrderReport):
+            if len(live.orders) >= MAX_ORDERS:
+                raise EngineError(ErrorCode.MALFORMED, f"more than {MAX_ORDERS} pending orders")
+            live.orders.append(msg)
         elif isinstance(msg, Rules):
             await self._ea_rules(peer, info, msg)
         elif isinstance(msg, SyncDone):
@@ -547,12 +581,17 @@ class Engine:
             live.pending_symbols = {}
             positions = [p for p in live.positions if isinstance(p, Position)]
             live.positions = []
+            reports = [o for o in live.orders if isinstance(o, OrderReport)]
+            live.orders = []
             self._rebuild_view(info, live)
             if self.guards.paused(info.id):
                 return  # nothing is sent while paused; resuming makes it reconnect (guards.py)
             from .resync import resync_follower
 
             await resync_follower(self, peer, info, live, positions)
+            if msg.orders is not None:  # an EA that copies pending orders (§9a)
+                await self.orders.resync(peer, info, live, reports,
+                                         {p.master_ticket for p in positions})
 
     async def _ea_rules(self, peer: Peer, info: AccountInfo, msg: Rules) -> None:
         try:

@@ -89,3 +89,5 @@ class FollowerLive:
     """Master ticket → monotonic time its OPEN was written, until the ACK (copy latency)."""
     pending_symbols: dict[str, SymbolSpec] = attrs.field(factory=dict)
     positions: list[object] = attrs.field(factory=list)
+    orders: list[object] = attrs.field(factory=list)
+    """ORD lines of the login report being received (engine/orders.py)."""
