@@ -244,3 +244,16 @@ async def test_malformed_and_unknown_order_lines_get_clear_errors(server, nurser
     await fsim.wait_for(lambda: len(fsim.errors) == 2)
     assert [(e.code.value, e.text.split(":")[0]) for e in fsim.errors] == [
         ("WRONG_ROLE", "only a master account sends orders"), ("MALFORMED", "order_type")]
+
+
+async def test_follower_ea_without_pending_orders_gets_the_fill_at_market(server, nursery):
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    _f, fsim = await w.follower(master, copies_orders=False)
+    ticket = await msim.place_order()
+    rows = await wait_order_pairs(server, lambda r: len(r) == 1)
+    assert (rows[0]["status"], rows[0]["reason_code"]) == ("SKIPPED", "EA_NO_PENDING_ORDERS")
+    await msim.fill_order(ticket)
+    await fsim.wait_for(lambda: ticket in fsim.positions)
+    assert not any(type(m).__name__.startswith("CopyOrder") for m in fsim.received)

@@ -119,6 +119,7 @@ export const riskEn = {
   'trade.reason.ORDER_CANCEL_REJECTED': 'The follower terminal refused to remove the pending order',
   'trade.reason.ORDER_CANCELLED_OUTSIDE': 'The pending order was removed on the follower terminal',
   'trade.reason.FILLED_BEFORE_CANCEL': 'The follower's order filled but the master's was cancelled; the copy was closed',
+  'trade.reason.EA_NO_PENDING_ORDERS': 'This follower's EA does not copy pending orders (their fill is copied at market)',
   'trade.reason.ORDER_NOT_REVERSIBLE': 'A stop-limit order cannot be copied reversed',
   'trade.reason.OPEN_REJECTED': 'The follower terminal refused the open',
   'trade.reason.OTHER': 'Closed on the master',

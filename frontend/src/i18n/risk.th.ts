@@ -120,6 +120,7 @@ export const riskTh: Record<keyof typeof riskEn, string> = {
   'trade.reason.ORDER_CANCEL_REJECTED': 'เทอร์มินัลของผู้ติดตามปฏิเสธการยกเลิกคำสั่งรอ',
   'trade.reason.ORDER_CANCELLED_OUTSIDE': 'คำสั่งรอถูกลบบนเทอร์มินัลของผู้ติดตาม',
   'trade.reason.FILLED_BEFORE_CANCEL': 'คำสั่งของผู้ติดตามถูกจับคู่แล้วแต่ของมาสเตอร์ถูกยกเลิก จึงปิดสำเนา',
+  'trade.reason.EA_NO_PENDING_ORDERS': 'EA ของผู้ติดตามไม่คัดลอกคำสั่งรอ (เมื่อคำสั่งถูกจับคู่จะคัดลอกที่ราคาตลาด)',
   'trade.reason.ORDER_NOT_REVERSIBLE': 'คำสั่ง stop-limit คัดลอกแบบกลับทิศไม่ได้',
   'trade.reason.OPEN_REJECTED': 'เทอร์มินัลของผู้ติดตามปฏิเสธการเปิด',
   'trade.reason.OTHER': 'ถูกปิดที่มาสเตอร์',

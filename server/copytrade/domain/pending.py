@@ -32,6 +32,10 @@ from copytrade.domain.plan import MasterOpenSignal, OpenOrder, Skip, plan_open
 from copytrade.domain.rules import FollowerView
 
 
+ORDER_SKIP_CODES = ("ORDER_NOT_REVERSIBLE",)
+"""Skip codes of pending copies beyond :class:`~copytrade.domain.plan.SkipCode`."""
+
+
 class OrderType(enum.Enum):
     """An MT5 pending order type (``ORDER_TYPE_*``)."""
 
@@ -131,7 +135,7 @@ def plan_order(
     try:
         order_type = copy_order_type(order.order_type, follower.rules.reverse)
     except SignalError as exc:
-        return OrderSkip("ORDER_NOT_REVERSIBLE", exc.message + ".")
+        return OrderSkip(ORDER_SKIP_CODES[0], exc.message + ".")
     signal = MasterOpenSignal(
         ticket=order.ticket, symbol=order.symbol, side=order.order_type.side, price=order.price,
         volume=order.volume, sl=order.sl, tp=order.tp, opened_at=now)

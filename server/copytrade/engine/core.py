@@ -583,6 +583,7 @@ class Engine:
             live.positions = []
             reports = [o for o in live.orders if isinstance(o, OrderReport)]
             live.orders = []
+            live.copies_orders = msg.orders is not None
             self._rebuild_view(info, live)
             if self.guards.paused(info.id):
                 return  # nothing is sent while paused; resuming makes it reconnect (guards.py)

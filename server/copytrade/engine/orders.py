@@ -216,7 +216,7 @@ class OrderDesk:
     def _sendable(self, fid: int, pair: Any) -> bool:
         live = self.engine.live.get(fid)
         return (fid in self.engine.sessions and live is not None and live.ready
-                and not self.engine.guards.paused(fid)
+                and live.copies_orders and not self.engine.guards.paused(fid)
                 and (pair["status"] == "PLACED" or pair["sent_at"] is not None))
 
     async def _targets(self, master: AccountInfo) -> list[int]:
@@ -238,6 +238,11 @@ class OrderDesk:
                     or engine.guards.paused(fid):
                 rows.append(_pair_row(row["id"], fid, "PENDING", None, None, None, False))
                 continue  # offline, syncing or paused: the login resync places it
+            if not live.copies_orders:
+                rows.append(_pair_row(row["id"], fid, "SKIPPED", None, "EA_NO_PENDING_ORDERS",
+                                      "This follower's EA does not copy pending orders; the "
+                                      "order's fill is copied as a market open.", False))
+                continue
             rows.append(self._decide(fid, peer, live, order, row["id"], equity, now))
         engine.ledger.enqueue_many(sql.insert_pairs, rows)
 

@@ -124,6 +124,9 @@ class FollowerSim:
     pnl_interval: float = 1.0
     """Seconds between PNL / ACCOUNT reports (only what changed is sent)."""
     positions: dict[int, SimPosition] = attrs.field(factory=dict)
+    copies_orders: bool = True
+    """Send ``N_ORDERS`` in SYNC (an EA that copies pending orders); False acts as an EA
+    without them (the MQL5 follower today)."""
     orders: dict[int, SimOrder] = attrs.field(factory=dict)
     """Pending copies by master ticket (reported as ORD at login, filled by ``move_price``)."""
     cancelled_orders: list[int] = attrs.field(factory=list)
@@ -222,7 +225,7 @@ class FollowerSim:
         if self.rules is not None:
             msgs.append(self.rules)
         msgs.append(SyncDone(symbols=len(self.symbol_names), positions=len(self.positions),
-                             orders=len(self.orders)))
+                             orders=len(self.orders) if self.copies_orders else None))
         await self.link.send_many(msgs)
 
     def floating(self, pos: SimPosition) -> Decimal:
