@@ -25,6 +25,7 @@ from . import (
     tokens,
 )
 from . import history as history
+from . import orders as orders
 from . import performance as performance
 from . import trades as trades
 from .context import ApiContext
@@ -32,7 +33,8 @@ from .routing import ApiState
 from .security import SecurityConfig
 
 # importing registers routes
-_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token, alerts, risk)
+_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token, alerts, risk,
+                  orders)
 _DASHBOARD_ROUTES = (history, performance)
 
 MAX_BODY = 64 * 1024
