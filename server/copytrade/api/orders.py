@@ -3,7 +3,6 @@ follower's copies of its masters' orders, newest first."""
 
 from __future__ import annotations
 
-# ruff: noqa: RUF009  (spec() is attrs.field with published bounds)
 from datetime import datetime
 from decimal import Decimal
 from typing import Any

@@ -31,7 +31,6 @@ from copytrade.domain.models import Side
 from copytrade.domain.plan import MasterOpenSignal, OpenOrder, Skip, plan_open
 from copytrade.domain.rules import FollowerView
 
-
 ORDER_SKIP_CODES = ("ORDER_NOT_REVERSIBLE",)
 """Skip codes of pending copies beyond :class:`~copytrade.domain.plan.SkipCode`."""
 
