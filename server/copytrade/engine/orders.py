@@ -147,9 +147,13 @@ class OrderDesk:
         if not new:
             return
         self.engine.metrics_.signals_total += 1
-        async with self.engine.decider_lock(info.id):
-            targets = await self._targets(info)
-            self._place(info, targets, row)
+        try:
+            async with self.engine.decider_lock(info.id):
+                targets = await self._targets(info)
+                self._place(info, targets, row)
+        except Exception:  # stored and STORED already: the followers' login resync copies it
+            self._give_up(info, "placing")
+            return
         self._publish(info, "order.placed", row)
 
     async def _modified(self, peer: Peer, info: AccountInfo, msg: MasterOrderModify) -> None:
@@ -169,6 +173,14 @@ class OrderDesk:
         if not changed:
             return
         self.engine.metrics_.signals_total += 1
+        try:
+            await self._send_modify(info, msg, row)
+        except Exception:
+            self._give_up(info, "modifying")
+            return
+        self._publish(info, "order.modified", row)
+
+    async def _send_modify(self, info: AccountInfo, msg: MasterOrderModify, row: Any) -> None:
         async with self.engine.decider_lock(info.id):
             await self.engine.ledger.flush()
             pairs = await self.engine.db.run(lambda con: sql.live_pairs_of_order(con, row["id"]))
@@ -183,7 +195,6 @@ class OrderDesk:
                     self.engine.sessions[fid].send(encode(CopyOrderModify(msg.ticket, *values)))
                     self.engine.metrics_.commands_total += 1
             self.engine.ledger.enqueue_many(sql.set_pair_values, updates)
-        self._publish(info, "order.modified", row)
 
     async def _ended(self, peer: Peer, info: AccountInfo, msg: MasterOrderCancel) -> None:
         status = "EXPIRED" if msg.reason is OrderEnd.EXPIRED else "CANCELLED"
@@ -197,6 +208,14 @@ class OrderDesk:
         if not changed:
             return
         self.engine.metrics_.signals_total += 1
+        try:
+            await self._send_cancel(info, msg, row)
+        except Exception:
+            self._give_up(info, "cancelling")
+            return
+        self._publish(info, "order.ended", row)
+
+    async def _send_cancel(self, info: AccountInfo, msg: MasterOrderCancel, row: Any) -> None:
         async with self.engine.decider_lock(info.id):
             await self.engine.ledger.flush()
             pairs = await self.engine.db.run(lambda con: sql.live_pairs_of_order(con, row["id"]))
@@ -211,7 +230,14 @@ class OrderDesk:
                     unsent.append((fid, msg.ticket, "CANCELLED", 0, None,
                                    "the master's order ended before it was sent", _LIVE))
             self.engine.ledger.enqueue_many(sql.note_order_pairs, unsent)
-        self._publish(info, "order.ended", row)
+
+    def _give_up(self, master: AccountInfo, what: str) -> None:
+        """The event is stored (and STORED) but could not be sent on (e.g. the database went
+        away meanwhile): the followers it was for reconnect, and their login resync brings
+        their pending copies to the stored state (as the trade fan-out does)."""
+        log.exception("%s an order of master %d failed after it was stored; its followers "
+                      "resync", what, master.id)
+        self.engine._channel(master)._force_resync()
 
     def _sendable(self, fid: int, pair: Any) -> bool:
         live = self.engine.live.get(fid)
