@@ -15,8 +15,8 @@ from copytrade.protocol.writer import encode_fields
 
 VECTORS_PATH = Path(__file__).parent.parent / "fixtures" / "protocol_vectors.json"
 ORDER_VECTORS_PATH = VECTORS_PATH.with_name("protocol_vectors_orders.json")
-"""The pending-order verbs (docs/protocol.md §7a, §9a): same format, kept apart because the
-MQL5 codec does not speak them yet (tests/mql5 reads only the main file)."""
+"""The pending-order verbs (docs/protocol.md §7a, §9a): same format, in a file of their own;
+tests/mql5 reads both files too."""
 VECTORS: list[dict[str, Any]] = [
     *json.loads(VECTORS_PATH.read_text(encoding="utf-8")),
     *json.loads(ORDER_VECTORS_PATH.read_text(encoding="utf-8")),
