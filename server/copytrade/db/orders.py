@@ -74,18 +74,15 @@ async def end_order(con: Any, account_id: int, ticket: int, status: str) -> tupl
 async def fill_order(con: Any, account_id: int, ticket: int) -> Any:
     """The master's position ``ticket`` was opened: if it came from a live order, that order is
     FILLED, linked to the trade, and its live pairs FILLED (their copy is now the trade pair).
-    Idempotent; returns the order row, or None when the position did not come from an order."""
-    async with con.transaction():
-        row = await con.fetchrow(
-            "UPDATE master_orders o SET status = 'FILLED', ended_at = now(), updated_at = now(), "
-            "trade_id = t.id FROM master_trades t WHERE o.account_id = $1 AND o.ticket = $2 "
-            "AND o.status = 'PLACED' AND t.account_id = $1 AND t.ticket = $2 RETURNING o.*",
-            account_id, ticket)
-        if row is not None:
-            await con.execute(
-                "UPDATE order_pairs SET status = 'FILLED', updated_at = now() "
-                "WHERE order_id = $1 AND status = ANY($2::text[])", row["id"], list(LIVE_PAIR))
-        return row
+    Idempotent, one statement (so atomic); returns the order row, or None when the position did
+    not come from a live order."""
+    return await con.fetchrow(
+        "WITH o AS (UPDATE master_orders o SET status = 'FILLED', ended_at = now(), "
+        "updated_at = now(), trade_id = t.id FROM master_trades t WHERE o.account_id = $1 "
+        "AND o.ticket = $2 AND o.status = 'PLACED' AND t.account_id = $1 AND t.ticket = $2 "
+        "RETURNING o.*), p AS (UPDATE order_pairs SET status = 'FILLED', updated_at = now() "
+        "FROM o WHERE order_pairs.order_id = o.id AND order_pairs.status = ANY($3::text[])) "
+        "SELECT * FROM o", account_id, ticket, list(LIVE_PAIR))
 
 
 async def insert_pairs(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:

@@ -409,14 +409,14 @@ class Engine:
         opened_at = (datetime.fromtimestamp(msg.open_time_ms / 1000, UTC)
                      if msg.open_time_ms else utcnow())
         async def record(con: Any) -> tuple[Any, bool]:
-            # A position opened by a pending order has the order's ticket: the order is
-            # FILLED in the same transaction (engine/orders.py).
-            async with con.transaction():
-                stored = await sql.record_open(
-                    con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price,
-                    msg.volume, msg.sl, msg.tp, opened_at)
-                await order_sql.fill_order(con, info.id, msg.ticket)
-                return stored
+            # A position opened by a pending order has the order's ticket: the order becomes
+            # FILLED (engine/orders.py). Both writes are idempotent and STORED follows both,
+            # so a failure between them is healed by the EA's resend.
+            stored = await sql.record_open(
+                con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price, msg.volume,
+                msg.sl, msg.tp, opened_at)
+            await order_sql.fill_order(con, info.id, msg.ticket)
+            return stored
 
         row, new = await self.db.run(record)
         peer.send(encode(Stored(CommandKind.OPEN, msg.ticket, 0)))

@@ -14,8 +14,8 @@
   ``ORDER_CANCEL`` to the followers holding a live copy; ``ACK_ORDER_CANCEL`` makes the pair
   CANCELLED.
 - **Fill.** In MT5 the position an order opens has the order's ticket, so the master's
-  ``CMD_OPEN`` for that ticket marks the order FILLED (same transaction as the trade) and its
-  live pairs FILLED. The trade then goes out as a normal ``OPEN``: a follower whose own copy
+  ``CMD_OPEN`` for that ticket marks the order FILLED (before ``STORED|OPEN``) and its live
+  pairs FILLED. The trade then goes out as a normal ``OPEN``: a follower whose own copy
   filled answers ``ACK_OPEN`` with that position (§11: it holds a copy tagged with the ticket);
   one whose copy is still pending removes it and opens at market, subject to the OPEN's
   ``MAX_DEV_POINTS`` (the price guard), or refuses with ``NACK_OPEN``. From then on the
