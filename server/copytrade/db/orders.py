@@ -138,36 +138,29 @@ async def orders_by_tickets(con: Any, master_id: int, tickets: list[int]) -> lis
 # --- follower replies (ledger batches: fn(con, rows)) -------------------------------------
 
 
-async def ack_orders(con: Any, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
-    """(follower id, master ticket, slave ticket, volume, order type): PENDING → PLACED."""
-    out = []
+async def ack_orders(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    """(follower id, master ticket, slave ticket, volume, order type): PENDING → PLACED.
+
+    Returns nothing: the ledger publishes returned rows as trade ``pair.status`` events."""
     for fid, ticket, slave, volume, order_type in rows:
-        row = await con.fetchrow(
+        await con.execute(
             "UPDATE order_pairs p SET status = 'PLACED', slave_ticket = $3, volume = $4, "
             "order_type = $5, updated_at = now() FROM master_orders o "
             "WHERE o.id = p.order_id AND p.account_id = $1 AND o.ticket = $2 "
-            "AND p.status IN ('PENDING', 'PLACED') RETURNING p.*, o.ticket AS master_ticket",
+            "AND p.status IN ('PENDING', 'PLACED')",
             fid, ticket, slave, volume, order_type)
-        if row is not None:
-            out.append(row)
-    return out
 
 
-async def note_order_pairs(con: Any, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
+async def note_order_pairs(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
     """(follower id, master ticket, new status or None, retcode, code, reason, only-from
     statuses): set a pair's status and/or reason, guarded by the statuses it may leave."""
-    out = []
     for fid, ticket, status, retcode, code, reason, from_statuses in rows:
-        row = await con.fetchrow(
+        await con.execute(
             "UPDATE order_pairs p SET status = coalesce($3, p.status), retcode = $4, "
             "reason_code = $5, reason = $6, updated_at = now() FROM master_orders o "
             "WHERE o.id = p.order_id AND p.account_id = $1 AND o.ticket = $2 "
-            "AND p.status = ANY($7::text[]) "
-            "RETURNING p.*, o.ticket AS master_ticket, o.status AS master_status",
+            "AND p.status = ANY($7::text[])",
             fid, ticket, status, retcode, code, reason, list(from_statuses))
-        if row is not None:
-            out.append(row)
-    return out
 
 
 async def set_pair_values(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
