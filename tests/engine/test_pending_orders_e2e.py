@@ -257,3 +257,20 @@ async def test_follower_ea_without_pending_orders_gets_the_fill_at_market(server
     await msim.fill_order(ticket)
     await fsim.wait_for(lambda: ticket in fsim.positions)
     assert not any(type(m).__name__.startswith("CopyOrder") for m in fsim.received)
+
+
+async def test_paused_follower_gets_no_orders_and_resume_places_them(server, nursery):
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    follower, fsim = await w.follower(master)
+    await server.engine.guards.set_control(follower.id, Control.PAUSED)
+    ticket = await msim.place_order()
+    await msim.wait_stored()
+    await server.engine.ledger.flush()
+    await trio.sleep(0.2)
+    assert ticket not in fsim.orders
+    assert (await order_pairs(server))[0]["status"] == "PENDING"
+    await server.engine.guards.set_control(follower.id, Control.ACTIVE)  # reconnect + resync
+    await fsim.wait_for(lambda: ticket in fsim.orders)
+    await wait_order_pairs(server, lambda r: r[0]["status"] == "PLACED")
