@@ -274,3 +274,21 @@ async def test_paused_follower_gets_no_orders_and_resume_places_them(server, nur
     await server.engine.guards.set_control(follower.id, Control.ACTIVE)  # reconnect + resync
     await fsim.wait_for(lambda: ticket in fsim.orders)
     await wait_order_pairs(server, lambda r: r[0]["status"] == "PLACED")
+
+
+async def test_resync_removes_a_copy_the_server_decided_against(server, nursery):
+    from copytrade.sim.follower import SimOrder
+
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    follower, fsim = await w.follower(master)
+    await server.engine.guards.set_control(follower.id, Control.CLOSE_ONLY)
+    ticket = await msim.place_order()
+    await wait_order_pairs(server, lambda r: len(r) == 1 and r[0]["status"] == "SKIPPED")
+    fsim.stop()
+    fsim.orders[ticket] = SimOrder(ticket, 4242, "EURUSD", OrderType.BUY_LIMIT, D("0.1"),
+                                   D("1.08"), D(0), D(0), D(0), 0)  # placed by hand, tagged
+    await w.start_follower(fsim)
+    await fsim.wait_for(lambda: ticket not in fsim.orders)
+    assert (await order_pairs(server))[0]["status"] == "SKIPPED"

@@ -363,7 +363,8 @@ class OrderDesk:
         Under the master's decider lock, from one read:
 
         - a reported copy of a live master order: its pair becomes PLACED (adopted if it had
-          none); values that differ from the master's get ``ORDER_MODIFY``;
+          none); values that differ from the master's get ``ORDER_MODIFY``; one whose pair
+          says no copy should exist (SKIPPED, FAILED, CANCELLED) gets ``ORDER_CANCEL``;
         - a reported copy of an order that filled, was cancelled or expired, or that the server
           does not know: ``ORDER_CANCEL`` (a filled one is then caught up as a trade by the
           trade resync's OPEN, which the EA answers with its position or a market fill);
@@ -408,6 +409,10 @@ class OrderDesk:
                     lines.append(encode(CopyOrderCancel(ticket, end)))
                     continue
                 pair = pair_of.get(ticket)
+                if pair is not None and pair["status"] not in _LIVE:
+                    # decided against (SKIPPED, FAILED) or ended here: no copy should exist
+                    lines.append(encode(CopyOrderCancel(ticket, OrderEnd.CANCELLED)))
+                    continue
                 if pair is None:  # placed, but its pair row was lost: adopt the copy
                     adopted.append(_pair_row(order["id"], info.id, "PENDING", _reported(report),
                                              None, None, True))
