@@ -292,3 +292,42 @@ async def test_resync_removes_a_copy_the_server_decided_against(server, nursery)
     await w.start_follower(fsim)
     await fsim.wait_for(lambda: ticket not in fsim.orders)
     assert (await order_pairs(server))[0]["status"] == "SKIPPED"
+
+
+async def test_reversed_copy_fills_and_becomes_the_reversed_trade(server, nursery):
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    rev, fsim = await w.follower(master)
+    await set_rules(server, rev, reverse=True)
+    ticket = await msim.place_order("EURUSD", OrderType.BUY_LIMIT, D("0.10"), D("1.08000"))
+    await fsim.wait_for(lambda: ticket in fsim.orders)
+    assert fsim.orders[ticket].order_type is OrderType.SELL_STOP
+    await fsim.move_price("EURUSD", D("1.07990"))  # a SELL STOP at 1.08 fills going down
+    assert fsim.positions[ticket].side.value == "SELL"
+    await msim.fill_order(ticket)
+    rows = await w.wait_pairs(lambda r: r and r[0]["status"] == "OPEN")
+    assert (rows[0]["slave_type"], rows[0]["slave_ticket"]) == (
+        "SELL", fsim.positions[ticket].ticket)
+    assert fsim.open_log == [ticket]
+
+
+async def test_one_to_one_and_record_modes(server, nursery):
+    from copytrade.domain.models import CopyMode
+
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    partner, psim = await w.follower()
+    _bystander, bsim = await w.follower(master)
+    await w.accounts.set_partner(master.id, w.user_id, partner.id)
+    await server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
+    ticket = await msim.place_order()
+    await psim.wait_for(lambda: ticket in psim.orders)
+    rows = await wait_order_pairs(server, lambda r: len(r) == 1 and r[0]["status"] == "PLACED")
+    assert rows[0]["account_id"] == partner.id and ticket not in bsim.orders
+    await server.engine.set_copy_mode(master.id, CopyMode.RECORD)
+    recorded = await msim.place_order()
+    await msim.wait_stored()
+    await server.engine.ledger.flush()
+    assert len(await order_pairs(server)) == 1 and recorded not in psim.orders
