@@ -135,6 +135,7 @@ async def test_openapi_document_and_page(api: Api) -> None:
             ("get", "/api/v1/accounts/{account_id}/trades"),
             ("get", "/api/v1/accounts/{account_id}/pairs"),
             ("get", "/api/v1/accounts/{account_id}/active"),
+            ("get", "/api/v1/accounts/{account_id}/orders"),
             ("get", "/api/v1/accounts/{account_id}/stats"),
             ("get", "/api/v1/accounts/{account_id}/profit-series"),
             ("get", "/api/v1/risk/presets"), ("get", "/api/v1/accounts/{account_id}/risk"),

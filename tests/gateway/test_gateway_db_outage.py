@@ -115,6 +115,8 @@ async def test_database_outage_is_one_requests_problem(
         assert reply is not None and reply.startswith("ERR|UNAVAILABLE|"), reply
         await master.send("CMD_CLOSE|1001|5001|0.1|1.2|3|0|CLIENT")
         assert (await master.line() or "").startswith("ERR|UNAVAILABLE|")
+        await master.send("CMD_ORDER|BUY_LIMIT|EURUSD|1.05|0.1|0|0|2001|0|0")
+        assert (await master.line() or "").startswith("ERR|UNAVAILABLE|")
         await master.send("PING|7")
         assert await master.line() == "PONG|7"
 
@@ -137,6 +139,8 @@ async def test_database_outage_is_one_requests_problem(
             assert await master.line() == "STORED|OPEN|1002|0"
             await master.send("CMD_CLOSE|1001|5001|0.1|1.2|3|0|CLIENT")
             assert await master.line() == "STORED|CLOSE|1001|5001"
+            await master.send("CMD_ORDER|BUY_LIMIT|EURUSD|1.05|0.1|0|0|2001|0|0")
+            assert await master.line() == "STORED|ORDER|2001|0"
             again = await RawEA.connect(running.ea_port)
             await again.send(f"AUTH|{key}|1||test")
             assert (await again.line() or "").startswith("OK|master|")

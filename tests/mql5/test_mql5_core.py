@@ -27,6 +27,13 @@ from copytrade.domain.symbols import match_symbol, parse_symbol_map, symbol_base
 ROOT = Path(__file__).resolve().parents[2]
 MQL5 = ROOT / "mql5"
 VECTORS = ROOT / "tests" / "fixtures" / "protocol_vectors.json"
+ORDER_VECTORS = VECTORS.with_name("protocol_vectors_orders.json")
+"""The pending-order verbs' vectors (docs/protocol.md §7a, §9a): the codec speaks them too."""
+
+
+def _all_vectors() -> list[dict[str, object]]:
+    return [*json.loads(VECTORS.read_text(encoding="utf-8")),
+            *json.loads(ORDER_VECTORS.read_text(encoding="utf-8"))]
 
 # Skipped only on a developer machine without g++; under CI a missing compiler is a failure.
 pytestmark = pytest.mark.skipif(shutil.which("g++") is None and not os.environ.get("CI"),
@@ -93,7 +100,7 @@ def _record(*fields: str) -> str:
 
 def _vector_records() -> list[str]:
     records = []
-    for v in json.loads(VECTORS.read_text(encoding="utf-8")):
+    for v in _all_vectors():
         fields = [v["name"], v["direction"], "1" if v["valid"] else "0", v["line"]]
         fields.append(v.get("encoded", ""))
         if v["valid"]:
@@ -171,7 +178,7 @@ def test_core_agrees_with_vectors_and_python_reference(driver: Path, tmp_path: P
         env={"CT_SHIM_SANDBOX": str(sandbox), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, f"MQL5 core disagrees:\n{result.stdout}\n{result.stderr}"
-    n_vectors = len(json.loads(VECTORS.read_text(encoding="utf-8")))
+    n_vectors = len(_all_vectors())
     assert f"cases V: {n_vectors}\n" in result.stdout, result.stdout
     assert " 0 failures" in result.stdout
 

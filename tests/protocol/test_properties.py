@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from copytrade.domain.models import Side
+from copytrade.domain.pending import OrderType
 from copytrade.protocol import (
     CloseReason,
     CommandKind,
@@ -24,7 +25,14 @@ from copytrade.protocol import (
     parse_from_server,
 )
 from copytrade.protocol.messages import FROM_EA, FROM_SERVER, wire_fields
-from copytrade.protocol.vocab import DECIMAL_RANGES, MAX_EPOCH_MS, MAX_INT, MAX_INT32, Kind
+from copytrade.protocol.vocab import (
+    DECIMAL_RANGES,
+    MAX_EPOCH_MS,
+    MAX_INT,
+    MAX_INT32,
+    Kind,
+    OrderEnd,
+)
 
 _SYMBOL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._#+-"
 _TOKEN_CHARS = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "|")
@@ -51,6 +59,10 @@ KIND_STRATEGIES: dict[Kind, st.SearchStrategy[Any]] = {
     Kind.POS_INT: st.integers(1, MAX_INT),
     Kind.DIGITS: st.integers(0, 10),
     Kind.OPT_UINT: st.none() | st.integers(0, MAX_EPOCH_MS),
+    Kind.OPT_COUNT: st.none() | st.integers(0, MAX_INT),
+    Kind.EPOCH_MS: st.integers(0, MAX_EPOCH_MS),
+    Kind.ORDER_TYPE: st.sampled_from(OrderType),
+    Kind.ORDER_END: st.sampled_from(OrderEnd),
     Kind.INT32: st.integers(0, MAX_INT32),
     Kind.POS_INT32: st.integers(1, MAX_INT32),
     **{kind: decimals(kind) for kind in DECIMAL_RANGES},

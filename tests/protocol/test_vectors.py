@@ -14,7 +14,13 @@ from copytrade.protocol.messages import FROM_EA, FROM_SERVER, wire_fields
 from copytrade.protocol.writer import encode_fields
 
 VECTORS_PATH = Path(__file__).parent.parent / "fixtures" / "protocol_vectors.json"
-VECTORS: list[dict[str, Any]] = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
+ORDER_VECTORS_PATH = VECTORS_PATH.with_name("protocol_vectors_orders.json")
+"""The pending-order verbs (docs/protocol.md §7a, §9a): same format, in a file of their own;
+tests/mql5 reads both files too."""
+VECTORS: list[dict[str, Any]] = [
+    *json.loads(VECTORS_PATH.read_text(encoding="utf-8")),
+    *json.loads(ORDER_VECTORS_PATH.read_text(encoding="utf-8")),
+]
 
 
 def _id(v: dict[str, Any]) -> str:
@@ -66,7 +72,7 @@ def test_vectors_name_every_field_of_every_message() -> None:
     for v in VALID:
         msg = parse(v["line"].encode("utf-8"), Direction(v["direction"]))
         fields = {f.name for f in attrs.fields(type(msg))}
-        for name in ("open_time_ms", "tick_size", "tick_value"):  # optional, left out
+        for name in ("open_time_ms", "tick_size", "tick_value", "orders"):  # optional, left out
             if getattr(msg, name, 0) is None:
                 fields.discard(name)
         assert set(v["message"]) - {"type"} == fields, v["name"]

@@ -9,7 +9,7 @@ import type {
 import type {
   Account, AccountBody, AccountPatch, AccountStats, ApiToken, ConnectionInfo, CopyMode, CopyRules,
   CreatedAccount, CreatedToken, ErrorBody, Follower, HistoryQuery, HistoryRow, Id, Items,
-  AuditPage, LoginBody, EquitySeries, MasterTrade, Performance,
+  AuditPage, LoginBody, EquitySeries, MasterTrade, PendingOrder, Performance,
   NewAccountBody, Page, RemovedFollower, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
   RulesInput, SeriesRange, TradePair, User, UserBody,
 } from './types';
@@ -226,6 +226,11 @@ export class ApiClient {
   /** A follower's copies, newest first. */
   pairs(id: Id, q: TradeQuery, signal: AbortSignal): Promise<Page<TradePair>> {
     return this.request('GET', `/accounts/${id}/pairs`, signal, { query: pageQuery(q) });
+  }
+  /** Pending orders: a master's own, or a follower's copies of them, newest first. */
+  orders(id: Id, signal: AbortSignal): Promise<PendingOrder[]> {
+    return this.request<Items<PendingOrder>>('GET', `/accounts/${id}/orders`, signal)
+      .then((r) => r.items);
   }
   /** Open master trades (master) or PENDING/OPEN copies (follower). */
   active(id: Id, signal: AbortSignal): Promise<(MasterTrade | TradePair)[]> {

@@ -127,6 +127,34 @@ export interface MasterTrade {
 }
 
 /** One follower's copy of one master trade. */
+/** GET /accounts/{id}/orders: a master's pending order and, for a follower, its copy. */
+export interface PendingOrder {
+  id: number;
+  master_account_id: number;
+  ticket: number;
+  symbol: string;
+  order_type: string;
+  price: string;
+  volume: string;
+  sl: string;
+  tp: string;
+  stoplimit: string;
+  expiration_ms: number;
+  status: 'PLACED' | 'FILLED' | 'CANCELLED' | 'EXPIRED';
+  placed_at: string;
+  ended_at: string | null;
+  copy_status: 'PENDING' | 'PLACED' | 'FILLED' | 'CANCELLED' | 'FAILED' | 'SKIPPED' | null;
+  copy_symbol: string | null;
+  copy_order_type: string | null;
+  copy_volume: string | null;
+  copy_price: string | null;
+  copy_sl: string | null;
+  copy_tp: string | null;
+  slave_ticket: number | null;
+  reason_code: string | null;
+  reason: string | null;
+}
+
 export interface TradePair {
   id: Id;
   master_trade_id: Id;

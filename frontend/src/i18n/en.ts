@@ -219,6 +219,10 @@ export const en = {
 
   'trade.time': 'Time',
   'trade.symbol': 'Symbol',
+  'orders.title': 'Pending orders',
+  'orders.placed': 'Placed',
+  'orders.type': 'Order type',
+  'orders.price': 'Price',
   'trade.side': 'Side',
   'trade.volume': 'Volume',
   'trade.price': 'Price',

@@ -219,6 +219,10 @@ export const th: Record<MessageKey, string> = {
   'dash.open': 'เปิด',
 
   'trade.time': 'เวลา',
+  'orders.title': 'คำสั่งรอ',
+  'orders.placed': 'วางเมื่อ',
+  'orders.type': 'ชนิดคำสั่ง',
+  'orders.price': 'ราคา',
   'trade.symbol': 'สินค้า',
   'trade.side': 'ฝั่ง',
   'trade.volume': 'Lot',

@@ -47,6 +47,10 @@
 #define CT_K_QUOTE      25   // a price written with the symbol's digits (PNL OPEN_PRICE)
 #define CT_K_PERCENT    26   // margin level
 #define CT_K_OPT_TICK   27   // optional trailing price-like figure >= 0 (SYM tick size/value)
+#define CT_K_ORDER_TYPE 28   // BUY_LIMIT | SELL_LIMIT | BUY_STOP | SELL_STOP | *_STOP_LIMIT
+#define CT_K_ORDER_END  29   // CANCELLED | EXPIRED
+#define CT_K_EPOCH_MS   30   // 0 .. 9999-12-31 in ms (an expiration; 0 = none)
+#define CT_K_OPT_COUNT  31   // optional trailing uint (SYNC's N_ORDERS)
 
 // Ranges and decimals of the numeric fields (docs/protocol.md section 3): the database
 // columns they are stored in. More decimals are accepted only if they are zeros.
@@ -389,8 +393,10 @@ bool CT_CheckField(int kind, const string text, string &canon, string &why)
       return CT_CheckInt(text, 1, 0, canon, why);
    if(kind == CT_K_UINT)
       return CT_CheckInt(text, 0, 0, canon, why);
-   if(kind == CT_K_OPT_UINT)
+   if(kind == CT_K_OPT_UINT || kind == CT_K_EPOCH_MS)
       return CT_CheckIntMax(text, 0, CT_MAX_EPOCH_MS, canon, why);
+   if(kind == CT_K_OPT_COUNT)
+      return CT_CheckInt(text, 0, 0, canon, why);
    if(kind == CT_K_INT32)
       return CT_CheckIntMax(text, 0, CT_MAX_INT32, canon, why);
    if(kind == CT_K_POS_INT32)
@@ -406,7 +412,13 @@ bool CT_CheckField(int kind, const string text, string &canon, string &why)
    else if(kind == CT_K_REASON)
       ok = CT_IsReason(text);
    else if(kind == CT_K_COMMAND)
-      ok = text == "OPEN" || text == "CLOSE" || text == "MODIFY";
+      ok = text == "OPEN" || text == "CLOSE" || text == "MODIFY" || text == "ORDER" ||
+           text == "ORDER_MODIFY" || text == "ORDER_CANCEL";
+   else if(kind == CT_K_ORDER_TYPE)
+      ok = text == "BUY_LIMIT" || text == "SELL_LIMIT" || text == "BUY_STOP" ||
+           text == "SELL_STOP" || text == "BUY_STOP_LIMIT" || text == "SELL_STOP_LIMIT";
+   else if(kind == CT_K_ORDER_END)
+      ok = text == "CANCELLED" || text == "EXPIRED";
    else if(kind == CT_K_ERROR_CODE)
       ok = CT_IsErrorCode(text);
    else if(kind == CT_K_ROLE)
@@ -481,10 +493,21 @@ public:
       names[count] = name;
       kinds[count] = kind;
       count++;
-      if(kind == CT_K_OPT_UINT || kind == CT_K_OPT_TICK)
+      if(kind == CT_K_OPT_UINT || kind == CT_K_OPT_TICK || kind == CT_K_OPT_COUNT)
          optional++;
      }
   };
+
+// TICKET|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS: the order-modify verbs of both directions.
+void CT_AddOrderValues(CTShape &s, const string ticketName)
+  {
+   s.Add(ticketName, CT_K_TICKET);
+   s.Add("price", CT_K_PRICE);
+   s.Add("sl", CT_K_PRICE);
+   s.Add("tp", CT_K_PRICE);
+   s.Add("stoplimit", CT_K_PRICE);
+   s.Add("expiration_ms", CT_K_EPOCH_MS);
+  }
 
 // Fill `s` for `verb` travelling in `dir`; false if the verb is not defined that way.
 bool CT_ShapeFor(const string verb, int dir, CTShape &s)
@@ -562,6 +585,34 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
          s.Add("master_ticket", CT_K_TICKET);
          s.Add("sl", CT_K_PRICE);
          s.Add("tp", CT_K_PRICE);
+         return true;
+        }
+      // pending orders (docs/protocol.md section 9a)
+      if(verb == "ORDER")
+        {
+         s.type = "CopyOrder";
+         s.Add("master_ticket", CT_K_TICKET);
+         s.Add("symbol", CT_K_SYMBOL);
+         s.Add("order_type", CT_K_ORDER_TYPE);
+         s.Add("volume", CT_K_VOLUME);
+         s.Add("price", CT_K_PRICE);
+         s.Add("sl", CT_K_PRICE);
+         s.Add("tp", CT_K_PRICE);
+         s.Add("stoplimit", CT_K_PRICE);
+         s.Add("expiration_ms", CT_K_EPOCH_MS);
+         return true;
+        }
+      if(verb == "ORDER_MODIFY")
+        {
+         s.type = "CopyOrderModify";
+         CT_AddOrderValues(s, "master_ticket");
+         return true;
+        }
+      if(verb == "ORDER_CANCEL")
+        {
+         s.type = "CopyOrderCancel";
+         s.Add("master_ticket", CT_K_TICKET);
+         s.Add("reason", CT_K_ORDER_END);
          return true;
         }
       return false;
@@ -644,7 +695,8 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
       s.Add("side", CT_K_SIDE);
       return true;
      }
-   if(verb == "NACK_OPEN" || verb == "NACK_CLOSE" || verb == "NACK_MODIFY")
+   if(verb == "NACK_OPEN" || verb == "NACK_CLOSE" || verb == "NACK_MODIFY" ||
+      verb == "NACK_ORDER" || verb == "NACK_ORDER_MODIFY" || verb == "NACK_ORDER_CANCEL")
      {
       s.type = "Nack";
       s.fixedName = "command";
@@ -713,6 +765,73 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
       s.type = "SyncDone";
       s.Add("symbols", CT_K_UINT);
       s.Add("positions", CT_K_UINT);
+      s.Add("orders", CT_K_OPT_COUNT);
+      return true;
+     }
+   // pending orders (docs/protocol.md sections 7a and 9a)
+   if(verb == "CMD_ORDER")
+     {
+      s.type = "MasterOrder";
+      s.Add("order_type", CT_K_ORDER_TYPE);
+      s.Add("symbol", CT_K_SYMBOL);
+      s.Add("price", CT_K_PRICE);
+      s.Add("volume", CT_K_VOLUME);
+      s.Add("sl", CT_K_PRICE);
+      s.Add("tp", CT_K_PRICE);
+      s.Add("ticket", CT_K_TICKET);
+      s.Add("stoplimit", CT_K_PRICE);
+      s.Add("expiration_ms", CT_K_EPOCH_MS);
+      return true;
+     }
+   if(verb == "CMD_ORDER_MODIFY")
+     {
+      s.type = "MasterOrderModify";
+      CT_AddOrderValues(s, "ticket");
+      return true;
+     }
+   if(verb == "CMD_ORDER_CANCEL")
+     {
+      s.type = "MasterOrderCancel";
+      s.Add("ticket", CT_K_TICKET);
+      s.Add("reason", CT_K_ORDER_END);
+      return true;
+     }
+   if(verb == "ACK_ORDER")
+     {
+      s.type = "AckOrder";
+      s.Add("master_ticket", CT_K_TICKET);
+      s.Add("slave_ticket", CT_K_TICKET);
+      s.Add("volume", CT_K_VOLUME);
+      s.Add("order_type", CT_K_ORDER_TYPE);
+      return true;
+     }
+   if(verb == "ACK_ORDER_MODIFY")
+     {
+      s.type = "AckOrderModify";
+      CT_AddOrderValues(s, "master_ticket");
+      return true;
+     }
+   if(verb == "ACK_ORDER_CANCEL")
+     {
+      s.type = "AckOrderCancel";
+      s.Add("master_ticket", CT_K_TICKET);
+      s.Add("slave_ticket", CT_K_UINT);
+      s.Add("filled", CT_K_BOOL);
+      return true;
+     }
+   if(verb == "ORD")
+     {
+      s.type = "OrderReport";
+      s.Add("master_ticket", CT_K_TICKET);
+      s.Add("slave_ticket", CT_K_TICKET);
+      s.Add("symbol", CT_K_SYMBOL);
+      s.Add("order_type", CT_K_ORDER_TYPE);
+      s.Add("volume", CT_K_VOLUME);
+      s.Add("price", CT_K_PRICE);
+      s.Add("sl", CT_K_PRICE);
+      s.Add("tp", CT_K_PRICE);
+      s.Add("stoplimit", CT_K_PRICE);
+      s.Add("expiration_ms", CT_K_EPOCH_MS);
       return true;
      }
    return false;
@@ -1090,7 +1209,8 @@ bool CT_Encode(CTMessage &m, int dir, string &line)
      {
       int at = m.IndexOf(s.names[i]);
       bool has = at >= 0 && m.present[at];
-      if(!has && (s.kinds[i] == CT_K_OPT_UINT || s.kinds[i] == CT_K_OPT_TICK))
+      if(!has && (s.kinds[i] == CT_K_OPT_UINT || s.kinds[i] == CT_K_OPT_TICK ||
+                   s.kinds[i] == CT_K_OPT_COUNT))
          continue;
       string value = has ? m.values[at] : "";
       if(!has && s.kinds[i] != CT_K_TEXT && s.kinds[i] != CT_K_OPT_TOKEN &&

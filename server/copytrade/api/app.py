@@ -27,6 +27,7 @@ from . import (
 from . import audit as audit
 from . import equity as equity
 from . import history as history
+from . import orders as orders
 from . import performance as performance
 from . import trades as trades
 from .context import ApiContext
@@ -34,7 +35,8 @@ from .routing import ApiState
 from .security import SecurityConfig
 
 # importing registers routes
-_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token, alerts, risk)
+_ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token, alerts, risk,
+                  orders)
 _DASHBOARD_ROUTES = (history, performance, equity, audit)
 
 MAX_BODY = 64 * 1024

@@ -23,6 +23,7 @@ import trio
 
 from ..config import Settings
 from ..db import equity as equity_sql
+from ..db import orders as order_sql
 from ..db import trades as sql
 from ..db.accounts import AccountRepository
 from ..db.audit import AuditEntry, AuditLog
@@ -39,6 +40,9 @@ from ..protocol import (
     AckClose,
     AckModify,
     AckOpen,
+    AckOrder,
+    AckOrderCancel,
+    AckOrderModify,
     CloseReason,
     CommandKind,
     CopyClosed,
@@ -47,8 +51,12 @@ from ..protocol import (
     MasterClose,
     MasterModify,
     MasterOpen,
+    MasterOrder,
+    MasterOrderCancel,
+    MasterOrderModify,
     Message,
     Nack,
+    OrderReport,
     Position,
     Rules,
     StopOut,
@@ -64,6 +72,7 @@ from .floating import FloatingBook
 from .guards import Guards
 from .ledger import Ledger
 from .metrics import Metrics
+from .orders import MAX_ORDERS, ORDER_COMMANDS, OrderDesk, OrderRefused
 from .state import AccountInfo, FollowerLive, Peer
 
 log = logging.getLogger(__name__)
@@ -139,6 +148,8 @@ class Engine:
     repo: AccountRepository = attrs.field(init=False)
     guards: Guards = attrs.field(init=False)
     """The followers' risk guards (engine/guards.py)."""
+    orders: OrderDesk = attrs.field(init=False)
+    """Pending orders (engine/orders.py)."""
 
     def __attrs_post_init__(self) -> None:
         self.ledger = Ledger(self.db, self._on_ledger_result,
@@ -146,6 +157,7 @@ class Engine:
         self.repo = AccountRepository(self.db)
         self.floating = FloatingBook(self.ledger, self._publish_pnl)
         self.guards = Guards(self)
+        self.orders = OrderDesk(self)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -345,6 +357,8 @@ class Engine:
         self.sessions[info.id] = peer
         if info.role is Role.FOLLOWER:
             self.live[info.id] = FollowerLive()
+        else:
+            self.orders.forget(info.id)  # its live orders are read again at its first open
         self.ledger.enqueue(_presence, (info.id, True, client))
         self.events.publish(info.user_id, "ea.status", {"online": True, "client": client}, info.id)
 
@@ -403,6 +417,13 @@ class Engine:
                 await self._master_close(peer, info, msg, time.monotonic())
             else:
                 await self._master_modify(peer, info, msg)
+        elif isinstance(msg, MasterOrder | MasterOrderModify | MasterOrderCancel):
+            if info.role is not Role.MASTER:
+                raise EngineError(ErrorCode.WRONG_ROLE, "only a master account sends orders")
+            try:
+                await self.orders.master(peer, info, msg)
+            except OrderRefused as exc:
+                raise EngineError(exc.code, exc.text) from None
         elif isinstance(msg, AccountState):
             self._account_state(info, msg)
         elif isinstance(msg, FloatingPnl):
@@ -412,6 +433,9 @@ class Engine:
             await self._stop_out(info, time.monotonic(), why)
         elif info.role is not Role.FOLLOWER:
             raise EngineError(ErrorCode.WRONG_ROLE, f"{type(msg).__name__} is for follower EAs")
+        elif isinstance(msg, AckOrder | AckOrderModify | AckOrderCancel) or (
+                isinstance(msg, Nack) and msg.command in ORDER_COMMANDS):
+            self.orders.follower(info, msg)
         elif isinstance(msg, AckOpen):
             self._ack_open(info, msg)
         elif isinstance(msg, Nack):
@@ -422,7 +446,7 @@ class Engine:
             self.metrics_.acks_total += 1
         elif isinstance(msg, CopyClosed):
             await self._copy_closed(info, msg)
-        elif isinstance(msg, SymbolInfo | Position | SyncDone | Rules):
+        elif isinstance(msg, SymbolInfo | Position | SyncDone | Rules | OrderReport):
             await self._login_sync(peer, info, msg)
         else:
             raise EngineError(ErrorCode.UNKNOWN_COMMAND,
@@ -443,14 +467,25 @@ class Engine:
         received = time.monotonic()
         opened_at = (datetime.fromtimestamp(msg.open_time_ms / 1000, UTC)
                      if msg.open_time_ms else utcnow())
+        async def record(con: Any) -> tuple[Any, bool]:
+            # A position opened by a pending order has the order's ticket: the order becomes
+            # FILLED (engine/orders.py). Both writes are idempotent and STORED follows both,
+            # so a failure between them is healed by the EA's resend. Only a ticket the master
+            # has a live order for costs the second statement (OrderDesk.may_fill).
+            stored = await sql.record_open(
+                con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price, msg.volume,
+                msg.sl, msg.tp, opened_at)
+            if await self.orders.may_fill(con, info.id, msg.ticket):
+                await order_sql.fill_order(con, info.id, msg.ticket)
+            return stored
+
         # Stored and handed to the fan-out as one step that a cancellation cannot split (the
         # master's session closed mid-line: idle timeout, a newer login, a hang-up). The EA
         # resends what got no STORED, and a resend of a stored signal is not new: a signal
         # stored but never handed off would never reach the online followers.
         with trio.CancelScope(shield=True):
-            row, new = await self.db.run(lambda con: sql.record_open(
-                con, info.id, msg.ticket, msg.symbol, msg.side.value, msg.price, msg.volume,
-                msg.sl, msg.tp, opened_at))
+            row, new = await self.db.run(record)
+            self.orders.filled(info.id, msg.ticket)
             if new:
                 self.metrics_.signals_total += 1
                 await self._channel(info).send(OpenSignal(row=row, received=received))
@@ -617,6 +652,10 @@ class Engine:
             if len(live.positions) >= MAX_POSITIONS:
                 raise EngineError(ErrorCode.MALFORMED, f"more than {MAX_POSITIONS} positions")
             live.positions.append(msg)
+        elif isinstance(msg, OrderReport):
+            if len(live.orders) >= MAX_ORDERS:
+                raise EngineError(ErrorCode.MALFORMED, f"more than {MAX_ORDERS} pending orders")
+            live.orders.append(msg)
         elif isinstance(msg, Rules):
             await self._ea_rules(peer, info, msg)
         elif isinstance(msg, SyncDone):
@@ -625,12 +664,18 @@ class Engine:
             live.pending_symbols = {}
             positions = [p for p in live.positions if isinstance(p, Position)]
             live.positions = []
+            reports = [o for o in live.orders if isinstance(o, OrderReport)]
+            live.orders = []
+            live.copies_orders = msg.orders is not None
             self._rebuild_view(info, live)
             if self.guards.paused(info.id):
                 return  # nothing is sent while paused; resuming makes it reconnect (guards.py)
             from .resync import resync_follower
 
             await resync_follower(self, peer, info, live, positions)
+            if msg.orders is not None:  # an EA that copies pending orders (§9a)
+                await self.orders.resync(peer, info, live, reports,
+                                         {p.master_ticket for p in positions})
 
     async def _ea_rules(self, peer: Peer, info: AccountInfo, msg: Rules) -> None:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
+from ..domain.pending import ORDER_SKIP_CODES
 from ..domain.plan import SkipCode
 from ..domain.risk_limits import CopyBlock, GuardKind
 from ..protocol import CloseReason, CommandKind
@@ -25,6 +26,9 @@ ENGINE_CODES: tuple[str, ...] = (
     "CLOSED_WITH_MASTER",  # engine/resync.py: closed while offline, the master closed too
     "CLOSED_OUTSIDE",      # engine/resync.py: closed on the follower while offline
     "EXISTING_PRICE_MOVED",  # engine/core.py: copy existing, the EA's price check refused
+    "ORDER_CANCELLED_OUTSIDE",  # engine/orders.py: a pending copy removed on the follower
+    "FILLED_BEFORE_CANCEL",     # engine/orders.py: the copy filled, the master's order did not
+    "EA_NO_PENDING_ORDERS",     # engine/orders.py: the follower's EA copies no pending orders
 )
 """Codes the engine writes as literals (grep the named modules when adding one)."""
 
@@ -34,6 +38,7 @@ def reason_codes() -> list[str]:
     its own shows the master's close reason (``CLIENT``, ``SL``, ...), so those are in too."""
     codes = set(ENGINE_CODES)
     codes |= {c.value for c in SkipCode}
+    codes |= set(ORDER_SKIP_CODES)                               # domain/pending.py
     codes |= {c.value for c in CopyBlock}
     codes |= {f"RISK_{k.value}" for k in GuardKind}              # engine/guards.py closes
     codes |= {f"{c.value}_REJECTED" for c in CommandKind}        # engine/core.py NACKs

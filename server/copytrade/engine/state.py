@@ -95,3 +95,7 @@ class FollowerLive:
     """Master ticket → monotonic time its OPEN was written, until the ACK (copy latency)."""
     pending_symbols: dict[str, SymbolSpec] = attrs.field(factory=dict)
     positions: list[object] = attrs.field(factory=list)
+    orders: list[object] = attrs.field(factory=list)
+    copies_orders: bool = False
+    """Its last SYNC carried N_ORDERS: the EA copies pending orders (docs/protocol.md §9a)."""
+    """ORD lines of the login report being received (engine/orders.py)."""

@@ -28,6 +28,7 @@ from ..protocol import (
     AuthOk,
     ErrorCode,
     LineBuffer,
+    OrderReport,
     Ping,
     Pong,
     Position,
@@ -253,7 +254,7 @@ class Gateway:
                 # During the login report the resync cannot run: close, the EA logs in again.
                 self.engine.metrics_.protocol_errors_total += 1
                 log.warning("account %d: %s", info.id, exc)
-                if isinstance(msg, SymbolInfo | Position | SyncDone | Rules):
+                if isinstance(msg, SymbolInfo | Position | SyncDone | Rules | OrderReport):
                     session.close(ErrorCode.UNAVAILABLE, UNAVAILABLE_TEXT)
                 else:
                     session.send(encode(ErrorMsg(ErrorCode.UNAVAILABLE, UNAVAILABLE_TEXT)))

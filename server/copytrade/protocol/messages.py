@@ -13,9 +13,10 @@ from typing import Any, ClassVar, TypeAlias
 import attrs
 
 from copytrade.domain.models import Side
+from copytrade.domain.pending import OrderType
 
 from .errors import ErrorCode
-from .vocab import CloseReason, CommandKind, Kind
+from .vocab import CloseReason, CommandKind, Kind, OrderEnd
 
 
 def _w(kind: Kind) -> dict[str, Any]:
@@ -191,6 +192,65 @@ class MasterModify:
     """New take profit; 0 = none."""
 
 
+# --- EA -> server: master pending orders (docs/protocol.md §7a) ------------------------
+
+
+@attrs.frozen
+class MasterOrder:
+    """``CMD_ORDER|TYPE|SYMBOL|PRICE|LOT|SL|TP|TICKET|STOPLIMIT|EXPIRATION_MS``: a master
+    placed a pending order."""
+
+    VERB: ClassVar[str] = "CMD_ORDER"
+    order_type: OrderType = attrs.field(metadata=_w(Kind.ORDER_TYPE))
+    """BUY_LIMIT, SELL_LIMIT, BUY_STOP, SELL_STOP, BUY_STOP_LIMIT or SELL_STOP_LIMIT."""
+    symbol: str = attrs.field(metadata=_w(Kind.SYMBOL))
+    """The master's symbol."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """The order's price (ORDER_PRICE_OPEN: the trigger of a stop-limit)."""
+    volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lots, > 0."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop loss; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Take profit; 0 = none."""
+    ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The order ticket; MT5 gives the position it opens the same ticket."""
+    stoplimit: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """The limit price of a stop-limit order (ORDER_PRICE_STOPLIMIT); 0 for the others."""
+    expiration_ms: int = attrs.field(metadata=_w(Kind.EPOCH_MS))
+    """When the order expires, epoch ms (ORDER_TIME_EXPIRATION); 0 = good till cancelled."""
+
+
+@attrs.frozen
+class MasterOrderModify:
+    """``CMD_ORDER_MODIFY|TICKET|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS``: new target values."""
+
+    VERB: ClassVar[str] = "CMD_ORDER_MODIFY"
+    ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The order ticket."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """New order price."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """New stop loss; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """New take profit; 0 = none."""
+    stoplimit: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """New stop-limit price; 0 for other order types."""
+    expiration_ms: int = attrs.field(metadata=_w(Kind.EPOCH_MS))
+    """New expiration, epoch ms; 0 = good till cancelled."""
+
+
+@attrs.frozen
+class MasterOrderCancel:
+    """``CMD_ORDER_CANCEL|TICKET|REASON``: a master's pending order ended without filling."""
+
+    VERB: ClassVar[str] = "CMD_ORDER_CANCEL"
+    ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The order ticket."""
+    reason: OrderEnd = attrs.field(metadata=_w(Kind.ORDER_END))
+    """CANCELLED (removed) or EXPIRED (its expiration passed)."""
+
+
 # --- EA -> server: follower replies and reports -------------------------------------
 
 
@@ -273,6 +333,82 @@ class CopyClosed:
 
 
 @attrs.frozen
+class AckOrder:
+    """``ACK_ORDER|MST_TICKET|SLV_TICKET|SLV_LOT|SLV_TYPE``: a pending copy was placed."""
+
+    VERB: ClassVar[str] = "ACK_ORDER"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master order ticket of the ORDER being answered."""
+    slave_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The follower's order ticket."""
+    volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lots actually placed."""
+    order_type: OrderType = attrs.field(metadata=_w(Kind.ORDER_TYPE))
+    """Order type actually placed."""
+
+
+@attrs.frozen
+class AckOrderModify:
+    """``ACK_ORDER_MODIFY|MST_TICKET|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS``: now set."""
+
+    VERB: ClassVar[str] = "ACK_ORDER_MODIFY"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master order ticket of the ORDER_MODIFY being answered."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Order price now set."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop loss now set; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Take profit now set; 0 = none."""
+    stoplimit: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop-limit price now set; 0 for other order types."""
+    expiration_ms: int = attrs.field(metadata=_w(Kind.EPOCH_MS))
+    """Expiration now set, epoch ms; 0 = good till cancelled."""
+
+
+@attrs.frozen
+class AckOrderCancel:
+    """``ACK_ORDER_CANCEL|MST_TICKET|SLV_TICKET|FILLED``: no pending copy is left."""
+
+    VERB: ClassVar[str] = "ACK_ORDER_CANCEL"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master order ticket of the ORDER_CANCEL being answered."""
+    slave_ticket: int = attrs.field(metadata=_w(Kind.UINT))
+    """The follower's order ticket that was removed; 0 when it held none (already gone)."""
+    filled: bool = attrs.field(metadata=_w(Kind.BOOL))
+    """1 when the follower holds a position tagged with this master ticket (its copy filled
+    before the cancel arrived); the EA never closes it on its own."""
+
+
+@attrs.frozen
+class OrderReport:
+    """``ORD|MST_TICKET|SLV_TICKET|SYMBOL|TYPE|VOLUME|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS``:
+    a pending copy the follower holds (login report)."""
+
+    VERB: ClassVar[str] = "ORD"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master order ticket read from the copy's tag."""
+    slave_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """The follower's order ticket."""
+    symbol: str = attrs.field(metadata=_w(Kind.SYMBOL))
+    """The follower's symbol."""
+    order_type: OrderType = attrs.field(metadata=_w(Kind.ORDER_TYPE))
+    """Order type."""
+    volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lots."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Order price."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop loss; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Take profit; 0 = none."""
+    stoplimit: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop-limit price; 0 for other order types."""
+    expiration_ms: int = attrs.field(metadata=_w(Kind.EPOCH_MS))
+    """Expiration, epoch ms; 0 = good till cancelled."""
+
+
+@attrs.frozen
 class SymbolInfo:
     """``SYM|NAME|VOL_MIN|VOL_MAX|VOL_STEP|DIGITS[|TICK_SIZE|TICK_VALUE]``: one tradable
     symbol of a follower (the tick figures size RISK_PERCENT copies; older EAs omit them)."""
@@ -327,6 +463,9 @@ class SyncDone:
     """Number of SYM lines sent in this report."""
     positions: int = attrs.field(metadata=_w(Kind.UINT))
     """Number of POS lines sent in this report."""
+    orders: int | None = attrs.field(default=None, metadata=_w(Kind.OPT_COUNT))
+    """Number of ORD lines sent in this report; None (field absent) from an EA that does not
+    copy pending orders."""
 
 
 # --- server -> EA --------------------------------------------------------------------
@@ -420,6 +559,62 @@ class CopyModify:
     """Take profit; 0 = none."""
 
 
+@attrs.frozen
+class CopyOrder:
+    """``ORDER|MST_TICKET|SYMBOL|TYPE|VOLUME|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS``: place a
+    pending copy."""
+
+    VERB: ClassVar[str] = "ORDER"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master order ticket; the EA tags the order (and the position it opens) with it."""
+    symbol: str = attrs.field(metadata=_w(Kind.SYMBOL))
+    """The follower's own symbol."""
+    order_type: OrderType = attrs.field(metadata=_w(Kind.ORDER_TYPE))
+    """Order type to place (already reversed if so configured)."""
+    volume: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
+    """Lots."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Order price (the master's)."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop loss; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Take profit; 0 = none."""
+    stoplimit: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop-limit price; 0 for other order types."""
+    expiration_ms: int = attrs.field(metadata=_w(Kind.EPOCH_MS))
+    """Expiration, epoch ms; 0 = good till cancelled."""
+
+
+@attrs.frozen
+class CopyOrderModify:
+    """``ORDER_MODIFY|MST_TICKET|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS``: set these values."""
+
+    VERB: ClassVar[str] = "ORDER_MODIFY"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master order ticket of the copy."""
+    price: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Order price."""
+    sl: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop loss; 0 = none."""
+    tp: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Take profit; 0 = none."""
+    stoplimit: Decimal = attrs.field(metadata=_w(Kind.PRICE))
+    """Stop-limit price; 0 for other order types."""
+    expiration_ms: int = attrs.field(metadata=_w(Kind.EPOCH_MS))
+    """Expiration, epoch ms; 0 = good till cancelled."""
+
+
+@attrs.frozen
+class CopyOrderCancel:
+    """``ORDER_CANCEL|MST_TICKET|REASON``: remove the pending copy (positions are untouched)."""
+
+    VERB: ClassVar[str] = "ORDER_CANCEL"
+    master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
+    """Master order ticket of the copy."""
+    reason: OrderEnd = attrs.field(metadata=_w(Kind.ORDER_END))
+    """Why: the master's order was CANCELLED or EXPIRED."""
+
+
 Message: TypeAlias = (
     Ping
     | Pong
@@ -445,6 +640,16 @@ Message: TypeAlias = (
     | CopyOpen
     | CopyClose
     | CopyModify
+    | MasterOrder
+    | MasterOrderModify
+    | MasterOrderCancel
+    | AckOrder
+    | AckOrderModify
+    | AckOrderCancel
+    | OrderReport
+    | CopyOrder
+    | CopyOrderModify
+    | CopyOrderCancel
 )
 """Any protocol message."""
 
@@ -467,6 +672,13 @@ FROM_EA: tuple[type[Message], ...] = (
     SyncDone,
     Rules,
     FloatingPnl,
+    MasterOrder,
+    MasterOrderModify,
+    MasterOrderCancel,
+    AckOrder,
+    AckOrderModify,
+    AckOrderCancel,
+    OrderReport,
 )
 """Message types an EA may send."""
 
@@ -477,17 +689,23 @@ FROM_SERVER: tuple[type[Message], ...] = (
     CopyOpen,
     CopyClose,
     CopyModify,
+    CopyOrder,
+    CopyOrderModify,
+    CopyOrderCancel,
     Ping,
     Pong,
     Rules,
 )
 """Message types the server may send."""
 
-MASTER_ONLY: frozenset[type[Message]] = frozenset({MasterOpen, MasterClose, MasterModify})
+MASTER_ONLY: frozenset[type[Message]] = frozenset(
+    {MasterOpen, MasterClose, MasterModify, MasterOrder, MasterOrderModify, MasterOrderCancel}
+)
 """EA messages only a master account may send (others get WRONG_ROLE)."""
 
 FOLLOWER_ONLY: frozenset[type[Message]] = frozenset(
-    {AckOpen, Nack, AckClose, AckModify, CopyClosed, SymbolInfo, Position, SyncDone, Rules}
+    {AckOpen, Nack, AckClose, AckModify, CopyClosed, SymbolInfo, Position, SyncDone, Rules,
+     AckOrder, AckOrderModify, AckOrderCancel, OrderReport}
 )
 """EA messages only a follower account may send (others get WRONG_ROLE)."""
 

@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from copytrade.domain.models import Side
+from copytrade.domain.pending import OrderType
 
 from . import vocab
 from .errors import ErrorCode, RemoteProtocolError
 from .messages import FROM_EA, FROM_SERVER, Message, Nack, wire_fields
-from .vocab import CloseReason, CommandKind, Direction, Kind
+from .vocab import CloseReason, CommandKind, Direction, Kind, OrderEnd
 
 
 class _FieldError(Exception):
@@ -124,8 +125,12 @@ PARSERS: dict[Kind, Callable[[str], Any]] = {
     Kind.POS_INT32: lambda t: _int(t, 1, vocab.MAX_INT32),
     Kind.DIGITS: lambda t: _int(t, 0, 10),
     Kind.OPT_UINT: _opt_uint,
+    Kind.OPT_COUNT: lambda t: _int(t, 0),
+    Kind.EPOCH_MS: _opt_uint,
     **{kind: _decimal(kind) for kind in vocab.DECIMAL_RANGES},
     Kind.SIDE: _enum_parser(Side),
+    Kind.ORDER_TYPE: _enum_parser(OrderType),
+    Kind.ORDER_END: _enum_parser(OrderEnd),
     Kind.REASON: _enum_parser(CloseReason),
     Kind.COMMAND: _enum_parser(CommandKind),
     Kind.ERROR_CODE: _enum_parser(ErrorCode),

@@ -59,11 +59,22 @@ class CloseReason(enum.Enum):
 
 
 class CommandKind(enum.Enum):
-    """The three trade commands: in STORED, NACK_* and the engine's bookkeeping."""
+    """The trade commands: in STORED, NACK_* and the engine's bookkeeping (the ``ORDER*``
+    ones are the pending-order verbs, docs/protocol.md §9a)."""
 
     OPEN = "OPEN"
     CLOSE = "CLOSE"
     MODIFY = "MODIFY"
+    ORDER = "ORDER"
+    ORDER_MODIFY = "ORDER_MODIFY"
+    ORDER_CANCEL = "ORDER_CANCEL"
+
+
+class OrderEnd(enum.Enum):
+    """Why a pending order ended without filling (``CMD_ORDER_CANCEL``/``ORDER_CANCEL``)."""
+
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
 
 
 class Kind(enum.Enum):
@@ -77,6 +88,8 @@ class Kind(enum.Enum):
     DIGITS = "digits"  # int 0..10
     OPT_UINT = "opt_uint"  # optional trailing epoch ms 0..MAX_EPOCH_MS; absent -> None
     OPT_TICK = "opt_tick"  # optional trailing Decimal >= 0, numeric(20,8); 0 = unknown
+    OPT_COUNT = "opt_count"  # optional trailing uint 0..2^63-1; absent -> None
+    EPOCH_MS = "epoch_ms"  # int 0..MAX_EPOCH_MS (0 = none, e.g. no expiration)
     VOLUME = "volume"  # Decimal > 0, numeric(12,4)
     LOTS = "lots"  # Decimal >= 0, numeric(12,4) (remaining / target volume, min lot)
     PRICE = "price"  # Decimal >= 0, numeric(20,8) (prices, SL/TP with 0 = none)
@@ -84,6 +97,8 @@ class Kind(enum.Enum):
     MONEY = "money"  # Decimal, any sign, numeric(18,2) (profit, balance, equity)
     PERCENT = "percent"  # Decimal >= 0, numeric(12,2) (margin level)
     SIDE = "side"
+    ORDER_TYPE = "order_type"  # BUY_LIMIT | SELL_LIMIT | BUY_STOP | ... (domain/pending.py)
+    ORDER_END = "order_end"  # CANCELLED | EXPIRED
     REASON = "reason"
     COMMAND = "command"
     ERROR_CODE = "error_code"
@@ -96,6 +111,9 @@ class Kind(enum.Enum):
     LOT_MODE = "lot_mode"
     BOOL = "bool"  # 0 | 1
     SYMBOL_MAP = "symbol_map"
+
+
+"""Kinds a verb's last field may have to be optional (absent -> None)."""
 
 
 class DecimalRange(NamedTuple):
@@ -132,7 +150,7 @@ DECIMAL_RANGES: dict[Kind, DecimalRange] = {
 }
 """Range and decimals of every decimal kind."""
 
-OPTIONAL_KINDS = frozenset({Kind.OPT_UINT, Kind.OPT_TICK})
+OPTIONAL_KINDS = frozenset({Kind.OPT_UINT, Kind.OPT_TICK, Kind.OPT_COUNT})
 """Kinds that may be left off the end of a line: a verb's optional fields are all there or
 all absent (SYM takes 6 or 8 fields, never 7); an absent one reads as None."""
 

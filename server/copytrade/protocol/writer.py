@@ -14,11 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from copytrade.domain.models import Side
+from copytrade.domain.pending import OrderType
 
 from . import vocab
 from .errors import ErrorCode, LocalProtocolError
 from .messages import FROM_EA, FROM_SERVER, Message, Nack, wire_fields
-from .vocab import CloseReason, CommandKind, Kind
+from .vocab import CloseReason, CommandKind, Kind, OrderEnd
 
 
 class _FieldError(Exception):
@@ -147,8 +148,12 @@ FORMATTERS: dict[Kind, Callable[[object], str]] = {
     Kind.DIGITS: _int(0, 10),
     # None is handled by the writer: the field is left out
     Kind.OPT_UINT: _int(0, vocab.MAX_EPOCH_MS),
+    Kind.OPT_COUNT: _int(0),
+    Kind.EPOCH_MS: _int(0, vocab.MAX_EPOCH_MS),
     **{kind: _decimal(kind) for kind in vocab.DECIMAL_RANGES},
     Kind.SIDE: _enum(Side),
+    Kind.ORDER_TYPE: _enum(OrderType),
+    Kind.ORDER_END: _enum(OrderEnd),
     Kind.REASON: _enum(CloseReason),
     Kind.COMMAND: _enum(CommandKind),
     Kind.ERROR_CODE: _enum(ErrorCode),

@@ -21,22 +21,30 @@ import attrs
 import trio
 
 from ..domain.models import Side
+from ..domain.pending import OrderType
 from ..protocol import (
     ALREADY_COPIED,
     AccountState,
     AckClose,
     AckModify,
     AckOpen,
+    AckOrder,
+    AckOrderCancel,
+    AckOrderModify,
     CloseReason,
     CommandKind,
     CopyClose,
     CopyClosed,
     CopyModify,
     CopyOpen,
+    CopyOrder,
+    CopyOrderCancel,
+    CopyOrderModify,
     Error,
     FloatingPnl,
     Message,
     Nack,
+    OrderReport,
     Ping,
     Pong,
     Position,
@@ -80,6 +88,29 @@ DEFAULT_TICKS: dict[str, tuple[Decimal, Decimal]] = {
 
 
 @attrs.define
+class SimOrder:
+    """One pending copy on the simulated follower account."""
+
+    master_ticket: int
+    ticket: int
+    symbol: str
+    order_type: OrderType
+    volume: Decimal
+    price: Decimal
+    sl: Decimal
+    tp: Decimal
+    stoplimit: Decimal
+    expiration_ms: int
+
+    def triggered(self, price: Decimal) -> bool:
+        """Whether the market at ``price`` fills it (limits below/above, stops beyond)."""
+        if self.order_type in (OrderType.BUY_LIMIT, OrderType.SELL_STOP,
+                               OrderType.SELL_STOP_LIMIT):
+            return price <= self.price
+        return price >= self.price
+
+
+@attrs.define
 class FollowerSim:
     """A simulated follower EA. Use ``await nursery.start(sim.run)``; ``stop()`` ends it."""
 
@@ -106,6 +137,13 @@ class FollowerSim:
     pnl_interval: float = 1.0
     """Seconds between PNL / ACCOUNT reports (only what changed is sent)."""
     positions: dict[int, SimPosition] = attrs.field(factory=dict)
+    copies_orders: bool = True
+    """Send ``N_ORDERS`` in SYNC (an EA that copies pending orders); False acts as an EA
+    without them (the MQL5 follower today)."""
+    orders: dict[int, SimOrder] = attrs.field(factory=dict)
+    """Pending copies by master ticket (reported as ORD at login, filled by ``move_price``)."""
+    cancelled_orders: list[int] = attrs.field(factory=list)
+    """Master tickets of the pending copies removed on an ORDER_CANCEL (or an OPEN)."""
     received: list[Message] = attrs.field(factory=list)
     closed: list[SimPosition] = attrs.field(factory=list)
     errors: list[Error] = attrs.field(factory=list)
@@ -193,9 +231,15 @@ class FollowerSim:
             msgs.append(Position(master_ticket=p.master_ticket, slave_ticket=p.ticket,
                                  symbol=p.symbol, side=p.side, volume=p.volume, sl=p.sl, tp=p.tp,
                                  profit=self.floating(p)))
+        for o in self.orders.values():
+            msgs.append(OrderReport(
+                master_ticket=o.master_ticket, slave_ticket=o.ticket, symbol=o.symbol,
+                order_type=o.order_type, volume=o.volume, price=o.price, sl=o.sl, tp=o.tp,
+                stoplimit=o.stoplimit, expiration_ms=o.expiration_ms))
         if self.rules is not None:
             msgs.append(self.rules)
-        msgs.append(SyncDone(symbols=len(self.symbol_names), positions=len(self.positions)))
+        msgs.append(SyncDone(symbols=len(self.symbol_names), positions=len(self.positions),
+                             orders=len(self.orders) if self.copies_orders else None))
         await self.link.send_many(msgs)
 
     def floating(self, pos: SimPosition) -> Decimal:
@@ -281,6 +325,9 @@ class FollowerSim:
                             f"{ALREADY_COPIED} copy {earlier} of this ticket is closed")
             if msg.symbol not in self.symbol_names:
                 return Nack(CommandKind.OPEN, msg.master_ticket, 10013, "unknown symbol")
+            if self.orders.pop(msg.master_ticket, None) is not None:
+                # The master's order filled, ours did not: remove it and open at market.
+                self.cancelled_orders.append(msg.master_ticket)
             if self.reject_rate and self._random.random() < self.reject_rate:
                 return Nack(CommandKind.OPEN, msg.master_ticket, 10019, "No money")
             fill = msg.price if self.market is None else self.market.quote(msg.symbol)
@@ -327,6 +374,8 @@ class FollowerSim:
                 self.closed.append(held)
             return AckClose(msg.master_ticket, held.ticket, closed, msg.target_volume,
                             close_price, profit)
+        if isinstance(msg, CopyOrder | CopyOrderModify | CopyOrderCancel):
+            return self._execute_order(msg)
         if isinstance(msg, CopyModify):
             target = self.positions.get(msg.master_ticket)
             if target is None:
@@ -334,6 +383,55 @@ class FollowerSim:
             target.sl, target.tp = msg.sl, msg.tp
             return AckModify(msg.master_ticket, msg.sl, msg.tp)
         return None
+
+    def _execute_order(self, msg: CopyOrder | CopyOrderModify | CopyOrderCancel) -> Message:
+        ticket = msg.master_ticket
+        held = self.orders.get(ticket)
+        if isinstance(msg, CopyOrder):
+            if held is not None:  # a repeated command must not place twice
+                return AckOrder(ticket, held.ticket, held.volume, held.order_type)
+            if ticket in self.copied:  # it filled already (or was copied once)
+                return Nack(CommandKind.ORDER, ticket, 0, f"{ALREADY_COPIED} order filled")
+            if msg.symbol not in self.symbol_names:
+                return Nack(CommandKind.ORDER, ticket, 10013, "unknown symbol")
+            order = SimOrder(master_ticket=ticket, ticket=next(_tickets), symbol=msg.symbol,
+                             order_type=msg.order_type, volume=msg.volume, price=msg.price,
+                             sl=msg.sl, tp=msg.tp, stoplimit=msg.stoplimit,
+                             expiration_ms=msg.expiration_ms)
+            self.orders[ticket] = order
+            return AckOrder(ticket, order.ticket, order.volume, order.order_type)
+        if isinstance(msg, CopyOrderModify):
+            if held is None:
+                return Nack(CommandKind.ORDER_MODIFY, ticket, 10036, "order not found")
+            held.price, held.sl, held.tp = msg.price, msg.sl, msg.tp
+            held.stoplimit, held.expiration_ms = msg.stoplimit, msg.expiration_ms
+            return AckOrderModify(ticket, msg.price, msg.sl, msg.tp, msg.stoplimit,
+                                  msg.expiration_ms)
+        if held is not None:
+            del self.orders[ticket]
+            self.cancelled_orders.append(ticket)
+        return AckOrderCancel(ticket, held.ticket if held is not None else 0,
+                              ticket in self.positions)
+
+    async def move_price(self, symbol: str, price: Decimal) -> list[int]:
+        """The market trades at ``price``: every pending copy on ``symbol`` it triggers fills
+        (a position tagged with the same master ticket, as MT5 does). No line is sent: the
+        server learns of it from the master's fill (its OPEN is answered with this position).
+        Returns the master tickets filled."""
+        filled = []
+        for ticket, o in list(self.orders.items()):
+            if o.symbol != symbol or not o.triggered(price):
+                continue
+            del self.orders[ticket]
+            side = o.order_type.side
+            self.positions[ticket] = SimPosition(
+                master_ticket=ticket, ticket=o.ticket, symbol=o.symbol, side=side,
+                volume=o.volume, price=o.price, sl=o.sl, tp=o.tp)
+            self.copied[ticket] = o.ticket
+            self.open_log.append(ticket)
+            filled.append(ticket)
+        self._changes.notify()
+        return filled
 
     # -------------------------------------------------------------- test helpers
 

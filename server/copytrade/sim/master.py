@@ -21,6 +21,7 @@ import attrs
 import trio
 
 from ..domain.models import Side
+from ..domain.pending import OrderType
 from ..protocol import (
     AccountState,
     CloseReason,
@@ -32,7 +33,11 @@ from ..protocol import (
     MasterClose,
     MasterModify,
     MasterOpen,
+    MasterOrder,
+    MasterOrderCancel,
+    MasterOrderModify,
     Message,
+    OrderEnd,
     Ping,
     Pong,
     StopOut,
@@ -60,6 +65,12 @@ def outbox_key(msg: Message) -> OutboxKey:
         return (CommandKind.CLOSE, msg.ticket, msg.deal)
     if isinstance(msg, MasterModify):
         return (CommandKind.MODIFY, msg.ticket, 0)
+    if isinstance(msg, MasterOrder):
+        return (CommandKind.ORDER, msg.ticket, 0)
+    if isinstance(msg, MasterOrderModify):
+        return (CommandKind.ORDER_MODIFY, msg.ticket, 0)
+    if isinstance(msg, MasterOrderCancel):
+        return (CommandKind.ORDER_CANCEL, msg.ticket, 0)
     raise TypeError(f"{type(msg).__name__} is not an outbox event")
 
 
@@ -89,6 +100,8 @@ class MasterSim:
     closes book the market's profit (see sim/market.py)."""
     pnl_interval: float = 1.0
     positions: dict[int, MasterPosition] = attrs.field(factory=dict)
+    orders: dict[int, MasterOrder] = attrs.field(factory=dict)
+    """Live pending orders by ticket."""
     outbox: dict[OutboxKey, Message] = attrs.field(factory=dict)
     stored: set[OutboxKey] = attrs.field(factory=set)
     received: list[Message] = attrs.field(factory=list)
@@ -294,6 +307,45 @@ class MasterSim:
         pos = self.positions[ticket]
         pos.sl, pos.tp = sl, tp
         await self._emit(MasterModify(ticket=ticket, sl=sl, tp=tp))
+
+    # ------------------------------------------------------------------ pending orders
+
+    async def place_order(
+        self, symbol: str = "EURUSD", order_type: OrderType = OrderType.BUY_LIMIT,
+        volume: Decimal = Decimal("0.10"), price: Decimal = Decimal("1.08000"),
+        sl: Decimal = Decimal(0), tp: Decimal = Decimal(0), *, stoplimit: Decimal = Decimal(0),
+        expiration_ms: int = 0, ticket: int | None = None,
+    ) -> int:
+        """Place a pending order (``CMD_ORDER``); returns its ticket."""
+        ticket = ticket or next(_tickets)
+        order = MasterOrder(order_type=order_type, symbol=symbol, price=price, volume=volume,
+                            sl=sl, tp=tp, ticket=ticket, stoplimit=stoplimit,
+                            expiration_ms=expiration_ms)
+        self.orders[ticket] = order
+        await self._emit(order)
+        return ticket
+
+    async def modify_order(self, ticket: int, *, price: Decimal | None = None,
+                           sl: Decimal | None = None, tp: Decimal | None = None,
+                           expiration_ms: int | None = None) -> None:
+        o = self.orders[ticket]
+        o = attrs.evolve(o, price=o.price if price is None else price,
+                         sl=o.sl if sl is None else sl, tp=o.tp if tp is None else tp,
+                         expiration_ms=o.expiration_ms if expiration_ms is None
+                         else expiration_ms)
+        self.orders[ticket] = o
+        await self._emit(MasterOrderModify(ticket=ticket, price=o.price, sl=o.sl, tp=o.tp,
+                                           stoplimit=o.stoplimit, expiration_ms=o.expiration_ms))
+
+    async def cancel_order(self, ticket: int, reason: OrderEnd = OrderEnd.CANCELLED) -> None:
+        del self.orders[ticket]
+        await self._emit(MasterOrderCancel(ticket=ticket, reason=reason))
+
+    async def fill_order(self, ticket: int, price: Decimal | None = None) -> int:
+        """The order fills: MT5 opens a position with the order's ticket (``CMD_OPEN``)."""
+        o = self.orders.pop(ticket)
+        return await self.open(o.symbol, o.order_type.side, o.volume,
+                               o.price if price is None else price, o.sl, o.tp, ticket=ticket)
 
     async def stop_out(self) -> None:
         assert self.link is not None

@@ -5,6 +5,7 @@ import { ConnectEA } from '../../components/ConnectEA';
 import { Link } from '../../components/Link';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState, Loading } from '../../components/LoadState';
+import { OrdersPanel } from '../../components/OrdersPanel';
 import { PairsTable } from '../../components/PairsTable';
 import { Panel } from '../../components/Panel';
 import { EquityPanel } from '../../components/EquityPanel';
@@ -134,6 +135,8 @@ export function FollowerView({ account }: { account: Account }) {
         <ProfitPanel accountId={id} version={version} />
         <EquityPanel accountId={id} version={version} />
       </div>
+
+      <OrdersPanel accountId={id} />
 
       <Panel title={t('dash.closedCopies')} testid="closed-panel"
              actions={<Link href={`/history?account=${id}`} data-testid="to-history"

@@ -8,6 +8,7 @@ import { ModeSwitcher } from '../../components/ModeSwitcher';
 import { Panel } from '../../components/Panel';
 import { EquityPanel } from '../../components/EquityPanel';
 import { FollowersPanel } from '../../components/FollowersPanel';
+import { OrdersPanel } from '../../components/OrdersPanel';
 import { PerformancePanel } from '../../components/PerformancePanel';
 import { ProfitPanel } from '../../components/ProfitPanel';
 import { StatsRow } from '../../components/StatsRow';
@@ -114,6 +115,7 @@ export function MasterView({ account }: { account: Account }) {
       {!account.online && neverTraded && <ConnectEA account={account} />}
       <StatsRow stats={stats.data} account={account} />
       <PerformancePanel accountId={id} version={version} />
+      <OrdersPanel accountId={id} version={version} />
 
       <div class="grid gap-4 xl:grid-cols-3">
         <div class="min-w-0 space-y-4 xl:col-span-2">
