@@ -34,7 +34,6 @@ from ..protocol import (
     MasterOpen,
     Message,
     Ping,
-    Pong,
     StopOut,
     Stored,
 )
@@ -234,8 +233,8 @@ class MasterSim:
                 key = (msg.kind, msg.ticket, msg.deal)
                 self.outbox.pop(key, None)
                 self.stored.add(key)
-            elif isinstance(msg, Ping):
-                await self.link.send(Pong(msg.seq))
+            elif (reply := self.link.answer(msg)) is not None:  # PONG for a PING
+                await self.link.send(reply)
             elif isinstance(msg, CopyClose) and msg.master_ticket in self.positions:
                 pos = self.positions[msg.master_ticket]
                 await self.close(pos.ticket, price=pos.price, reason=CloseReason.EXPERT)
