@@ -137,7 +137,7 @@ async def test_bad_key_is_throttled_per_key_and_the_address_later(server):
 
 
 async def test_throttled_reply_says_which_limit():
-    from copytrade.gateway.throttle import LoginThrottle
+    from copytrade.throttle import LoginThrottle
 
     throttle = LoginThrottle(per_key=2, per_address=3, window=60)
     for _ in range(2):

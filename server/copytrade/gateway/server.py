@@ -42,8 +42,8 @@ from ..protocol import (
     encode,
 )
 from ..protocol import Error as ErrorMsg
+from ..throttle import LoginThrottle
 from .session import EASession
-from .throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Gateway:
     engine: Engine
     settings: Settings
     auth_failures: LoginThrottle = attrs.field()
-    """Failed logins per API key and per address (see throttle.py)."""
+    """Failed logins per API key and per address (see copytrade/throttle.py)."""
     connections: int = 0
     reading: set[EASession] = attrs.field(factory=set)
     """Authenticated sessions; the idle watchdog drops those silent for too long."""
