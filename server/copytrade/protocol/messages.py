@@ -501,7 +501,8 @@ _ROLE_REFUSAL: Mapping[str, str] = MappingProxyType(
 def refused_for_role(role: str) -> Mapping[type[Message], str]:
     """The EA messages an account of ``role`` may not send, each with the WRONG_ROLE text."""
     return MappingProxyType({
-        cls: _ROLE_REFUSAL[owner].format(name=cls.__name__)
+        cls: _ROLE_REFUSAL.get(owner, "{name} is for {owner} EAs").format(
+            name=cls.__name__, owner=owner)
         for owner, classes in ROLE_ONLY.items() if owner != role
         for cls in classes
     })
