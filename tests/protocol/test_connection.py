@@ -165,3 +165,12 @@ def test_error_after_ok_names_the_field() -> None:
         conn.next_message()
     refusal = conn.error_for(info.value)
     assert refusal.code is ErrorCode.MALFORMED and refusal.text.startswith("volume: ")
+
+
+def test_version_refusal() -> None:
+    conn = Connection(Direction.SERVER_TO_EA)
+    assert conn.version_refusal(Auth("key", PROTOCOL_VERSION, None, "sim")) is None
+    refusal = conn.version_refusal(Auth("key", PROTOCOL_VERSION + 1, None, "sim"))
+    assert refusal == Error(ErrorCode.VERSION_UNSUPPORTED,
+                            f"server speaks protocol version {PROTOCOL_VERSION}")
+    assert refusal.code.closes_connection

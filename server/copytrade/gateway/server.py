@@ -185,9 +185,9 @@ class Gateway:
             self.engine.metrics_.auth_failures_total += 1
             session.close(ErrorCode.THROTTLED, refused)
             return None
-        if msg.version != PROTOCOL_VERSION:
-            session.close(ErrorCode.VERSION_UNSUPPORTED,
-                          f"server speaks protocol version {PROTOCOL_VERSION}")
+        wrong_version = conn.version_refusal(msg)
+        if wrong_version is not None:
+            session.close(wrong_version.code, wrong_version.text)
             return None
         try:
             return await self._login(session, conn, msg, address)

@@ -209,6 +209,16 @@ class Connection:
         """What the protocol itself says back to ``msg``: PONG for a PING, else None."""
         return Pong(msg.seq) if isinstance(msg, Ping) else None
 
+    def version_refusal(self, auth: Auth) -> Error | None:
+        """The ERR for an AUTH in a protocol version the server does not speak (§5), or None.
+
+        Not raised by ``next_message``: the server checks its login throttle first.
+        """
+        if auth.version == vocab.PROTOCOL_VERSION:
+            return None
+        return Error(ErrorCode.VERSION_UNSUPPORTED,
+                     f"server speaks protocol version {vocab.PROTOCOL_VERSION}")
+
     def error_for(self, exc: ProtocolError) -> Error:
         """The ERR to send for a line ``next_message`` refused (server side).
 
