@@ -137,7 +137,7 @@ async def test_bad_key_is_throttled_per_key_and_the_address_later(server):
 
 
 async def test_throttled_reply_says_which_limit():
-    from copytrade.gateway.throttle import LoginThrottle
+    from copytrade.throttle import LoginThrottle
 
     throttle = LoginThrottle(per_key=2, per_address=3, window=60)
     for _ in range(2):
@@ -273,3 +273,50 @@ async def test_tls_on_the_ea_port(aio_loop, server_settings, tls_files, nursery)
             await Link.connect("127.0.0.1", running.ea_port, created.api_key, timeout=2)
     await link.aclose()
     running.shutdown.set()
+
+
+async def _read_until(raw: Raw, prefix: str, timeout: float = 10) -> list[str]:
+    """Lines up to and including the first that starts with ``prefix``."""
+    lines: list[str] = []
+    with trio.fail_after(timeout):
+        while not lines or not lines[-1].startswith(prefix):
+            lines += await raw.read_lines(1, timeout)
+    return lines
+
+
+async def test_second_auth_is_malformed_and_keeps_the_connection(server):
+    created = await make_account(server)
+    raw = await Raw.connect(server.ea_port)
+    await raw.send(await auth_line(created.api_key))
+    (ok,) = await raw.read_lines(1)
+    assert ok.startswith("OK|master|")
+    await raw.send(await auth_line(created.api_key) + b"PING|9\n")
+    lines = await _read_until(raw, "PONG|")
+    assert "ERR|MALFORMED|already authenticated" in lines
+    assert lines[-1] == "PONG|9"  # the connection stays
+
+
+@pytest.mark.parametrize(("role", "line", "text"), [
+    (Role.FOLLOWER, b"CMD_OPEN|BUY|EURUSD|1.1|0.1|0|0|77\n",
+     "only a master account sends signals"),
+    (Role.MASTER, b"ACK_OPEN|77|5001|0.1|BUY\n", "AckOpen is for follower EAs"),
+])
+async def test_role_refusal_over_tcp(server, role, line, text):
+    created = await make_account(server, role)
+    raw = await Raw.connect(server.ea_port)
+    await raw.send(await auth_line(created.api_key))
+    await _read_until(raw, "OK|")
+    await raw.send(line + b"PING|4\n")
+    lines = await _read_until(raw, "PONG|")
+    assert f"ERR|WRONG_ROLE|{text}" in lines
+    assert lines[-1] == "PONG|4"
+    assert await server.db.fetchval("SELECT count(*) FROM master_trades") == 0
+
+
+async def test_pong_before_auth_is_allowed(server):
+    """§5: before OK the EA may send AUTH, PING and PONG."""
+    created = await make_account(server)
+    raw = await Raw.connect(server.ea_port)
+    await raw.send(b"PONG|1\nPING|2\n" + await auth_line(created.api_key))
+    pong, ok = await raw.read_lines(2)
+    assert pong == "PONG|2" and ok.startswith("OK|master|")

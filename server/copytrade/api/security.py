@@ -21,8 +21,8 @@ from quart import current_app, request
 
 from ..db.sessions import SessionRepository
 from ..db.tokens import TokenRepository
+from ..throttle import SlidingWindow
 from .errors import Forbidden, RateLimited, Unauthorized
-from .throttle import SlidingWindow
 
 COOKIE = "ct_session"
 CSRF_HEADER = "X-CSRF"

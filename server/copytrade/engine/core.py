@@ -405,21 +405,20 @@ class Engine:
     # ---------------------------------------------------------------- messages
 
     async def handle(self, peer: Peer, info: AccountInfo, msg: Message) -> None:
-        """Act on one message from an authenticated EA (raises EngineError to refuse it)."""
+        """Act on one message from an authenticated EA (raises EngineError to refuse it).
+
+        The protocol's ``Connection`` has already refused what this account's role may not
+        send (``protocol.ROLE_ONLY``); here each message only goes to its handler.
+        """
         if info.role is Role.FOLLOWER:
             self.guards.observe(info, msg)
-        if isinstance(msg, MasterOpen | MasterClose | MasterModify):
-            if info.role is not Role.MASTER:
-                raise EngineError(ErrorCode.WRONG_ROLE, "only a master account sends signals")
-            if isinstance(msg, MasterOpen):
-                await self._master_open(peer, info, msg)
-            elif isinstance(msg, MasterClose):
-                await self._master_close(peer, info, msg, time.monotonic())
-            else:
-                await self._master_modify(peer, info, msg)
+        if isinstance(msg, MasterOpen):
+            await self._master_open(peer, info, msg)
+        elif isinstance(msg, MasterClose):
+            await self._master_close(peer, info, msg, time.monotonic())
+        elif isinstance(msg, MasterModify):
+            await self._master_modify(peer, info, msg)
         elif isinstance(msg, MasterOrder | MasterOrderModify | MasterOrderCancel):
-            if info.role is not Role.MASTER:
-                raise EngineError(ErrorCode.WRONG_ROLE, "only a master account sends orders")
             try:
                 await self.orders.master(peer, info, msg)
             except OrderRefused as exc:
@@ -431,8 +430,6 @@ class Engine:
         elif isinstance(msg, StopOut):
             why = f"stop-out at margin level {msg.margin_level}%"
             await self._stop_out(info, time.monotonic(), why)
-        elif info.role is not Role.FOLLOWER:
-            raise EngineError(ErrorCode.WRONG_ROLE, f"{type(msg).__name__} is for follower EAs")
         elif isinstance(msg, AckOrder | AckOrderModify | AckOrderCancel) or (
                 isinstance(msg, Nack) and msg.command in ORDER_COMMANDS):
             self.orders.follower(info, msg)

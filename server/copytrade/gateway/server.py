@@ -1,9 +1,11 @@
 """The EA gateway: a trio TCP (optionally TLS) server, one task per connection.
 
 Each connection: authenticate within ``ea_auth_timeout`` (AUTH → OK, or ERR and close), then
-read lines until EOF, idle timeout, or the engine closes it; every parsed message goes to the
-engine. Limits: line length (the protocol's LineBuffer), auth time, idle time, consecutive
-errors, concurrent connections, and failed logins per source address.
+read lines until EOF, idle timeout, or the engine closes it. A ``protocol.Connection`` per
+link holds the protocol's rules (AUTH first and once, the role rule, PING/PONG, which ERR a
+refused line gets); every message it lets through goes to the engine. Limits: line length
+(the protocol's LineBuffer), auth time, idle time, consecutive errors, concurrent
+connections, and failed logins per source address.
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ from ..domain.models import Role
 from ..engine.core import Engine, EngineError
 from ..engine.state import AccountInfo
 from ..protocol import (
+    LINK_MESSAGES,
     PROTOCOL_VERSION,
     Auth,
     AuthOk,
+    Connection,
+    Direction,
     ErrorCode,
-    LineBuffer,
+    Message,
     OrderReport,
-    Ping,
-    Pong,
     Position,
     ProtocolError,
     RemoteProtocolError,
@@ -38,11 +41,10 @@ from ..protocol import (
     SymbolInfo,
     SyncDone,
     encode,
-    parse_from_ea,
 )
 from ..protocol import Error as ErrorMsg
+from ..throttle import LoginThrottle
 from .session import EASession
-from .throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ class Gateway:
     engine: Engine
     settings: Settings
     auth_failures: LoginThrottle = attrs.field()
-    """Failed logins per API key and per address (see throttle.py)."""
+    """Failed logins per API key and per address (see copytrade/throttle.py)."""
     connections: int = 0
     reading: set[EASession] = attrs.field(factory=set)
     """Authenticated sessions; the idle watchdog drops those silent for too long."""
@@ -103,9 +105,9 @@ class Gateway:
             await trio.aclose_forcefully(stream)
 
     async def _serve(self, session: EASession, stream: trio.abc.Stream) -> None:
-        buffer = LineBuffer()
+        conn = Connection(Direction.SERVER_TO_EA)
         try:
-            info = await self._authenticate(session, stream, buffer)
+            info = await self._authenticate(session, stream, conn)
         except _Closed:
             return
         if info is None:
@@ -115,7 +117,7 @@ class Gateway:
         session.last_received = trio.current_time()
         self.reading.add(session)
         try:
-            await self._read_loop(session, stream, buffer, info)
+            await self._read_loop(session, stream, conn, info)
         except _Closed:
             pass
         finally:
@@ -124,22 +126,27 @@ class Gateway:
         if session.closing is not None:
             await trio.sleep_forever()
 
-    async def _lines(
-        self, session: EASession, stream: trio.abc.Stream, buffer: LineBuffer,
+    async def _next(
+        self, session: EASession, stream: trio.abc.Stream, conn: Connection,
         timeout: float | None = None,
-    ) -> bytes:
-        """The next complete line; raises _Closed on EOF, _Timeout after ``timeout`` seconds.
+    ) -> Message:
+        """The next message; raises _Closed on EOF, _Timeout after ``timeout`` seconds, and
+        the protocol's RemoteProtocolError for a line it refuses.
 
         ``timeout=None`` (the hot read path of a logged-in EA) opens no cancel scope per read:
         the gateway's idle watchdog guards those sessions instead.
         """
         while True:
-            line = buffer.next_line()
-            if line is not None:
+            try:
+                msg = conn.next_message()
+            except RemoteProtocolError:
+                session.last_received = trio.current_time()
+                raise
+            if msg is not None:
                 # Lines the EA sent are not idleness while the server is still working through
                 # them (a burst of signals, each a database round trip, under load).
                 session.last_received = trio.current_time()
-                return line
+                return msg
             if timeout is None:
                 data = await _receive(stream)
             else:
@@ -151,48 +158,48 @@ class Gateway:
             if not data:
                 raise _Closed()
             session.last_received = trio.current_time()
-            buffer.feed(bytes(data))
+            conn.receive_data(bytes(data))
 
     async def _authenticate(
-        self, session: EASession, stream: trio.abc.Stream, buffer: LineBuffer
+        self, session: EASession, stream: trio.abc.Stream, conn: Connection
     ) -> AccountInfo | None:
         address = session.remote.rsplit(":", 1)[0]
         deadline = trio.current_time() + self.settings.ea_auth_timeout
         while True:
             remaining = deadline - trio.current_time()
             try:
-                line = await self._lines(session, stream, buffer, max(remaining, 0.001))
-                msg = parse_from_ea(line)
+                msg = await self._next(session, stream, conn, max(remaining, 0.001))
             except _Timeout:
                 session.close(ErrorCode.AUTH_TIMEOUT, "no AUTH within the time limit")
                 return None
             except RemoteProtocolError as exc:
-                session.close(ErrorCode.NOT_AUTHENTICATED, f"AUTH expected first ({exc.detail})")
+                refusal = conn.error_for(exc)
+                session.close(refusal.code, refusal.text)
                 return None
-            if isinstance(msg, Ping):
-                session.send(encode(Pong(msg.seq)))
-                continue
-            if not isinstance(msg, Auth):
-                session.close(ErrorCode.NOT_AUTHENTICATED, "AUTH expected first")
-                return None
-            break
+            if isinstance(msg, Auth):
+                break
+            reply = conn.answer(msg)  # PING/PONG: all else was refused above
+            if reply is not None:
+                session.send(conn.send(reply))
         refused = self.auth_failures.blocked(msg.api_key, address)
         if refused is not None:
             self.engine.metrics_.auth_failures_total += 1
             session.close(ErrorCode.THROTTLED, refused)
             return None
-        if msg.version != PROTOCOL_VERSION:
-            session.close(ErrorCode.VERSION_UNSUPPORTED,
-                          f"server speaks protocol version {PROTOCOL_VERSION}")
+        wrong_version = conn.version_refusal(msg)
+        if wrong_version is not None:
+            session.close(wrong_version.code, wrong_version.text)
             return None
         try:
-            return await self._login(session, msg, address)
+            return await self._login(session, conn, msg, address)
         except DatabaseUnavailable as exc:
             log.warning("EA login from %s refused: %s", session.remote, exc)
             session.close(ErrorCode.UNAVAILABLE, UNAVAILABLE_TEXT)
             return None
 
-    async def _login(self, session: EASession, msg: Auth, address: str) -> AccountInfo | None:
+    async def _login(
+        self, session: EASession, conn: Connection, msg: Auth, address: str
+    ) -> AccountInfo | None:
         """Check the key (and a follower's master token) against the database; say OK."""
         info = await self.engine.authenticate(msg.api_key)
         if info is None:
@@ -212,42 +219,41 @@ class Gateway:
                 session.close(exc.code, exc.text)
                 return None
         session.account_id = info.id
-        session.send(encode(AuthOk(role=info.role.value, version=PROTOCOL_VERSION,
-                                   account_id=info.id,
-                                   heartbeat_s=int(self.settings.ea_idle_timeout // 3) or 1)))
+        # Sending OK authenticates the connection and fixes the role rule to this account's.
+        session.send(conn.send(AuthOk(role=info.role.value, version=PROTOCOL_VERSION,
+                                      account_id=info.id,
+                                      heartbeat_s=int(self.settings.ea_idle_timeout // 3) or 1)))
         log.info("EA %s logged in as %s account %d (%s)", session.remote, info.role.value,
                  info.id, msg.client)
         return info
 
     async def _read_loop(
-        self, session: EASession, stream: trio.abc.Stream, buffer: LineBuffer,
+        self, session: EASession, stream: trio.abc.Stream, conn: Connection,
         info: AccountInfo,
     ) -> None:
         errors = 0
         while session.closing is None and not session.dead:
             try:
-                line = await self._lines(session, stream, buffer)
+                msg = await self._next(session, stream, conn)
             except RemoteProtocolError as exc:
-                errors = self._error(session, exc.code, exc.detail, errors)
+                # Bad line, second AUTH, a command the role may not send: the protocol says.
+                refusal = conn.error_for(exc)
+                errors = self._error(session, conn, refusal.code, refusal.text, errors)
                 continue
             try:
-                msg = parse_from_ea(line)
-                if isinstance(msg, Ping):
-                    session.send(encode(Pong(msg.seq)))
-                elif isinstance(msg, Pong):
-                    pass
-                elif isinstance(msg, Auth):
-                    raise EngineError(ErrorCode.UNKNOWN_COMMAND, "already authenticated")
+                if isinstance(msg, LINK_MESSAGES):
+                    reply = conn.answer(msg)
+                    if reply is not None:
+                        session.send(conn.send(reply))
                 else:
                     current = self.engine.accounts.get(info.id, info)
                     await self.engine.handle(session, current, msg)
                 errors = 0
             except ProtocolError as exc:
-                # §12: the text names the field ("volume: too many decimals: ...").
-                text = exc.detail if exc.field is None else f"{exc.field}: {exc.detail}"
-                errors = self._error(session, exc.code, text, errors)
+                refusal = conn.error_for(exc)
+                errors = self._error(session, conn, refusal.code, refusal.text, errors)
             except EngineError as exc:
-                errors = self._error(session, exc.code, exc.text, errors)
+                errors = self._error(session, conn, exc.code, exc.text, errors)
             except DatabaseUnavailable as exc:
                 # Not the EA's fault, so not counted as one of its errors. The line had no
                 # effect (a master event is not STORED: the EA resends it with backoff).
@@ -257,17 +263,19 @@ class Gateway:
                 if isinstance(msg, SymbolInfo | Position | SyncDone | Rules | OrderReport):
                     session.close(ErrorCode.UNAVAILABLE, UNAVAILABLE_TEXT)
                 else:
-                    session.send(encode(ErrorMsg(ErrorCode.UNAVAILABLE, UNAVAILABLE_TEXT)))
+                    session.send(conn.send(ErrorMsg(ErrorCode.UNAVAILABLE, UNAVAILABLE_TEXT)))
             except Exception:
                 log.exception("error handling a line from account %d", info.id)
-                errors = self._error(session, ErrorCode.INTERNAL, "internal error", errors)
+                errors = self._error(session, conn, ErrorCode.INTERNAL, "internal error", errors)
 
     def _overflowed(self, session: EASession) -> None:
         self.engine.metrics_.slow_consumers_total += 1
         log.warning("EA %s (account %d) dropped: its backlog passed %d bytes", session.remote,
                     session.account_id, session.limit)
 
-    def _error(self, session: EASession, code: ErrorCode, text: str, errors: int) -> int:
+    def _error(
+        self, session: EASession, conn: Connection, code: ErrorCode, text: str, errors: int
+    ) -> int:
         self.engine.metrics_.protocol_errors_total += 1
         errors += 1
         if code.closes_connection:
@@ -275,7 +283,7 @@ class Gateway:
         elif errors >= MAX_CONSECUTIVE_ERRORS:
             session.close(ErrorCode.TOO_MANY_ERRORS, f"{errors} errors in a row")
         else:
-            session.send(encode(ErrorMsg(code, text)))
+            session.send(conn.send(ErrorMsg(code, text)))
         return errors
 
 

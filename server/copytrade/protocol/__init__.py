@@ -1,12 +1,13 @@
 """Sans-IO EA wire protocol (version 1): bytes -> messages -> bytes. See docs/protocol.md."""
 
-from .connection import Connection, ConnectionState, LineBuffer
+from .connection import LINK_MESSAGES, Connection, ConnectionState, LineBuffer
 from .errors import ErrorCode, LocalProtocolError, ProtocolError, RemoteProtocolError
 from .messages import (
     FOLLOWER_ONLY,
     FROM_EA,
     FROM_SERVER,
     MASTER_ONLY,
+    ROLE_ONLY,
     AccountState,
     AckClose,
     AckModify,
@@ -42,6 +43,7 @@ from .messages import (
     Stored,
     SymbolInfo,
     SyncDone,
+    refused_for_role,
 )
 from .reader import parse, parse_from_ea, parse_from_server
 from .vocab import (
@@ -68,10 +70,12 @@ __all__ = [
     "FROM_SERVER",
     "HEARTBEAT_INTERVAL_S",
     "IDLE_TIMEOUT_S",
+    "LINK_MESSAGES",
     "MASTER_ONLY",
     "MAX_LINE",
     "MAX_TEXT",
     "PROTOCOL_VERSION",
+    "ROLE_ONLY",
     "AccountState",
     "AckClose",
     "AckModify",
@@ -124,5 +128,6 @@ __all__ = [
     "parse",
     "parse_from_ea",
     "parse_from_server",
+    "refused_for_role",
     "sanitize_text",
 ]

@@ -1,20 +1,23 @@
 """Sans-IO framing and connection state for one EA link.
 
 ``LineBuffer`` turns a byte stream into lines.  ``Connection`` adds parsing, encoding and
-the handshake state on top, in the manner of h11: feed it bytes with ``receive_data``,
-take messages out with ``next_message``, turn messages into bytes with ``send``.  It does
-no IO and no timing; the gateway owns sockets and clocks.
+the per-line rules on top, in the manner of h11: feed it bytes with ``receive_data``,
+take messages out with ``next_message``, turn messages into bytes with ``send``.  The
+rules are the handshake (AUTH first, one AUTH), the role rule (``messages.ROLE_ONLY``),
+PING/PONG (``answer``) and which ERR a refused line gets (``error_for``).  It does no IO
+and no timing; the gateway and the simulators own sockets and clocks, and both drive it.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 
 import attrs
 
 from . import vocab
-from .errors import ErrorCode, LocalProtocolError, RemoteProtocolError
-from .messages import Auth, AuthOk, Error, Message, Ping, Pong
+from .errors import ErrorCode, LocalProtocolError, ProtocolError, RemoteProtocolError
+from .messages import Auth, AuthOk, Error, Message, Ping, Pong, refused_for_role
 from .reader import parse
 from .vocab import Direction
 from .writer import encode
@@ -123,6 +126,11 @@ class ConnectionState(enum.Enum):
 
 _BEFORE_AUTH = (Auth, Ping, Pong)
 
+LINK_MESSAGES = (Ping, Pong)
+"""Messages the link itself deals with (``Connection.answer``); nothing above it acts on them."""
+
+NOT_AUTHENTICATED_TEXT = "AUTH expected first"
+
 
 @attrs.define
 class Connection:
@@ -130,7 +138,9 @@ class Connection:
 
     Enforces the handshake: before OK, an EA may only send AUTH, PING and PONG (anything
     else is RemoteProtocolError(NOT_AUTHENTICATED) on the server side). Sending or
-    receiving OK authenticates; an ERR whose code closes the connection closes it.
+    receiving OK authenticates and fixes the account's role (the role OK names); an ERR
+    whose code closes the connection closes it. After OK, the server side refuses a second
+    AUTH (MALFORMED) and a message the role may not send (WRONG_ROLE, ``ROLE_ONLY``).
     """
 
     our_side: Direction = attrs.field()
@@ -139,8 +149,11 @@ class Connection:
     """Line length limit, terminator included."""
     state: ConnectionState = ConnectionState.AWAITING_AUTH
     """Where the handshake is."""
+    role: str | None = attrs.field(default=None, init=False)
+    """The account's role as OK named it (``master``/``follower``); None before OK."""
     _lines: LineBuffer = attrs.field(init=False)
     _incoming: Direction = attrs.field(init=False)
+    _refused: Mapping[type[Message], str] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self._lines = LineBuffer(self.max_line)
@@ -169,12 +182,14 @@ class Connection:
         if self.state is ConnectionState.AWAITING_AUTH:
             if self._incoming is Direction.EA_TO_SERVER and not isinstance(msg, _BEFORE_AUTH):
                 raise RemoteProtocolError(
-                    ErrorCode.NOT_AUTHENTICATED, f"{type(msg).__name__} before AUTH"
+                    ErrorCode.NOT_AUTHENTICATED, NOT_AUTHENTICATED_TEXT
                 )
             if isinstance(msg, AuthOk):
-                self.state = ConnectionState.AUTHENTICATED
+                self._authenticated(msg)
         elif isinstance(msg, Auth):
             raise RemoteProtocolError(ErrorCode.MALFORMED, "already authenticated")
+        elif (refusal := self._refused.get(type(msg))) is not None:
+            raise RemoteProtocolError(ErrorCode.WRONG_ROLE, refusal)
         if isinstance(msg, Error) and msg.code.closes_connection:
             self.state = ConnectionState.CLOSED
         return msg
@@ -185,7 +200,41 @@ class Connection:
             raise LocalProtocolError(ErrorCode.INTERNAL, "connection is closed")
         data = encode(msg)
         if isinstance(msg, AuthOk):
-            self.state = ConnectionState.AUTHENTICATED
+            self._authenticated(msg)
         elif isinstance(msg, Error) and msg.code.closes_connection:
             self.state = ConnectionState.CLOSED
         return data
+
+    def answer(self, msg: Message) -> Message | None:
+        """What the protocol itself says back to ``msg``: PONG for a PING, else None."""
+        return Pong(msg.seq) if isinstance(msg, Ping) else None
+
+    def version_refusal(self, auth: Auth) -> Error | None:
+        """The ERR for an AUTH in a protocol version the server does not speak (§5), or None.
+
+        Not raised by ``next_message``: the server checks its login throttle first.
+        """
+        if auth.version == vocab.PROTOCOL_VERSION:
+            return None
+        return Error(ErrorCode.VERSION_UNSUPPORTED,
+                     f"server speaks protocol version {vocab.PROTOCOL_VERSION}")
+
+    def error_for(self, exc: ProtocolError) -> Error:
+        """The ERR to send for a line ``next_message`` refused (server side).
+
+        Before OK every refusal is NOT_AUTHENTICATED (which closes the connection), naming
+        what was wrong with the line; after OK the code is the error's own and the text
+        starts with the offending field's name (§12).
+        """
+        if self.state is ConnectionState.AWAITING_AUTH:
+            if exc.code is ErrorCode.NOT_AUTHENTICATED:
+                return Error(ErrorCode.NOT_AUTHENTICATED, exc.detail)
+            return Error(ErrorCode.NOT_AUTHENTICATED, f"{NOT_AUTHENTICATED_TEXT} ({exc.detail})")
+        text = exc.detail if exc.field is None else f"{exc.field}: {exc.detail}"
+        return Error(exc.code, text)
+
+    def _authenticated(self, ok: AuthOk) -> None:
+        self.state = ConnectionState.AUTHENTICATED
+        self.role = ok.role
+        if self._incoming is Direction.EA_TO_SERVER:
+            self._refused = refused_for_role(ok.role)

@@ -7,7 +7,9 @@ exception: its ``command`` field is part of the verb (``NACK_OPEN`` ...), not a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, ClassVar, TypeAlias
 
 import attrs
@@ -708,6 +710,26 @@ FOLLOWER_ONLY: frozenset[type[Message]] = frozenset(
      AckOrder, AckOrderModify, AckOrderCancel, OrderReport}
 )
 """EA messages only a follower account may send (others get WRONG_ROLE)."""
+
+ROLE_ONLY: Mapping[str, frozenset[type[Message]]] = MappingProxyType(
+    {"master": MASTER_ONLY, "follower": FOLLOWER_ONLY}
+)
+"""The role rule: for each role (as ``OK`` names it), the EA messages only it may send.
+A new verb joins the set of the role that sends it; a verb in no set is for both roles."""
+
+_ROLE_REFUSAL: Mapping[str, str] = MappingProxyType(
+    {"master": "only a master account sends signals", "follower": "{name} is for follower EAs"}
+)
+
+
+def refused_for_role(role: str) -> Mapping[type[Message], str]:
+    """The EA messages an account of ``role`` may not send, each with the WRONG_ROLE text."""
+    return MappingProxyType({
+        cls: _ROLE_REFUSAL.get(owner, "{name} is for {owner} EAs").format(
+            name=cls.__name__, owner=owner)
+        for owner, classes in ROLE_ONLY.items() if owner != role
+        for cls in classes
+    })
 
 
 def wire_fields(cls: type[Message]) -> tuple[tuple[str, Kind], ...]:

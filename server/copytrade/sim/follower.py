@@ -46,7 +46,6 @@ from ..protocol import (
     Nack,
     OrderReport,
     Ping,
-    Pong,
     Position,
     Rules,
     StopOut,
@@ -312,8 +311,8 @@ class FollowerSim:
             self._changes.notify()
 
     def _execute(self, msg: Message) -> Message | None:
-        if isinstance(msg, Ping):
-            return Pong(msg.seq)
+        if self.link is not None and (reply := self.link.answer(msg)) is not None:
+            return reply  # PONG for a PING
         if isinstance(msg, CopyOpen):
             existing = self.positions.get(msg.master_ticket)
             if existing is not None:  # a repeated command must not open twice

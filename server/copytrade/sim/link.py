@@ -1,4 +1,6 @@
-"""A simulated EA's connection: TCP (or TLS), the AUTH handshake, lines in and out."""
+"""A simulated EA's connection: TCP (or TLS), the AUTH handshake, lines in and out.
+
+The protocol's rules are ``protocol.Connection``'s (EA side); this module only adds IO."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from ..protocol import (
     PROTOCOL_VERSION,
     Auth,
     AuthOk,
+    Connection,
+    ConnectionState,
+    Direction,
     Error,
-    LineBuffer,
     Message,
     encode,
-    parse_from_server,
 )
 
 
@@ -32,7 +35,7 @@ class Link:
     """One connected, authenticated EA link."""
 
     stream: trio.abc.Stream
-    buffer: LineBuffer = attrs.field(factory=LineBuffer)
+    conn: Connection = attrs.field(factory=lambda: Connection(Direction.EA_TO_SERVER))
     ok: AuthOk | None = None
     sent_lines: int = 0
     _sending: trio.Lock = attrs.field(factory=trio.Lock)
@@ -65,26 +68,37 @@ class Link:
         """Seconds of silence after which the EA sends PING: what the server's OK asked for."""
         return float(self.ok.heartbeat_s) if self.ok is not None else 10.0
 
+    def answer(self, msg: Message) -> Message | None:
+        """What the protocol says back to a received message (PONG for a PING), or None."""
+        return self.conn.answer(msg)
+
     async def send(self, msg: Message) -> None:
         async with self._sending:
-            await self.stream.send_all(encode(msg))
+            await self.stream.send_all(self._encode(msg))
         self.sent_lines += 1
 
     async def send_many(self, msgs: list[Message]) -> None:
         async with self._sending:
-            await self.stream.send_all(b"".join(encode(m) for m in msgs))
+            await self.stream.send_all(b"".join(self._encode(m) for m in msgs))
         self.sent_lines += len(msgs)
+
+    def _encode(self, msg: Message) -> bytes:
+        if self.conn.state is ConnectionState.CLOSED:
+            # After the server's closing ERR: the bytes go out as before and the socket,
+            # which the server closes, fails the way callers expect (OSError, Broken...).
+            return encode(msg)
+        return self.conn.send(msg)
 
     async def receive(self) -> Message:
         """The next message; raises LinkError when the server closes the connection."""
         while True:
-            line = self.buffer.next_line()
-            if line is not None:
-                return parse_from_server(bytes(line))
+            msg = self.conn.next_message()
+            if msg is not None:
+                return msg
             data = await self.stream.receive_some(65536)
             if not data:
                 raise LinkError("connection closed by the server")
-            self.buffer.feed(bytes(data))
+            self.conn.receive_data(bytes(data))
 
     async def aclose(self) -> None:
         await trio.aclose_forcefully(self.stream)

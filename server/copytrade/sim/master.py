@@ -39,7 +39,6 @@ from ..protocol import (
     Message,
     OrderEnd,
     Ping,
-    Pong,
     StopOut,
     Stored,
 )
@@ -247,8 +246,8 @@ class MasterSim:
                 key = (msg.kind, msg.ticket, msg.deal)
                 self.outbox.pop(key, None)
                 self.stored.add(key)
-            elif isinstance(msg, Ping):
-                await self.link.send(Pong(msg.seq))
+            elif (reply := self.link.answer(msg)) is not None:  # PONG for a PING
+                await self.link.send(reply)
             elif isinstance(msg, CopyClose) and msg.master_ticket in self.positions:
                 pos = self.positions[msg.master_ticket]
                 await self.close(pos.ticket, price=pos.price, reason=CloseReason.EXPERT)
