@@ -243,7 +243,7 @@ async def test_malformed_and_unknown_order_lines_get_clear_errors(server, nurser
     await fsim.link.stream.send_all(b"ORD|7001|1|EURUSD|BUY|0.1|1.08|0|0|0|0\n")
     await fsim.wait_for(lambda: len(fsim.errors) == 2)
     assert [(e.code.value, e.text.split(":")[0]) for e in fsim.errors] == [
-        ("WRONG_ROLE", "only a master account sends orders"), ("MALFORMED", "order_type")]
+        ("WRONG_ROLE", "only a master account sends signals"), ("MALFORMED", "order_type")]
 
 
 async def test_follower_ea_without_pending_orders_gets_the_fill_at_market(server, nursery):
