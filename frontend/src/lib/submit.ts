@@ -1,0 +1,93 @@
+import { useState } from 'preact/hooks';
+import { isAbort } from '../api';
+import { toast as showToast } from '../state/toast';
+import { errorMessage, fieldErrors } from './errors';
+import { useAbortable } from './hooks';
+import type { Errors } from './validate';
+
+/**
+ * Where the sentence for a failed call goes: `'always'` into `formError` (beside any per-field
+ * errors), `'unlessFields'` into `formError` only when the API named no field, `'toast'` into an
+ * error toast only when the API named no field.
+ */
+export type FailureShown = 'always' | 'unlessFields' | 'toast';
+
+export interface SubmitOptions<T> {
+  /** Checks before the call; any error stops the submit and is shown per field. */
+  validate?: () => Errors;
+  /** Runs with the answer (store it, navigate, reset the form…). */
+  onSuccess?: (result: T) => void;
+  /** A toast after success. */
+  toast?: string;
+  /** Default `'unlessFields'`. */
+  failure?: FailureShown;
+  /** The sentence for a failure; default {@link errorMessage}. */
+  message?: (err: unknown) => string;
+}
+
+/** What a submit writes to: the hook's state, or plain functions in a test. */
+export interface SubmitSink {
+  setBusy: (busy: boolean) => void;
+  setErrors: (errors: Errors) => void;
+  setFormError: (message: string | null) => void;
+  toast: (text: string, tone: 'ok' | 'error') => void;
+}
+
+/**
+ * One submit: validate, call with a fresh AbortSignal, then show success or map the API's
+ * error (`{"error": {"code", "message", "fields"}}`) to per-field errors and a sentence.
+ * An aborted call (the component went away, or a newer submit) shows nothing.
+ */
+export async function runSubmit<T>(action: (signal: AbortSignal) => Promise<T>,
+                                   signal: () => AbortSignal, opts: SubmitOptions<T>,
+                                   sink: SubmitSink): Promise<void> {
+  const errs = opts.validate?.() ?? {};
+  sink.setErrors(errs);
+  sink.setFormError(null);
+  if (Object.keys(errs).length) return;
+  sink.setBusy(true);
+  try {
+    const result = await action(signal());
+    opts.onSuccess?.(result);
+    if (opts.toast) sink.toast(opts.toast, 'ok');
+  } catch (err) {
+    if (isAbort(err)) return;
+    const fields = fieldErrors(err);
+    sink.setErrors(fields);
+    const message = (opts.message ?? errorMessage)(err);
+    const named = Object.keys(fields).length > 0;
+    switch (opts.failure ?? 'unlessFields') {
+      case 'always': sink.setFormError(message); break;
+      case 'unlessFields': if (!named) sink.setFormError(message); break;
+      case 'toast': if (!named) sink.toast(message, 'error'); break;
+    }
+  } finally {
+    sink.setBusy(false);
+  }
+}
+
+export interface Submit {
+  busy: boolean;
+  /** Per-field errors: the client's checks, else the API's `fields`. */
+  errors: Errors;
+  setErrors: (errors: Errors) => void;
+  /** The sentence for a failed call (see {@link FailureShown}). */
+  formError: string | null;
+  /** Use as `onSubmit` (it prevents the browser's own submit) or call directly. */
+  submit: (e?: Event) => Promise<void>;
+}
+
+/** Every form's submit: busy state, error mapping and the success toast in one place. */
+export function useSubmit<T>(action: (signal: AbortSignal) => Promise<T>,
+                             opts: SubmitOptions<T> = {}): Submit {
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<Errors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const abortable = useAbortable();
+  const submit = (e?: Event) => {
+    e?.preventDefault();
+    return runSubmit(action, abortable, opts,
+                     { setBusy, setErrors, setFormError, toast: (text, tone) => showToast(text, tone) });
+  };
+  return { busy, errors, setErrors, formError, submit };
+}
