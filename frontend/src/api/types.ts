@@ -192,8 +192,9 @@ export type RegistrationInfo = S['RegistrationInfo'];
 export type AdminUser = S['AdminUserOut'];
 
 export type InviteStatus = 'active' | 'used' | 'expired' | 'revoked';
-export type Invite = S['InviteOut'];
-export type CreatedInvite = S['InviteCreated'];
+/** The document types `status` as a plain string. */
+export type Invite = Omit<S['InviteOut'], 'status'> & { status: InviteStatus };
+export type CreatedInvite = Omit<S['InviteCreated'], 'invite'> & { invite: Invite };
 export type InviteBody = S['InviteIn'];
 
 // ---- alerts (/api/v1/alerts) ----
@@ -252,4 +253,5 @@ export interface CreatedAlertChannel {
 
 export type AlertLink = S['LinkOut'];
 
-export type AlertDelivery = S['DeliveryOut'];
+/** The document types `status` as a plain string. */
+export type AlertDelivery = Omit<S['DeliveryOut'], 'status'> & { status: 'pending' | 'sent' | 'dead' };

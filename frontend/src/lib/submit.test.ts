@@ -68,19 +68,27 @@ describe('runSubmit', () => {
     expect(r.state.formError).toBe('That e-mail is taken');
   });
 
-  it("'always' shows the sentence beside field errors; a message override wins", async () => {
+  it("alwaysSentence shows the sentence beside field errors; a message override wins", async () => {
     const r = await run(async () => { throw invalid; },
-                        { failure: 'always', message: () => 'Wrong e-mail or password' });
+                        { alwaysSentence: true, message: () => 'Wrong e-mail or password' });
     expect(r.state.errors.lot_value).toBe('must be > 0');
     expect(r.state.formError).toBe('Wrong e-mail or password');
   });
 
-  it("'toast' shows an error toast only when no field is named", async () => {
-    const a = await run(async () => { throw conflict; }, { failure: 'toast', toast: 'Saved' });
+  it('failureTo toast shows an error toast (only when no field is named, unless alwaysSentence)', async () => {
+    const a = await run(async () => { throw conflict; }, { failureTo: 'toast', toast: 'Saved' });
     expect(a.state.toasts).toEqual([['That e-mail is taken', 'error']]);
     expect(a.state.formError).toBeNull();
-    const b = await run(async () => { throw invalid; }, { failure: 'toast' });
+    const b = await run(async () => { throw invalid; }, { failureTo: 'toast' });
     expect(b.state.toasts).toEqual([]);
+    const c = await run(async () => { throw invalid; }, { failureTo: 'toast', alwaysSentence: true });
+    expect(c.state.toasts).toEqual([['Please correct the highlighted fields.', 'error']]);
+    expect(c.state.errors.lot_value).toBe('must be > 0');
+  });
+
+  it('a success toast may be worked out from the answer', async () => {
+    const r = await run(async () => ({ name: 'Gold' }), { toast: (a) => `Following ${a.name}` });
+    expect(r.state.toasts).toEqual([['Following Gold', 'ok']]);
   });
 
   it('a network failure or a non-API error gets the generic sentence', async () => {
@@ -93,7 +101,7 @@ describe('runSubmit', () => {
 
   it('an aborted call shows nothing and ends busy', async () => {
     const r = await run(async () => { throw new DOMException('gone', 'AbortError'); },
-                        { failure: 'always', toast: 'Saved' });
+                        { alwaysSentence: true, toast: 'Saved' });
     expect(r.state.formError).toBeNull();
     expect(r.state.toasts).toEqual([]);
     expect(r.log).toEqual(['busy:true', 'busy:false']);

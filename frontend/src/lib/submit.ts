@@ -5,22 +5,17 @@ import { errorMessage, fieldErrors } from './errors';
 import { useAbortable } from './hooks';
 import type { Errors } from './validate';
 
-/**
- * Where the sentence for a failed call goes: `'always'` into `formError` (beside any per-field
- * errors), `'unlessFields'` into `formError` only when the API named no field, `'toast'` into an
- * error toast only when the API named no field.
- */
-export type FailureShown = 'always' | 'unlessFields' | 'toast';
-
 export interface SubmitOptions<T> {
   /** Checks before the call; any error stops the submit and is shown per field. */
   validate?: () => Errors;
   /** Runs with the answer (store it, navigate, reset the form…). */
   onSuccess?: (result: T) => void;
   /** A toast after success. */
-  toast?: string;
-  /** Default `'unlessFields'`. */
-  failure?: FailureShown;
+  toast?: string | ((result: T) => string);
+  /** Where the sentence for a failed call goes: `formError` (the default) or an error toast. */
+  failureTo?: 'form' | 'toast';
+  /** Show that sentence even when the API named fields (by default only when it named none). */
+  alwaysSentence?: boolean;
   /** The sentence for a failure; default {@link errorMessage}. */
   message?: (err: unknown) => string;
 }
@@ -49,17 +44,15 @@ export async function runSubmit<T>(action: (signal: AbortSignal) => Promise<T>,
   try {
     const result = await action(signal());
     opts.onSuccess?.(result);
-    if (opts.toast) sink.toast(opts.toast, 'ok');
+    if (opts.toast) sink.toast(typeof opts.toast === 'string' ? opts.toast : opts.toast(result), 'ok');
   } catch (err) {
     if (isAbort(err)) return;
     const fields = fieldErrors(err);
     sink.setErrors(fields);
     const message = (opts.message ?? errorMessage)(err);
-    const named = Object.keys(fields).length > 0;
-    switch (opts.failure ?? 'unlessFields') {
-      case 'always': sink.setFormError(message); break;
-      case 'unlessFields': if (!named) sink.setFormError(message); break;
-      case 'toast': if (!named) sink.toast(message, 'error'); break;
+    if (opts.alwaysSentence || !Object.keys(fields).length) {
+      if (opts.failureTo === 'toast') sink.toast(message, 'error');
+      else sink.setFormError(message);
     }
   } finally {
     sink.setBusy(false);
@@ -71,7 +64,7 @@ export interface Submit {
   /** Per-field errors: the client's checks, else the API's `fields`. */
   errors: Errors;
   setErrors: (errors: Errors) => void;
-  /** The sentence for a failed call (see {@link FailureShown}). */
+  /** The sentence for a failed call (see {@link SubmitOptions.failureTo}). */
   formError: string | null;
   /** Use as `onSubmit` (it prevents the browser's own submit) or call directly. */
   submit: (e?: Event) => Promise<void>;

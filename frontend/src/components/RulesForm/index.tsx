@@ -19,7 +19,7 @@ function Editor({ accountId, initial }: { accountId: Id; initial: CopyRules }) {
       validate: () => validateRules(form).errors,
       onSuccess: (saved) => setForm(rulesToForm(saved)),
       toast: t('common.saved'),
-      failure: 'always',
+      alwaysSentence: true,
     });
 
   return (

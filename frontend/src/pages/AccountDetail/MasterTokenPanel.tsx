@@ -18,7 +18,7 @@ export function MasterTokenPanel({ account }: { account: Account }) {
         setConfirm(false);
       },
       toast: t('accounts.detail.masterTokenRotated'),
-      failure: 'always',
+      alwaysSentence: true,
     });
 
   return (

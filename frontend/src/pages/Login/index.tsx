@@ -26,7 +26,7 @@ export function LoginPage() {
         signedIn(u);
         navigate(nextPath(), { replace: true });
       },
-      failure: 'always',
+      alwaysSentence: true,
       message: (err) => (err instanceof ApiError && err.status === 401 ? t('auth.login.failed')
                                                                       : errorMessage(err)),
     });

@@ -24,7 +24,7 @@ function ProfileForm() {
       validate: () => collect({ name: required(form.name), email: checkEmail(form.email) }),
       onSuccess: signedIn,
       toast: t('settings.profileSaved'),
-      failure: 'toast',
+      failureTo: 'toast',
     });
 
   return (
@@ -51,7 +51,7 @@ function PasswordForm() {
                                 new_password: checkPassword(form.next) }),
       onSuccess: () => setForm({ current: '', next: '' }),
       toast: t('settings.passwordChanged'),
-      failure: 'toast',
+      failureTo: 'toast',
     });
 
   return (
@@ -86,7 +86,7 @@ function Tokens() {
       setName('');
       tokens.setData((old) => [res.token, ...(old ?? [])]);
     },
-    failure: 'always',
+    alwaysSentence: true,
   });
   const error = create.errors.name ?? create.formError ?? undefined;
 
@@ -100,7 +100,7 @@ function Tokens() {
       if (created?.token.id === id) setCreated(null);
       setRevoking(null);
     },
-    failure: 'always',
+    alwaysSentence: true,
   });
   const revoke = () => (revoking ? revokeSubmit.submit() : Promise.resolve());
   const revokeBusy = revokeSubmit.busy;
