@@ -41,6 +41,20 @@ describe('runSubmit', () => {
     expect(r.log).toEqual([]);
   });
 
+  it('may show a sentence beside the client-side errors', async () => {
+    const r = await run(async () => 1, { validate: () => ({ lot: 'Too big' }),
+                                         invalidSentence: 'Please correct the fields.' });
+    expect(r.state.formError).toBe('Please correct the fields.');
+    expect(r.log).toEqual([]);
+  });
+
+  it('may map the API fields its own way', async () => {
+    const r = await run(async () => { throw invalid; },
+                        { fieldsOf: () => ({ rules: 'bad' }), alwaysSentence: true });
+    expect(r.state.errors).toEqual({ rules: 'bad' });
+    expect(r.state.formError).toBe('Please correct the highlighted fields.');
+  });
+
   it('is busy during the call, then runs onSuccess and the success toast', async () => {
     let busyDuring = false;
     const seen: number[] = [];

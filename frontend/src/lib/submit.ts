@@ -18,6 +18,10 @@ export interface SubmitOptions<T> {
   alwaysSentence?: boolean;
   /** The sentence for a failure; default {@link errorMessage}. */
   message?: (err: unknown) => string;
+  /** The per-field errors of a failure; default {@link fieldErrors}. */
+  fieldsOf?: (err: unknown) => Errors;
+  /** A sentence shown beside the client-side check's errors (by default none). */
+  invalidSentence?: string;
 }
 
 /** What a submit writes to: the hook's state, or plain functions in a test. */
@@ -39,7 +43,10 @@ export async function runSubmit<T>(action: (signal: AbortSignal) => Promise<T>,
   const errs = opts.validate?.() ?? {};
   sink.setErrors(errs);
   sink.setFormError(null);
-  if (Object.keys(errs).length) return;
+  if (Object.keys(errs).length) {
+    if (opts.invalidSentence) sink.setFormError(opts.invalidSentence);
+    return;
+  }
   sink.setBusy(true);
   try {
     const result = await action(signal());
@@ -47,7 +54,7 @@ export async function runSubmit<T>(action: (signal: AbortSignal) => Promise<T>,
     if (opts.toast) sink.toast(typeof opts.toast === 'string' ? opts.toast : opts.toast(result), 'ok');
   } catch (err) {
     if (isAbort(err)) return;
-    const fields = fieldErrors(err);
+    const fields = (opts.fieldsOf ?? fieldErrors)(err);
     sink.setErrors(fields);
     const message = (opts.message ?? errorMessage)(err);
     if (opts.alwaysSentence || !Object.keys(fields).length) {
