@@ -235,7 +235,11 @@ def test_trader_journey(server: Server, new_context: Any, sims: SimThread) -> No
     screenshot(follower_page, "desktop-dashboard-follower")
 
     # ---- switch the copy mode live: RECORD copies to nobody, and it sticks after a reload
-    tid(page, "mode-RECORD").click()
+    # The switch answers at once (optimistic); reload only after the server has answered.
+    with page.expect_response(lambda r: r.url.endswith("/copy-mode")
+                              and r.request.method == "PUT") as answer:
+        tid(page, "mode-RECORD").click()
+    assert answer.value.ok
     e(tid(page, "mode-RECORD")).to_have_attribute("aria-checked", "true")
     e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "RECORD")
     page.reload()

@@ -3,10 +3,15 @@
 Nothing here is written by hand per route: paths, parameters, bodies and answers come from
 :data:`copytrade.api.routing.ROUTES`, and JSON Schemas from the same classes (and field bounds)
 that validate requests, so the document cannot drift from the code.
+
+``python -m copytrade.api.openapi`` prints it (no server, no database): the SPA's
+``frontend/src/api/schema.gen.ts`` is generated from that output (``npm run gen:api``).
 """
 
 from __future__ import annotations
 
+import json
+import sys
 import types
 from datetime import datetime
 from decimal import Decimal
@@ -174,3 +179,16 @@ def build_document() -> dict[str, Any]:
         },
         "security": [{"bearer": []}, {"session": []}],
     }
+
+
+def main() -> None:
+    """Print the document as JSON on standard output."""
+    import importlib
+
+    importlib.import_module("copytrade.api.app")  # the handler modules fill ROUTES on import
+    json.dump(build_document(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -4,8 +4,9 @@ import { api, isAbort, type AlertChannel, type AlertChannelList, type AlertLink,
 import { locale, dateTime, t, type MessageKey } from '../../i18n';
 import { bodyOf, emptyForm, formOf, TOPICS, validateChannel,
          type ChannelForm } from '../../lib/alerts';
-import { errorMessage, fieldErrors } from '../../lib/errors';
+import { errorMessage } from '../../lib/errors';
 import { useAbortable, useAsync } from '../../lib/hooks';
+import { useSubmit } from '../../lib/submit';
 import type { Errors } from '../../lib/validate';
 import { toast } from '../../state/toast';
 import { Button } from '../Button';
@@ -140,34 +141,19 @@ function ChannelFields({ form, set, errors, editing, info }: {
   );
 }
 
-function useChannelSubmit(onDone: (c: AlertChannel, secret: string | null) => void,
+function useChannelSubmit(form: ChannelForm,
+                          onDone: (c: AlertChannel, secret: string | null) => void,
                           editing: AlertChannel | null) {
-  const [errors, setErrors] = useState<Errors>({});
-  const [busy, setBusy] = useState(false);
-  const abortable = useAbortable();
-  const submit = async (form: ChannelForm) => {
-    const errs = validateChannel(form, editing !== null);
-    setErrors(errs);
-    if (Object.keys(errs).length) return;
-    setBusy(true);
-    try {
-      const body = bodyOf(form, editing !== null);
-      if (editing) {
-        onDone(await api.updateAlertChannel(editing.id, body, abortable()), null);
-      } else {
-        const res = await api.createAlertChannel(body, abortable());
-        onDone(res.channel, res.webhook_secret);
-      }
-    } catch (err) {
-      if (isAbort(err)) return;
-      const f = fieldErrors(err);
-      setErrors(f);
-      if (!Object.keys(f).length) toast(errorMessage(err), 'error');
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { errors, busy, submit };
+  return useSubmit(async (signal) => {
+    const body = bodyOf(form, editing !== null);
+    if (editing) return { channel: await api.updateAlertChannel(editing.id, body, signal), secret: null };
+    const res = await api.createAlertChannel(body, signal);
+    return { channel: res.channel, secret: res.webhook_secret };
+  }, {
+    validate: () => validateChannel(form, editing !== null),
+    onSuccess: (r) => onDone(r.channel, r.secret),
+    failureTo: 'toast',
+  });
 }
 
 function ChannelEditor({ info, editing, onDone, onCancel }: {
@@ -177,7 +163,7 @@ function ChannelEditor({ info, editing, onDone, onCancel }: {
   const [form, setForm] = useState<ChannelForm>(() => editing ? formOf(editing)
     : emptyForm('telegram', locale.value === 'th' ? 'th' : 'en', browserTimeZone(),
                 info.telegram_server_bot));
-  const { errors, busy, submit } = useChannelSubmit(onDone, editing);
+  const { errors, busy, submit } = useChannelSubmit(form, onDone, editing);
   const setKind = (kind: ChannelKind) => setForm({
     ...form, kind,
     via: (kind === 'telegram' ? info.telegram_server_bot : info.line_server_account)
@@ -185,7 +171,7 @@ function ChannelEditor({ info, editing, onDone, onCancel }: {
   });
   return (
     <form class="space-y-4 rounded-lg border border-ink-700 p-4" noValidate
-          data-testid="alert-form" onSubmit={(e) => { e.preventDefault(); void submit(form); }}>
+          data-testid="alert-form" onSubmit={(e) => { void submit(e); }}>
       {!editing && (
         <SelectField label={t('alerts.kind')} value={form.kind} testid="alert-kind"
                      error={errors.kind} onChange={(v) => setKind(v as ChannelKind)}

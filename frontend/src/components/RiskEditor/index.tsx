@@ -1,12 +1,12 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { GUARD_ACTIONS, isAbort, riskApi, type DrawdownFrom, type GuardAction, type Id,
+import { GUARD_ACTIONS, riskApi, type DrawdownFrom, type GuardAction, type Id,
          type LimitField, type RiskPreset, type RiskState } from '../../api';
 import { hasKey, t } from '../../i18n';
-import { errorMessage } from '../../lib/errors';
-import { useAbortable, useAsync } from '../../lib/hooks';
+import { useAsync } from '../../lib/hooks';
 import { MAX_WINDOWS, riskServerErrors, riskToForm, validateRisk,
          type RiskForm } from '../../lib/risk';
+import { useSubmit } from '../../lib/submit';
 import type { Errors } from '../../lib/validate';
 import { toast } from '../../state/toast';
 import { Button } from '../Button';
@@ -54,11 +54,17 @@ function Editor({ accountId, initial, presets }: {
   accountId: Id; initial: RiskState; presets: RiskPreset[];
 }) {
   const [form, setForm] = useState<RiskForm>(() => riskToForm(initial.limits));
-  const [errors, setErrors] = useState<Errors>({});
-  const [formError, setFormError] = useState<string | null>(null);
   const [preset, setPreset] = useState('');
-  const [busy, setBusy] = useState(false);
-  const abortable = useAbortable();
+  const { busy, errors, setErrors, formError, submit } = useSubmit(
+    // validate() has checked the form: the body is there.
+    (signal) => riskApi.saveLimits(accountId, validateRisk(form).body!, signal), {
+      validate: () => validateRisk(form).errors,
+      invalidSentence: t('error.validation'),
+      onSuccess: (saved) => setForm(riskToForm(saved.limits)),
+      toast: t('common.saved'),
+      alwaysSentence: true,
+      fieldsOf: riskServerErrors,
+    });
   const patch = (p: Partial<RiskForm>) => setForm((f) => ({ ...f, ...p }));
   const setLimit = (name: LimitField) => (value: string, action: GuardAction) =>
     patch({ [name]: { value, action } } as Partial<RiskForm>);
@@ -72,29 +78,6 @@ function Editor({ accountId, initial, presets }: {
     setForm(riskToForm(p.limits));
     setErrors({});
     toast(t('risk.preset.loaded'));
-  };
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const { errors: errs, body } = validateRisk(form);
-    setErrors(errs);
-    setFormError(null);
-    if (!body) {
-      setFormError(t('error.validation'));
-      return;
-    }
-    setBusy(true);
-    try {
-      const saved = await riskApi.saveLimits(accountId, body, abortable());
-      setForm(riskToForm(saved.limits));
-      toast(t('common.saved'));
-    } catch (err) {
-      if (isAbort(err)) return;
-      setErrors(riskServerErrors(err));
-      setFormError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
   };
 
   const toggleDay = (d: number, on: boolean) => patch({

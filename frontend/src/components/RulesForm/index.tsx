@@ -1,43 +1,26 @@
 import { useState } from 'preact/hooks';
-import { api, isAbort, LOT_MODES, type CopyRules, type Id, type LotMode,
+import { api, LOT_MODES, type CopyRules, type Id, type LotMode,
          type StaleOpenPolicy } from '../../api';
 import { t } from '../../i18n';
-import { errorMessage, fieldErrors } from '../../lib/errors';
-import { useAbortable, useAsync } from '../../lib/hooks';
+import { useAsync } from '../../lib/hooks';
 import { rulesToForm, validateRules, type RulesForm as Form } from '../../lib/rules';
-import type { Errors } from '../../lib/validate';
-import { toast } from '../../state/toast';
+import { useSubmit } from '../../lib/submit';
 import { Button } from '../Button';
 import { Checkbox, SelectField, TextArea, TextField } from '../Field';
 import { ErrorState, Loading } from '../LoadState';
 
 function Editor({ accountId, initial }: { accountId: Id; initial: CopyRules }) {
   const [form, setForm] = useState<Form>(() => rulesToForm(initial));
-  const [errors, setErrors] = useState<Errors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const abortable = useAbortable();
   const set = <K extends keyof Form>(k: K) => (v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const { errors: errs, body } = validateRules(form);
-    setErrors(errs);
-    setFormError(null);
-    if (!body) return;
-    setBusy(true);
-    try {
-      const saved = await api.saveRules(accountId, body, abortable());
-      setForm(rulesToForm(saved));
-      toast(t('common.saved'));
-    } catch (err) {
-      if (isAbort(err)) return;
-      setErrors(fieldErrors(err));
-      setFormError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, formError, submit } = useSubmit(
+    // validate() has checked the form: the body is there.
+    (signal) => api.saveRules(accountId, validateRules(form).body!, signal), {
+      validate: () => validateRules(form).errors,
+      onSuccess: (saved) => setForm(rulesToForm(saved)),
+      toast: t('common.saved'),
+      alwaysSentence: true,
+    });
 
   return (
     <form class="space-y-4" onSubmit={submit} noValidate data-testid="rules-form">

@@ -1,13 +1,11 @@
+import type { ComponentChildren } from 'preact';
 import type { MasterTrade } from '../../api';
 import { decimal, t, when } from '../../i18n';
-import { useMediaQuery, WIDE } from '../../lib/hooks';
 import { priceDigits } from '../../lib/pnl';
 import { Money } from '../Money';
 import { Pips } from '../Pips';
 import { SideTag, StatusBadge } from '../StatusBadge';
-
-const TH = 'px-2 py-2 text-left text-xs font-medium tracking-wide text-ink-300 uppercase';
-const TD = 'px-2 py-2 whitespace-nowrap';
+import { CardFact, CardFacts, CardHead, TableFrame, TD } from '../TableFrame';
 
 function price(tr: MasterTrade, value: string | null | undefined): string {
   return decimal(value, priceDigits(tr.symbol, value ?? tr.price));
@@ -24,99 +22,74 @@ function result(tr: MasterTrade, closed: boolean): string | null {
  * A master's trades: open ones with current price, SL/TP, pips and floating P/L; closed ones
  * with close price, pips and profit. A table from 768 px, cards on a phone.
  */
-export function TradesTable({ trades, closed = false, flash, testid }: {
+export function TradesTable({ trades, closed = false, flash, testid, empty }: {
   trades: MasterTrade[]; closed?: boolean; flash?: ReadonlySet<number>; testid: string;
+  empty?: ComponentChildren;
 }) {
-  const wide = useMediaQuery(WIDE);
-  if (!wide) return <TradeCards trades={trades} closed={closed} flash={flash} testid={testid} />;
+  const sltp = (tr: MasterTrade) => [Number(tr.sl) ? price(tr, tr.sl) : '—',
+                                     Number(tr.tp) ? price(tr, tr.tp) : '—'];
   return (
-    <div class="-mx-4 overflow-x-auto" data-testid={testid}>
-      <table class="w-full text-sm tabular">
-        <thead class="border-b border-ink-700">
-          <tr>
-            <th class={TH} scope="col">{closed ? t('trade.closedAt') : t('trade.opened')}</th>
-            <th class={TH} scope="col">{t('trade.symbol')}</th>
-            <th class={`${TH} text-right`} scope="col">{t('trade.volume')}</th>
-            <th class={`${TH} text-right`} scope="col">{t('trade.openPrice')}</th>
-            <th class={`${TH} text-right`} scope="col">
-              {closed ? t('trade.closePrice') : t('trade.current')}</th>
-            {!closed && <th class={`${TH} text-right`} scope="col">{t('trade.slTp')}</th>}
-            <th class={`${TH} text-right`} scope="col">{t('trade.pips')}</th>
-            {closed && <th class={TH} scope="col">{t('trade.status')}</th>}
-            <th class={`${TH} text-right`} scope="col">
-              {closed ? t('trade.profit') : t('trade.pnl')}</th>
-          </tr>
-        </thead>
-        <tbody class="divide-y divide-ink-800">
-          {trades.map((tr) => (
-            <tr key={tr.id} data-testid="trade-row" data-ticket={tr.ticket}
-                data-status={tr.status}
-                class={`hover:bg-ink-800/50 ${flash?.has(tr.id) ? 'row-flash' : ''}`}>
-              <td class={`${TD} text-ink-300`} title={`#${tr.ticket}`}>
-                {when(closed ? tr.closed_at : tr.opened_at)}</td>
-              <td class={`${TD} font-semibold`}>{tr.symbol} <SideTag side={tr.side} /></td>
-              <td class={`${TD} text-right`}>
-                {decimal(closed ? tr.volume : (tr.open_volume ?? tr.volume))}</td>
-              <td class={`${TD} text-right`}>{price(tr, tr.price)}</td>
-              <td class={`${TD} text-right`} data-testid="trade-current">
-                {price(tr, closed ? tr.close_price : tr.current_price)}</td>
-              {!closed && (
-                <td class={`${TD} text-right text-xs leading-tight text-ink-300`}>
-                  <div>{Number(tr.sl) ? price(tr, tr.sl) : '—'}</div>
-                  <div>{Number(tr.tp) ? price(tr, tr.tp) : '—'}</div>
-                </td>
-              )}
-              <td class={`${TD} text-right`}><Pips value={tr.pips} /></td>
-              {closed && <td class={TD}><StatusBadge status={tr.status} /></td>}
-              <td class={`${TD} text-right`}>
-                <Money value={result(tr, closed)} testid="trade-pnl" /></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-function TradeCards({ trades, closed, flash, testid }: {
-  trades: MasterTrade[]; closed: boolean; flash?: ReadonlySet<number>; testid: string;
-}) {
-  return (
-    <ul class="space-y-2" data-testid={testid}>
-      {trades.map((tr) => (
-        <li key={tr.id} data-testid="trade-row" data-ticket={tr.ticket} data-status={tr.status}
-            class={`rounded-lg border border-ink-700 bg-ink-900/40 p-3 text-sm tabular
-                    ${flash?.has(tr.id) ? 'row-flash' : ''}`}>
-          <div class="flex items-start justify-between gap-2">
-            <div class="min-w-0">
-              <div class="font-semibold text-ink-100">{tr.symbol} <SideTag side={tr.side} />{' '}
-                <span class="text-ink-300">
-                  {decimal(closed ? tr.volume : (tr.open_volume ?? tr.volume))}</span></div>
-              <div class="text-xs text-ink-300">{when(closed ? tr.closed_at : tr.opened_at)}
-                {' · #'}{tr.ticket}</div>
-            </div>
-            <div class="text-right">
-              <Money value={result(tr, closed)} testid="trade-pnl" class="text-base font-semibold" />
-              <div class="text-xs"><Pips value={tr.pips} /></div>
-            </div>
-          </div>
-          <dl class="mt-2 grid grid-cols-3 gap-x-2 gap-y-1 text-xs">
-            <div><dt class="text-ink-300">{t('trade.openPrice')}</dt>
-              <dd class="text-ink-100">{price(tr, tr.price)}</dd></div>
-            <div><dt class="text-ink-300">{closed ? t('trade.closePrice') : t('trade.current')}</dt>
-              <dd class="text-ink-100" data-testid="trade-current">
-                {price(tr, closed ? tr.close_price : tr.current_price)}</dd></div>
-            {!closed ? (
-              <div><dt class="text-ink-300">{t('trade.slTp')}</dt>
-                <dd class="text-ink-100">{Number(tr.sl) ? price(tr, tr.sl) : '—'} /{' '}
-                  {Number(tr.tp) ? price(tr, tr.tp) : '—'}</dd></div>
-            ) : (
-              <div><dt class="text-ink-300">{t('trade.status')}</dt>
-                <dd><StatusBadge status={tr.status} /></dd></div>
-            )}
-          </dl>
-        </li>
-      ))}
-    </ul>
+    <TableFrame items={trades} testid={testid} rowTestid="trade-row" flash={flash} empty={empty}
+                data={(tr) => ({ 'data-ticket': tr.ticket, 'data-status': tr.status })}
+                columns={[
+                  { label: closed ? t('trade.closedAt') : t('trade.opened') },
+                  { label: t('trade.symbol') },
+                  { label: t('trade.volume'), right: true },
+                  { label: t('trade.openPrice'), right: true },
+                  { label: closed ? t('trade.closePrice') : t('trade.current'), right: true },
+                  !closed && { label: t('trade.slTp'), right: true },
+                  { label: t('trade.pips'), right: true },
+                  closed && { label: t('trade.status') },
+                  { label: closed ? t('trade.profit') : t('trade.pnl'), right: true },
+                ]}
+                row={(tr) => (
+                  <>
+                    <td class={`${TD} text-ink-300`} title={`#${tr.ticket}`}>
+                      {when(closed ? tr.closed_at : tr.opened_at)}</td>
+                    <td class={`${TD} font-semibold`}>{tr.symbol} <SideTag side={tr.side} /></td>
+                    <td class={`${TD} text-right`}>
+                      {decimal(closed ? tr.volume : (tr.open_volume ?? tr.volume))}</td>
+                    <td class={`${TD} text-right`}>{price(tr, tr.price)}</td>
+                    <td class={`${TD} text-right`} data-testid="trade-current">
+                      {price(tr, closed ? tr.close_price : tr.current_price)}</td>
+                    {!closed && (
+                      <td class={`${TD} text-right text-xs leading-tight text-ink-300`}>
+                        <div>{sltp(tr)[0]}</div>
+                        <div>{sltp(tr)[1]}</div>
+                      </td>
+                    )}
+                    <td class={`${TD} text-right`}><Pips value={tr.pips} /></td>
+                    {closed && <td class={TD}><StatusBadge status={tr.status} /></td>}
+                    <td class={`${TD} text-right`}>
+                      <Money value={result(tr, closed)} testid="trade-pnl" /></td>
+                  </>
+                )}
+                card={(tr) => (
+                  <>
+                    <CardHead result={<>
+                      <Money value={result(tr, closed)} testid="trade-pnl"
+                             class="text-base font-semibold" />
+                      <div class="text-xs"><Pips value={tr.pips} /></div>
+                    </>}>
+                      <div class="font-semibold text-ink-100">{tr.symbol} <SideTag side={tr.side} />{' '}
+                        <span class="text-ink-300">
+                          {decimal(closed ? tr.volume : (tr.open_volume ?? tr.volume))}</span></div>
+                      <div class="text-xs text-ink-300">{when(closed ? tr.closed_at : tr.opened_at)}
+                        {' · #'}{tr.ticket}</div>
+                    </CardHead>
+                    <CardFacts>
+                      <CardFact label={t('trade.openPrice')}>{price(tr, tr.price)}</CardFact>
+                      <CardFact label={closed ? t('trade.closePrice') : t('trade.current')}
+                                testid="trade-current">
+                        {price(tr, closed ? tr.close_price : tr.current_price)}</CardFact>
+                      {!closed ? (
+                        <CardFact label={t('trade.slTp')}>{sltp(tr)[0]} /{' '}{sltp(tr)[1]}</CardFact>
+                      ) : (
+                        <CardFact label={t('trade.status')} plain>
+                          <StatusBadge status={tr.status} /></CardFact>
+                      )}
+                    </CardFacts>
+                  </>
+                )} />
   );
 }

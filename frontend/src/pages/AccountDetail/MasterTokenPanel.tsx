@@ -1,35 +1,25 @@
 import { useState } from 'preact/hooks';
-import { api, isAbort, type Account } from '../../api';
+import { api, type Account } from '../../api';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { CopyField } from '../../components/CopyField';
 import { Panel } from '../../components/Panel';
 import { t } from '../../i18n';
-import { errorMessage } from '../../lib/errors';
-import { useAbortable } from '../../lib/hooks';
+import { useSubmit } from '../../lib/submit';
 import { upsertAccount } from '../../state/accounts';
-import { toast } from '../../state/toast';
 
 /** A master's token, and a button that replaces it (current followers keep following). */
 export function MasterTokenPanel({ account }: { account: Account }) {
   const [confirm, setConfirm] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const abortable = useAbortable();
-
-  const rotate = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      upsertAccount(await api.rotateMasterToken(account.id, abortable()));
-      setConfirm(false);
-      toast(t('accounts.detail.masterTokenRotated'));
-    } catch (err) {
-      if (!isAbort(err)) setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, formError: error, submit: rotate } = useSubmit(
+    (signal) => api.rotateMasterToken(account.id, signal), {
+      onSuccess: (a) => {
+        upsertAccount(a);
+        setConfirm(false);
+      },
+      toast: t('accounts.detail.masterTokenRotated'),
+      alwaysSentence: true,
+    });
 
   return (
     <Panel title={t('accounts.detail.masterToken')} testid="master-token-panel">

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, isAbort, type Account } from '../../api';
+import { api, ApiError, type Account } from '../../api';
 import { AuditPanel } from '../../components/AuditPanel';
 import { Button, LinkButton } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -11,41 +11,27 @@ import { RiskEditor } from '../../components/RiskEditor';
 import { RulesForm } from '../../components/RulesForm';
 import { SecretReveal } from '../../components/SecretReveal';
 import { t } from '../../i18n';
-import { errorMessage, fieldErrors } from '../../lib/errors';
-import { useAbortable } from '../../lib/hooks';
-import { required, type Errors } from '../../lib/validate';
+import { errorMessage } from '../../lib/errors';
+import { useSubmit } from '../../lib/submit';
+import { collect, required } from '../../lib/validate';
 import { navigate } from '../../router';
 import { accounts, removeAccount, upsertAccount } from '../../state/accounts';
-import { toast } from '../../state/toast';
 import { NotFoundPage } from '../NotFound';
 import { MasterTokenPanel } from './MasterTokenPanel';
 
 function GeneralForm({ account }: { account: Account }) {
   const [name, setName] = useState(account.name);
   const [active, setActive] = useState(account.is_active);
-  const [errors, setErrors] = useState<Errors>({});
-  const [busy, setBusy] = useState(false);
-  const abortable = useAbortable();
   useEffect(() => { setActive(account.is_active); }, [account.is_active]);
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const nameErr = required(name);
-    setErrors(nameErr ? { name: nameErr } : {});
-    if (nameErr) return;
-    setBusy(true);
-    try {
-      upsertAccount(await api.updateAccount(account.id, { name: name.trim(), is_active: active },
-                                            abortable()));
-      toast(t('common.saved'));
-    } catch (err) {
-      if (isAbort(err)) return;
-      setErrors(fieldErrors(err));
-      toast(errorMessage(err), 'error');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, submit } = useSubmit(
+    (signal) => api.updateAccount(account.id, { name: name.trim(), is_active: active }, signal), {
+      validate: () => collect({ name: required(name) }),
+      onSuccess: upsertAccount,
+      toast: t('common.saved'),
+      failureTo: 'toast',
+      alwaysSentence: true,
+    });
 
   return (
     <form class="space-y-4" onSubmit={submit} noValidate data-testid="general-form">
@@ -62,25 +48,17 @@ function GeneralForm({ account }: { account: Account }) {
 
 function KeyPanel({ account }: { account: Account }) {
   const [confirm, setConfirm] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [newKey, setNewKey] = useState<string | null>(null);
-  const abortable = useAbortable();
 
-  const rotate = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await api.rotateKey(account.id, abortable());
-      upsertAccount(res.account);
-      setNewKey(res.api_key);
-      setConfirm(false);
-    } catch (err) {
-      if (!isAbort(err)) setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, formError: error, submit: rotate } = useSubmit(
+    (signal) => api.rotateKey(account.id, signal), {
+      onSuccess: (res) => {
+        upsertAccount(res.account);
+        setNewKey(res.api_key);
+        setConfirm(false);
+      },
+      alwaysSentence: true,
+    });
 
   return (
     <Panel title={t('accounts.detail.apiKey')} testid="key-panel">
@@ -115,24 +93,13 @@ function PartnerPanel({ account }: { account: Account }) {
   const followers = (accounts.value ?? []).filter(
     (a) => a.role === 'follower' && (a.following_id === account.id || a.id === account.partner_id));
   const [value, setValue] = useState(account.partner_id === null ? '' : String(account.partner_id));
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const abortable = useAbortable();
-
-  const save = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      upsertAccount(await api.setPartner(account.id, value ? Number(value) : null, abortable()));
-      toast(t('common.saved'));
-    } catch (err) {
-      if (isAbort(err)) return;
-      setError(fieldErrors(err).partner_id ?? errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, formError, submit: save } = useSubmit(
+    (signal) => api.setPartner(account.id, value ? Number(value) : null, signal), {
+      onSuccess: upsertAccount,
+      toast: t('common.saved'),
+      alwaysSentence: true,
+    });
+  const error = errors.partner_id ?? formError ?? undefined;
 
   return (
     <Panel title={`🤝 ${t('accounts.partner.title')}`} testid="partner-panel">
@@ -158,40 +125,27 @@ function PartnerPanel({ account }: { account: Account }) {
 
 function FollowPanel({ account }: { account: Account }) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const abortable = useAbortable();
-
-  const follow = async (e: Event) => {
-    e.preventDefault();
-    const tk = token.trim();
-    if (!tk) { setError(t('validation.required')); return; }
-    if (!/^MST-/i.test(tk)) { setError(t('validation.tokenFormat')); return; }
-    setBusy(true);
-    setError(undefined);
-    try {
-      const a = await api.follow(account.id, tk, abortable());
+  const followSubmit = useSubmit((signal) => api.follow(account.id, token.trim(), signal), {
+    validate: () => {
+      const tk = token.trim();
+      return collect({ master_token: !tk ? t('validation.required')
+        : /^MST-/i.test(tk) ? undefined : t('validation.tokenFormat') });
+    },
+    onSuccess: (a) => {
       upsertAccount(a);
       setToken('');
-      toast(t('accounts.follow.current', { name: a.following_name ?? '' }));
-    } catch (err) {
-      if (isAbort(err)) return;
-      setError(fieldErrors(err).master_token ?? errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const unfollow = async () => {
-    setBusy(true);
-    try {
-      upsertAccount(await api.unfollow(account.id, abortable()));
-    } catch (err) {
-      if (!isAbort(err)) toast(errorMessage(err), 'error');
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    toast: (a) => t('accounts.follow.current', { name: a.following_name ?? '' }),
+    alwaysSentence: true,
+  });
+  const follow = followSubmit.submit;
+  const error = followSubmit.errors.master_token ?? followSubmit.formError ?? undefined;
+  const unfollowSubmit = useSubmit((signal) => api.unfollow(account.id, signal), {
+    onSuccess: upsertAccount,
+    failureTo: 'toast',
+  });
+  const unfollow = () => unfollowSubmit.submit();
+  const busy = followSubmit.busy || unfollowSubmit.busy;
 
   return (
     <Panel title={`🔁 ${t('accounts.follow.title')}`} testid="follow-panel">
@@ -223,26 +177,17 @@ function FollowPanel({ account }: { account: Account }) {
 
 function DeletePanel({ account }: { account: Account }) {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const abortable = useAbortable();
-
-  const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.deleteAccount(account.id, abortable());
-      setOpen(false);
-      removeAccount(account.id);
-      navigate('/accounts', { replace: true });
-    } catch (err) {
-      if (isAbort(err)) return;
-      setError(err instanceof ApiError && err.status === 409
-        ? `${t('accounts.detail.deleteBlocked')} ${errorMessage(err)}` : errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, formError: error, submit: remove } = useSubmit(
+    (signal) => api.deleteAccount(account.id, signal), {
+      onSuccess: () => {
+        setOpen(false);
+        removeAccount(account.id);
+        navigate('/accounts', { replace: true });
+      },
+      alwaysSentence: true,
+      message: (err) => (err instanceof ApiError && err.status === 409
+        ? `${t('accounts.detail.deleteBlocked')} ${errorMessage(err)}` : errorMessage(err)),
+    });
 
   return (
     <Panel title={t('accounts.detail.delete')} testid="delete-panel" class="border-down/30">

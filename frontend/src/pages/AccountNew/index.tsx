@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, isAbort, type CreatedAccount, type Role } from '../../api';
+import { api, type CreatedAccount, type Role } from '../../api';
 import { Button, LinkButton } from '../../components/Button';
 import { ConnectEA } from '../../components/ConnectEA';
 import { CopyField } from '../../components/CopyField';
@@ -8,40 +8,24 @@ import { Panel } from '../../components/Panel';
 import { RoleSelector } from '../../components/RoleSelector';
 import { SecretReveal } from '../../components/SecretReveal';
 import { t } from '../../i18n';
-import { errorMessage, fieldErrors } from '../../lib/errors';
-import { useAbortable } from '../../lib/hooks';
-import { collect, required, type Errors } from '../../lib/validate';
+import { useSubmit } from '../../lib/submit';
+import { collect, required } from '../../lib/validate';
 import { upsertAccount } from '../../state/accounts';
 
 export function AccountNewPage() {
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role | null>(null);
-  const [errors, setErrors] = useState<Errors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreatedAccount | null>(null);
-  const abortable = useAbortable();
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const errs = collect({ name: required(name), role: role ? undefined : t('validation.required') });
-    setErrors(errs);
-    setFormError(null);
-    if (Object.keys(errs).length || !role) return;
-    setBusy(true);
-    try {
-      const res = await api.createAccount({ name: name.trim(), role }, abortable());
-      upsertAccount(res.account);
-      setCreated(res);
-    } catch (err) {
-      if (isAbort(err)) return;
-      const fields = fieldErrors(err);
-      setErrors(fields);
-      if (!Object.keys(fields).length) setFormError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, formError, submit } = useSubmit(
+    // validate() has made sure a role is chosen.
+    (signal) => api.createAccount({ name: name.trim(), role: role! }, signal), {
+      validate: () => collect({ name: required(name),
+                                role: role ? undefined : t('validation.required') }),
+      onSuccess: (res) => {
+        upsertAccount(res.account);
+        setCreated(res);
+      },
+    });
 
   if (created) {
     const a = created.account;

@@ -8,8 +8,10 @@ import { ErrorState, Loading } from '../../components/LoadState';
 import { Panel } from '../../components/Panel';
 import { SecretReveal } from '../../components/SecretReveal';
 import { dateTime, t, type MessageKey } from '../../i18n';
-import { errorMessage, fieldErrors } from '../../lib/errors';
+import { errorMessage } from '../../lib/errors';
 import { useAbortable, useAsync } from '../../lib/hooks';
+import { useSubmit } from '../../lib/submit';
+import { collect } from '../../lib/validate';
 import { user } from '../../state/session';
 import { toast } from '../../state/toast';
 
@@ -118,35 +120,24 @@ function Invites() {
   const invites = useAsync((s) => adminApi.invites(s), []);
   const info = useAsync((s) => adminApi.registration(s), []);
   const [form, setForm] = useState({ note: '', hours: '168' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreatedInvite | null>(null);
   const abortable = useAbortable();
 
-  const create = async (e: Event) => {
-    e.preventDefault();
-    const hours = Number(form.hours);
-    if (!Number.isInteger(hours) || hours < 1 || hours > 2160) {
-      setErrors({ expires_in_hours: t('admin.hoursInvalid') });
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    try {
-      const res = await adminApi.createInvite({ note: form.note.trim(), expires_in_hours: hours },
-                                              abortable());
-      setCreated(res);
-      setForm({ ...form, note: '' });
-      invites.setData((old) => [res.invite, ...(old ?? [])]);
-    } catch (err) {
-      if (isAbort(err)) return;
-      const f = fieldErrors(err);
-      setErrors(f);
-      if (!Object.keys(f).length) toast(errorMessage(err), 'error');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, submit: create } = useSubmit(
+    (signal) => adminApi.createInvite({ note: form.note.trim(),
+                                        expires_in_hours: Number(form.hours) }, signal), {
+      validate: () => {
+        const hours = Number(form.hours);
+        return collect({ expires_in_hours: !Number.isInteger(hours) || hours < 1 || hours > 2160
+          ? t('admin.hoursInvalid') : undefined });
+      },
+      onSuccess: (res) => {
+        setCreated(res);
+        setForm({ ...form, note: '' });
+        invites.setData((old) => [res.invite, ...(old ?? [])]);
+      },
+      failureTo: 'toast',
+    });
 
   const revoke = async (inv: Invite) => {
     try {

@@ -128,9 +128,9 @@ export function FollowerView({ account }: { account: Account }) {
                testid="active-panel">
           {active.error && !active.data ? <ErrorState error={active.error} onRetry={active.reload} />
             : !active.data ? <Loading />
-            : active.data.length === 0
-              ? <EmptyState icon="⏳" testid="active-empty">{t('dash.activeCopiesEmpty')}</EmptyState>
-              : <PairsTable pairs={active.data} flash={flash} testid="active-pairs" />}
+            : <PairsTable pairs={active.data} flash={flash} testid="active-pairs"
+                          empty={<EmptyState icon="⏳" testid="active-empty">
+                            {t('dash.activeCopiesEmpty')}</EmptyState>} />}
         </Panel>
         <ProfitPanel accountId={id} version={version} />
         <EquityPanel accountId={id} version={version} />

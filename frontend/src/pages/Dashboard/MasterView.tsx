@@ -126,9 +126,9 @@ export function MasterView({ account }: { account: Account }) {
                  testid="active-panel">
             {active.error && !active.data ? <ErrorState error={active.error} onRetry={active.reload} />
               : !active.data ? <Loading />
-              : active.data.length === 0
-                ? <EmptyState testid="active-empty">{t('dash.activeEmpty')}</EmptyState>
-                : <TradesTable trades={active.data} flash={flash} testid="active-trades" />}
+              : <TradesTable trades={active.data} flash={flash} testid="active-trades"
+                             empty={<EmptyState testid="active-empty">
+                               {t('dash.activeEmpty')}</EmptyState>} />}
           </Panel>
           <Panel title={t('dash.recentTrades')} testid="closed-panel"
                  actions={<Link href={`/history?account=${id}`} data-testid="to-history"
@@ -136,10 +136,9 @@ export function MasterView({ account }: { account: Account }) {
                                        hover:underline">{t('nav.history')} →</Link>}>
             {closed.error && !closed.data ? <ErrorState error={closed.error} onRetry={closed.reload} />
               : !closed.data ? <Loading />
-              : closed.data.items.length === 0
-                ? <EmptyState>{t('dash.closedEmpty')}</EmptyState>
-                : <TradesTable trades={byCloseTime(closed.data.items)} closed flash={flash}
-                               testid="closed-trades" />}
+              : <TradesTable trades={byCloseTime(closed.data.items)} closed flash={flash}
+                             testid="closed-trades"
+                             empty={<EmptyState>{t('dash.closedEmpty')}</EmptyState>} />}
           </Panel>
         </div>
 

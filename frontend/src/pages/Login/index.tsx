@@ -1,13 +1,13 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError, isAbort } from '../../api';
+import { api, ApiError } from '../../api';
 import { AuthCard } from '../../components/AuthCard';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 import { Link } from '../../components/Link';
 import { t } from '../../i18n';
-import { errorMessage, fieldErrors } from '../../lib/errors';
-import { useAbortable } from '../../lib/hooks';
-import { collect, email as checkEmail, required, type Errors } from '../../lib/validate';
+import { errorMessage } from '../../lib/errors';
+import { useSubmit } from '../../lib/submit';
+import { collect, email as checkEmail, required } from '../../lib/validate';
 import { navigate, queryParam } from '../../router';
 import { signedIn } from '../../state/session';
 
@@ -19,31 +19,17 @@ export function nextPath(): string {
 
 export function LoginPage() {
   const [form, setForm] = useState({ email: '', password: '' });
-  const [errors, setErrors] = useState<Errors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const abortable = useAbortable();
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const errs = collect({ email: checkEmail(form.email), password: required(form.password) });
-    setErrors(errs);
-    setFormError(null);
-    if (Object.keys(errs).length) return;
-    setBusy(true);
-    try {
-      const u = await api.login({ email: form.email.trim(), password: form.password }, abortable());
-      signedIn(u);
-      navigate(nextPath(), { replace: true });
-    } catch (err) {
-      if (isAbort(err)) return;
-      setErrors(fieldErrors(err));
-      setFormError(err instanceof ApiError && err.status === 401 ? t('auth.login.failed')
-                                                                : errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, formError, submit } = useSubmit(
+    (signal) => api.login({ email: form.email.trim(), password: form.password }, signal), {
+      validate: () => collect({ email: checkEmail(form.email), password: required(form.password) }),
+      onSuccess: (u) => {
+        signedIn(u);
+        navigate(nextPath(), { replace: true });
+      },
+      alwaysSentence: true,
+      message: (err) => (err instanceof ApiError && err.status === 401 ? t('auth.login.failed')
+                                                                      : errorMessage(err)),
+    });
 
   return (
     <AuthCard

@@ -1,14 +1,14 @@
 import { useState } from 'preact/hooks';
-import { adminApi, api, isAbort } from '../../api';
+import { adminApi, api } from '../../api';
 import { AuthCard } from '../../components/AuthCard';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 import { Link } from '../../components/Link';
 import { t } from '../../i18n';
-import { errorMessage, fieldErrors } from '../../lib/errors';
-import { useAbortable, useAsync } from '../../lib/hooks';
-import { collect, email as checkEmail, password as checkPassword, required,
-         type Errors } from '../../lib/validate';
+import { useAsync } from '../../lib/hooks';
+import { useSubmit } from '../../lib/submit';
+import { collect, email as checkEmail, password as checkPassword,
+         required } from '../../lib/validate';
 import { navigate, queryParam } from '../../router';
 import { signedIn } from '../../state/session';
 
@@ -18,38 +18,22 @@ export function RegisterPage() {
   const info = useAsync((s) => adminApi.registration(s), []);
   const needsInvite = info.data?.invite_required ?? false;
   const closed = info.data?.mode === 'closed';
-  const [errors, setErrors] = useState<Errors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const abortable = useAbortable();
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const errs = collect({
-      email: checkEmail(form.email), name: required(form.name), password: checkPassword(form.password),
-      invite_code: needsInvite ? required(form.invite) : undefined,
-    });
-    setErrors(errs);
-    setFormError(null);
-    if (Object.keys(errs).length) return;
-    setBusy(true);
+  const { busy, errors, formError, submit } = useSubmit(async (signal) => {
     const body = { email: form.email.trim(), name: form.name.trim(), password: form.password,
                    ...(form.invite.trim() ? { invite_code: form.invite.trim() } : {}) };
-    try {
-      const signal = abortable();
-      await api.register(body, signal);
-      // Registering does not log in; do it now so the new user lands in the app.
-      signedIn(await api.login({ email: body.email, password: body.password }, signal));
+    await api.register(body, signal);
+    // Registering does not log in; do it now so the new user lands in the app.
+    return api.login({ email: body.email, password: body.password }, signal);
+  }, {
+    validate: () => collect({
+      email: checkEmail(form.email), name: required(form.name), password: checkPassword(form.password),
+      invite_code: needsInvite ? required(form.invite) : undefined,
+    }),
+    onSuccess: (u) => {
+      signedIn(u);
       navigate('/', { replace: true });
-    } catch (err) {
-      if (isAbort(err)) return;
-      const fields = fieldErrors(err);
-      setErrors(fields);
-      if (!Object.keys(fields).length) setFormError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   return (
     <AuthCard

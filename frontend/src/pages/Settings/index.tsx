@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, isAbort, type ApiToken, type CreatedToken } from '../../api';
+import { api, type ApiToken, type CreatedToken } from '../../api';
 import { AlertChannels } from '../../components/AlertChannels';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -10,39 +10,22 @@ import { ErrorState, Loading } from '../../components/LoadState';
 import { Panel } from '../../components/Panel';
 import { SecretReveal } from '../../components/SecretReveal';
 import { dateTime, t } from '../../i18n';
-import { errorMessage, fieldErrors } from '../../lib/errors';
-import { useAbortable, useAsync } from '../../lib/hooks';
-import { collect, email as checkEmail, password as checkPassword, required,
-         type Errors } from '../../lib/validate';
+import { useAsync } from '../../lib/hooks';
+import { useSubmit } from '../../lib/submit';
+import { collect, email as checkEmail, password as checkPassword,
+         required } from '../../lib/validate';
 import { signedIn, user } from '../../state/session';
-import { toast } from '../../state/toast';
 
 function ProfileForm() {
   const u = user.value!;
   const [form, setForm] = useState({ name: u.name, email: u.email });
-  const [errors, setErrors] = useState<Errors>({});
-  const [busy, setBusy] = useState(false);
-  const abortable = useAbortable();
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const errs = collect({ name: required(form.name), email: checkEmail(form.email) });
-    setErrors(errs);
-    if (Object.keys(errs).length) return;
-    setBusy(true);
-    try {
-      signedIn(await api.updateMe({ name: form.name.trim(), email: form.email.trim() },
-                                  abortable()));
-      toast(t('settings.profileSaved'));
-    } catch (err) {
-      if (isAbort(err)) return;
-      const f = fieldErrors(err);
-      setErrors(f);
-      if (!Object.keys(f).length) toast(errorMessage(err), 'error');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, submit } = useSubmit(
+    (signal) => api.updateMe({ name: form.name.trim(), email: form.email.trim() }, signal), {
+      validate: () => collect({ name: required(form.name), email: checkEmail(form.email) }),
+      onSuccess: signedIn,
+      toast: t('settings.profileSaved'),
+      failureTo: 'toast',
+    });
 
   return (
     <form class="space-y-4" onSubmit={submit} noValidate data-testid="profile-form">
@@ -61,31 +44,15 @@ function ProfileForm() {
 
 function PasswordForm() {
   const [form, setForm] = useState({ current: '', next: '' });
-  const [errors, setErrors] = useState<Errors>({});
-  const [busy, setBusy] = useState(false);
-  const abortable = useAbortable();
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const errs = collect({ current_password: required(form.current),
-                           new_password: checkPassword(form.next) });
-    setErrors(errs);
-    if (Object.keys(errs).length) return;
-    setBusy(true);
-    try {
-      await api.changePassword({ current_password: form.current, new_password: form.next },
-                               abortable());
-      setForm({ current: '', next: '' });
-      toast(t('settings.passwordChanged'));
-    } catch (err) {
-      if (isAbort(err)) return;
-      const f = fieldErrors(err);
-      setErrors(f);
-      if (!Object.keys(f).length) toast(errorMessage(err), 'error');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, submit } = useSubmit(
+    (signal) => api.changePassword({ current_password: form.current, new_password: form.next },
+                                   signal), {
+      validate: () => collect({ current_password: required(form.current),
+                                new_password: checkPassword(form.next) }),
+      onSuccess: () => setForm({ current: '', next: '' }),
+      toast: t('settings.passwordChanged'),
+      failureTo: 'toast',
+    });
 
   return (
     <form class="space-y-4" onSubmit={submit} noValidate data-testid="password-form">
@@ -109,61 +76,47 @@ function PasswordForm() {
 function Tokens() {
   const tokens = useAsync((s) => api.tokens(s), []);
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const [revokeBusy, setRevokeBusy] = useState(false);
-  const [revokeError, setRevokeError] = useState<string | null>(null);
-  const abortable = useAbortable();
 
-  const create = async (e: Event) => {
-    e.preventDefault();
-    const err = required(name);
-    setError(err);
-    if (err) return;
-    setBusy(true);
-    try {
-      const res = await api.createToken(name.trim(), abortable());
+  const create = useSubmit((signal) => api.createToken(name.trim(), signal), {
+    validate: () => collect({ name: required(name) }),
+    onSuccess: (res) => {
       setCreated(res);
       setName('');
       tokens.setData((old) => [res.token, ...(old ?? [])]);
-    } catch (e2) {
-      if (isAbort(e2)) return;
-      setError(fieldErrors(e2).name ?? errorMessage(e2));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    alwaysSentence: true,
+  });
+  const error = create.errors.name ?? create.formError ?? undefined;
 
-  const revoke = async () => {
-    if (!revoking) return;
-    setRevokeBusy(true);
-    setRevokeError(null);
-    try {
-      await api.revokeToken(revoking.id, abortable());
-      const id = revoking.id;
+  const revokeSubmit = useSubmit(async (signal) => {
+    const id = revoking!.id;
+    await api.revokeToken(id, signal);
+    return id;
+  }, {
+    onSuccess: (id) => {
       tokens.setData((old) => (old ?? []).filter((x) => x.id !== id));
       if (created?.token.id === id) setCreated(null);
       setRevoking(null);
-    } catch (err) {
-      if (!isAbort(err)) setRevokeError(errorMessage(err));
-    } finally {
-      setRevokeBusy(false);
-    }
-  };
+    },
+    alwaysSentence: true,
+  });
+  const revoke = () => (revoking ? revokeSubmit.submit() : Promise.resolve());
+  const revokeBusy = revokeSubmit.busy;
+  const revokeError = revokeSubmit.formError;
 
   return (
     <div class="space-y-4">
       <p class="text-sm text-ink-400">{t('settings.tokensHint')}</p>
-      <form class="flex flex-col gap-3 sm:flex-row sm:items-start" onSubmit={create} noValidate
+      <form class="flex flex-col gap-3 sm:flex-row sm:items-start" onSubmit={create.submit} noValidate
             data-testid="token-form">
         <div class="flex-1">
           <TextField label={t('settings.tokenName')} value={name} onInput={setName} error={error}
                      placeholder={t('settings.tokenNamePlaceholder')} maxLength={100}
                      testid="token-name" />
         </div>
-        <Button type="submit" busy={busy} class="sm:mt-7" data-testid="token-create">
+        <Button type="submit" busy={create.busy} class="sm:mt-7" data-testid="token-create">
           {t('settings.createToken')}</Button>
       </form>
       {created && (
