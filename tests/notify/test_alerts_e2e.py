@@ -10,6 +10,7 @@ import pytest
 import trio
 
 from copytrade.domain.models import Side
+from copytrade.notify.dispatch import DISPATCH_LOCK
 from copytrade.sim.follower import FollowerSim
 from copytrade.sim.master import MasterSim
 
@@ -84,9 +85,22 @@ async def test_a_burst_of_failed_copies_is_one_message_in_thai(world: AlertWorld
         await nursery.start(fsim.run)
         await fsim.wait_for(lambda: fsim.logins > 0)
         await trio.sleep(0.3)
-        for i in range(30):
-            await msim.open("EURUSD", Side.BUY, ticket=9000 + i)
-        await msim.wait_stored()
+        # The dispatcher is kept out (its advisory lock held) until all 30 failures are queued,
+        # so the message does not depend on how fast this machine records them; the grouping
+        # rule itself, with set timestamps, is tests/notify/test_grouping.py.
+        fid = follower["account"]["id"]
+        async with world.server.db.connection() as hold:
+            await hold.execute("SELECT pg_advisory_lock($1)", DISPATCH_LOCK)
+            try:
+                for i in range(30):
+                    await msim.open("EURUSD", Side.BUY, ticket=9000 + i)
+                await msim.wait_stored()
+                while await world.server.db.fetchval(
+                        "SELECT count(*) FROM notify_events WHERE account_id = $1 "
+                        "AND kind = 'copy.failed'", fid) < 30:
+                    await trio.sleep(0.05)
+            finally:
+                await hold.execute("SELECT pg_advisory_unlock($1)", DISPATCH_LOCK)
         await eventually(lambda: len(world.telegram.sent) >= 1)
         await trio.sleep(1.0)
         assert len(world.telegram.sent) == 1, world.telegram.sent

@@ -2,9 +2,11 @@
 
 Each tick takes the events that are due — an ``ea.offline`` once it is ``grace`` old (and the
 dispatcher has itself run for ``grace``, so a restart does not alert on EAs that are still
-reconnecting), a grouped copy outcome once the oldest of its (account, kind) is ``window``
-old (then every queued event of that group goes into the same message), anything else at
-once — deletes them and inserts the outbox rows, all in one transaction: a crash before the
+reconnecting), the grouped copy outcomes of one (user, account, kind) once that group has
+been quiet for ``window`` seconds (its newest event is ``window`` old: a burst is one message
+however long it takes a slow machine to record it) or its oldest event is
+``GROUP_MAX_HOLD × window`` old (a steady stream still reports; every queued event of the
+group goes into that message), anything else at once — deletes them and inserts the outbox rows, all in one transaction: a crash before the
 commit leaves the events queued, after it the rows exist; ``UNIQUE (channel_id, dedupe_key)``
 makes a repeat insert a no-op. Then it writes the daily summaries that are due.
 """
@@ -32,21 +34,28 @@ BATCH = 1000
 KEEP_DAYS = 30
 """Sent and dead outbox rows are kept this long (the deliveries list), then deleted."""
 PURGE_EVERY = 3600.0
+GROUP_MAX_HOLD = 6
+"""A group that never goes quiet is sent once its oldest event is this many windows old."""
 MAX_ITEMS = 20
 """Items of a grouped message kept in its payload (the count covers them all)."""
 
 _TAKE_EVENTS = """
-WITH seeds AS (
-    SELECT id, user_id, account_id, kind FROM notify_events
+WITH due_groups AS (
+    SELECT user_id, account_id, kind FROM notify_events
+    WHERE kind = ANY ($4::text[])
+    GROUP BY user_id, account_id, kind
+    HAVING max(created_at) <= now() - make_interval(secs => $2)
+        OR min(created_at) <= now() - make_interval(secs => $2 * $6)
+), seeds AS (
+    SELECT id FROM notify_events
     WHERE (kind = 'ea.offline' AND $3 AND created_at <= now() - make_interval(secs => $1))
-       OR (kind = ANY ($4::text[]) AND created_at <= now() - make_interval(secs => $2))
        OR (kind <> 'ea.offline' AND NOT kind = ANY ($4::text[]))
     ORDER BY id LIMIT $5
 ), taken AS (
     DELETE FROM notify_events e
     WHERE e.id IN (SELECT id FROM seeds)
-       OR (e.kind = ANY ($4::text[]) AND (e.user_id, e.account_id, e.kind) IN (
-               SELECT user_id, account_id, kind FROM seeds WHERE kind = ANY ($4::text[])))
+       OR (e.kind = ANY ($4::text[])
+           AND (e.user_id, e.account_id, e.kind) IN (SELECT * FROM due_groups))
     RETURNING e.*
 )
 SELECT t.id, t.user_id, t.account_id, t.kind, t.payload, t.created_at,
@@ -151,7 +160,7 @@ class Dispatcher:
                 if not await con.fetchval("SELECT pg_try_advisory_xact_lock($1)", DISPATCH_LOCK):
                     return 0
                 rows = await con.fetch(_TAKE_EVENTS, self.grace, self.window, offline_ready,
-                                       sorted(GROUPED_KINDS), BATCH)
+                                       sorted(GROUPED_KINDS), BATCH, float(GROUP_MAX_HOLD))
                 items = await self._items(con, rows)
                 items += await self._summaries(con)
                 return await self._insert(con, items)
