@@ -253,7 +253,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("alert_offline_grace", "COPYTRADE_ALERT_OFFLINE_GRACE", None, _positive_float,
             "seconds an EA may stay offline before an alert"),
     Setting("alert_group_window", "COPYTRADE_ALERT_GROUP_WINDOW", None, _positive_float,
-            "seconds over which failed/skipped/expired copies become one message"),
+            "quiet seconds that end a group of failed/skipped/expired copies (one message; "
+            "a group that never goes quiet is sent at 6 x this)"),
     Setting("alert_poll_interval", "COPYTRADE_ALERT_POLL_INTERVAL", None, _positive_float,
             "seconds between looks at the alert queue"),
     Setting("alert_backoff", "COPYTRADE_ALERT_BACKOFF", None, _positive_float,
