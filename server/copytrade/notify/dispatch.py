@@ -2,13 +2,14 @@
 
 Each tick takes the events that are due — an ``ea.offline`` once it is ``grace`` old (and the
 dispatcher has itself run for ``grace``, so a restart does not alert on EAs that are still
-reconnecting), the grouped copy outcomes of one (user, account, kind) once that group has
+reconnecting); the grouped copy outcomes of one (user, account, kind) once that group has
 been quiet for ``window`` seconds (its newest event is ``window`` old: a burst is one message
-however long it takes a slow machine to record it) or its oldest event is
-``GROUP_MAX_HOLD × window`` old (a steady stream still reports; every queued event of the
-group goes into that message), anything else at once — deletes them and inserts the outbox rows, all in one transaction: a crash before the
-commit leaves the events queued, after it the rows exist; ``UNIQUE (channel_id, dedupe_key)``
-makes a repeat insert a no-op. Then it writes the daily summaries that are due.
+however long a slow machine takes to record it) or its oldest event is ``GROUP_MAX_HOLD``
+windows old (a steady stream still reports), every queued event of the group in that one
+message; anything else at once — deletes them and inserts the outbox rows, all in one
+transaction: a crash before the commit leaves the events queued, after it the rows exist;
+``UNIQUE (channel_id, dedupe_key)`` makes a repeat insert a no-op. Then it writes the daily
+summaries that are due.
 """
 
 from __future__ import annotations
