@@ -219,8 +219,8 @@ async def test_a_risk_guard_trip_alerts_once(world: AlertWorld, nursery: trio.Nu
             "SELECT status, payload FROM notify_outbox WHERE kind = 'risk.tripped'")
         assert row["status"] in ("pending", "sent"), row  # sent, its status being written
         assert row["payload"]["figures"] == {"trip_id": str(stored["id"]),
-                                             "action": "SKIP_NEW", "value": "8500.00",
-                                             "limit": "9000.00"}, row["payload"]
+                                             "action": "SKIP_NEW", "value": "8500",
+                                             "limit": "9000"}, row["payload"]["figures"]
         # Still below the floor: the same episode, no second trip and no second alert.
         await fsim.report_account(Decimal("8400.00"))
         await trio.sleep(0.5)
