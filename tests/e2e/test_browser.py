@@ -235,10 +235,17 @@ def test_trader_journey(server: Server, new_context: Any, sims: SimThread) -> No
     screenshot(follower_page, "desktop-dashboard-follower")
 
     # ---- switch the copy mode live: RECORD copies to nobody, and it sticks after a reload
+    # A switch that stops copying asks first, saying what happens; cancel changes nothing.
+    tid(page, "mode-RECORD").click()
+    e(tid(page, "mode-confirm")).to_contain_text("no follower copies them")
+    tid(page, "mode-confirm-cancel").click()
+    e(tid(page, "mode-confirm")).not_to_be_visible()
+    e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "PUBSUB")
     # The switch answers at once (optimistic); reload only after the server has answered.
     with page.expect_response(lambda r: r.url.endswith("/copy-mode")
                               and r.request.method == "PUT") as answer:
         tid(page, "mode-RECORD").click()
+        tid(page, "mode-confirm-confirm").click()
     assert answer.value.ok
     e(tid(page, "mode-RECORD")).to_have_attribute("aria-checked", "true")
     e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "RECORD")
