@@ -74,6 +74,17 @@ export const en = {
   'auth.passwordHint': 'At least 10 characters.',
   'auth.loggedOut': 'You are logged out.',
 
+  'fieldCode.wrong_password': 'The current password is wrong.',
+  'fieldCode.email_unusable': 'This email cannot be used: choose another address.',
+  'fieldCode.email_taken': 'An account with this email already exists.',
+  'fieldCode.unknown_master_token': 'No master account has this token: check it with the master’s owner.',
+  'fieldCode.master_token_rotated': 'This master token was replaced by the master’s owner: ask for the new one.',
+  'fieldCode.follower_removed': 'The master’s owner removed this follower: it can follow again only when they allow it.',
+  'fieldCode.partner_follows_no_master': 'This follower follows no master: make it follow this master first.',
+  'fieldCode.partner_follows_other': 'This follower follows another master: make it follow this master first.',
+  'fieldCode.partner_not_follower': 'The 1TO1 partner must be a follower account.',
+  'fieldCode.open_copies': 'This account still has open copies: close them first.',
+
   'validation.required': 'Required.',
   'validation.email': 'Enter a valid email address.',
   'validation.passwordLength': 'Use 10 to 256 characters.',

@@ -75,6 +75,17 @@ export const th: Record<MessageKey, string> = {
   'auth.passwordHint': 'อย่างน้อย 10 ตัวอักษร',
   'auth.loggedOut': 'คุณออกจากระบบแล้ว',
 
+  'fieldCode.wrong_password': 'รหัสผ่านปัจจุบันไม่ถูกต้อง',
+  'fieldCode.email_unusable': 'ใช้อีเมลนี้ไม่ได้ กรุณาเลือกอีเมลอื่น',
+  'fieldCode.email_taken': 'มีบัญชีที่ใช้อีเมลนี้อยู่แล้ว',
+  'fieldCode.unknown_master_token': 'ไม่มีบัญชี Master ที่ใช้ token นี้ กรุณาตรวจสอบกับเจ้าของ Master',
+  'fieldCode.master_token_rotated': 'เจ้าของ Master เปลี่ยน token นี้แล้ว กรุณาขอ token ใหม่',
+  'fieldCode.follower_removed': 'เจ้าของ Master นำ Follower นี้ออกแล้ว จะติดตามได้อีกเมื่อเจ้าของอนุญาต',
+  'fieldCode.partner_follows_no_master': 'Follower นี้ยังไม่ได้ติดตาม Master ใด กรุณาให้ติดตาม Master นี้ก่อน',
+  'fieldCode.partner_follows_other': 'Follower นี้ติดตาม Master อื่นอยู่ กรุณาให้ติดตาม Master นี้ก่อน',
+  'fieldCode.partner_not_follower': 'คู่ 1TO1 ต้องเป็นบัญชี Follower',
+  'fieldCode.open_copies': 'บัญชีนี้ยังมีออเดอร์คัดลอกที่เปิดอยู่ กรุณาปิดก่อน',
+
   'validation.required': 'กรุณากรอกข้อมูล',
   'validation.email': 'กรุณากรอกอีเมลให้ถูกต้อง',
   'validation.passwordLength': 'ใช้ 10 ถึง 256 ตัวอักษร',
