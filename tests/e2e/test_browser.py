@@ -120,6 +120,8 @@ def follow_and_rules(page: Any, master_token: str) -> None:
     tid(page, "follow-token").fill("MST-does-not-exist")
     tid(page, "follow-submit").click()
     e(tid(page, "follow-token-error")).to_be_visible()  # the API's 422 on master_token
+    # ... in the SPA's words for its field code (unknown_master_token), not the server's
+    e(tid(page, "follow-token-error")).to_contain_text("No master account has this token")
     tid(page, "follow-token").fill(master_token)
     tid(page, "follow-submit").click()
     e(tid(page, "following-current")).to_contain_text("Gold Master")
@@ -260,6 +262,19 @@ def test_trader_journey(server: Server, new_context: Any, sims: SimThread) -> No
     tid(page, "mode-PUBSUB").focus()
     page.keyboard.press("ArrowLeft")  # keyboard: PUBSUB ← wraps to RECORD; → goes to PUBSUB
     page.keyboard.press("ArrowRight")
+    e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "PUBSUB")
+    # 1TO1 with no partner would copy to nobody: the dialog offers the master's followers
+    tid(page, "mode-1TO1").click()
+    e(tid(page, "mode-confirm")).to_contain_text("Pick the partner")
+    e(tid(page, "mode-confirm-partner")).to_have_value(str(follower_id))
+    with page.expect_response(lambda r: r.url.endswith("/copy-mode")
+                              and r.request.method == "PUT") as answer:
+        tid(page, "mode-confirm-confirm").click()
+    assert answer.value.ok
+    e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "1TO1")
+    e(tid(page, "partner-info")).to_contain_text("Follower One")
+    tid(page, "mode-PUBSUB").click()  # back to every follower: no question asked
+    e(tid(page, "mode-confirm")).not_to_be_visible()
     e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "PUBSUB")
 
     # ---- settings: a personal API token is shown once, then revoked
