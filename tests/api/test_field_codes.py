@@ -35,7 +35,8 @@ def test_every_code_the_server_raises_is_listed() -> None:
     assert raised, "no field code found in the server sources"
     assert raised <= FIELD_CODES, raised - FIELD_CODES
     assert {"wrong_password", "email_unusable", "unknown_master_token",
-            "master_token_rotated", "partner_follows_no_master", "partner_follows_other"} <= raised
+            "master_token_rotated", "partner_follows_no_master", "partner_follows_other",
+            "name_taken"} <= raised
 
 
 def test_the_error_body_carries_field_codes_always() -> None:

@@ -83,6 +83,7 @@ export const en = {
   'fieldCode.partner_follows_no_master': 'This follower follows no master: make it follow this master first.',
   'fieldCode.partner_follows_other': 'This follower follows another master: make it follow this master first.',
   'fieldCode.partner_not_follower': 'The 1TO1 partner must be a follower account.',
+  'fieldCode.name_taken': 'You already have an account with this name: choose another.',
   'fieldCode.open_copies': 'This account still has open copies: close them first.',
 
   'validation.required': 'Required.',

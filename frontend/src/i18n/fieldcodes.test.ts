@@ -18,7 +18,7 @@ describe('server field codes', () => {
   it('reads the server list', () => {
     for (const c of ['wrong_password', 'email_unusable', 'unknown_master_token',
                      'master_token_rotated', 'partner_follows_no_master',
-                     'partner_follows_other']) {
+                     'partner_follows_other', 'name_taken']) {
       expect(codes).toContain(c);
     }
   });

@@ -84,6 +84,7 @@ export const th: Record<MessageKey, string> = {
   'fieldCode.partner_follows_no_master': 'Follower นี้ยังไม่ได้ติดตาม Master ใด กรุณาให้ติดตาม Master นี้ก่อน',
   'fieldCode.partner_follows_other': 'Follower นี้ติดตาม Master อื่นอยู่ กรุณาให้ติดตาม Master นี้ก่อน',
   'fieldCode.partner_not_follower': 'คู่ 1TO1 ต้องเป็นบัญชี Follower',
+  'fieldCode.name_taken': 'คุณมีบัญชีชื่อนี้อยู่แล้ว กรุณาตั้งชื่ออื่น',
   'fieldCode.open_copies': 'บัญชีนี้ยังมีออเดอร์คัดลอกที่เปิดอยู่ กรุณาปิดก่อน',
 
   'validation.required': 'กรุณากรอกข้อมูล',

@@ -47,6 +47,7 @@ FIELD_CODES: frozenset[str] = frozenset({
     "partner_follows_other",      # partner_id: the 1TO1 partner follows another master
     "partner_not_follower",       # partner_id: the 1TO1 partner is a master
     "open_copies",                # (no field): the account still has open copies
+    "name_taken",                 # name: another of the user's accounts has this name
 })
 
 # Domain field names that the API spells differently.
