@@ -267,6 +267,7 @@ def test_trader_journey(server: Server, new_context: Any, sims: SimThread) -> No
     tid(page, "mode-1TO1").click()
     e(tid(page, "mode-confirm")).to_contain_text("Pick the partner")
     e(tid(page, "mode-confirm-partner")).to_have_value(str(follower_id))
+    screenshot(page, "desktop-mode-confirm-1to1")
     with page.expect_response(lambda r: r.url.endswith("/copy-mode")
                               and r.request.method == "PUT") as answer:
         tid(page, "mode-confirm-confirm").click()
