@@ -192,7 +192,7 @@ async def _scenario(pg: OwnPostgres, proc: subprocess.Popen[bytes], http_port: i
                 r = await api.get("/api/v1/accounts")
                 if r.status_code == 503:
                     assert r.json()["error"]["code"] == "unavailable"
-                    assert set(r.json()["error"]) == {"code", "message", "fields"}
+                    assert set(r.json()["error"]) == {"code", "message", "fields", "field_codes"}
                 else:
                     assert r.status_code == 200, r.text
                 if down.is_set():

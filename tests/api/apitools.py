@@ -187,5 +187,5 @@ async def bob(api: Api) -> AsyncIterator[httpx.AsyncClient]:
 def error_of(r: httpx.Response) -> dict[str, Any]:
     body = r.json()
     assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "fields"}, body
+    assert set(body["error"]) == {"code", "message", "fields", "field_codes"}, body
     return body["error"]  # type: ignore[no-any-return]

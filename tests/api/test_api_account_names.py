@@ -7,6 +7,7 @@ async def test_duplicate_names_are_refused_per_user(api, alice, bob) -> None:
     first = (await alice.post("/api/v1/accounts", json={"name": "Gold", "role": "master"})).json()
     r = await alice.post("/api/v1/accounts", json={"name": "  gold ", "role": "follower"})
     assert r.status_code == 409 and "name" in error_of(r)["fields"], r.text
+    assert error_of(r)["field_codes"] == {"name": "name_taken"}
     assert len((await alice.get("/api/v1/accounts")).json()["items"]) == 1  # nothing created
     other = (await alice.post("/api/v1/accounts", json={"name": "Silver", "role": "follower"})
              ).json()["account"]

@@ -111,6 +111,7 @@ async def test_profile_and_password(api: Api, alice, bob) -> None:
         r = await alice.post("/api/v1/me/password",
                              json={"current_password": "wrong-password", "new_password": "n" * 12})
         assert r.status_code == 422 and "current_password" in error_of(r)["fields"]
+        assert error_of(r)["field_codes"] == {"current_password": "wrong_password"}
         r = await alice.post("/api/v1/me/password",
                              json={"current_password": PASSWORD, "new_password": "short"})
         assert r.status_code == 422 and "new_password" in error_of(r)["fields"]
@@ -215,7 +216,8 @@ async def test_email_change_does_not_reveal_users(api: Api, alice, bob) -> None:
     assert r.status_code == 422, r.text
     error = error_of(r)
     assert error == {"code": "validation_failed", "message": "This email cannot be used.",
-                     "fields": {"email": "cannot be used; choose another address"}}
+                     "fields": {"email": "cannot be used; choose another address"},
+                     "field_codes": {"email": "email_unusable"}}
     assert "exist" not in r.text and "taken" not in r.text and "bob" not in r.text
     me = (await alice.get("/api/v1/me")).json()["user"]
     assert me["email"] == "alice@example.com" and me["name"] == "Alice"  # nothing changed

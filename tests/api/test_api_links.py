@@ -70,12 +70,14 @@ async def test_the_1to1_partner_must_follow_the_master(api: Api, alice, bob) -> 
     assert err["code"] == "validation_failed"
     assert err["message"] == "The 1TO1 partner must be one of this master's followers."
     assert "follows no master" in err["fields"]["partner_id"]
+    assert err["field_codes"] == {"partner_id": "partner_follows_no_master"}
     r = await alice.put(f"/api/v1/accounts/{f['id']}/following",
                         json={"master_token": other["master_token"]})
     assert r.status_code == 200
     r = await alice.put(partner_path, json={"partner_id": f["id"]})
     assert r.status_code == 422
     assert "follows another master" in error_of(r)["fields"]["partner_id"]
+    assert error_of(r)["field_codes"] == {"partner_id": "partner_follows_other"}
     assert (await alice.get(f"/api/v1/accounts/{m['id']}")).json()["account"][
         "partner_id"] is None
     assert api.engine.partner_of == {}

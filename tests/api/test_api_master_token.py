@@ -34,9 +34,11 @@ async def test_rotate_master_token(api: Api, alice, bob) -> None:
     lid = late["account"]["id"]
     r = await bob.put(f"/api/v1/accounts/{lid}/following", json={"master_token": old_token})
     assert r.status_code == 422 and error_of(r)["fields"] == {"master_token": ROTATED_TEXT}
+    assert error_of(r)["field_codes"] == {"master_token": "master_token_rotated"}
     r = await bob.put(f"/api/v1/accounts/{lid}/following",
                       json={"master_token": "MST-never-existed-0000"})
     assert error_of(r)["fields"] == {"master_token": "no master account has this token"}
+    assert error_of(r)["field_codes"] == {"master_token": "unknown_master_token"}
     r = await bob.put(f"/api/v1/accounts/{lid}/following", json={"master_token": new_token})
     assert r.status_code == 200
 

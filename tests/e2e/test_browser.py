@@ -120,6 +120,8 @@ def follow_and_rules(page: Any, master_token: str) -> None:
     tid(page, "follow-token").fill("MST-does-not-exist")
     tid(page, "follow-submit").click()
     e(tid(page, "follow-token-error")).to_be_visible()  # the API's 422 on master_token
+    # ... in the SPA's words for its field code (unknown_master_token), not the server's
+    e(tid(page, "follow-token-error")).to_contain_text("No master account has this token")
     tid(page, "follow-token").fill(master_token)
     tid(page, "follow-submit").click()
     e(tid(page, "following-current")).to_contain_text("Gold Master")
@@ -235,10 +237,17 @@ def test_trader_journey(server: Server, new_context: Any, sims: SimThread) -> No
     screenshot(follower_page, "desktop-dashboard-follower")
 
     # ---- switch the copy mode live: RECORD copies to nobody, and it sticks after a reload
+    # A switch that stops copying asks first, saying what happens; cancel changes nothing.
+    tid(page, "mode-RECORD").click()
+    e(tid(page, "mode-confirm")).to_contain_text("no follower copies them")
+    tid(page, "mode-confirm-cancel").click()
+    e(tid(page, "mode-confirm")).not_to_be_visible()
+    e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "PUBSUB")
     # The switch answers at once (optimistic); reload only after the server has answered.
     with page.expect_response(lambda r: r.url.endswith("/copy-mode")
                               and r.request.method == "PUT") as answer:
         tid(page, "mode-RECORD").click()
+        tid(page, "mode-confirm-confirm").click()
     assert answer.value.ok
     e(tid(page, "mode-RECORD")).to_have_attribute("aria-checked", "true")
     e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "RECORD")
@@ -253,6 +262,20 @@ def test_trader_journey(server: Server, new_context: Any, sims: SimThread) -> No
     tid(page, "mode-PUBSUB").focus()
     page.keyboard.press("ArrowLeft")  # keyboard: PUBSUB ← wraps to RECORD; → goes to PUBSUB
     page.keyboard.press("ArrowRight")
+    e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "PUBSUB")
+    # 1TO1 with no partner would copy to nobody: the dialog offers the master's followers
+    tid(page, "mode-1TO1").click()
+    e(tid(page, "mode-confirm")).to_contain_text("Pick the partner")
+    e(tid(page, "mode-confirm-partner")).to_have_value(str(follower_id))
+    screenshot(page, "desktop-mode-confirm-1to1")
+    with page.expect_response(lambda r: r.url.endswith("/copy-mode")
+                              and r.request.method == "PUT") as answer:
+        tid(page, "mode-confirm-confirm").click()
+    assert answer.value.ok
+    e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "1TO1")
+    e(tid(page, "partner-info")).to_contain_text("Follower One")
+    tid(page, "mode-PUBSUB").click()  # back to every follower: no question asked
+    e(tid(page, "mode-confirm")).not_to_be_visible()
     e(tid(page, "mode-switcher")).to_have_attribute("data-mode", "PUBSUB")
 
     # ---- settings: a personal API token is shown once, then revoked

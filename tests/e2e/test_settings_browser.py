@@ -50,6 +50,11 @@ def test_the_password_form_warns_about_sessions_and_tokens(server: Server,
     e(page.locator("html")).to_have_attribute("lang", "th")
     e(note).to_contain_text("ออกจากระบบทุกเซสชันอื่น")
     e(note).to_contain_text("ยกเลิก Personal access token ทุกอัน")
+    # A wrong current password: the API's field code (wrong_password) read in Thai
+    tid("password-current").fill("not-the-password-at-all")
+    tid("password-new").fill("another-long-password")
+    tid("password-save").click()
+    e(tid("password-current-error")).to_have_text("รหัสผ่านปัจจุบันไม่ถูกต้อง")
     tid("side-lang-en").click()
     e(page.locator("html")).to_have_attribute("lang", "en")
 

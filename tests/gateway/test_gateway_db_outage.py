@@ -129,7 +129,7 @@ async def test_database_outage_is_one_requests_problem(
             assert login.status_code == 503
             body = login.json()
             assert body["error"]["code"] == "unavailable"
-            assert set(body["error"]) == {"code", "message", "fields"}
+            assert set(body["error"]) == {"code", "message", "fields", "field_codes"}
             assert login.headers["Retry-After"] == "2"
 
             await trio.to_thread.run_sync(own_pg.start)

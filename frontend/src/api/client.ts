@@ -24,6 +24,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: Readonly<Record<string, string>> = {},
+    /** A stable machine word per field (`""`: the request as a whole), for translation. */
+    readonly fieldCodes: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -118,7 +120,7 @@ export class ApiClient {
       if (res.status === 401) this.onUnauthorized?.();
       if (isErrorBody(parsed)) {
         const e = parsed.error;
-        throw new ApiError(res.status, e.code, e.message, e.fields ?? {});
+        throw new ApiError(res.status, e.code, e.message, e.fields ?? {}, e.field_codes ?? {});
       }
       throw new ApiError(res.status, `http_${res.status}`, res.statusText || `HTTP ${res.status}`);
     }

@@ -862,6 +862,9 @@ export interface components {
             fields: {
                 [key: string]: string;
             };
+            field_codes: {
+                [key: string]: string;
+            };
         };
         AccountList: {
             items: components["schemas"]["AccountOut"][];

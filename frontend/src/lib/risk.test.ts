@@ -57,6 +57,16 @@ describe('risk guards form', () => {
     ]);
     expect(errors.max_drawdown_pct).toBe('Must be above 0 and at most 100.');
     expect(errors.daily_loss).toBe('Use at most 2 decimal places.');
+    expect(errors.equity_floor).toBe('Must be greater than 0.'); // -5: not "Enter a number."
+  });
+
+  it('says a negative number is out of range, not "not a number"', () => {
+    const f = riskToForm(full);
+    f.max_open_copies = '-3';
+    f.max_total_lots = '-1';
+    const { errors } = validateRisk(f);
+    expect(errors.max_open_copies).toBe('Must be between 1 and 10000.');
+    expect(errors.max_total_lots).toBe('Must be greater than 0.');
   });
 
   it('allows a margin level floor above 100 % (up to 100000)', () => {

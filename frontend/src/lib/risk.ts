@@ -65,6 +65,7 @@ function places(text: string): number {
 
 /** A money limit: above 0, at most 2 decimals, below 10^12. */
 export function moneyError(text: string): string | undefined {
+  if (/^-\s*\d/.test(text)) return t('validation.positive'); // says what is wrong, not "a number"
   if (!DECIMAL.test(text)) return t('validation.number');
   if (Number(text) <= 0) return t('validation.positive');
   if (places(text) > 2) return t('risk.err.decimals2');
@@ -74,6 +75,7 @@ export function moneyError(text: string): string | undefined {
 
 /** A percent limit: above 0, at most `top`, at most 2 decimals. */
 export function percentError(text: string, top: number): string | undefined {
+  if (/^-\s*\d/.test(text)) return t('validation.positive'); // says what is wrong, not "a number"
   if (!DECIMAL.test(text)) return t('validation.number');
   if (Number(text) <= 0 || Number(text) > top) return t('risk.err.percent', { max: String(top) });
   if (places(text) > 2) return t('risk.err.decimals2');
@@ -81,6 +83,7 @@ export function percentError(text: string, top: number): string | undefined {
 }
 
 function lotsError(text: string): string | undefined {
+  if (/^-\s*\d/.test(text)) return t('validation.positive'); // says what is wrong, not "a number"
   if (!DECIMAL.test(text)) return t('validation.number');
   if (Number(text) <= 0) return t('validation.positive');
   if (places(text) > 4) return t('validation.decimals');
@@ -126,7 +129,9 @@ export function validateRisk(f: RiskForm): { errors: Errors; body?: RiskLimitsBo
 
   const copies = f.max_open_copies.trim();
   if (!copies) body.max_open_copies = null;
-  else if (!/^\d+$/.test(copies)) errors.max_open_copies = t('validation.integer');
+  else if (/^-\s*\d+$/.test(copies)) {
+    errors.max_open_copies = t('validation.range', { min: 1, max: 10000 });
+  } else if (!/^\d+$/.test(copies)) errors.max_open_copies = t('validation.integer');
   else if (Number(copies) < 1 || Number(copies) > 10_000) {
     errors.max_open_copies = t('validation.range', { min: 1, max: 10000 });
   } else body.max_open_copies = Number(copies);

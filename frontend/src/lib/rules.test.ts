@@ -75,4 +75,32 @@ describe('copy rules form', () => {
     expect(errors.max_lot).toBe('Must be at most 1000000.');
     expect(errors.blocked_symbols).toContain('xauusd');
   });
+
+  it('says what is wrong: below zero, not whole, not a symbol (issue 17 item 6)', () => {
+    const f = { ...rulesToForm(rules), min_lot_to_copy: '-1', max_deviation_points: '-5',
+                signal_expiry_seconds: '-3', allowed_symbols: 'EURUSD, EUR/USD',
+                blocked_symbols: 'US30 x=y', max_lot: '-2' };
+    const { errors } = validateRules(f);
+    expect(errors.min_lot_to_copy).toBe('Must be 0 or more.');
+    expect(errors.max_deviation_points).toBe('Must be 0 or more.');
+    expect(errors.signal_expiry_seconds).toBe('Must be between 1 and 86400.');
+    expect(errors.allowed_symbols).toContain('“EUR/USD” is not a symbol');
+    expect(errors.allowed_symbols).not.toContain('XAUUSD=GOLD');
+    expect(errors.blocked_symbols).toContain('“x=y”');
+    expect(errors.max_lot).toBe('Must be greater than 0.');
+    expect(validateRules({ ...f, max_deviation_points: '1.5' }).errors.max_deviation_points)
+      .toBe('Enter a whole number.');
+    expect(validateRules({ ...f, max_deviation_points: 'abc' }).errors.max_deviation_points)
+      .toBe('Enter a number.');
+    setLocale('th');
+    try {
+      const th = validateRules(f).errors;
+      expect(th.min_lot_to_copy).toBe('ต้องเป็น 0 ขึ้นไป');
+      expect(th.max_deviation_points).toBe('ต้องเป็น 0 ขึ้นไป');
+      expect(th.allowed_symbols).toContain('EUR/USD');
+      expect(th.allowed_symbols).toContain('ไม่ใช่ชื่อสัญลักษณ์');
+    } finally {
+      setLocale('en');
+    }
+  });
 });

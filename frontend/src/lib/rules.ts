@@ -43,11 +43,14 @@ export function rulesToForm(r: CopyRules): RulesForm {
 }
 
 const NUMBER = /^\d+(\.\d+)?$/;
+/** A number below zero, as typed: the message says so rather than "enter a number". */
+const NEGATIVE = /^-\s*\d+(\.\d+)?$/;
 const SYMBOL = /^[A-Za-z0-9._#+-]{1,32}$/;
 const MAX_DECIMAL = 1_000_000;
 
 /** A decimal as the API takes it: at most 4 places, 0..1 000 000; else the message. */
-function decimalError(text: string): string | undefined {
+function decimalError(text: string, positive = false): string | undefined {
+  if (NEGATIVE.test(text)) return t(positive ? 'validation.positive' : 'validation.notNegative');
   if (!NUMBER.test(text)) return t('validation.number');
   if ((text.split('.')[1] ?? '').length > 4) return t('validation.decimals');
   if (Number(text) > MAX_DECIMAL) return t('validation.max', { max: '1000000' });
@@ -59,7 +62,8 @@ function symbols(text: string): string[] {
 }
 
 function symbolList(text: string): string | undefined {
-  return symbols(text).every((s) => SYMBOL.test(s)) ? undefined : t('validation.symbolMap');
+  const bad = symbols(text).find((s) => !SYMBOL.test(s));
+  return bad === undefined ? undefined : t('validation.symbolList', { symbol: bad });
 }
 
 function symbolMap(text: string): string | undefined {
@@ -73,8 +77,14 @@ function symbolMap(text: string): string | undefined {
 
 function intIn(text: string, min: number, max: number): string | undefined {
   if (!text.trim()) return t('validation.required');
-  if (!/^\d+$/.test(text.trim())) return t('validation.integer');
-  const n = Number(text);
+  const v = text.trim();
+  if (NEGATIVE.test(v)) {
+    return min === 0 ? t('validation.notNegative')
+      : t('validation.range', { min: String(min), max: String(max) });
+  }
+  if (NUMBER.test(v) && !/^\d+$/.test(v)) return t('validation.integer');
+  if (!/^\d+$/.test(v)) return t('validation.number');
+  const n = Number(v);
   return n >= min && n <= max
     ? undefined : t('validation.range', { min: String(min), max: String(max) });
 }
@@ -84,7 +94,7 @@ export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput 
   const errors: Errors = {};
   const lot = f.lot_value.trim();
   if (!lot) errors.lot_value = t('validation.required');
-  else if (decimalError(lot)) errors.lot_value = decimalError(lot)!;
+  else if (decimalError(lot, true)) errors.lot_value = decimalError(lot, true)!;
   else if (Number(lot) <= 0) errors.lot_value = t('validation.positive');
   else if (f.lot_mode === 'RISK_PERCENT' && Number(lot) > 100) {
     errors.lot_value = t('validation.max', { max: '100' });
@@ -95,7 +105,7 @@ export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput 
 
   const max = f.max_lot.trim();
   if (max) {
-    if (decimalError(max)) errors.max_lot = decimalError(max)!;
+    if (decimalError(max, true)) errors.max_lot = decimalError(max, true)!;
     else if (Number(max) <= 0) errors.max_lot = t('validation.positive');
   }
 

@@ -49,7 +49,8 @@ async def _name_free(call: Call[Any, Any], name: str, except_id: int | None = No
     for a in await call.ctx.accounts.list_for_user(call.user_id):
         if a.id != except_id and a.name.strip().casefold() == wanted:
             raise ApiConflict("You already have an account with this name.",
-                              {"name": "already used by another of your accounts"})
+                              {"name": "already used by another of your accounts"},
+                              field_codes={"name": "name_taken"})
 
 
 @route("POST", "/api/v1/accounts", summary="Create an account (the API key is shown once)",

@@ -155,7 +155,8 @@ async def update_me(call: Call[ProfileIn, None]) -> UserEnvelope:
         user = await call.ctx.users.update_profile(call.user_id, name=name, email=email)
     except Conflict:
         window.fail(key)
-        raise ValidationFailed("This email cannot be used.", {"email": EMAIL_UNUSABLE}) from None
+        raise ValidationFailed("This email cannot be used.", {"email": EMAIL_UNUSABLE},
+                               field_codes={"email": "email_unusable"}) from None
     return UserEnvelope(user_out(user))
 
 
@@ -169,7 +170,8 @@ async def change_password(call: Call[PasswordIn, None]) -> None:
     if not await call.st.passwords.verify(current, call.body.current_password):
         throttles.login_account.fail(key)
         raise ValidationFailed("The current password is wrong.",
-                               {"current_password": "is wrong"})
+                               {"current_password": "is wrong"},
+                               field_codes={"current_password": "wrong_password"})
     assert call.principal is not None
     # Every other session and every personal access token ends with the old password.
     await call.ctx.users.change_password(

@@ -1,6 +1,8 @@
 """The API's error types and the one place that turns any error into an HTTP answer.
 
-Every error leaves as ``{"error": {"code", "message", "fields"}}``. Repository errors
+Every error leaves as ``{"error": {"code", "message", "fields", "field_codes"}}``:
+``field_codes`` gives, for some fields of ``fields``, a stable machine word (see
+:data:`FIELD_CODES`) that clients translate instead of the English text. Repository errors
 (:mod:`copytrade.db.errors`) and domain rule errors are translated here, nowhere else.
 """
 
@@ -32,6 +34,22 @@ CODES: dict[str, int] = {
     "unavailable": 503,
 }
 
+# The stable per-field codes (``field_codes``); docs/api.md has the same list and the SPA
+# translates each (frontend/src/i18n/field-codes.json).
+FIELD_CODES: frozenset[str] = frozenset({
+    "wrong_password",             # current_password: not the user's password
+    "email_unusable",             # email: cannot be used (taken or refused; never says which)
+    "email_taken",                # email: another user has it (admin/user creation)
+    "unknown_master_token",       # master_token: no master account has this token
+    "master_token_rotated",       # master_token: the master's owner replaced this token
+    "follower_removed",           # master_token: the master's owner removed this follower
+    "partner_follows_no_master",  # partner_id: the 1TO1 partner follows no master
+    "partner_follows_other",      # partner_id: the 1TO1 partner follows another master
+    "partner_not_follower",       # partner_id: the 1TO1 partner is a master
+    "open_copies",                # (no field): the account still has open copies
+    "name_taken",                 # name: another of the user's accounts has this name
+})
+
 # Domain field names that the API spells differently.
 _FIELD_ALIASES = {"expiry_seconds": "signal_expiry_seconds"}
 
@@ -42,11 +60,14 @@ class ApiError(Exception):
     code = "bad_request"
 
     def __init__(self, message: str, fields: dict[str, str] | None = None,
-                 *, headers: dict[str, str] | None = None) -> None:
+                 *, headers: dict[str, str] | None = None,
+                 field_codes: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
         self.headers = headers or {}
+        self.field_codes = field_codes or {}
+        assert set(self.field_codes.values()) <= FIELD_CODES, self.field_codes
 
     @property
     def status(self) -> int:
@@ -102,9 +123,11 @@ def to_api_error(exc: BaseException) -> ApiError:
         return ApiNotFound(str(exc) or "not found")
     if isinstance(exc, Conflict):
         fields = {exc.field: str(exc)} if exc.field else {}
-        return ApiConflict(str(exc), fields)
+        codes = {exc.field or "": exc.code} if exc.code else {}
+        return ApiConflict(str(exc), fields, field_codes=codes)
     if isinstance(exc, Invalid):
-        return ValidationFailed(str(exc), {exc.field: exc.detail})
+        codes = {exc.field: exc.code} if exc.code else {}
+        return ValidationFailed(str(exc), {exc.field: exc.detail}, field_codes=codes)
     if isinstance(exc, DatabaseUnavailable):
         log.warning("request refused: %s", exc)
         return Unavailable("The database is unavailable; nothing was changed. Retry shortly.",
@@ -129,7 +152,8 @@ def to_api_error(exc: BaseException) -> ApiError:
 
 
 def error_body(err: ApiError) -> dict[str, Any]:
-    return {"error": {"code": err.code, "message": err.message, "fields": err.fields}}
+    return {"error": {"code": err.code, "message": err.message, "fields": err.fields,
+                      "field_codes": err.field_codes}}
 
 
 def error_response(exc: BaseException) -> Response:

@@ -76,9 +76,11 @@ async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvel
     except NotFound:
         if await MasterTokens(call.ctx.db).is_retired(call.body.master_token):
             raise ValidationFailed("This master token was rotated.",
-                                   {"master_token": ROTATED_TEXT}) from None
+                                   {"master_token": ROTATED_TEXT},
+                                   field_codes={"master_token": "master_token_rotated"}) from None
         raise ValidationFailed("No master account has this master token.",
-                               {"master_token": "no master account has this token"}) from None
+                               {"master_token": "no master account has this token"},
+                               field_codes={"master_token": "unknown_master_token"}) from None
     ids = [account_id, *linked] + [i for i in (before.following_id, account.following_id) if i]
     await notify(call, *ids)
     if before.following_id != account.following_id:

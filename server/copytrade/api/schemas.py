@@ -438,6 +438,9 @@ class ErrorDetail:
                   "validation_failed", "rate_limited", "internal"]
     message: str
     fields: dict[str, str]
+    # A stable machine word per field for the commonest refusals (docs/api.md "Errors");
+    # the key "" is the request as a whole.
+    field_codes: dict[str, str]
 
 
 @attrs.frozen

@@ -137,11 +137,14 @@ class AccountRepository:
                         raise NotFound("partner account not found")
                     if partner["role"] != Role.FOLLOWER.value:
                         raise Conflict("the 1TO1 partner must be a follower account",
-                                       field="partner_id")
+                                       field="partner_id", code="partner_not_follower")
                     if partner["following_id"] != master_id:
                         raise Invalid(
                             "The 1TO1 partner must be one of this master's followers.",
-                            field="partner_id", detail=(
+                            field="partner_id",
+                            code="partner_follows_other" if partner["following_id"] is not None
+                            else "partner_follows_no_master",
+                            detail=(
                                 "this follower follows another master; make it follow this "
                                 "master first" if partner["following_id"] is not None else
                                 "this follower follows no master; make it follow this master "
@@ -175,7 +178,7 @@ class AccountRepository:
         if master_id is not None and await self.db.fetchval(
                 "SELECT 1 FROM removed_followers WHERE master_id = $1 AND follower_id = $2",
                 master_id, follower.id):
-            raise Conflict(REMOVED_TEXT, field="master_token")
+            raise Conflict(REMOVED_TEXT, field="master_token", code="follower_removed")
 
         async def _set(con: asyncpg.Connection) -> Any:
             async with con.transaction():
@@ -258,7 +261,8 @@ class AccountRepository:
         if outcome == "missing":
             raise NotFound("trading account not found")
         if outcome == "busy":
-            raise Conflict("this account still has open copies; close them first")
+            raise Conflict("this account still has open copies; close them first",
+                           code="open_copies")
 
     async def followers_of(self, master_id: int) -> list[TradingAccount]:
         rows = await self.db.fetch(

@@ -16,18 +16,22 @@ class NotFound(DatabaseError):
 class Conflict(DatabaseError):
     """A uniqueness or state rule refused the change."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None,
+                 code: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.code = code  # a stable machine word for ``field`` (the API's ``field_codes``)
 
 
 class Invalid(DatabaseError):
     """A value the caller chose breaks a rule of the stored data (the API: 422 on ``field``)."""
 
-    def __init__(self, message: str, *, field: str, detail: str) -> None:
+    def __init__(self, message: str, *, field: str, detail: str,
+                 code: str | None = None) -> None:
         super().__init__(message)
         self.field = field
         self.detail = detail
+        self.code = code  # a stable machine word for ``field`` (the API's ``field_codes``)
 
 
 class DatabaseUnavailable(DatabaseError):

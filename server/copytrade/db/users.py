@@ -39,7 +39,8 @@ class UserRepository:
                 normalize_email(email), name.strip(), hashed_password,
             )
         except asyncpg.UniqueViolationError:
-            raise Conflict("an account with this email already exists", field="email") from None
+            raise Conflict("an account with this email already exists", field="email",
+                               code="email_taken") from None
         assert r is not None
         return _user(r)
 
@@ -74,7 +75,8 @@ class UserRepository:
                 normalize_email(email) if email is not None else None,
             )
         except asyncpg.UniqueViolationError:
-            raise Conflict("an account with this email already exists", field="email") from None
+            raise Conflict("an account with this email already exists", field="email",
+                               code="email_taken") from None
         if r is None:
             raise NotFound("user not found")
         return _user(r)

@@ -5,8 +5,10 @@ import { CopyField } from '../CopyField';
 import { Loading } from '../LoadState';
 
 /** "Connect your EA": the host, port and key a trader types into MetaTrader 5. */
-export function ConnectEA({ account, compact = false, showKey = true }: {
+export function ConnectEA({ account, compact = false, showKey = true, showToken = true }: {
   account: Account; compact?: boolean; showKey?: boolean;
+  /** False where the page shows the master token in its own panel (shown once). */
+  showToken?: boolean;
 }) {
   const info = useAsync((s) => api.connectionInfo(s), []);
   return (
@@ -28,9 +30,12 @@ export function ConnectEA({ account, compact = false, showKey = true }: {
                      testid="connect-port" />
           <div class="space-y-1">
             <div class="text-xs font-medium text-ink-400">{t('dash.connect.tls')}</div>
-            <div class="rounded-lg border border-ink-600 bg-ink-950 px-3 py-2 text-sm">
-              {info.data?.tls ? t('common.yes') : t('common.no')}
-            </div>
+            {/* A plain badge, not a box that looks like an input. */}
+            <span data-testid="connect-tls"
+                  class={`inline-block rounded-full px-2.5 py-0.5 text-xs font-semibold
+                          ${info.data?.tls ? 'bg-up-dim text-up' : 'bg-ink-700 text-ink-100'}`}>
+              {info.data?.tls ? t('dash.connect.tlsOn') : t('dash.connect.tlsOff')}
+            </span>
           </div>
         </div>
       )}
@@ -42,7 +47,7 @@ export function ConnectEA({ account, compact = false, showKey = true }: {
           {t('dash.connect.keyNote', { prefix: account.api_key_prefix })}
         </div>
       </div>}
-      {account.role === 'master' && account.master_token && (
+      {showToken && account.role === 'master' && account.master_token && (
         <CopyField label={t('dash.connect.token')} value={account.master_token}
                    testid="connect-master-token" />
       )}

@@ -57,6 +57,7 @@ function Editor({ accountId, initial }: { accountId: Id; initial: CopyRules }) {
                    value={form.signal_expiry_seconds} onInput={set('signal_expiry_seconds')}
                    error={errors.signal_expiry_seconds} />
         <TextField label={t('accounts.rules.deviation')} testid="rules-deviation"
+                   hint={t('accounts.rules.deviationHint')}
                    inputMode="numeric" value={form.max_deviation_points}
                    onInput={set('max_deviation_points')} error={errors.max_deviation_points} />
         <SelectField label={t('accounts.rules.stale')} testid="rules-stale"

@@ -77,7 +77,7 @@ function KeyPanel({ account }: { account: Account }) {
                     data-testid="rotate-key">↻ {t('accounts.detail.rotate')}</Button>
           </div>
         )}
-        <ConnectEA account={account} compact showKey={false} />
+        <ConnectEA account={account} compact showKey={false} showToken={false} />
       </div>
       <ConfirmDialog open={confirm} title={t('accounts.detail.rotate')}
                      confirmLabel={t('accounts.detail.rotate')} busy={busy} error={error}
@@ -185,8 +185,9 @@ function DeletePanel({ account }: { account: Account }) {
         navigate('/accounts', { replace: true });
       },
       alwaysSentence: true,
+      // The only 409 here is "still has open copies": one sentence, in the user's language.
       message: (err) => (err instanceof ApiError && err.status === 409
-        ? `${t('accounts.detail.deleteBlocked')} ${errorMessage(err)}` : errorMessage(err)),
+        ? t('accounts.detail.deleteBlocked') : errorMessage(err)),
     });
 
   return (

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, isAbort, type Account, type CopyMode, type MasterTrade } from '../../api';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ConnectEA } from '../../components/ConnectEA';
 import { EmptyState } from '../../components/EmptyState';
+import { SelectField } from '../../components/Field';
 import { Link } from '../../components/Link';
 import { ErrorState, Loading } from '../../components/LoadState';
 import { ModeSwitcher } from '../../components/ModeSwitcher';
@@ -14,11 +16,12 @@ import { ProfitPanel } from '../../components/ProfitPanel';
 import { StatsRow } from '../../components/StatsRow';
 import { TradesTable } from '../../components/TradesTable';
 import { t } from '../../i18n';
-import { errorMessage } from '../../lib/errors';
+import { errorMessage, fieldErrors } from '../../lib/errors';
+import { stopsCopying } from '../../lib/mode';
 import { useAbortable, useAsync, useDebounced, useFlash, useLiveEvents } from '../../lib/hooks';
 import { applyPnl, pips } from '../../lib/pnl';
 import { dropRow, mergeRow } from '../../lib/rows';
-import { findAccount, upsertAccount } from '../../state/accounts';
+import { accounts, findAccount, upsertAccount } from '../../state/accounts';
 import { toast } from '../../state/toast';
 import { AccountHeader } from './AccountHeader';
 
@@ -90,21 +93,61 @@ export function MasterView({ account }: { account: Account }) {
     },
   }, [id]);
 
-  const changeMode = async (mode: CopyMode) => {
-    const before = account.copy_mode;
-    upsertAccount({ ...account, copy_mode: mode }); // optimistic: the switch answers at once
+  const changeMode = async (mode: CopyMode, base: Account = account) => {
+    const before = base.copy_mode;
+    upsertAccount({ ...base, copy_mode: mode }); // optimistic: the switch answers at once
     setModeBusy(mode);
     try {
       upsertAccount(await api.setCopyMode(id, mode, abortable()));
       toast(t('dash.modeChanged', { mode }));
     } catch (err) {
       if (isAbort(err)) return;
-      upsertAccount({ ...account, copy_mode: before });
+      upsertAccount({ ...base, copy_mode: before });
       toast(errorMessage(err), 'error');
     } finally {
       setModeBusy(null);
     }
   };
+
+  // A change that would stop copying (RECORD; 1TO1 with no partner) is confirmed first,
+  // and 1TO1 offers to pick the partner: one of this master's followers (docs/api.md).
+  const [pending, setPending] = useState<CopyMode | null>(null);
+  const [pick, setPick] = useState('');
+  const [pickBusy, setPickBusy] = useState(false);
+  const [pickError, setPickError] = useState<string | null>(null);
+  const ownFollowers = (accounts.value ?? []).filter(
+    (a) => a.role === 'follower' && a.following_id === id);
+  const requestMode = (mode: CopyMode) => {
+    if (mode === account.copy_mode) return;
+    if (stopsCopying(mode, account.partner_id)) {
+      setPick(ownFollowers[0] ? String(ownFollowers[0].id) : '');
+      setPickError(null);
+      setPending(mode);
+      return;
+    }
+    void changeMode(mode);
+  };
+  const confirmMode = async () => {
+    const mode = pending;
+    if (!mode) return;
+    let base = account;
+    if (mode === '1TO1' && pick) {
+      setPickBusy(true);
+      setPickError(null);
+      try {
+        base = await api.setPartner(id, Number(pick), abortable());
+        upsertAccount(base);
+      } catch (err) {
+        if (!isAbort(err)) setPickError(fieldErrors(err).partner_id ?? errorMessage(err));
+        return;
+      } finally {
+        setPickBusy(false);
+      }
+    }
+    setPending(null);
+    void changeMode(mode, base);
+  };
+  const stops = pending === 'RECORD' || (pending === '1TO1' && !pick);
 
   const neverTraded = stats.data?.closed_count === 0 && active.data?.length === 0;
   const partner = account.partner_id !== null ? findAccount(account.partner_id) : undefined;
@@ -144,7 +187,29 @@ export function MasterView({ account }: { account: Account }) {
 
         <div class="min-w-0 space-y-4">
           <Panel title={t('dash.mode')} testid="mode-panel">
-            <ModeSwitcher value={account.copy_mode} onChange={changeMode} busy={modeBusy} />
+            <ModeSwitcher value={account.copy_mode} onChange={requestMode} busy={modeBusy} />
+            <ConfirmDialog open={pending !== null} testid="mode-confirm"
+                           title={stops ? t('dash.modeConfirm.title')
+                             : t('dash.modeConfirm.switchTitle', { mode: pending ?? '' })}
+                           confirmLabel={stops ? t('dash.modeConfirm.stop')
+                             : t('dash.modeConfirm.switch', { mode: pending ?? '' })}
+                           busy={pickBusy} error={pickError}
+                           onConfirm={() => void confirmMode()}
+                           onCancel={() => setPending(null)}>
+              {pending === 'RECORD' ? <p>{t('dash.modeConfirm.record')}</p> : (
+                <div class="space-y-3">
+                  <p>{t('dash.modeConfirm.noPartner')}</p>
+                  {ownFollowers.length === 0
+                    ? <p class="text-warn" data-testid="mode-confirm-no-followers">
+                        {t('accounts.partner.noFollowers')}</p>
+                    : <SelectField label={t('accounts.partner.select')} value={pick}
+                                   onChange={setPick} testid="mode-confirm-partner"
+                                   options={[...ownFollowers.map((f) => ({
+                                               value: String(f.id), label: f.name })),
+                                             { value: '', label: t('dash.modeConfirm.nobody') }]} />}
+                </div>
+              )}
+            </ConfirmDialog>
             <p class="mt-3 text-xs text-ink-400">{t('dash.modeHint')}</p>
             {account.copy_mode === '1TO1' && (
               <p class="mt-2 text-sm text-ink-300" data-testid="partner-info">
