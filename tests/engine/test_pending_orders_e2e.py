@@ -318,7 +318,7 @@ async def test_one_to_one_and_record_modes(server, nursery):
     w = World(server, nursery)
     await w.setup_user()
     master, msim = await w.master()
-    partner, psim = await w.follower()
+    partner, psim = await w.follower(master)
     _bystander, bsim = await w.follower(master)
     await w.accounts.set_partner(master.id, w.user_id, partner.id)
     await server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
