@@ -47,6 +47,7 @@ async def test_a_copy_without_answer_becomes_unknown_and_is_resolved(db, nursery
     await fsim.wait_for(lambda: {first, second} <= set(fsim.positions))
     unknown = await _pair(c, fid, first, "UNKNOWN")
     assert unknown["reason_code"] == "NO_ANSWER" and "0.4 s" in unknown["reason"]
+    await _pair(c, fid, second, "UNKNOWN")  # its own 0.4 s run from its own OPEN
     r = await c.get(f"/api/v1/accounts/{fid}/pairs", params={"status": "UNKNOWN"})
     assert {p["master_ticket"] for p in r.json()["items"]} == {first, second}
     active = (await c.get(f"/api/v1/accounts/{fid}/active")).json()["items"]
