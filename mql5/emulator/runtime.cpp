@@ -1535,9 +1535,9 @@ static void AfterHandler()
 static void Dispatch()
   {
    // One event at a time, as MT5 does; the control channel is read between events.
+   CheckOrders();
    if(T.lib == nullptr)
       return;
-   CheckOrders();
    if(!T.events.empty())
      {
       Event e = T.events.front();
