@@ -196,3 +196,89 @@ async def test_login_report_carries_the_pending_copies(world: EaWorld) -> None:
     assert len(await orders(f)) == 1                              # nothing placed twice
     rows = await order_pairs(world, follower.id)
     assert [r["status"] for r in rows] == ["PLACED"]
+
+
+# ---------------------------------------------------------------- the real master EA
+
+
+async def real_pair(world: EaWorld, *, reverse: bool = False) -> tuple[Any, Any, Terminal,
+                                                                       Terminal]:
+    master, mkey = await world.master_account()
+    follower, fkey = await world.follower_account(master)
+    m = await world.terminal("master", mkey)
+    f = await world.terminal("follower", fkey, master_token=master.master_token,
+                             inputs={"InpReverseTrade": "true"} if reverse else None)
+    for t in (m, f):
+        await logged_in(t)
+    await synced(f)
+    return master, follower, m, f
+
+
+async def test_master_ea_place_modify_cancel_reach_the_follower_reversed(
+        world: EaWorld) -> None:
+    _master, follower, m, f = await real_pair(world, reverse=True)
+    expires = int(time.time()) + 3600
+    ticket = await m.place_order("EURUSD", "BUY_LIMIT", 0.1, 1.08, sl=1.07, tp=1.09,
+                                 expiration=expires)
+    await m.wait_line("sent", f"CMD_ORDER|BUY_LIMIT|EURUSD|1.08|0.1|1.07|1.09|{ticket}|0|"
+                      f"{expires * 1000}")
+    await m.wait_line("received", f"STORED|ORDER|{ticket}|0")
+    os = await wait_orders(f, lambda os: len(os) == 1)
+    assert (os[0]["type"], os[0]["price"], os[0]["sl"], os[0]["tp"], os[0]["expiration"],
+            os[0]["comment"]) == ("SELL_STOP", 1.08, 1.09, 1.07, expires, f"CT#{ticket}")
+    rows = await wait_order_pairs(world, follower.id, lambda r: r and r[0]["status"] == "PLACED")
+    assert int(rows[0]["slave_ticket"]) == os[0]["ticket"]
+
+    await m.modify_order(ticket, price=1.079, sl=1.069)
+    await m.wait_line("sent", f"CMD_ORDER_MODIFY|{ticket}|1.079|1.069|1.09|0|{expires * 1000}")
+    await wait_orders(f, lambda os: os and (os[0]["price"], os[0]["sl"], os[0]["tp"]) == (
+        1.079, 1.09, 1.069))
+
+    await m.cancel_order(ticket)
+    await m.wait_line("sent", f"CMD_ORDER_CANCEL|{ticket}|CANCELLED")
+    await wait_orders(f, lambda os: os == [])
+    rows = await wait_order_pairs(world, follower.id,
+                                  lambda r: r and r[0]["status"] == "CANCELLED")
+    assert rows[0]["master_status"] == "CANCELLED"
+
+
+async def test_master_ea_order_expiry_is_reported_expired(world: EaWorld) -> None:
+    _master, follower, m, f = await real_pair(world)
+    ticket = await m.place_order("EURUSD", "SELL_LIMIT", 0.1, 1.09,
+                                 expiration=int(time.time()) + 2)
+    await wait_orders(f, lambda os: len(os) == 1)
+    await m.wait_line("sent", f"CMD_ORDER_CANCEL|{ticket}|EXPIRED", timeout=15)
+    await wait_orders(f, lambda os: os == [])          # expired at the follower's broker too
+    rows = await wait_order_pairs(world, follower.id, lambda r: r and r[0]["master_status"]
+                                  in ("EXPIRED", "CANCELLED"))
+    assert rows[0]["master_status"] == "EXPIRED"
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+async def test_master_ea_fill_both_fill_then_close_flattens(world: EaWorld,
+                                                            reverse: bool) -> None:
+    _master, follower, m, f = await real_pair(world, reverse=reverse)
+    ticket = await m.place_order("EURUSD", "BUY_LIMIT", 0.1, 1.08)
+    os = await wait_orders(f, lambda os: len(os) == 1)
+    copy = os[0]["ticket"]
+    await m.wait_line("received", f"STORED|ORDER|{ticket}|0")
+    for t in (f, m):                                    # the price falls to 1.08 on both
+        await t.set_price("EURUSD", 1.0800, 1.0800)
+    ps = await wait_positions(m, lambda ps: len(ps) == 1)
+    assert (ps[0]["ticket"], ps[0]["id"]) == (ticket, ticket)
+    await m.wait_line("sent", f"CMD_OPEN|BUY|EURUSD|1.08|0.1|0|0|{ticket}")
+    side = "SELL" if reverse else "BUY"
+    await f.wait_line("sent", f"ACK_OPEN|{ticket}|{copy}|0.1|{side}")
+    fps = await wait_positions(f, lambda ps: len(ps) == 1)
+    assert (fps[0]["ticket"], fps[0]["side"]) == (copy, side)
+    pairs = await world.wait_pairs(follower.id, lambda rs: len(rs) == 1
+                                   and rs[0]["status"] == "OPEN")
+    assert int(pairs[0]["slave_ticket"]) == copy
+    rows = await wait_order_pairs(world, follower.id, lambda r: r and r[0]["status"] == "FILLED")
+    assert rows[0]["master_status"] == "FILLED"
+    assert not m.lines("sent", f"CMD_ORDER_CANCEL|{ticket}|")
+
+    await m.op("close", position=ticket)
+    await wait_positions(f, lambda ps: ps == [])
+    await world.wait_pairs(follower.id, lambda rs: rs[0]["status"] == "CLOSED")
+    assert (await orders(f)) == [] and (await orders(m)) == []

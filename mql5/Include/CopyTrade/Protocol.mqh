@@ -1580,4 +1580,53 @@ string CT_LineAckOrderCancel(const string masterTicket, const string slaveTicket
    return line;
   }
 
+// CMD_ORDER|TYPE|SYMBOL|PRICE|LOT|SL|TP|TICKET|STOPLIMIT|EXPIRATION_MS (section 7a)
+string CT_LineMasterOrder(const string orderType, const string symbol, const string price,
+                          const string volume, const string sl, const string tp,
+                          const string ticket, const string stoplimit, const string expirationMs)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "CMD_ORDER", CT_EA_TO_SERVER);
+   m.Set("order_type", orderType);
+   m.Set("symbol", symbol);
+   m.Set("price", price);
+   m.Set("volume", volume);
+   m.Set("sl", sl);
+   m.Set("tp", tp);
+   m.Set("ticket", ticket);
+   m.Set("stoplimit", stoplimit);
+   m.Set("expiration_ms", expirationMs);
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
+string CT_LineMasterOrderModify(const string ticket, const string price, const string sl,
+                                const string tp, const string stoplimit, const string expirationMs)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "CMD_ORDER_MODIFY", CT_EA_TO_SERVER);
+   m.Set("ticket", ticket);
+   m.Set("price", price);
+   m.Set("sl", sl);
+   m.Set("tp", tp);
+   m.Set("stoplimit", stoplimit);
+   m.Set("expiration_ms", expirationMs);
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
+// reason: CANCELLED | EXPIRED
+string CT_LineMasterOrderCancel(const string ticket, const string reason)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "CMD_ORDER_CANCEL", CT_EA_TO_SERVER);
+   m.Set("ticket", ticket);
+   m.Set("reason", reason);
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
 #endif
