@@ -152,7 +152,7 @@ bool TryStart()
    g_orderTracker.count = 0;
    int skipped = 0;
    if(CT_LoadMasterState(g_stateFile, g_outbox, g_tracker, g_orderTracker, skipped, login))
-      PrintFormat("CopyTradeMaster: state loaded: %d positions and %d pending orders reported, %d events unconfirmed%s",
+      PrintFormat("CopyTradeMaster: state loaded: %d positions reported, %d pending orders reported, %d events unconfirmed%s",
                   g_tracker.count, g_orderTracker.count, g_outbox.Count(),
                   skipped > 0 ? ", " + IntegerToString(skipped) + " unreadable lines dropped" : "");
    else if(FileIsExist(g_stateFile))

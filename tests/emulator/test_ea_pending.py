@@ -74,6 +74,14 @@ async def test_emulator_order_list_fill_and_expiry(world: EaWorld) -> None:
         await t.place_order("NOPE", "BUY_LIMIT", 0.1, 1.0)
     with pytest.raises(TerminalError, match="no such order"):
         await t.cancel_order(424242)
+    with pytest.raises(TerminalError, match="invalid order type"):
+        await t.place_order("EURUSD", "BUY", 0.1, 1.08)           # a market type
+    with pytest.raises(TerminalError, match="volume must be above 0"):
+        await t.place_order("EURUSD", "BUY_LIMIT", 0, 1.08)
+    with pytest.raises(TerminalError, match="invalid expiration"):
+        await t.place_order("EURUSD", "BUY_LIMIT", 0.1, 1.08, expiration=1000)
+    with pytest.raises(TerminalError, match="no such order"):
+        await t.modify_order(424242, price=1.0)
     limit = await t.place_order("EURUSD", "BUY_LIMIT", 0.1, 1.08, sl=1.07, tp=1.09, magic=5)
     gone = await t.place_order("EURUSD", "SELL_STOP", 0.2, 1.08)
     expiring = await t.place_order("GBPUSD", "SELL_LIMIT", 0.1, 1.3,
@@ -282,3 +290,21 @@ async def test_master_ea_fill_both_fill_then_close_flattens(world: EaWorld,
     await wait_positions(f, lambda ps: ps == [])
     await world.wait_pairs(follower.id, lambda rs: rs[0]["status"] == "CLOSED")
     assert (await orders(f)) == [] and (await orders(m)) == []
+
+
+async def test_master_ea_restart_remembers_orders_and_reports_a_cancel_made_while_away(
+        world: EaWorld) -> None:
+    """The state file keeps the reported orders: a restart resends nothing, and an order
+    cancelled while the EA was off is reported at the next start."""
+    _master, follower, m, f = await real_pair(world)
+    ticket = await m.place_order("EURUSD", "BUY_STOP", 0.1, 1.09)
+    await m.wait_line("received", f"STORED|ORDER|{ticket}|0")
+    await wait_orders(f, lambda os: len(os) == 1)
+    await m.op("detach")
+    await m.cancel_order(ticket)
+    mark = len(m.events)
+    await m.op("attach")
+    await m.wait_line("sent", f"CMD_ORDER_CANCEL|{ticket}|CANCELLED", since=mark, timeout=15)
+    assert not m.lines("sent", "CMD_ORDER|", since=mark)
+    await wait_orders(f, lambda os: os == [])
+    await wait_order_pairs(world, follower.id, lambda r: r and r[0]["status"] == "CANCELLED")
