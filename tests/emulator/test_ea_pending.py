@@ -19,23 +19,10 @@ from copytrade.ea.terminal import Terminal, TerminalError
 from copytrade.protocol import OrderEnd
 from copytrade.sim.master import MasterSim
 
-from eaworld import EaWorld, logged_in, synced, wait_positions
+from eaworld import EaWorld, logged_in, orders, synced, wait_orders, wait_positions
 
 pytestmark = pytest.mark.slow
 D = Decimal
-
-
-async def orders(t: Terminal) -> list[dict[str, Any]]:
-    return list((await t.state())["orders"])
-
-
-async def wait_orders(t: Terminal, predicate: Any, timeout: float = 15) -> list[dict[str, Any]]:
-    with trio.fail_after(timeout):
-        while True:
-            os = await orders(t)
-            if predicate(os):
-                return os
-            await trio.sleep(0.05)
 
 
 async def order_pairs(world: EaWorld, follower_id: int) -> list[Any]:
