@@ -549,8 +549,31 @@ void SendLoginReport()
       if(line != "" && g_conn.Send(line))
          positions++;
      }
+   int orders = 0;
+   int orderCount = OrdersTotal();
+   for(int i = 0; i < orderCount; i++)
+     {
+      ulong ticket = OrderGetTicket(i);
+      if(ticket == 0)
+         continue;
+      long mt = CT_MasterTicketOf(InpMagicBase, OrderGetInteger(ORDER_MAGIC), OrderGetString(ORDER_COMMENT));
+      if(mt <= 0)
+         continue;
+      string symbol = OrderGetString(ORDER_SYMBOL);
+      int digits = (int)SymbolInfoInteger(symbol, SYMBOL_DIGITS);
+      string line = CT_LineOrderReport(IntegerToString(mt), IntegerToString((long)ticket), symbol,
+                                       OrderTypeText((int)OrderGetInteger(ORDER_TYPE)),
+                                       CT_Dec(OrderGetDouble(ORDER_VOLUME_CURRENT), CT_SymbolVolumeDigits(symbol)),
+                                       CT_Dec(OrderGetDouble(ORDER_PRICE_OPEN), digits),
+                                       CT_Dec(OrderGetDouble(ORDER_SL), digits),
+                                       CT_Dec(OrderGetDouble(ORDER_TP), digits),
+                                       CT_Dec(OrderGetDouble(ORDER_PRICE_STOPLIMIT), digits),
+                                       IntegerToString(OrderExpirationMs()));
+      if(line != "" && g_conn.Send(line))
+         orders++;
+     }
    g_conn.Send(g_inputRules); // before SYNC: the resync at SYNC plans with the adopted rules
-   g_conn.Send(CT_LineSync(sent, positions));
+   g_conn.Send(CT_LineSyncOrders(sent, positions, orders)); // N_ORDERS: this EA copies pending orders
    g_synced = true;
    g_pnl.Reset(); // one PNL per open copy after SYNC
    PrintFormat("CopyTradeFollower: login report sent: %d symbols, %d open copies", sent, positions);
@@ -588,6 +611,12 @@ void OnServerMessage(CTMessage &m)
       DoClose(m);
    else if(m.verb == "MODIFY")
       DoModify(m);
+   else if(m.verb == "ORDER")
+      DoOrder(m);
+   else if(m.verb == "ORDER_MODIFY")
+      DoOrderModify(m);
+   else if(m.verb == "ORDER_CANCEL")
+      DoOrderCancel(m);
    else if(m.verb == "STORED")
       Print("CopyTradeFollower: ignored STORED (not for a follower)");
   }
@@ -652,7 +681,11 @@ void DoOpen(CTMessage &m)
    long masterTicket = StringToInteger(mt);
    ulong existing = FindCopy(masterTicket);
    if(existing != 0 && AckExisting(mt, existing))
-      return; // a repeated OPEN never opens twice
+      return; // a repeated OPEN never opens twice (or the pending copy filled: section 9a)
+   // The master's order filled and this copy did not: remove it and open at market (9a).
+   ulong pendingCopy = FindOrderCopy(masterTicket);
+   if(pendingCopy != 0 && !RemoveOrder(pendingCopy))
+      Print("CopyTradeFollower: could not remove the pending copy ", pendingCopy, " of master ticket ", mt);
    if(WasCopied(masterTicket))
      {
       // Copied before and closed since (its own SL/TP, a manual close...): never again.
@@ -754,6 +787,195 @@ void DoOpen(CTMessage &m)
      }
    g_conn.Send(CT_LineNack("OPEN", mt, result.retcode, CT_RetcodeText(result.retcode) +
                            (result.comment != "" ? " (" + result.comment + ")" : "")));
+  }
+
+//+------------------------------------------------------------------+
+//| Pending orders (docs/protocol.md section 9a)                      |
+//+------------------------------------------------------------------+
+string OrderTypeText(int type)
+  {
+   if(type == ORDER_TYPE_BUY_LIMIT) return "BUY_LIMIT";
+   if(type == ORDER_TYPE_SELL_LIMIT) return "SELL_LIMIT";
+   if(type == ORDER_TYPE_BUY_STOP) return "BUY_STOP";
+   if(type == ORDER_TYPE_SELL_STOP) return "SELL_STOP";
+   if(type == ORDER_TYPE_BUY_STOP_LIMIT) return "BUY_STOP_LIMIT";
+   return "SELL_STOP_LIMIT";
+  }
+
+ENUM_ORDER_TYPE OrderTypeOf(const string text)
+  {
+   if(text == "BUY_LIMIT") return ORDER_TYPE_BUY_LIMIT;
+   if(text == "SELL_LIMIT") return ORDER_TYPE_SELL_LIMIT;
+   if(text == "BUY_STOP") return ORDER_TYPE_BUY_STOP;
+   if(text == "SELL_STOP") return ORDER_TYPE_SELL_STOP;
+   if(text == "BUY_STOP_LIMIT") return ORDER_TYPE_BUY_STOP_LIMIT;
+   return ORDER_TYPE_SELL_STOP_LIMIT;
+  }
+
+// The selected order's expiration in ms (0 = good till cancelled).
+long OrderExpirationMs()
+  {
+   if(OrderGetInteger(ORDER_TYPE_TIME) != ORDER_TIME_SPECIFIED)
+      return 0;
+   return OrderGetInteger(ORDER_TIME_EXPIRATION) * 1000;
+  }
+
+// The pending copy of `masterTicket` (selected), 0 if none.
+ulong FindOrderCopy(long masterTicket)
+  {
+   int total = OrdersTotal();
+   for(int i = 0; i < total; i++)
+     {
+      ulong ticket = OrderGetTicket(i);
+      if(ticket != 0 && CT_MasterTicketOf(InpMagicBase, OrderGetInteger(ORDER_MAGIC),
+                                          OrderGetString(ORDER_COMMENT)) == masterTicket)
+         return ticket;
+     }
+   return 0;
+  }
+
+// Expiration: ms since 1970 -> seconds, rounded up so the copy never ends before the master's.
+datetime ExpirationOf(const string ms)
+  {
+   long v = StringToInteger(ms);
+   return v <= 0 ? 0 : (datetime)((v + 999) / 1000);
+  }
+
+bool RemoveOrder(ulong ticket)
+  {
+   MqlTradeRequest request;
+   MqlTradeResult result;
+   ZeroMemory(request);
+   ZeroMemory(result);
+   request.action = TRADE_ACTION_REMOVE;
+   request.order = ticket;
+   return OrderSend(request, result) && result.retcode == 10009;
+  }
+
+void DoOrder(CTMessage &m)
+  {
+   string mt = m.Get("master_ticket");
+   long masterTicket = StringToInteger(mt);
+   ulong existing = FindOrderCopy(masterTicket);
+   if(existing != 0)
+     {
+      // a repeated ORDER never places twice
+      string sym = OrderGetString(ORDER_SYMBOL);
+      g_conn.Send(CT_LineAckOrder(mt, IntegerToString((long)existing),
+                                  CT_Dec(OrderGetDouble(ORDER_VOLUME_CURRENT), CT_SymbolVolumeDigits(sym)),
+                                  OrderTypeText((int)OrderGetInteger(ORDER_TYPE))));
+      return;
+     }
+   if(FindCopy(masterTicket) != 0)
+     {
+      g_conn.Send(CT_LineNack("ORDER", mt, 0, "master ticket " + mt + " already has an open copy here"));
+      return;
+     }
+   string why;
+   if(!CT_TradingAllowed(why))
+     {
+      g_conn.Send(CT_LineNack("ORDER", mt, 0, why));
+      return;
+     }
+   string symbol = m.Get("symbol");
+   if(!SelectWithTick(symbol))
+     {
+      string candidates;
+      string found = CT_MatchSymbol(symbol, g_noMap, g_symbols, candidates);
+      if(found == "" || !SelectWithTick(found))
+        {
+         g_conn.Send(CT_LineNack("ORDER", mt, 0, "symbol " + symbol + " not found at this broker" +
+                                 (candidates != "" ? " (candidates: " + candidates + ")" : "")));
+         return;
+        }
+      symbol = found;
+     }
+   double volume = StringToDouble(m.Get("volume"));
+   int vd = CT_SymbolVolumeDigits(symbol);
+   MqlTradeRequest request;
+   MqlTradeResult result;
+   ZeroMemory(request);
+   ZeroMemory(result);
+   request.action = TRADE_ACTION_PENDING;
+   request.symbol = symbol;
+   request.type = OrderTypeOf(m.Get("order_type"));
+   request.volume = volume;
+   request.price = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("price")));
+   request.stoplimit = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("stoplimit")));
+   request.sl = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("sl")));
+   request.tp = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("tp")));
+   request.expiration = ExpirationOf(m.Get("expiration_ms"));
+   request.type_time = request.expiration > 0 ? ORDER_TIME_SPECIFIED : ORDER_TIME_GTC;
+   request.type_filling = ORDER_FILLING_RETURN;
+   request.magic = (ulong)CT_CopyMagic(InpMagicBase, masterTicket);
+   request.comment = CT_CopyComment(masterTicket);
+   if(OrderSend(request, result) && result.retcode == 10009 && result.order != 0)
+     {
+      g_conn.Send(CT_LineAckOrder(mt, IntegerToString((long)result.order), CT_Dec(volume, vd),
+                                  m.Get("order_type")));
+      return;
+     }
+   g_conn.Send(CT_LineNack("ORDER", mt, result.retcode, CT_RetcodeText(result.retcode) +
+                           (result.comment != "" ? " (" + result.comment + ")" : "")));
+  }
+
+void DoOrderModify(CTMessage &m)
+  {
+   string mt = m.Get("master_ticket");
+   ulong ticket = FindOrderCopy(StringToInteger(mt));
+   if(ticket == 0)
+     {
+      g_conn.Send(CT_LineNack("ORDER_MODIFY", mt, 0, "no pending copy of master ticket " + mt));
+      return;
+     }
+   string symbol = OrderGetString(ORDER_SYMBOL);
+   int digits = (int)SymbolInfoInteger(symbol, SYMBOL_DIGITS);
+   MqlTradeRequest request;
+   MqlTradeResult result;
+   ZeroMemory(request);
+   ZeroMemory(result);
+   request.action = TRADE_ACTION_MODIFY;
+   request.order = ticket;
+   request.symbol = symbol;
+   request.price = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("price")));
+   request.stoplimit = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("stoplimit")));
+   request.sl = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("sl")));
+   request.tp = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("tp")));
+   request.expiration = ExpirationOf(m.Get("expiration_ms"));
+   request.type_time = request.expiration > 0 ? ORDER_TIME_SPECIFIED : ORDER_TIME_GTC;
+   if(!OrderSend(request, result) || result.retcode != 10009)
+     {
+      g_conn.Send(CT_LineNack("ORDER_MODIFY", mt, result.retcode, CT_RetcodeText(result.retcode)));
+      return;
+     }
+   if(!OrderSelect(ticket))
+     {
+      g_conn.Send(CT_LineNack("ORDER_MODIFY", mt, 0, "the pending copy of master ticket " + mt + " just went away"));
+      return;
+     }
+   g_conn.Send(CT_LineAckOrderModify(mt, CT_Dec(OrderGetDouble(ORDER_PRICE_OPEN), digits),
+                                     CT_Dec(OrderGetDouble(ORDER_SL), digits),
+                                     CT_Dec(OrderGetDouble(ORDER_TP), digits),
+                                     CT_Dec(OrderGetDouble(ORDER_PRICE_STOPLIMIT), digits),
+                                     IntegerToString(OrderExpirationMs())));
+  }
+
+void DoOrderCancel(CTMessage &m)
+  {
+   string mt = m.Get("master_ticket");
+   long masterTicket = StringToInteger(mt);
+   ulong ticket = FindOrderCopy(masterTicket);
+   if(ticket != 0 && !RemoveOrder(ticket))
+     {
+      if(OrderSelect(ticket))
+        {
+         g_conn.Send(CT_LineNack("ORDER_CANCEL", mt, 0, "could not remove the pending copy " +
+                                 IntegerToString((long)ticket)));
+         return;
+        }
+      ticket = 0; // it went away meanwhile (filled or expired)
+     }
+   g_conn.Send(CT_LineAckOrderCancel(mt, IntegerToString((long)ticket), FindCopy(masterTicket) != 0));
   }
 
 void DoClose(CTMessage &m)

@@ -18,6 +18,7 @@
 #include <CopyTrade/Outbox.mqh>
 #include <CopyTrade/MasterTracker.mqh>
 #include <CopyTrade/State.mqh>
+#include <CopyTrade/OrderTracker.mqh>
 #include <CopyTrade/Connection.mqh>
 #include <CopyTrade/Trade.mqh>
 #include <CopyTrade/Identity.mqh>
@@ -39,6 +40,8 @@ CTOutbox         g_outbox;       // large objects live in static storage
 CTMasterTracker  g_tracker;
 CTPosList        g_positions;
 CTDealList       g_deals;
+CTOrderTracker   g_orderTracker; // pending orders reported (section 7a)
+CTOrderList      g_orders;
 CTStopOutWatch   g_stopOut;
 CTPnlThrottle    g_pnl;          // when each position's PNL goes out
 string           g_stateFile = "";
@@ -87,7 +90,7 @@ void OnDeinit(const int reason)
   {
    EventKillTimer();
    if(g_started)
-      CT_SaveMasterState(g_stateFile, g_outbox, g_tracker, g_login);
+      CT_SaveMasterState(g_stateFile, g_outbox, g_tracker, g_orderTracker, g_login);
    g_conn.Close("EA removed, reason " + IntegerToString(reason));
    Comment("");
   }
@@ -146,15 +149,17 @@ bool TryStart()
    g_stateFile = "CopyTradeMaster_" + IntegerToString(login) + ".state";
    g_outbox.Clear();
    g_tracker.count = 0;
+   g_orderTracker.count = 0;
    int skipped = 0;
-   if(CT_LoadMasterState(g_stateFile, g_outbox, g_tracker, skipped, login))
-      PrintFormat("CopyTradeMaster: state loaded: %d positions reported, %d events unconfirmed%s",
-                  g_tracker.count, g_outbox.Count(),
+   if(CT_LoadMasterState(g_stateFile, g_outbox, g_tracker, g_orderTracker, skipped, login))
+      PrintFormat("CopyTradeMaster: state loaded: %d positions reported, %d pending orders reported, %d events unconfirmed%s",
+                  g_tracker.count, g_orderTracker.count, g_outbox.Count(),
                   skipped > 0 ? ", " + IntegerToString(skipped) + " unreadable lines dropped" : "");
    else if(FileIsExist(g_stateFile))
       Print("CopyTradeMaster: state file ", g_stateFile, " is unreadable or not this account's; starting afresh");
    g_outbox.dirty = false;
    g_tracker.dirty = false;
+   g_orderTracker.dirty = false;
    g_conn.Configure(InpHost, (uint)InpPort, InpUseTls, InpApiKey, "", CT_CLIENT_NAME);
    g_started = true;
    Scan(CT_WallMs());
@@ -244,6 +249,7 @@ void Scan(long wall)
      }
    if(g_positions.truncated)
       Print("CopyTradeMaster: more than ", CT_MAX_TRACKED, " open positions; the rest are not copied");
+   ScanOrders(wall);
    CTIdList ids;
    g_tracker.NeedDeals(g_positions, ids);
    g_deals.Clear();
@@ -261,6 +267,82 @@ void Scan(long wall)
       Print("CopyTradeMaster: outbox full (server unreachable?); new events wait");
    if(rep.stopOutDeals > 0 && g_stopOut.OnStopOutDeal())
       SendStopOut();
+  }
+
+string CT_OrderTypeText(long type)
+  {
+   if(type == ORDER_TYPE_BUY_LIMIT) return "BUY_LIMIT";
+   if(type == ORDER_TYPE_SELL_LIMIT) return "SELL_LIMIT";
+   if(type == ORDER_TYPE_BUY_STOP) return "BUY_STOP";
+   if(type == ORDER_TYPE_SELL_STOP) return "SELL_STOP";
+   if(type == ORDER_TYPE_BUY_STOP_LIMIT) return "BUY_STOP_LIMIT";
+   if(type == ORDER_TYPE_SELL_STOP_LIMIT) return "SELL_STOP_LIMIT";
+   return "";
+  }
+
+// A vanished pending order filled: a position with its ticket, or a deal of it in history.
+bool OrderFilled(long ticket)
+  {
+   for(int i = 0; i < g_positions.count; i++)
+      if(g_positions.items[i].id == ticket)
+         return true;
+   if(PositionSelectByTicket((ulong)ticket))
+      return true;
+   if(!HistorySelect(TimeCurrent() - 86400, TimeCurrent() + 86400))
+      return false;
+   for(int i = HistoryDealsTotal() - 1; i >= 0; i--)
+     {
+      ulong deal = HistoryDealGetTicket(i);
+      if(deal != 0 && (HistoryDealGetInteger(deal, DEAL_ORDER) == ticket ||
+                       HistoryDealGetInteger(deal, DEAL_POSITION_ID) == ticket))
+         return true;
+     }
+   return false;
+  }
+
+// Pending orders (section 7a): CMD_ORDER / CMD_ORDER_MODIFY / CMD_ORDER_CANCEL.
+void ScanOrders(long wall)
+  {
+   g_orders.Clear();
+   int total = OrdersTotal();
+   for(int i = 0; i < total; i++)
+     {
+      ulong ticket = OrderGetTicket(i);
+      if(ticket == 0)
+         continue;
+      string type = CT_OrderTypeText(OrderGetInteger(ORDER_TYPE));
+      if(type == "")
+         continue; // a market order in flight, not a pending one
+      int k = g_orders.Append();
+      if(k < 0)
+         break;
+      string symbol = OrderGetString(ORDER_SYMBOL);
+      g_orders.items[k].ticket = (long)ticket;
+      g_orders.items[k].symbol = symbol;
+      g_orders.items[k].type = type;
+      g_orders.items[k].volume = OrderGetDouble(ORDER_VOLUME_CURRENT);
+      g_orders.items[k].price = OrderGetDouble(ORDER_PRICE_OPEN);
+      g_orders.items[k].sl = OrderGetDouble(ORDER_SL);
+      g_orders.items[k].tp = OrderGetDouble(ORDER_TP);
+      g_orders.items[k].stoplimit = StringFind(type, "_STOP_LIMIT") > 0 ? OrderGetDouble(ORDER_PRICE_STOPLIMIT) : 0;
+      g_orders.items[k].expirationMs = OrderGetInteger(ORDER_TYPE_TIME) == ORDER_TIME_GTC ? 0 :
+                                       OrderGetInteger(ORDER_TIME_EXPIRATION) * 1000;
+      g_orders.items[k].priceDigits = (int)SymbolInfoInteger(symbol, SYMBOL_DIGITS);
+      g_orders.items[k].volumeDigits = CT_SymbolVolumeDigits(symbol);
+     }
+   if(g_orders.truncated)
+      Print("CopyTradeMaster: more than ", CT_MAX_TRACKED, " pending orders; the rest are not copied");
+   CTIdList gone, filled;
+   g_orderTracker.Gone(g_orders, gone);
+   filled.Clear();
+   for(int i = 0; i < gone.count; i++)
+      if(OrderFilled(gone.ids[i]))
+         filled.Add(gone.ids[i]);
+   CTOrderReport rep;
+   g_orderTracker.Update(g_orders, filled, g_outbox, wall, rep);
+   if(rep.placed + rep.modified + rep.cancelled > 0)
+      PrintFormat("CopyTradeMaster: queued %d order, %d order modify, %d order cancel", rep.placed, rep.modified,
+                  rep.cancelled);
   }
 
 void ReadExitDeals(long positionId)
@@ -377,12 +459,13 @@ void Flush(long now)
 
 void SaveIfDirty()
   {
-   if(!g_outbox.dirty && !g_tracker.dirty)
+   if(!g_outbox.dirty && !g_tracker.dirty && !g_orderTracker.dirty)
       return;
-   if(CT_SaveMasterState(g_stateFile, g_outbox, g_tracker, g_login))
+   if(CT_SaveMasterState(g_stateFile, g_outbox, g_tracker, g_orderTracker, g_login))
      {
       g_outbox.dirty = false;
       g_tracker.dirty = false;
+      g_orderTracker.dirty = false;
      }
    else
       Print("CopyTradeMaster: cannot save ", g_stateFile, ", error ", GetLastError());

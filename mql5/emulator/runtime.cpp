@@ -268,6 +268,21 @@ struct Deal
    long long time_msc = 0;
   };
 
+// A pending order (buy/sell limit, stop, stop-limit) in the account's order list.
+struct Ord
+  {
+   ulong ticket = 0;
+   std::string symbol;
+   int type = ORDER_TYPE_BUY_LIMIT;
+   double volume = 0, price = 0, stoplimit = 0, sl = 0, tp = 0;
+   int type_time = ORDER_TIME_GTC;
+   long expiration = 0; // seconds, for ORDER_TIME_SPECIFIED
+   long magic = 0;
+   std::string comment;
+   long long setup_msc = 0;
+   int reason = DEAL_REASON_CLIENT;
+  };
+
 struct Account
   {
    long login = 0;
@@ -280,6 +295,7 @@ struct Account
    bool trade_allowed = true, trade_expert = true;
    std::vector<Pos> positions;
    std::vector<Deal> deals;
+   std::vector<Ord> orders;
   };
 
 struct Script
@@ -346,6 +362,8 @@ struct Terminal
    long long timer_us = 0, next_timer_us = 0;
    bool has_pos = false;
    Pos pos_sel;
+   bool has_ord = false;
+   Ord ord_sel;
    std::vector<ulong> hist_sel;
    std::map<std::string, double> globals;
    std::map<int, Sock> socks;
@@ -550,12 +568,12 @@ static double Round8(double v) { return std::round(v * 1e8) / 1e8; }
 // Execute a market deal. `position` = 0 opens (hedging) or nets (netting); otherwise it
 // closes `volume` of that position. Returns the deal (ticket 0 if nothing was done).
 static Deal ExecuteDeal(const std::string &symbol, int orderType, double volume, ulong position, long magic,
-                        const std::string &comment, int reason, double sl, double tp)
+                        const std::string &comment, int reason, double sl, double tp, ulong fromOrder = 0)
   {
    ApplyAll();
    Sym *s = FindSym(symbol);
    Account &a = T.acc();
-   ulong order = ++T.next_order;
+   ulong order = fromOrder != 0 ? fromOrder : ++T.next_order;
    bool buy = orderType == ORDER_TYPE_BUY;
    double price = buy ? s->ask : s->bid;
    int dealType = buy ? DEAL_TYPE_BUY : DEAL_TYPE_SELL;
@@ -880,6 +898,160 @@ static int AcceptFlags(const std::string &text)
    return f;
   }
 
+static const char *OrdTypeName(int t)
+  {
+   static const char *names[] = {"BUY", "SELL", "BUY_LIMIT", "SELL_LIMIT", "BUY_STOP", "SELL_STOP", "BUY_STOP_LIMIT",
+                                 "SELL_STOP_LIMIT", "CLOSE_BY"};
+   return t >= 0 && t <= 8 ? names[t] : "?";
+  }
+static int OrdTypeOf(const std::string &name)
+  {
+   for(int t = ORDER_TYPE_BUY_LIMIT; t <= ORDER_TYPE_SELL_STOP_LIMIT; t++)
+      if(name == OrdTypeName(t))
+         return t;
+   return -1;
+  }
+static bool OrdBuy(int t)
+  {
+   return t == ORDER_TYPE_BUY_LIMIT || t == ORDER_TYPE_BUY_STOP || t == ORDER_TYPE_BUY_STOP_LIMIT;
+  }
+static int FindOrdIndex(ulong ticket)
+  {
+   auto &os = T.acc().orders;
+   for(size_t i = 0; i < os.size(); i++)
+      if(os[i].ticket == ticket)
+         return (int)i;
+   return -1;
+  }
+// Where a new pending order's price must be against the market (as the trade server checks).
+static bool OrdPriceValid(const Sym &s, int type, double price, double stoplimit)
+  {
+   if(price <= 0)
+      return false;
+   switch(type)
+     {
+      case ORDER_TYPE_BUY_LIMIT: return price < s.ask;
+      case ORDER_TYPE_SELL_LIMIT: return price > s.bid;
+      case ORDER_TYPE_BUY_STOP: return price > s.ask;
+      case ORDER_TYPE_SELL_STOP: return price < s.bid;
+      case ORDER_TYPE_BUY_STOP_LIMIT: return price > s.ask && stoplimit > 0 && stoplimit < price;
+      case ORDER_TYPE_SELL_STOP_LIMIT: return price < s.bid && stoplimit > price;
+      default: return false;
+     }
+  }
+static void QueueOrderTransaction(ENUM_TRADE_TRANSACTION_TYPE type, const Ord &o, ENUM_ORDER_STATE state,
+                                  const MqlTradeRequest *req, const MqlTradeResult *res)
+  {
+   Event e;
+   e.kind = 0;
+   e.trans = MqlTradeTransaction();
+   e.request = MqlTradeRequest();
+   e.result = MqlTradeResult();
+   e.trans.type = type;
+   e.trans.order = type == TRADE_TRANSACTION_REQUEST ? 0 : o.ticket;
+   e.trans.symbol = string(o.symbol);
+   e.trans.order_type = (ENUM_ORDER_TYPE)o.type;
+   e.trans.order_state = state;
+   e.trans.time_type = (ENUM_ORDER_TYPE_TIME)o.type_time;
+   e.trans.time_expiration = o.expiration;
+   e.trans.price = o.price;
+   e.trans.price_trigger = o.stoplimit;
+   e.trans.price_sl = o.sl;
+   e.trans.price_tp = o.tp;
+   e.trans.volume = o.volume;
+   if(req != nullptr)
+      e.request = *req;
+   if(res != nullptr)
+      e.result = *res;
+   T.events.push_back(e);
+  }
+static void EmitOrder(const char *what, const Ord &o)
+  {
+   Emit("order", "\"login\":" + I(T.login) + ",\"what\":" + Q(what) + ",\"order\":" + I((long long)o.ticket) +
+        ",\"symbol\":" + Q(o.symbol) + ",\"type\":" + Q(OrdTypeName(o.type)) + ",\"volume\":" + N(o.volume) +
+        ",\"price\":" + N(o.price) + ",\"stoplimit\":" + N(o.stoplimit) + ",\"sl\":" + N(o.sl) + ",\"tp\":" +
+        N(o.tp) + ",\"expiration\":" + I(o.expiration) + ",\"magic\":" + I(o.magic) + ",\"comment\":" + Q(o.comment));
+  }
+// Orders whose price the market crossed: a stop-limit becomes its limit order, a limit or stop
+// fills at the market into a position whose ticket and identifier are the order's ticket.
+// Orders past their ORDER_TIME_SPECIFIED expiration are deleted (ORDER_STATE_EXPIRED).
+static void CheckOrders()
+  {
+   if(T.login == 0)
+      return;
+   auto &os = T.acc().orders;
+   long now = (long)(WallUs() / 1000000);
+   for(size_t i = 0; i < os.size();)
+     {
+      Ord o = os[i];
+      if(o.type_time == ORDER_TIME_SPECIFIED && o.expiration > 0 && now >= o.expiration)
+        {
+         os.erase(os.begin() + (long)i);
+         EmitOrder("expired", o);
+         QueueOrderTransaction(TRADE_TRANSACTION_ORDER_DELETE, o, ORDER_STATE_EXPIRED, nullptr, nullptr);
+         QueueOrderTransaction(TRADE_TRANSACTION_HISTORY_ADD, o, ORDER_STATE_EXPIRED, nullptr, nullptr);
+         continue;
+        }
+      Sym *s = FindSym(o.symbol);
+      if(s == nullptr || !s->has_tick)
+        {
+         i++;
+         continue;
+        }
+      bool hit = false;
+      switch(o.type)
+        {
+         case ORDER_TYPE_BUY_LIMIT: hit = s->ask <= o.price; break;
+         case ORDER_TYPE_SELL_LIMIT: hit = s->bid >= o.price; break;
+         case ORDER_TYPE_BUY_STOP: case ORDER_TYPE_BUY_STOP_LIMIT: hit = s->ask >= o.price; break;
+         case ORDER_TYPE_SELL_STOP: case ORDER_TYPE_SELL_STOP_LIMIT: hit = s->bid <= o.price; break;
+         default: break;
+        }
+      if(!hit)
+        {
+         i++;
+         continue;
+        }
+      if(o.type == ORDER_TYPE_BUY_STOP_LIMIT || o.type == ORDER_TYPE_SELL_STOP_LIMIT)
+        {
+         Ord &cur = os[i];
+         cur.type = cur.type == ORDER_TYPE_BUY_STOP_LIMIT ? ORDER_TYPE_BUY_LIMIT : ORDER_TYPE_SELL_LIMIT;
+         cur.price = cur.stoplimit;
+         cur.stoplimit = 0;
+         EmitOrder("triggered", cur);
+         QueueOrderTransaction(TRADE_TRANSACTION_ORDER_UPDATE, cur, ORDER_STATE_PLACED, nullptr, nullptr);
+         continue; // the limit order is checked again at once
+        }
+      os.erase(os.begin() + (long)i);
+      EmitOrder("filled", o);
+      Deal d = ExecuteDeal(o.symbol, OrdBuy(o.type) ? ORDER_TYPE_BUY : ORDER_TYPE_SELL, o.volume, 0, o.magic, o.comment,
+                           o.reason, o.sl, o.tp, o.ticket);
+      EmitDeal(d);
+      QueueTransaction(TRADE_TRANSACTION_DEAL_ADD, d, d.order, nullptr, nullptr);
+      QueueOrderTransaction(TRADE_TRANSACTION_ORDER_DELETE, o, ORDER_STATE_FILLED, nullptr, nullptr);
+      QueueOrderTransaction(TRADE_TRANSACTION_HISTORY_ADD, o, ORDER_STATE_FILLED, nullptr, nullptr);
+     }
+  }
+
+// Place a pending order (the control op and OrderSend share it). Returns "" or the refusal.
+static std::string PlaceOrder(Ord &o)
+  {
+   Sym *s = FindSym(o.symbol);
+   if(s == nullptr)
+      return "unknown symbol";
+   if(o.type < ORDER_TYPE_BUY_LIMIT || o.type > ORDER_TYPE_SELL_STOP_LIMIT)
+      return "invalid order type";
+   if(!OrdPriceValid(*s, o.type, o.price, o.stoplimit))
+      return "invalid price";
+   if(o.type_time == ORDER_TIME_SPECIFIED && o.expiration <= (long)(WallUs() / 1000000))
+      return "invalid expiration";
+   o.ticket = ++T.next_order;
+   o.setup_msc = WallUs() / 1000;
+   T.acc().orders.push_back(o);
+   EmitOrder("placed", o);
+   return "";
+  }
+
 static void CheckStopOut()
   {
    Account &a = T.acc();
@@ -1065,6 +1237,7 @@ static void Control(const Obj &o)
       if(s->name == T.chart)
          T.tick_pending = true;
       CheckStopOut();
+      CheckOrders();
       return Ok(o);
      }
    if(op == "open")
@@ -1213,6 +1386,63 @@ static void Control(const Obj &o)
          T.delay_ms = (int)o.Int("delay_ms");
       return Ok(o);
      }
+   if(op == "place")
+     {
+      Ord ord;
+      ord.symbol = o.Str("symbol");
+      ord.type = OrdTypeOf(o.Str("type"));
+      ord.volume = o.Num("volume", 0);
+      if(ord.volume <= 0)
+         return Fail(o, "volume must be above 0");
+      ord.price = o.Num("price");
+      ord.stoplimit = o.Num("stoplimit");
+      ord.sl = o.Num("sl");
+      ord.tp = o.Num("tp");
+      ord.expiration = (long)o.Int("expiration", 0);
+      ord.type_time = ord.expiration > 0 ? ORDER_TIME_SPECIFIED : ORDER_TIME_GTC;
+      ord.magic = (long)o.Int("magic", 0);
+      ord.comment = o.Str("comment");
+      std::string why = PlaceOrder(ord);
+      if(!why.empty())
+         return Fail(o, why);
+      QueueOrderTransaction(TRADE_TRANSACTION_ORDER_ADD, ord, ORDER_STATE_PLACED, nullptr, nullptr);
+      return Ok(o, "\"order\":" + I((long long)ord.ticket));
+     }
+   if(op == "order_modify")
+     {
+      int idx = FindOrdIndex((ulong)o.Int("order", 0));
+      if(idx < 0)
+         return Fail(o, "no such order");
+      Ord &ord = T.acc().orders[(size_t)idx];
+      Sym *s = FindSym(ord.symbol);
+      double price = o.Num("price", ord.price), stoplimit = o.Num("stoplimit", ord.stoplimit);
+      if(!OrdPriceValid(*s, ord.type, price, stoplimit))
+         return Fail(o, "invalid price");
+      ord.price = price;
+      ord.stoplimit = stoplimit;
+      ord.sl = o.Num("sl", ord.sl);
+      ord.tp = o.Num("tp", ord.tp);
+      if(o.Has("expiration"))
+        {
+         ord.expiration = (long)o.Int("expiration", 0);
+         ord.type_time = ord.expiration > 0 ? ORDER_TIME_SPECIFIED : ORDER_TIME_GTC;
+        }
+      EmitOrder("modified", ord);
+      QueueOrderTransaction(TRADE_TRANSACTION_ORDER_UPDATE, ord, ORDER_STATE_PLACED, nullptr, nullptr);
+      return Ok(o);
+     }
+   if(op == "order_cancel")
+     {
+      int idx = FindOrdIndex((ulong)o.Int("order", 0));
+      if(idx < 0)
+         return Fail(o, "no such order");
+      Ord ord = T.acc().orders[(size_t)idx];
+      T.acc().orders.erase(T.acc().orders.begin() + idx);
+      EmitOrder("canceled", ord);
+      QueueOrderTransaction(TRADE_TRANSACTION_ORDER_DELETE, ord, ORDER_STATE_CANCELED, nullptr, nullptr);
+      QueueOrderTransaction(TRADE_TRANSACTION_HISTORY_ADD, ord, ORDER_STATE_CANCELED, nullptr, nullptr);
+      return Ok(o);
+     }
    if(op == "dump")
      {
       Ok(o);
@@ -1236,9 +1466,19 @@ static void EmitState()
             ",\"comment\":" + Q(p.comment) + "}";
      }
    ps += "]";
+   std::string os = "[";
+   for(size_t i = 0; i < a.orders.size(); i++)
+     {
+      const Ord &r = a.orders[i];
+      os += std::string(i ? "," : "") + "{\"ticket\":" + I((long long)r.ticket) + ",\"symbol\":" + Q(r.symbol) +
+            ",\"type\":" + Q(OrdTypeName(r.type)) + ",\"volume\":" + N(r.volume) + ",\"price\":" + N(r.price) +
+            ",\"stoplimit\":" + N(r.stoplimit) + ",\"sl\":" + N(r.sl) + ",\"tp\":" + N(r.tp) + ",\"expiration\":" +
+            I(r.expiration) + ",\"magic\":" + I(r.magic) + ",\"comment\":" + Q(r.comment) + "}";
+     }
+   os += "]";
    Emit("state", "\"login\":" + I(T.login) + ",\"balance\":" + N(a.balance) + ",\"equity\":" + N(Equity()) +
         ",\"deals\":" + I((long long)a.deals.size()) + ",\"ea\":" + (T.lib != nullptr ? "true" : "false") +
-        ",\"positions\":" + ps);
+        ",\"positions\":" + ps + ",\"orders\":" + os);
   }
 
 // ------------------------------------------------------------------------------ event loop
@@ -1295,6 +1535,7 @@ static void AfterHandler()
 static void Dispatch()
   {
    // One event at a time, as MT5 does; the control channel is read between events.
+   CheckOrders();
    if(T.lib == nullptr)
       return;
    if(!T.events.empty())
@@ -1872,6 +2113,98 @@ bool OrderSend(MqlTradeRequest &request, MqlTradeResult &result)
       QueueTransaction(TRADE_TRANSACTION_POSITION, d, 0, nullptr, nullptr);
       return done(10009, "Request executed");
      }
+   if(request.action == TRADE_ACTION_PENDING || request.action == TRADE_ACTION_MODIFY ||
+      request.action == TRADE_ACTION_REMOVE)
+     {
+      if(!T.script.empty())
+        {
+         uint code = T.script.front().retcode;
+         T.script.pop_front();
+         if(code != 10009)
+            return done(code, "scripted");
+        }
+      if(request.action == TRADE_ACTION_PENDING)
+        {
+         if(s == nullptr)
+            return done(10013, "Invalid request (unknown symbol)");
+         if(!SymbolReady(s))
+            return done(10021, "No quotes");
+         if(!VolumeValid(*s, request.volume))
+            return done(10014, "Invalid volume");
+         if(request.type < ORDER_TYPE_BUY_LIMIT || request.type > ORDER_TYPE_SELL_STOP_LIMIT)
+            return done(10035, "Invalid order type");
+         if(s->trade_mode == SYMBOL_TRADE_MODE_DISABLED || s->trade_mode == SYMBOL_TRADE_MODE_CLOSEONLY)
+            return done(10017, "Trade disabled");
+         Ord ord;
+         ord.symbol = s->name;
+         ord.type = request.type;
+         ord.volume = request.volume;
+         ord.price = request.price;
+         ord.stoplimit = request.stoplimit;
+         ord.sl = request.sl;
+         ord.tp = request.tp;
+         ord.type_time = request.type_time == ORDER_TIME_SPECIFIED ? ORDER_TIME_SPECIFIED : ORDER_TIME_GTC;
+         ord.expiration = ord.type_time == ORDER_TIME_SPECIFIED ? (long)request.expiration : 0;
+         ord.magic = (long)request.magic;
+         ord.comment = request.comment.s;
+         ord.reason = DEAL_REASON_EXPERT;
+         std::string why = PlaceOrder(ord);
+         if(why == "invalid price")
+            return done(10015, "Invalid price");
+         if(why == "invalid expiration")
+            return done(10022, "Invalid expiration");
+         if(!why.empty())
+            return done(10013, "Invalid request");
+         result.order = ord.ticket;
+         result.volume = ord.volume;
+         result.price = ord.price;
+         result.retcode = 10009;
+         result.comment = string("Request executed");
+         SendResult(request, result);
+         QueueOrderTransaction(TRADE_TRANSACTION_ORDER_ADD, ord, ORDER_STATE_PLACED, nullptr, nullptr);
+         QueueOrderTransaction(TRADE_TRANSACTION_REQUEST, ord, ORDER_STATE_PLACED, &request, &result);
+         return true;
+        }
+      int idx = FindOrdIndex(request.order);
+      if(idx < 0)
+         return done(10013, "Invalid request (order doesn't exist)");
+      Ord &cur = T.acc().orders[(size_t)idx];
+      if(request.action == TRADE_ACTION_MODIFY)
+        {
+         Sym *os = FindSym(cur.symbol);
+         if(!OrdPriceValid(*os, cur.type, request.price, request.stoplimit > 0 ? request.stoplimit : cur.stoplimit))
+            return done(10015, "Invalid price");
+         if(request.type_time == ORDER_TIME_SPECIFIED && request.expiration <= (datetime)(WallUs() / 1000000))
+            return done(10022, "Invalid expiration");
+         cur.price = request.price;
+         if(request.stoplimit > 0)
+            cur.stoplimit = request.stoplimit;
+         cur.sl = request.sl;
+         cur.tp = request.tp;
+         cur.type_time = request.type_time == ORDER_TIME_SPECIFIED ? ORDER_TIME_SPECIFIED : ORDER_TIME_GTC;
+         cur.expiration = cur.type_time == ORDER_TIME_SPECIFIED ? (long)request.expiration : 0;
+         Ord copy = cur;
+         EmitOrder("modified", copy);
+         result.order = copy.ticket;
+         result.retcode = 10009;
+         result.comment = string("Request executed");
+         SendResult(request, result);
+         QueueOrderTransaction(TRADE_TRANSACTION_ORDER_UPDATE, copy, ORDER_STATE_PLACED, nullptr, nullptr);
+         QueueOrderTransaction(TRADE_TRANSACTION_REQUEST, copy, ORDER_STATE_PLACED, &request, &result);
+         return true;
+        }
+      Ord gone = cur;
+      T.acc().orders.erase(T.acc().orders.begin() + idx);
+      EmitOrder("canceled", gone);
+      result.order = gone.ticket;
+      result.retcode = 10009;
+      result.comment = string("Request executed");
+      SendResult(request, result);
+      QueueOrderTransaction(TRADE_TRANSACTION_ORDER_DELETE, gone, ORDER_STATE_CANCELED, nullptr, nullptr);
+      QueueOrderTransaction(TRADE_TRANSACTION_HISTORY_ADD, gone, ORDER_STATE_CANCELED, nullptr, nullptr);
+      QueueOrderTransaction(TRADE_TRANSACTION_REQUEST, gone, ORDER_STATE_CANCELED, &request, &result);
+      return true;
+     }
    if(request.action != TRADE_ACTION_DEAL)
       return done(10013, "Invalid request");
    if(s == nullptr)
@@ -1951,6 +2284,97 @@ bool OrderSend(MqlTradeRequest &request, MqlTradeResult &result)
    EmitDeal(d);
    QueueDealEvents(d, &request, &result);
    return true;
+  }
+
+// ------------------------------------------------------------------------------ orders
+int OrdersTotal()
+  {
+   ApplyDue();
+   return (int)T.acc().orders.size();
+  }
+ulong OrderGetTicket(int index)
+  {
+   ApplyDue();
+   auto &os = T.acc().orders;
+   if(index < 0 || index >= (int)os.size())
+     {
+      T.has_ord = false;
+      T.last_error = ERR_TRADE_ORDER_NOT_FOUND;
+      return 0;
+     }
+   T.ord_sel = os[(size_t)index];
+   T.has_ord = true;
+   return T.ord_sel.ticket;
+  }
+bool OrderSelect(ulong ticket)
+  {
+   ApplyDue();
+   int idx = FindOrdIndex(ticket);
+   if(idx < 0)
+     {
+      T.has_ord = false;
+      T.last_error = ERR_TRADE_ORDER_NOT_FOUND;
+      return false;
+     }
+   T.ord_sel = T.acc().orders[(size_t)idx];
+   T.has_ord = true;
+   return true;
+  }
+double OrderGetDouble(ENUM_ORDER_PROPERTY_DOUBLE property_id)
+  {
+   if(!T.has_ord)
+     {
+      T.last_error = ERR_TRADE_ORDER_NOT_FOUND;
+      return 0;
+     }
+   const Ord &o = T.ord_sel;
+   Sym *s = FindSym(o.symbol);
+   switch(property_id)
+     {
+      case ORDER_VOLUME_INITIAL: case ORDER_VOLUME_CURRENT: return o.volume;
+      case ORDER_PRICE_OPEN: return o.price;
+      case ORDER_SL: return o.sl;
+      case ORDER_TP: return o.tp;
+      case ORDER_PRICE_CURRENT: return s == nullptr ? 0 : OrdBuy(o.type) ? s->ask : s->bid;
+      case ORDER_PRICE_STOPLIMIT: return o.stoplimit;
+     }
+   return 0;
+  }
+long OrderGetInteger(ENUM_ORDER_PROPERTY_INTEGER property_id)
+  {
+   if(!T.has_ord)
+     {
+      T.last_error = ERR_TRADE_ORDER_NOT_FOUND;
+      return 0;
+     }
+   const Ord &o = T.ord_sel;
+   switch(property_id)
+     {
+      case ORDER_TICKET: return (long)o.ticket;
+      case ORDER_TIME_SETUP: return (long)(o.setup_msc / 1000);
+      case ORDER_TYPE: return o.type;
+      case ORDER_STATE: return ORDER_STATE_PLACED;
+      case ORDER_TIME_EXPIRATION: return o.expiration;
+      case ORDER_TIME_SETUP_MSC: return (long)o.setup_msc;
+      case ORDER_TYPE_FILLING: return ORDER_FILLING_RETURN;
+      case ORDER_TYPE_TIME: return o.type_time;
+      case ORDER_MAGIC: return o.magic;
+      case ORDER_REASON: return o.reason == DEAL_REASON_EXPERT ? 3 : 0;
+      default: return 0;
+     }
+  }
+string OrderGetString(ENUM_ORDER_PROPERTY_STRING property_id)
+  {
+   if(!T.has_ord)
+     {
+      T.last_error = ERR_TRADE_ORDER_NOT_FOUND;
+      return string("");
+     }
+   if(property_id == ORDER_SYMBOL)
+      return string(T.ord_sel.symbol);
+   if(property_id == ORDER_COMMENT)
+      return string(T.ord_sel.comment);
+   return string("");
   }
 
 // ------------------------------------------------------------------------------ positions

@@ -525,6 +525,81 @@ static void test_state_file_corruption() {
     delete t;
 }
 
+static void test_order_tracker() {
+    CTOrderTracker *tr = new CTOrderTracker();
+    CTOrderList *cur = new CTOrderList();
+    CTOutbox *out = new CTOutbox();
+    CTIdList none, filled;
+    CTOrderReport rep;
+    int k = cur->Append();
+    cur->items[k].ticket = 7001;
+    cur->items[k].symbol = "EURUSD";
+    cur->items[k].type = "BUY_LIMIT";
+    cur->items[k].volume = 0.1;
+    cur->items[k].price = 1.08;
+    cur->items[k].sl = 1.07;
+    k = cur->Append();
+    cur->items[k].ticket = 7002;
+    cur->items[k].symbol = "GBPUSD";
+    cur->items[k].type = "SELL_STOP";
+    cur->items[k].volume = 1;
+    cur->items[k].price = 1.25;
+    cur->items[k].expirationMs = 5000;
+    tr->Update(*cur, none, *out, 1000, rep);
+    check(rep.placed == 2 && out->Count() == 2 &&
+              out->items[0].line == "CMD_ORDER|BUY_LIMIT|EURUSD|1.08|0.1|1.07|0|7001|0|0" &&
+              out->items[1].kind == "ORDER",
+          "new pending orders are CMD_ORDER");
+    tr->Update(*cur, none, *out, 1100, rep);
+    check(rep.placed + rep.modified == 0 && out->Count() == 2, "an unchanged order sends nothing");
+    cur->items[0].price = 1.079;
+    tr->Update(*cur, none, *out, 1200, rep);
+    check(rep.modified == 1 && out->items[2].line == "CMD_ORDER_MODIFY|7001|1.079|1.07|0|0|0",
+          "a changed price is CMD_ORDER_MODIFY with every target value");
+    cur->items[0].type = "BUY_LIMIT";
+    // 7001 fills (the EA saw its deal), 7002 vanishes after its expiration
+    CTOrderList *empty = new CTOrderList();
+    filled.Add(7001);
+    tr->Update(*empty, filled, *out, 6000, rep);
+    check(rep.filled == 1 && rep.cancelled == 0 && tr->count == 1,
+          "a filled order is dropped silently; a vanished one waits for its fill to show");
+    tr->Update(*empty, none, *out, 6000 + CT_ORDER_GONE_MS, rep);
+    check(rep.cancelled == 1 && tr->count == 0 &&
+              out->items[out->Count() - 1].line == "CMD_ORDER_CANCEL|7002|EXPIRED",
+          "gone past its expiration without a fill: EXPIRED");
+    // persistence: O| lines round trip; a malformed one is skipped
+    tr->Update(*cur, none, *out, 7000, rep);
+    CTMasterTracker *pos = new CTMasterTracker();
+    check(CT_SaveMasterState("ct_test_orders.txt", *out, *pos, *tr), "orders saved");
+    int h = FileOpen("ct_test_orders.txt", FILE_READ | FILE_TXT | FILE_ANSI);
+    std::string text;
+    while (!FileIsEnding(h)) {
+        std::string l = FileReadString(h);
+        if (l == "END") text += "O|12|EURUSD|BUY_LIMIT|x|1|0|0|0|0|5|2\r\nO|13|EURUSD|MARKET|1|1|0|0|0|0|5|2\r\n";
+        text += l + "\r\n";
+    }
+    FileClose(h);
+    h = FileOpen("ct_test_orders.txt", FILE_WRITE | FILE_TXT | FILE_ANSI);
+    FileWriteString(h, text);
+    FileClose(h);
+    CTOutbox *out2 = new CTOutbox();
+    CTMasterTracker *pos2 = new CTMasterTracker();
+    CTOrderTracker *tr2 = new CTOrderTracker();
+    int skipped = 0;
+    check(CT_LoadMasterState("ct_test_orders.txt", *out2, *pos2, *tr2, skipped) && skipped == 2 &&
+              tr2->count == tr->count && tr2->SaveLine(0) == tr->SaveLine(0),
+          "reported orders survive a restart; malformed O| lines are dropped");
+    FileDelete("ct_test_orders.txt");
+    delete tr;
+    delete cur;
+    delete out;
+    delete empty;
+    delete pos;
+    delete out2;
+    delete pos2;
+    delete tr2;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         std::cerr << "usage: test_core CASES_FILE\n";
@@ -556,6 +631,7 @@ int main(int argc, char **argv) {
     test_outbox();
     test_tracker();
     test_state_file_corruption();
+    test_order_tracker();
     test_pnl_throttle();
     for (auto &kv : counts) std::cout << "cases " << kv.first << ": " << kv.second << "\n";
     std::cout << g_checks << " checks, " << g_failures << " failures\n";

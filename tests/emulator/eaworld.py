@@ -130,3 +130,17 @@ async def wait_positions(t: Terminal, predicate: Any, timeout: float = 15) -> li
             if predicate(ps):
                 return ps
             await trio.sleep(0.05)
+
+
+async def orders(t: Terminal) -> list[dict[str, Any]]:
+    """The terminal's pending orders (its ``state`` dump)."""
+    return list((await t.state())["orders"])
+
+
+async def wait_orders(t: Terminal, predicate: Any, timeout: float = 15) -> list[dict[str, Any]]:
+    with trio.fail_after(timeout):
+        while True:
+            os = await orders(t)
+            if predicate(os):
+                return os
+            await trio.sleep(0.05)

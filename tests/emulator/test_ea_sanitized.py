@@ -1,5 +1,5 @@
 """Both EAs and the emulator compiled with ``-fsanitize=address,undefined`` run a short copy
-scenario against the real server: no AddressSanitizer or UndefinedBehaviorSanitizer report.
+scenario (with a pending order) against the real server: no AddressSanitizer or UndefinedBehaviorSanitizer report.
 
 (The normal ``-Wall -Wextra -Werror`` build is what every other emulator test uses.)
 """
@@ -13,7 +13,7 @@ import trio
 
 from copytrade.ea.build import build
 
-from eaworld import EaWorld, logged_in, suffixed, synced, wait_positions
+from eaworld import EaWorld, logged_in, suffixed, synced, wait_orders, wait_positions
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +53,13 @@ async def test_sanitized_eas_copy_without_a_report(server: object, nursery: trio
                              and ps[0]["sl"] == 1.081, timeout=30)
         await m.op("restart")                       # OnDeinit + a fresh load with state file
         await logged_in(m, timeout=30)
+        # a pending order placed, modified and cancelled (docs/protocol.md §7a, §9a)
+        order = await m.place_order("EURUSD", "BUY_LIMIT", 0.1, 1.08)
+        await wait_orders(t, lambda os: len(os) == 1)
+        await m.modify_order(order, price=1.079)
+        await wait_orders(t, lambda os: os and os[0]["price"] == 1.079)
+        await m.cancel_order(order)
+        await wait_orders(t, lambda os: os == [])
         await m.op("close", position=opened["position"])
         await wait_positions(t, lambda ps: ps == [], timeout=30)
         rows = await world.wait_pairs(f.id, lambda rs: rs and rs[0]["status"] == "CLOSED",

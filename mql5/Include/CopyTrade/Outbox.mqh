@@ -21,7 +21,7 @@
 class CTOutboxEntry
   {
 public:
-   string            kind;      // OPEN | CLOSE | MODIFY
+   string            kind;      // OPEN | CLOSE | MODIFY | ORDER | ORDER_MODIFY | ORDER_CANCEL
    string            ticket;    // canonical wire text
    string            deal;      // closing deal for CLOSE, "0" otherwise
    string            line;      // the line to send (no "\n")
@@ -91,6 +91,8 @@ public:
         }
       else if(m.verb == "CMD_MODIFY")
          kind = "MODIFY";
+      else if(m.verb == "CMD_ORDER" || m.verb == "CMD_ORDER_MODIFY" || m.verb == "CMD_ORDER_CANCEL")
+         kind = StringSubstr(m.verb, 4); // ORDER | ORDER_MODIFY | ORDER_CANCEL (STORED's KIND)
       else
          return false;
       ticket = m.Get("ticket");
@@ -112,7 +114,7 @@ public:
             continue;
          if(items[i].line == line)
             return true;
-         if(kind == "MODIFY" && !items[i].sent)
+         if((kind == "MODIFY" || kind == "ORDER_MODIFY") && !items[i].sent)
            {
             items[i].line = line;
             dirty = true;

@@ -1502,4 +1502,131 @@ string CT_LineRules(const string lotMode, const string lotValue, bool reverse,
    return line;
   }
 
+// SYNC with N_ORDERS: the EA copies pending orders (docs/protocol.md section 9).
+string CT_LineSyncOrders(long symbols, long positions, long orders)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "SYNC", CT_EA_TO_SERVER);
+   m.Set("symbols", CT_Int(symbols));
+   m.Set("positions", CT_Int(positions));
+   m.Set("orders", CT_Int(orders));
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
+// ORD|MST_TICKET|SLV_TICKET|SYMBOL|TYPE|VOLUME|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS (section 9)
+string CT_LineOrderReport(const string masterTicket, const string slaveTicket, const string symbol,
+                          const string orderType, const string volume, const string price,
+                          const string sl, const string tp, const string stoplimit,
+                          const string expirationMs)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "ORD", CT_EA_TO_SERVER);
+   m.Set("master_ticket", masterTicket);
+   m.Set("slave_ticket", slaveTicket);
+   m.Set("symbol", symbol);
+   m.Set("order_type", orderType);
+   m.Set("volume", volume);
+   m.Set("price", price);
+   m.Set("sl", sl);
+   m.Set("tp", tp);
+   m.Set("stoplimit", stoplimit);
+   m.Set("expiration_ms", expirationMs);
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
+string CT_LineAckOrder(const string masterTicket, const string slaveTicket, const string volume,
+                       const string orderType)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "ACK_ORDER", CT_EA_TO_SERVER);
+   m.Set("master_ticket", masterTicket);
+   m.Set("slave_ticket", slaveTicket);
+   m.Set("volume", volume);
+   m.Set("order_type", orderType);
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
+string CT_LineAckOrderModify(const string masterTicket, const string price, const string sl,
+                             const string tp, const string stoplimit, const string expirationMs)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "ACK_ORDER_MODIFY", CT_EA_TO_SERVER);
+   m.Set("master_ticket", masterTicket);
+   m.Set("price", price);
+   m.Set("sl", sl);
+   m.Set("tp", tp);
+   m.Set("stoplimit", stoplimit);
+   m.Set("expiration_ms", expirationMs);
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
+string CT_LineAckOrderCancel(const string masterTicket, const string slaveTicket, bool filled)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "ACK_ORDER_CANCEL", CT_EA_TO_SERVER);
+   m.Set("master_ticket", masterTicket);
+   m.Set("slave_ticket", slaveTicket);
+   m.Set("filled", filled ? "1" : "0");
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
+// CMD_ORDER|TYPE|SYMBOL|PRICE|LOT|SL|TP|TICKET|STOPLIMIT|EXPIRATION_MS (section 7a)
+string CT_LineMasterOrder(const string orderType, const string symbol, const string price,
+                          const string volume, const string sl, const string tp,
+                          const string ticket, const string stoplimit, const string expirationMs)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "CMD_ORDER", CT_EA_TO_SERVER);
+   m.Set("order_type", orderType);
+   m.Set("symbol", symbol);
+   m.Set("price", price);
+   m.Set("volume", volume);
+   m.Set("sl", sl);
+   m.Set("tp", tp);
+   m.Set("ticket", ticket);
+   m.Set("stoplimit", stoplimit);
+   m.Set("expiration_ms", expirationMs);
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
+string CT_LineMasterOrderModify(const string ticket, const string price, const string sl,
+                                const string tp, const string stoplimit, const string expirationMs)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "CMD_ORDER_MODIFY", CT_EA_TO_SERVER);
+   m.Set("ticket", ticket);
+   m.Set("price", price);
+   m.Set("sl", sl);
+   m.Set("tp", tp);
+   m.Set("stoplimit", stoplimit);
+   m.Set("expiration_ms", expirationMs);
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
+// reason: CANCELLED | EXPIRED
+string CT_LineMasterOrderCancel(const string ticket, const string reason)
+  {
+   CTMessage m;
+   string line;
+   CT_Init(m, "CMD_ORDER_CANCEL", CT_EA_TO_SERVER);
+   m.Set("ticket", ticket);
+   m.Set("reason", reason);
+   CT_EncodeEa(m, line);
+   return line;
+  }
+
 #endif

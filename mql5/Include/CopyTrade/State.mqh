@@ -9,6 +9,7 @@
 //|   CTSTATE|1                                                       |
 //|   L|login the MT5 login the state belongs to (refused on another) |
 //|   P|...   one per reported open position (MasterTracker)          |
+//|   O|...   one per reported pending order (OrderTracker)           |
 //|   E|...   one per unconfirmed event, oldest first (Outbox)        |
 //|   END                                                             |
 //+------------------------------------------------------------------+
@@ -17,11 +18,12 @@
 
 #include <CopyTrade/Outbox.mqh>
 #include <CopyTrade/MasterTracker.mqh>
+#include <CopyTrade/OrderTracker.mqh>
 
 #define CT_STATE_HEADER "CTSTATE|1"
 
 bool CT_SaveMasterState(const string name, const CTOutbox &out, const CTMasterTracker &tracker,
-                        long login = 0)
+                        const CTOrderTracker &orders, long login = 0)
   {
    string tmp = name + ".tmp";
    int h = FileOpen(tmp, FILE_WRITE | FILE_TXT | FILE_ANSI);
@@ -33,6 +35,8 @@ bool CT_SaveMasterState(const string name, const CTOutbox &out, const CTMasterTr
       FileWriteString(h, "L|" + IntegerToString(login) + "\r\n");
    for(int i = 0; i < tracker.count; i++)
       FileWriteString(h, tracker.SaveLine(i) + "\r\n");
+   for(int i = 0; i < orders.count; i++)
+      FileWriteString(h, orders.SaveLine(i) + "\r\n");
    for(int i = 0; i < out.count; i++)
       FileWriteString(h, out.SaveLine(i) + "\r\n");
    FileWriteString(h, "END\r\n");
@@ -44,8 +48,8 @@ bool CT_SaveMasterState(const string name, const CTOutbox &out, const CTMasterTr
 // Load a state file into empty `out` and `tracker`. Returns false (and loads nothing) when
 // the file is missing, unreadable, incomplete or (with `login` > 0) another login's;
 // `skipped` counts lines that were not understood (they are dropped, and logged by the caller).
-bool CT_LoadMasterState(const string name, CTOutbox &out, CTMasterTracker &tracker, int &skipped,
-                        long login = 0)
+bool CT_LoadMasterState(const string name, CTOutbox &out, CTMasterTracker &tracker,
+                        CTOrderTracker &orders, int &skipped, long login = 0)
   {
    skipped = 0;
    if(!FileIsExist(name))
@@ -78,6 +82,8 @@ bool CT_LoadMasterState(const string name, CTOutbox &out, CTMasterTracker &track
         }
       if(StringSubstr(line, 0, 2) == "P|")
          ok = tracker.LoadLine(line);
+      else if(StringSubstr(line, 0, 2) == "O|")
+         ok = orders.LoadLine(line);
       else if(StringSubstr(line, 0, 2) == "E|")
          ok = out.LoadLine(line);
       if(!ok)
@@ -88,11 +94,27 @@ bool CT_LoadMasterState(const string name, CTOutbox &out, CTMasterTracker &track
      {
       out.Clear();
       tracker.count = 0;
+      orders.count = 0;
       return false;
      }
    out.dirty = false;
    tracker.dirty = false;
+   orders.dirty = false;
    return true;
+  }
+
+// Without pending orders (their lines are left out / dropped).
+bool CT_SaveMasterState(const string name, const CTOutbox &out, const CTMasterTracker &tracker,
+                        long login = 0)
+  {
+   CTOrderTracker none;
+   return CT_SaveMasterState(name, out, tracker, none, login);
+  }
+bool CT_LoadMasterState(const string name, CTOutbox &out, CTMasterTracker &tracker, int &skipped,
+                        long login = 0)
+  {
+   CTOrderTracker ignored;
+   return CT_LoadMasterState(name, out, tracker, ignored, skipped, login);
   }
 
 #endif

@@ -118,6 +118,29 @@ class Terminal:
             raise TerminalError(f"{self.name}: {op} refused: {reply.get('text')}")
         return reply
 
+    # ---------------------------------------------------------------- trading (manual, as a trader)
+    async def place_order(self, symbol: str, order_type: str, volume: float, price: float, *,
+                          sl: float = 0, tp: float = 0, stoplimit: float = 0,
+                          expiration: int = 0, magic: int = 0, comment: str = "") -> int:
+        """Place a pending order (``BUY_LIMIT``, ``SELL_STOP``, ...; ``expiration`` in epoch
+        seconds, 0 = good till cancelled) as the trader would; returns the order ticket."""
+        reply = await self.op("place", symbol=symbol, type=order_type, volume=volume, price=price,
+                              sl=sl, tp=tp, stoplimit=stoplimit, expiration=expiration,
+                              magic=magic, comment=comment)
+        return int(reply["order"])
+
+    async def modify_order(self, order: int, **values: float | int) -> None:
+        """Change a pending order's ``price``, ``sl``, ``tp``, ``stoplimit`` or
+        ``expiration`` (epoch seconds, 0 = good till cancelled)."""
+        await self.op("order_modify", order=order, **values)
+
+    async def cancel_order(self, order: int) -> None:
+        await self.op("order_cancel", order=order)
+
+    async def set_price(self, symbol: str, bid: float, ask: float) -> None:
+        """Move the market: a tick (pending orders the price crosses fill, §9a)."""
+        await self.op("tick", symbol=symbol, bid=bid, ask=ask)
+
     async def state(self) -> Event:
         mark = len(self.events)
         await self.op("dump")
