@@ -99,7 +99,7 @@ def test_editor_saves_every_kind_of_guard_in_english_on_a_desktop(
     # A bad value: the message is shown at the field and nothing is sent.
     tid(page, "risk-equity_floor").fill("-5")
     tid(page, "risk-save").click()
-    e(tid(page, "risk-equity_floor-error")).to_have_text("Enter a number.")
+    e(tid(page, "risk-equity_floor-error")).to_have_text("Must be greater than 0.")
     tid(page, "risk-equity_floor").fill("9000.123")
     tid(page, "risk-save").click()
     e(tid(page, "risk-equity_floor-error")).to_have_text("Use at most 2 decimal places.")
