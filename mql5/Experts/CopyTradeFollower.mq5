@@ -748,7 +748,7 @@ void DoOpen(CTMessage &m)
          double market = side == "BUY" ? tick.ask : tick.bid;
          if(CT_DeviationTooLarge(market, StringToDouble(m.Get("price")), point, maxDev))
            {
-            g_conn.Send(CT_LineNack("OPEN", mt, 0, StringFormat("price moved %I64d points from the master's (limit %I64d)",
+            g_conn.Send(CT_LineNack("OPEN", mt, 0, StringFormat("PRICE_MOVED %I64d > %I64d points",
                                     CT_DeviationPoints(market, StringToDouble(m.Get("price")), point), maxDev)));
             return;
            }

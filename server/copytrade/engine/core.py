@@ -65,6 +65,7 @@ from ..protocol import (
     SyncDone,
     encode,
     is_already_copied,
+    parse_price_guard,
 )
 from .events import EventBus, decimal_text
 from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal, Signal
@@ -589,13 +590,22 @@ class Engine:
             live = self.live.get(info.id)
             if live is not None:
                 live.sent_at.pop(msg.master_ticket, None)
-            if (live is not None and msg.master_ticket in live.existing_opens
-                    and msg.retcode == 0 and msg.text.startswith("price moved")):
+            guard = parse_price_guard(msg.retcode, msg.text)
+            if (guard is not None and live is not None
+                    and msg.master_ticket in live.existing_opens):
                 live.existing_opens.discard(msg.master_ticket)
                 self.ledger.enqueue(sql.skip_opens, (
                     info.id, msg.master_ticket, "EXISTING_PRICE_MOVED",
                     f"existing position not copied: the follower's price is too far from the "
                     f"master's open price ({msg.text})", utcnow()))
+                return
+            if guard is not None:
+                why = ("moved too far from the master's" if guard.seen is None
+                       or guard.limit is None else f"was {guard.seen} points from the "
+                       f"master's, more than the limit of {guard.limit}")
+                self.ledger.enqueue(sql.skip_opens, (
+                    info.id, msg.master_ticket, "PRICE_MOVED",
+                    f"not copied: the follower's price {why} ({msg.text})", utcnow()))
                 return
             if is_already_copied(msg.retcode, msg.text):
                 log.warning("follower %d refused a second copy of master ticket %d: %s",

@@ -53,12 +53,15 @@ from .vocab import (
     IDLE_TIMEOUT_S,
     MAX_LINE,
     MAX_TEXT,
+    PRICE_MOVED,
     PROTOCOL_VERSION,
     CloseReason,
     CommandKind,
     Direction,
     OrderEnd,
+    PriceGuardRefusal,
     is_already_copied,
+    parse_price_guard,
 )
 from .writer import encode, encode_fields, sanitize_text
 
@@ -74,6 +77,7 @@ __all__ = [
     "MASTER_ONLY",
     "MAX_LINE",
     "MAX_TEXT",
+    "PRICE_MOVED",
     "PROTOCOL_VERSION",
     "ROLE_ONLY",
     "AccountState",
@@ -115,6 +119,7 @@ __all__ = [
     "Ping",
     "Pong",
     "Position",
+    "PriceGuardRefusal",
     "ProtocolError",
     "RemoteProtocolError",
     "Rules",
@@ -128,6 +133,7 @@ __all__ = [
     "parse",
     "parse_from_ea",
     "parse_from_server",
+    "parse_price_guard",
     "refused_for_role",
     "sanitize_text",
 ]

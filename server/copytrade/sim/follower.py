@@ -24,6 +24,7 @@ from ..domain.models import Side
 from ..domain.pending import OrderType
 from ..protocol import (
     ALREADY_COPIED,
+    PRICE_MOVED,
     AccountState,
     AckClose,
     AckModify,
@@ -335,8 +336,7 @@ class FollowerSim:
                 moved = int(abs(fill - msg.price) / tick_of(fill))
                 if moved > msg.max_deviation_points:
                     return Nack(CommandKind.OPEN, msg.master_ticket, 0,
-                                f"price moved {moved} points from the master's "
-                                f"(limit {msg.max_deviation_points})")
+                                f"{PRICE_MOVED} {moved} > {msg.max_deviation_points} points")
             pos = SimPosition(master_ticket=msg.master_ticket, ticket=next(_tickets),
                               symbol=msg.symbol, side=msg.side, volume=msg.volume,
                               price=fill, sl=msg.sl, tp=msg.tp)
