@@ -591,21 +591,19 @@ class Engine:
             if live is not None:
                 live.sent_at.pop(msg.master_ticket, None)
             guard = parse_price_guard(msg.retcode, msg.text)
-            if (guard is not None and live is not None
-                    and msg.master_ticket in live.existing_opens):
-                live.existing_opens.discard(msg.master_ticket)
-                self.ledger.enqueue(sql.skip_opens, (
-                    info.id, msg.master_ticket, "EXISTING_PRICE_MOVED",
-                    f"existing position not copied: the follower's price is too far from the "
-                    f"master's open price ({msg.text})", utcnow()))
-                return
             if guard is not None:
-                why = ("moved too far from the master's" if guard.seen is None
-                       or guard.limit is None else f"was {guard.seen} points from the "
-                       f"master's, more than the limit of {guard.limit}")
+                existing = live is not None and msg.master_ticket in live.existing_opens
+                if live is not None:
+                    live.existing_opens.discard(msg.master_ticket)
+                what = "the master's open price" if existing else "the master's price"
+                why = (f"is too far from {what}" if guard.seen is None or guard.limit is None
+                       else f"was {guard.seen} points from {what}, more than the limit of "
+                       f"{guard.limit}")
                 self.ledger.enqueue(sql.skip_opens, (
-                    info.id, msg.master_ticket, "PRICE_MOVED",
-                    f"not copied: the follower's price {why} ({msg.text})", utcnow()))
+                    info.id, msg.master_ticket,
+                    "EXISTING_PRICE_MOVED" if existing else "PRICE_MOVED",
+                    f"{'existing position' if existing else 'trade'} not copied: the "
+                    f"follower's price {why} ({msg.text})", utcnow()))
                 return
             if is_already_copied(msg.retcode, msg.text):
                 log.warning("follower %d refused a second copy of master ticket %d: %s",
