@@ -45,37 +45,44 @@ PRICE_MOVED = "PRICE_MOVED"
 """First word of the TEXT of ``NACK_OPEN|MST_TICKET|0|PRICE_MOVED <seen> > <limit> points``:
 the follower EA's price guard refused the open (§9, "Deviation check")."""
 
-_PRICE_MOVED_RE = re.compile(r"PRICE_MOVED (\d{1,18}) > (\d{1,18}) points(?: .*)?", re.S)
+SPREAD_TOO_WIDE = "SPREAD_TOO_WIDE"
+"""First word of the TEXT of ``NACK_OPEN|MST_TICKET|0|SPREAD_TOO_WIDE <seen> > <limit>
+points``: the follower EA's spread was wider than ``MAX_SPREAD_POINTS`` (§9, "Spread check")."""
+
+_GUARD_RE = re.compile(r"(PRICE_MOVED|SPREAD_TOO_WIDE) (\d{1,18}) > (\d{1,18}) points(?: .*)?",
+                       re.S)
 _OLD_PRICE_MOVED_RE = re.compile(r"price moved (\d{1,18}) points from the master's "
                                  r"\(limit (\d{1,18})\)")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PriceGuardRefusal:
-    """A price-guard ``NACK_OPEN``: the deviation the EA saw and its limit, in points
-    (``None`` when an older EA's text did not carry them)."""
+    """A price-guard ``NACK_OPEN``: which guard (``PRICE_MOVED`` or ``SPREAD_TOO_WIDE``), the
+    figure the EA saw and its limit, in points (``None`` when the text did not carry them)."""
 
+    code: str
     seen: int | None
     limit: int | None
 
 
 def parse_price_guard(retcode: int, text: str) -> PriceGuardRefusal | None:
     """The price-guard refusal a NACK_OPEN's retcode and TEXT state, or ``None`` if it is not
-    one. Reads ``PRICE_MOVED <seen> > <limit> points [free text]`` and, from EAs older than
-    it, ``price moved N points from the master's (limit M)`` (any text starting with
-    ``price moved``)."""
+    one. Reads ``PRICE_MOVED|SPREAD_TOO_WIDE <seen> > <limit> points [free text]`` and, from
+    EAs older than it, ``price moved N points from the master's (limit M)`` (any text
+    starting with ``price moved``)."""
     if retcode != 0:
         return None
-    m = _PRICE_MOVED_RE.fullmatch(text)
+    m = _GUARD_RE.fullmatch(text)
     if m is not None:
-        return PriceGuardRefusal(int(m.group(1)), int(m.group(2)))
-    if text.split(" ", 1)[0] == PRICE_MOVED:
-        return PriceGuardRefusal(None, None)  # the word without well-formed figures
+        return PriceGuardRefusal(m.group(1), int(m.group(2)), int(m.group(3)))
+    word = text.split(" ", 1)[0]
+    if word in (PRICE_MOVED, SPREAD_TOO_WIDE):
+        return PriceGuardRefusal(word, None, None)  # the word without well-formed figures
     m = _OLD_PRICE_MOVED_RE.match(text)
     if m is not None:
-        return PriceGuardRefusal(int(m.group(1)), int(m.group(2)))
+        return PriceGuardRefusal(PRICE_MOVED, int(m.group(1)), int(m.group(2)))
     if text.startswith("price moved"):
-        return PriceGuardRefusal(None, None)
+        return PriceGuardRefusal(PRICE_MOVED, None, None)
     return None
 
 

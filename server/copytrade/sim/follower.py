@@ -25,6 +25,7 @@ from ..domain.pending import OrderType
 from ..protocol import (
     ALREADY_COPIED,
     PRICE_MOVED,
+    SPREAD_TOO_WIDE,
     AccountState,
     AckClose,
     AckModify,
@@ -331,6 +332,11 @@ class FollowerSim:
             if self.reject_rate and self._random.random() < self.reject_rate:
                 return Nack(CommandKind.OPEN, msg.master_ticket, 10019, "No money")
             fill = msg.price if self.market is None else self.market.quote(msg.symbol)
+            spread = 0 if self.market is None else self.market.spread_points(msg.symbol)
+            if msg.max_spread_points and spread > msg.max_spread_points:
+                # As the follower EA: refuse before sending while the spread is too wide.
+                return Nack(CommandKind.OPEN, msg.master_ticket, 0,
+                            f"{SPREAD_TOO_WIDE} {spread} > {msg.max_spread_points} points")
             if msg.max_deviation_points and msg.price > 0:
                 # As the follower EA: refuse before sending when the market is too far away.
                 moved = int(abs(fill - msg.price) / tick_of(fill))
