@@ -36,7 +36,6 @@ from ..domain.lots import SymbolSpec
 from ..domain.models import CopyMode, Role
 from ..domain.rules import CopyRules, FollowerView
 from ..protocol import (
-    PRICE_MOVED,
     SPREAD_TOO_WIDE,
     AccountState,
     AckClose,
@@ -625,11 +624,11 @@ class Engine:
         known = guard.seen is not None and guard.limit is not None
         what = "existing position" if existing else "trade"
         if guard.code == SPREAD_TOO_WIDE:
-            code = SPREAD_TOO_WIDE
+            code = "SPREAD_TOO_WIDE"   # the reason codes spell the wire words
             why = (f"spread was {guard.seen} points, more than the limit of {guard.limit}"
                    if known else "spread was too wide")
         else:
-            code = "EXISTING_PRICE_MOVED" if existing else PRICE_MOVED
+            code = "EXISTING_PRICE_MOVED" if existing else "PRICE_MOVED"
             price = "the master's open price" if existing else "the master's price"
             why = (f"price was {guard.seen} points from {price}, more than the limit of "
                    f"{guard.limit}" if known else f"price is too far from {price}")
