@@ -737,6 +737,7 @@ void DoOpen(CTMessage &m)
    double tp = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("tp")));
    double point = SymbolInfoDouble(symbol, SYMBOL_POINT);
    long maxDev = StringToInteger(m.Get("max_deviation_points"));
+   long maxSpread = StringToInteger(m.Get("max_spread_points"));   // absent: "" -> 0, no limit
    int vd = CT_StepDigits(step);
    MqlTradeResult result;
    ZeroMemory(result);
@@ -746,9 +747,16 @@ void DoOpen(CTMessage &m)
       if(SymbolInfoTick(symbol, tick))
         {
          double market = side == "BUY" ? tick.ask : tick.bid;
+         long spread = CT_DeviationPoints(tick.ask, tick.bid, point);
+         if(maxSpread > 0 && spread > maxSpread)
+           {
+            g_conn.Send(CT_LineNack("OPEN", mt, 0, StringFormat("SPREAD_TOO_WIDE %I64d > %I64d points",
+                                    spread, maxSpread)));
+            return;
+           }
          if(CT_DeviationTooLarge(market, StringToDouble(m.Get("price")), point, maxDev))
            {
-            g_conn.Send(CT_LineNack("OPEN", mt, 0, StringFormat("price moved %I64d points from the master's (limit %I64d)",
+            g_conn.Send(CT_LineNack("OPEN", mt, 0, StringFormat("PRICE_MOVED %I64d > %I64d points",
                                     CT_DeviationPoints(market, StringToDouble(m.Get("price")), point), maxDev)));
             return;
            }

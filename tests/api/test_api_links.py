@@ -196,7 +196,7 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
         "max_lot": "2.5", "symbol_map": "XAUUSD=GOLD, US30=DJ30",
         "allowed_symbols": ["EURUSD", "XAUUSD"], "blocked_symbols": ["BTCUSD"],
         "signal_expiry_seconds": 60, "max_deviation_points": 20,
-        "stale_open_policy": "MARKET"})
+        "stale_open_policy": "MARKET", "max_spread_points": 30})
     assert r.status_code == 200, r.text
     got = r.json()["rules"]
     assert got["lot_mode"] == "FIXED" and got["lot_value"] == "0.10" and got["reverse"] is True
@@ -204,6 +204,8 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
     assert sorted(got["symbol_map"].split(", ")) == ["US30=DJ30", "XAUUSD=GOLD"]
     assert got["allowed_symbols"] == ["EURUSD", "XAUUSD"] and got["blocked_symbols"] == ["BTCUSD"]
     assert got["signal_expiry_seconds"] == 60 and got["stale_open_policy"] == "MARKET"
+    assert got["max_spread_points"] == 30
+    assert api.engine.accounts[f["id"]].rules.max_spread_points == 30
     assert got["updated_at"] is not None
     assert (await alice.get(url)).json()["rules"] == got
     # the connected follower EA is sent its new rules at once
@@ -241,6 +243,11 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
         ({"copy_existing_max_age_minutes": "5"}, "copy_existing_max_age_minutes"),
         ({"copy_existing_max_points": 0}, "copy_existing_max_points"),
         ({"copy_existing_max_points": 100001}, "copy_existing_max_points"),
+        ({"max_spread_points": -1}, "max_spread_points"),
+        ({"max_spread_points": 100001}, "max_spread_points"),
+        ({"max_spread_points": 1.5}, "max_spread_points"),
+        ({"max_spread_points": "20"}, "max_spread_points"),
+        ({"max_spread_points": None}, "max_spread_points"),
     ]
     for body, field in bad_cases:
         r = await alice.put(url, json=body)

@@ -920,6 +920,7 @@ export interface components {
             copy_existing: boolean;
             copy_existing_max_age_minutes: number;
             copy_existing_max_points: number;
+            max_spread_points: number;
             updated_at: string | null;
         };
         AccountWithKey: {
@@ -1236,6 +1237,8 @@ export interface components {
             copy_existing?: boolean;
             copy_existing_max_age_minutes?: number;
             copy_existing_max_points?: number;
+            /** @description the follower EA opens no copy while its spread is wider (points); 0 = no limit */
+            max_spread_points?: number;
         };
         PresetList: {
             items: components["schemas"]["PresetOut"][];

@@ -391,6 +391,8 @@ export const en = {
   'accounts.rules.expiry': 'Signal expiry (seconds)',
   'accounts.rules.deviationHint': '0 = no limit: the copy opens at any price.',
   'accounts.rules.deviation': 'Max price deviation (points)',
+  'accounts.rules.spread': 'Max spread (points)',
+  'accounts.rules.spreadHint': '0 = no limit. The follower EA opens no copy while its spread (ask − bid) is wider; needs the follower EA of this release.',
   'accounts.rules.stale': 'When a signal arrives late',
   'accounts.rules.stale.SKIP': 'Skip it',
   'accounts.rules.stale.MARKET': 'Open at market',

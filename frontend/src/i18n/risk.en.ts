@@ -146,4 +146,6 @@ export const riskEn = {
   'trade.reason.NO_SYMBOL_INFO': 'Sized by risk %, but the follower EA did not report the symbol’s tick size and value',
   'trade.reason.NO_EQUITY': 'Sized by risk %, but the follower’s equity is not known yet',
   'trade.reason.EXISTING_PRICE_MOVED': 'Existing position not copied: the follower’s price is too far from the master’s',
+  'trade.reason.PRICE_MOVED': 'Not copied: the follower’s price had moved further from the master’s than the deviation limit',
+  'trade.reason.SPREAD_TOO_WIDE': 'Not copied: the follower’s spread was wider than its max spread',
 } as const;

@@ -147,4 +147,6 @@ export const riskTh: Record<keyof typeof riskEn, string> = {
   'trade.reason.NO_SYMBOL_INFO': 'คำนวณ lot ตาม % ความเสี่ยง แต่ EA ผู้ติดตามไม่ได้รายงาน tick size และ tick value ของสัญลักษณ์',
   'trade.reason.NO_EQUITY': 'คำนวณ lot ตาม % ความเสี่ยง แต่ยังไม่ทราบอิควิตี้ของผู้ติดตาม',
   'trade.reason.EXISTING_PRICE_MOVED': 'ไม่คัดลอกออเดอร์ที่เปิดอยู่: ราคาของผู้ติดตามห่างจากราคาของ Master เกินกำหนด',
+  'trade.reason.PRICE_MOVED': 'ไม่คัดลอก: ราคาของผู้ติดตามห่างจากราคาของ Master เกินค่าความคลาดเคลื่อนสูงสุดที่กำหนด',
+  'trade.reason.SPREAD_TOO_WIDE': 'ไม่คัดลอก: สเปรดของผู้ติดตามกว้างกว่าสเปรดสูงสุดที่กำหนด',
 };

@@ -392,6 +392,8 @@ export const th: Record<MessageKey, string> = {
   'accounts.rules.expiry': 'อายุสัญญาณ (วินาที)',
   'accounts.rules.deviationHint': '0 = ไม่จำกัด: เปิดออเดอร์คัดลอกที่ราคาใดก็ได้',
   'accounts.rules.deviation': 'ราคาคลาดเคลื่อนสูงสุด (จุด)',
+  'accounts.rules.spread': 'สเปรดสูงสุด (จุด)',
+  'accounts.rules.spreadHint': '0 = ไม่จำกัด EA ผู้ติดตามจะไม่เปิดออเดอร์คัดลอกขณะที่สเปรด (ask − bid) กว้างกว่านี้ ต้องใช้ EA ผู้ติดตามรุ่นนี้',
   'accounts.rules.stale': 'เมื่อสัญญาณมาถึงช้า',
   'accounts.rules.stale.SKIP': 'ข้ามไป',
   'accounts.rules.stale.MARKET': 'เปิดที่ราคาตลาด',

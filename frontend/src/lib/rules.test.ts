@@ -8,6 +8,7 @@ const rules: CopyRules = {
   max_lot: null, symbol_map: 'XAUUSD=GOLD', allowed_symbols: [], blocked_symbols: ['US30'],
   signal_expiry_seconds: 30, max_deviation_points: 50, stale_open_policy: 'SKIP',
   copy_existing: false, copy_existing_max_age_minutes: 60, copy_existing_max_points: 100,
+  max_spread_points: 0,
   updated_at: null,
 };
 
@@ -22,7 +23,17 @@ describe('copy rules form', () => {
       max_lot: null, symbol_map: 'XAUUSD=GOLD', allowed_symbols: [], blocked_symbols: ['US30'],
       signal_expiry_seconds: 30, max_deviation_points: 50, stale_open_policy: 'SKIP',
       copy_existing: false, copy_existing_max_age_minutes: 60, copy_existing_max_points: 100,
+      max_spread_points: 0,
     });
+  });
+
+  it('checks the max spread (0 = no limit, whole points up to 100000)', () => {
+    const f = rulesToForm(rules);
+    for (const bad of ['-1', '1.5', 'abc', '100001', '']) {
+      expect(Object.keys(validateRules({ ...f, max_spread_points: bad }).errors))
+        .toEqual(['max_spread_points']);
+    }
+    expect(validateRules({ ...f, max_spread_points: '25' }).body?.max_spread_points).toBe(25);
   });
 
   it('normalises symbol lists and the map', () => {

@@ -21,6 +21,7 @@ export interface RulesForm {
   copy_existing: boolean;
   copy_existing_max_age_minutes: string;
   copy_existing_max_points: string;
+  max_spread_points: string;
 }
 
 export function rulesToForm(r: CopyRules): RulesForm {
@@ -39,6 +40,7 @@ export function rulesToForm(r: CopyRules): RulesForm {
     copy_existing: r.copy_existing,
     copy_existing_max_age_minutes: String(r.copy_existing_max_age_minutes),
     copy_existing_max_points: String(r.copy_existing_max_points),
+    max_spread_points: String(r.max_spread_points),
   };
 }
 
@@ -128,6 +130,8 @@ export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput 
   if (age) errors.copy_existing_max_age_minutes = age;
   const points = intIn(f.copy_existing_max_points, 1, 100000);
   if (points) errors.copy_existing_max_points = points;
+  const spread = intIn(f.max_spread_points, 0, 100000);
+  if (spread) errors.max_spread_points = spread;
 
   if (Object.keys(errors).length) return { errors, body: null };
   return {
@@ -148,6 +152,7 @@ export function validateRules(f: RulesForm): { errors: Errors; body: RulesInput 
       copy_existing: f.copy_existing,
       copy_existing_max_age_minutes: Number(f.copy_existing_max_age_minutes),
       copy_existing_max_points: Number(f.copy_existing_max_points),
+      max_spread_points: Number(f.max_spread_points),
     },
   };
 }

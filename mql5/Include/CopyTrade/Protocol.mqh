@@ -12,7 +12,7 @@
 #define CT_PROTOCOL_VERSION 1
 #define CT_MAX_LINE         4096   // bytes, terminator included
 #define CT_MAX_TEXT         200    // longest free-text field
-#define CT_MAX_FIELDS       10     // most wire fields of one verb (CMD_OPEN has 8 + optional 1)
+#define CT_MAX_FIELDS       10     // most wire fields of one verb (OPEN has 9 + optional 1)
 #define CT_MAX_PARTS        16     // parts kept when splitting a line (more are only counted)
 
 // Directions: which way a line travels.
@@ -569,6 +569,7 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
          s.Add("sl", CT_K_PRICE);
          s.Add("tp", CT_K_PRICE);
          s.Add("max_deviation_points", CT_K_UINT);
+         s.Add("max_spread_points", CT_K_OPT_COUNT);
          return true;
         }
       if(verb == "CLOSE")

@@ -150,6 +150,7 @@ def merged_rules(current: FollowerRules, body: RulesIn) -> CopyRules:
                                            current.copy_existing_max_age_minutes),
         copy_existing_max_points=pick(body.copy_existing_max_points,
                                       current.copy_existing_max_points),
+        max_spread_points=pick(body.max_spread_points, current.max_spread_points),
     )
 
 
@@ -165,6 +166,7 @@ def stored_rules(rules: CopyRules) -> FollowerRules:
         copy_existing=rules.copy_existing,
         copy_existing_max_age_minutes=rules.copy_existing_max_age_minutes,
         copy_existing_max_points=rules.copy_existing_max_points,
+        max_spread_points=rules.max_spread_points,
     )
 
 

@@ -169,6 +169,9 @@ class RulesIn:
         default=UNSET, doc="copy the master's open trades on a new follow or a resume")
     copy_existing_max_age_minutes: int | Unset = spec(default=UNSET, minimum=1, maximum=10080)
     copy_existing_max_points: int | Unset = spec(default=UNSET, minimum=1, maximum=100000)
+    max_spread_points: int | Unset = spec(
+        default=UNSET, minimum=0, maximum=100000,
+        doc="the follower EA opens no copy while its spread is wider (points); 0 = no limit")
 
 
 @attrs.frozen
@@ -187,6 +190,7 @@ class RulesOut:
     copy_existing: bool
     copy_existing_max_age_minutes: int
     copy_existing_max_points: int
+    max_spread_points: int
     updated_at: datetime | None
 
 

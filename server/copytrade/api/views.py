@@ -23,6 +23,7 @@ def rules_out(r: FollowerRules) -> RulesOut:
         copy_existing=r.copy_existing,
         copy_existing_max_age_minutes=r.copy_existing_max_age_minutes,
         copy_existing_max_points=r.copy_existing_max_points,
+        max_spread_points=r.max_spread_points,
         updated_at=r.rules_updated_at,
     )
 

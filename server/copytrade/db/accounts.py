@@ -22,7 +22,7 @@ _COLUMNS = (
     "is_active, lot_mode, lot_value, reverse, min_lot_to_copy, max_lot, symbol_map, "
     "allowed_symbols, blocked_symbols, signal_expiry_seconds, max_deviation_points, "
     "stale_open_policy, copy_existing, copy_existing_max_age_minutes, copy_existing_max_points, "
-    "rules_updated_at, created_at, updated_at"
+    "max_spread_points, rules_updated_at, created_at, updated_at"
 )
 
 
@@ -213,7 +213,7 @@ class AccountRepository:
             f"blocked_symbols = $10, signal_expiry_seconds = $11, max_deviation_points = $12, "
             f"stale_open_policy = $13, rules_updated_at = CASE WHEN $14 THEN now() END, "
             f"copy_existing = $15, copy_existing_max_age_minutes = $16, "
-            f"copy_existing_max_points = $17, "
+            f"copy_existing_max_points = $17, max_spread_points = $18, "
             f"updated_at = now() "
             f"WHERE id = $1 AND ($2::bigint IS NULL OR user_id = $2) AND role = 'follower' "
             f"AND ($14 OR rules_updated_at IS NULL) RETURNING {_COLUMNS}",
@@ -222,7 +222,7 @@ class AccountRepository:
             list(rules.allowed_symbols), list(rules.blocked_symbols),
             rules.signal_expiry_seconds, rules.max_deviation_points, rules.stale_open_policy,
             by_user, rules.copy_existing, rules.copy_existing_max_age_minutes,
-            rules.copy_existing_max_points,
+            rules.copy_existing_max_points, rules.max_spread_points,
         )
         if r is None:
             account = await (self.get(account_id, user_id) if user_id is not None

@@ -44,6 +44,7 @@ class FollowerRules:
     copy_existing: bool = False
     copy_existing_max_age_minutes: int = 60
     copy_existing_max_points: int = 100
+    max_spread_points: int = 0
     rules_updated_at: datetime | None = None
 
 
@@ -152,6 +153,7 @@ def account_from_row(r: Any) -> TradingAccount:
             copy_existing=r["copy_existing"],
             copy_existing_max_age_minutes=r["copy_existing_max_age_minutes"],
             copy_existing_max_points=r["copy_existing_max_points"],
+            max_spread_points=r["max_spread_points"],
         ),
         created_at=r["created_at"], updated_at=r["updated_at"],
     )

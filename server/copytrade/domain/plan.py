@@ -122,6 +122,8 @@ class OpenOrder:
     """Largest distance from ``price`` the EA may fill at, in points; 0 = no limit."""
     late: bool = False
     """Sent past expiry under StaleOpenPolicy.MARKET while catching up: fill at market."""
+    max_spread_points: int = 0
+    """Widest spread (ask - bid, in points) at which the EA may open; 0 = no limit."""
 
 
 @attrs.frozen
@@ -325,6 +327,7 @@ def plan_open(
         tp=tp,
         max_deviation_points=deviation,
         late=late,
+        max_spread_points=rules.max_spread_points,
     )
 
 

@@ -139,6 +139,10 @@ def _copy_existing_max_points(value: int | str) -> int:
     return _to_int("copy_existing_max_points", value)
 
 
+def _max_spread_points(value: int | str) -> int:
+    return _to_int("max_spread_points", value)
+
+
 def _expiry_seconds(value: int | str) -> int:
     return _to_int("expiry_seconds", value)
 
@@ -236,6 +240,13 @@ class CopyRules:
     )
     """Largest distance between the follower's price and the master's open price, in points,
     at which such a copy still opens (1..100000); the EA refuses it beyond."""
+    max_spread_points: int = attrs.field(
+        default=0,
+        converter=_max_spread_points,
+        validator=_in_range(0, MAX_DEVIATION_POINTS),
+    )
+    """Widest spread (ask - bid, in points) at which the follower EA still opens a copy;
+    0 = no limit (0..100000). Sent as ``OPEN``'s ``MAX_SPREAD_POINTS`` (docs/protocol.md §9)."""
 
     def __attrs_post_init__(self) -> None:
         if self.lot_mode is LotMode.RISK_PERCENT and self.lot_value > MAX_RISK_PERCENT:

@@ -36,6 +36,7 @@ from ..domain.lots import SymbolSpec
 from ..domain.models import CopyMode, Role
 from ..domain.rules import CopyRules, FollowerView
 from ..protocol import (
+    SPREAD_TOO_WIDE,
     AccountState,
     AckClose,
     AckModify,
@@ -58,6 +59,7 @@ from ..protocol import (
     Nack,
     OrderReport,
     Position,
+    PriceGuardRefusal,
     Rules,
     StopOut,
     Stored,
@@ -65,6 +67,7 @@ from ..protocol import (
     SyncDone,
     encode,
     is_already_copied,
+    parse_price_guard,
 )
 from .events import EventBus, decimal_text
 from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal, Signal
@@ -589,13 +592,9 @@ class Engine:
             live = self.live.get(info.id)
             if live is not None:
                 live.sent_at.pop(msg.master_ticket, None)
-            if (live is not None and msg.master_ticket in live.existing_opens
-                    and msg.retcode == 0 and msg.text.startswith("price moved")):
-                live.existing_opens.discard(msg.master_ticket)
-                self.ledger.enqueue(sql.skip_opens, (
-                    info.id, msg.master_ticket, "EXISTING_PRICE_MOVED",
-                    f"existing position not copied: the follower's price is too far from the "
-                    f"master's open price ({msg.text})", utcnow()))
+            guard = parse_price_guard(msg.retcode, msg.text)
+            if guard is not None:
+                self._price_guard_refused(info, msg, guard)
                 return
             if is_already_copied(msg.retcode, msg.text):
                 log.warning("follower %d refused a second copy of master ticket %d: %s",
@@ -612,6 +611,30 @@ class Engine:
             self.ledger.enqueue(sql.note_pairs, (
                 info.id, msg.master_ticket, msg.retcode, f"{msg.command.value}_REJECTED",
                 f"{what} refused by the follower terminal: {msg.text} (retcode {msg.retcode})"))
+
+    def _price_guard_refused(self, info: AccountInfo, msg: Nack,
+                             guard: PriceGuardRefusal) -> None:
+        """The follower EA's price guard refused an open (docs/protocol.md §9): SKIPPED with
+        ``PRICE_MOVED`` / ``SPREAD_TOO_WIDE`` (``EXISTING_PRICE_MOVED`` for a copy of an
+        existing position) and the figures it saw in the reason."""
+        live = self.live.get(info.id)
+        existing = live is not None and msg.master_ticket in live.existing_opens
+        if live is not None:
+            live.existing_opens.discard(msg.master_ticket)
+        known = guard.seen is not None and guard.limit is not None
+        what = "existing position" if existing else "trade"
+        if guard.code == SPREAD_TOO_WIDE:
+            code = "SPREAD_TOO_WIDE"   # the reason codes spell the wire words
+            why = (f"spread was {guard.seen} points, more than the limit of {guard.limit}"
+                   if known else "spread was too wide")
+        else:
+            code = "EXISTING_PRICE_MOVED" if existing else "PRICE_MOVED"
+            price = "the master's open price" if existing else "the master's price"
+            why = (f"price was {guard.seen} points from {price}, more than the limit of "
+                   f"{guard.limit}" if known else f"price is too far from {price}")
+        self.ledger.enqueue(sql.skip_opens, (
+            info.id, msg.master_ticket, code,
+            f"{what} not copied: the follower's {why} ({msg.text})", utcnow()))
 
     def _ack_close(self, info: AccountInfo, msg: AckClose) -> None:
         self.metrics_.acks_total += 1

@@ -79,7 +79,8 @@ def copy_open_line(ticket: int, order: OpenOrder) -> bytes:
     return encode(CopyOpen(
         master_ticket=ticket, symbol=order.symbol, side=order.side, volume=order.volume,
         price=order.price, sl=order.sl, tp=order.tp,
-        max_deviation_points=order.max_deviation_points))
+        max_deviation_points=order.max_deviation_points,
+        max_spread_points=order.max_spread_points or None))
 
 
 @attrs.define

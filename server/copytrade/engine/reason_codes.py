@@ -26,6 +26,8 @@ ENGINE_CODES: tuple[str, ...] = (
     "CLOSED_WITH_MASTER",  # engine/resync.py: closed while offline, the master closed too
     "CLOSED_OUTSIDE",      # engine/resync.py: closed on the follower while offline
     "EXISTING_PRICE_MOVED",  # engine/core.py: copy existing, the EA's price check refused
+    "PRICE_MOVED",         # engine/core.py: the EA's price guard refused (deviation seen)
+    "SPREAD_TOO_WIDE",     # engine/core.py: the EA's spread guard refused (spread seen)
     "ORDER_CANCELLED_OUTSIDE",  # engine/orders.py: a pending copy removed on the follower
     "FILLED_BEFORE_CANCEL",     # engine/orders.py: the copy filled, the master's order did not
     "EA_NO_PENDING_ORDERS",     # engine/orders.py: the follower's EA copies no pending orders

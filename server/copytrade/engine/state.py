@@ -45,6 +45,7 @@ def copy_rules_from(stored: FollowerRules) -> CopyRules:
             copy_existing=stored.copy_existing,
             copy_existing_max_age_minutes=stored.copy_existing_max_age_minutes,
             copy_existing_max_points=stored.copy_existing_max_points,
+            max_spread_points=stored.max_spread_points,
         )
     except DomainError:
         return CopyRules()

@@ -53,12 +53,16 @@ from .vocab import (
     IDLE_TIMEOUT_S,
     MAX_LINE,
     MAX_TEXT,
+    PRICE_MOVED,
     PROTOCOL_VERSION,
+    SPREAD_TOO_WIDE,
     CloseReason,
     CommandKind,
     Direction,
     OrderEnd,
+    PriceGuardRefusal,
     is_already_copied,
+    parse_price_guard,
 )
 from .writer import encode, encode_fields, sanitize_text
 
@@ -74,8 +78,10 @@ __all__ = [
     "MASTER_ONLY",
     "MAX_LINE",
     "MAX_TEXT",
+    "PRICE_MOVED",
     "PROTOCOL_VERSION",
     "ROLE_ONLY",
+    "SPREAD_TOO_WIDE",
     "AccountState",
     "AckClose",
     "AckModify",
@@ -115,6 +121,7 @@ __all__ = [
     "Ping",
     "Pong",
     "Position",
+    "PriceGuardRefusal",
     "ProtocolError",
     "RemoteProtocolError",
     "Rules",
@@ -128,6 +135,7 @@ __all__ = [
     "parse",
     "parse_from_ea",
     "parse_from_server",
+    "parse_price_guard",
     "refused_for_role",
     "sanitize_text",
 ]

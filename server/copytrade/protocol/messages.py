@@ -533,6 +533,9 @@ class CopyOpen:
     """Take profit; 0 = none."""
     max_deviation_points: int = attrs.field(metadata=_w(Kind.UINT))
     """Refuse if the market is further than this from ``price``; 0 = no limit."""
+    max_spread_points: int | None = attrs.field(default=None, metadata=_w(Kind.OPT_COUNT))
+    """Optional: refuse while the spread (ask - bid) is wider than this, in points; absent
+    or 0 = no limit (the server sends it only when above 0)."""
 
 
 @attrs.frozen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from decimal import Decimal
@@ -38,6 +39,51 @@ refuses an OPEN for a master ticket it copied before and whose copy has closed (
 def is_already_copied(retcode: int, text: str) -> bool:
     """Whether a NACK_OPEN says "this master ticket was copied once already" (§11)."""
     return retcode == 0 and text.split(" ", 1)[0] == ALREADY_COPIED
+
+
+PRICE_MOVED = "PRICE_MOVED"
+"""First word of the TEXT of ``NACK_OPEN|MST_TICKET|0|PRICE_MOVED <seen> > <limit> points``:
+the follower EA's price guard refused the open (§9, "Deviation check")."""
+
+SPREAD_TOO_WIDE = "SPREAD_TOO_WIDE"
+"""First word of the TEXT of ``NACK_OPEN|MST_TICKET|0|SPREAD_TOO_WIDE <seen> > <limit>
+points``: the follower EA's spread was wider than ``MAX_SPREAD_POINTS`` (§9, "Spread check")."""
+
+_GUARD_RE = re.compile(r"(PRICE_MOVED|SPREAD_TOO_WIDE) (\d{1,18}) > (\d{1,18}) points(?: .*)?",
+                       re.S)
+_OLD_PRICE_MOVED_RE = re.compile(r"price moved (\d{1,18}) points from the master's "
+                                 r"\(limit (\d{1,18})\)")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PriceGuardRefusal:
+    """A price-guard ``NACK_OPEN``: which guard (``PRICE_MOVED`` or ``SPREAD_TOO_WIDE``), the
+    figure the EA saw and its limit, in points (``None`` when the text did not carry them)."""
+
+    code: str
+    seen: int | None
+    limit: int | None
+
+
+def parse_price_guard(retcode: int, text: str) -> PriceGuardRefusal | None:
+    """The price-guard refusal a NACK_OPEN's retcode and TEXT state, or ``None`` if it is not
+    one. Reads ``PRICE_MOVED|SPREAD_TOO_WIDE <seen> > <limit> points [free text]`` and, from
+    EAs older than it, ``price moved N points from the master's (limit M)`` (any text
+    starting with ``price moved``)."""
+    if retcode != 0:
+        return None
+    m = _GUARD_RE.fullmatch(text)
+    if m is not None:
+        return PriceGuardRefusal(m.group(1), int(m.group(2)), int(m.group(3)))
+    word = text.split(" ", 1)[0]
+    if word in (PRICE_MOVED, SPREAD_TOO_WIDE):
+        return PriceGuardRefusal(word, None, None)  # the word without well-formed figures
+    m = _OLD_PRICE_MOVED_RE.match(text)
+    if m is not None:
+        return PriceGuardRefusal(PRICE_MOVED, int(m.group(1)), int(m.group(2)))
+    if text.startswith("price moved"):
+        return PriceGuardRefusal(PRICE_MOVED, None, None)
+    return None
 
 
 class Direction(enum.Enum):

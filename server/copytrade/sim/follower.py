@@ -24,6 +24,8 @@ from ..domain.models import Side
 from ..domain.pending import OrderType
 from ..protocol import (
     ALREADY_COPIED,
+    PRICE_MOVED,
+    SPREAD_TOO_WIDE,
     AccountState,
     AckClose,
     AckModify,
@@ -330,13 +332,17 @@ class FollowerSim:
             if self.reject_rate and self._random.random() < self.reject_rate:
                 return Nack(CommandKind.OPEN, msg.master_ticket, 10019, "No money")
             fill = msg.price if self.market is None else self.market.quote(msg.symbol)
+            spread = 0 if self.market is None else self.market.spread_points(msg.symbol)
+            if msg.max_spread_points and spread > msg.max_spread_points:
+                # As the follower EA: refuse before sending while the spread is too wide.
+                return Nack(CommandKind.OPEN, msg.master_ticket, 0,
+                            f"{SPREAD_TOO_WIDE} {spread} > {msg.max_spread_points} points")
             if msg.max_deviation_points and msg.price > 0:
                 # As the follower EA: refuse before sending when the market is too far away.
                 moved = int(abs(fill - msg.price) / tick_of(fill))
                 if moved > msg.max_deviation_points:
                     return Nack(CommandKind.OPEN, msg.master_ticket, 0,
-                                f"price moved {moved} points from the master's "
-                                f"(limit {msg.max_deviation_points})")
+                                f"{PRICE_MOVED} {moved} > {msg.max_deviation_points} points")
             pos = SimPosition(master_ticket=msg.master_ticket, ticket=next(_tickets),
                               symbol=msg.symbol, side=msg.side, volume=msg.volume,
                               price=fill, sl=msg.sl, tp=msg.tp)

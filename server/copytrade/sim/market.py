@@ -59,6 +59,8 @@ class Market:
     prices: dict[str, Decimal] = attrs.field(factory=dict)
     max_ticks: int = 25
     """Largest move of one step, in ticks."""
+    spreads: dict[str, int] = attrs.field(factory=dict)
+    """Spread (ask - bid) of a symbol, in points; a symbol not listed has none."""
 
     def quote(self, symbol: str) -> Decimal:
         """The current price of ``symbol`` (suffixes ignored)."""
@@ -84,6 +86,14 @@ class Market:
     def set(self, symbol: str, price: Decimal) -> None:
         """Put ``symbol`` at ``price`` (tests)."""
         self.prices[symbol_base(symbol).upper()] = price
+
+    def set_spread(self, symbol: str, points: int) -> None:
+        """Give ``symbol`` a spread of ``points`` (tests)."""
+        self.spreads[symbol_base(symbol).upper()] = points
+
+    def spread_points(self, symbol: str) -> int:
+        """The spread of ``symbol`` in points (suffixes ignored); 0 unless set."""
+        return self.spreads.get(symbol_base(symbol).upper(), 0)
 
 
 async def walk_market(market: Market, interval: float = 1.0) -> None:

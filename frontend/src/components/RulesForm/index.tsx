@@ -60,6 +60,10 @@ function Editor({ accountId, initial }: { accountId: Id; initial: CopyRules }) {
                    hint={t('accounts.rules.deviationHint')}
                    inputMode="numeric" value={form.max_deviation_points}
                    onInput={set('max_deviation_points')} error={errors.max_deviation_points} />
+        <TextField label={t('accounts.rules.spread')} testid="rules-spread"
+                   hint={t('accounts.rules.spreadHint')}
+                   inputMode="numeric" value={form.max_spread_points}
+                   onInput={set('max_spread_points')} error={errors.max_spread_points} />
         <SelectField label={t('accounts.rules.stale')} testid="rules-stale"
                      value={form.stale_open_policy}
                      onChange={(v) => set('stale_open_policy')(v as StaleOpenPolicy)}
