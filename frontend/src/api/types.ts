@@ -53,32 +53,11 @@ export type ApiToken = S['TokenOut'];
 export type MasterTrade = S['TradeOut'];
 
 /** GET /accounts/{id}/orders: a master's pending order and, for a follower, its copy. */
-export interface PendingOrder {
-  id: number;
-  master_account_id: number;
-  ticket: number;
-  symbol: string;
-  order_type: string;
-  price: string;
-  volume: string;
-  sl: string;
-  tp: string;
-  stoplimit: string;
-  expiration_ms: number;
+export type PendingOrder = Omit<S['OrderOut'], 'status' | 'copy_status'> & {
+  /** The document types these as strings; the server writes only these values. */
   status: 'PLACED' | 'FILLED' | 'CANCELLED' | 'EXPIRED';
-  placed_at: string;
-  ended_at: string | null;
   copy_status: 'PENDING' | 'PLACED' | 'FILLED' | 'CANCELLED' | 'FAILED' | 'SKIPPED' | null;
-  copy_symbol: string | null;
-  copy_order_type: string | null;
-  copy_volume: string | null;
-  copy_price: string | null;
-  copy_sl: string | null;
-  copy_tp: string | null;
-  slave_ticket: number | null;
-  reason_code: string | null;
-  reason: string | null;
-}
+};
 
 /** One follower's copy of one master trade. */
 export type TradePair = S['PairOut'];
