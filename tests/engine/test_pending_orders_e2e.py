@@ -331,3 +331,23 @@ async def test_one_to_one_and_record_modes(server, nursery):
     await msim.wait_stored()
     await server.engine.ledger.flush()
     assert len(await order_pairs(server)) == 1 and recorded not in psim.orders
+
+
+async def test_a_close_all_guard_trip_cancels_the_pending_copies(server, nursery):
+    from copytrade.domain.risk import GuardAction, Limit, RiskLimits
+
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    follower, fsim = await w.follower(master)
+    await server.engine.guards.set_limits(follower.id, RiskLimits(
+        equity_floor=Limit(D(9000), GuardAction.CLOSE_ALL_AND_PAUSE)))
+    ticket = await msim.place_order()
+    await fsim.wait_for(lambda: ticket in fsim.orders)
+    await wait_order_pairs(server, lambda r: len(r) == 1 and r[0]["status"] == "PLACED")
+    await fsim.report_account(D("8500.00"))
+    await fsim.wait_for(lambda: ticket not in fsim.orders)
+    rows = await wait_order_pairs(server, lambda r: r[0]["status"] == "CANCELLED")
+    assert rows[0]["reason_code"] == "RISK_EQUITY_FLOOR" and "risk guard" in rows[0]["reason"]
+    assert [m.master_ticket for m in fsim.received if isinstance(m, CopyOrderCancel)] == [ticket]
+    assert rows[0]["master_status"] == "PLACED"  # the master's own order is untouched

@@ -316,6 +316,7 @@ class Guards:
         self.engine.metrics_.commands_total += len(tickets) if peer is not None else 0
         self.engine.ledger.enqueue_many(sql.note_pairs,
                                         [(fid, t, None, code, reason) for t in tickets])
+        await self.engine.orders.cancel_copies(fid, code, reason)
 
     # ------------------------------------------------------------------ ending trips
 

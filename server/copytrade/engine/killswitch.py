@@ -109,3 +109,5 @@ async def trigger_kill_switch(
         "master_id": master.id, "follower_id": follower_id, "reason": why,
         "closing": side, "tickets": tickets, "commands_sent": sent,
         "latency_ms": round(elapsed * 1000, 3)}, info.id)
+    if side == "follower":  # a pending copy left behind could fill and reopen a trade
+        await engine.orders.cancel_copies(follower_id, "KILL_SWITCH", reason, master.id)

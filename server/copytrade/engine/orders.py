@@ -261,6 +261,33 @@ class OrderDesk:
                                    "the master's order ended before it was sent", _LIVE))
             self.engine.ledger.enqueue_many(sql.note_order_pairs, unsent)
 
+    async def cancel_copies(self, fid: int, code: str, reason: str,
+                            master_id: int | None = None) -> int:
+        """Remove every pending copy the follower holds or was sent (a ``CLOSE_ALL_AND_PAUSE``
+        trip, the 1TO1 kill switch: a pending copy left behind could fill and reopen a
+        trade). Online: ``ORDER_CANCEL`` is sent and the pair is CANCELLED with ``code``;
+        a copy never sent is CANCELLED at once; offline, a placed copy keeps its status with
+        the reason noted (it is on the follower's terminal until its EA is back).
+        Returns how many pairs were touched."""
+        engine = self.engine
+        await engine.ledger.flush()
+        rows = await engine.db.fetch(
+            "SELECT o.ticket, p.status, p.sent_at FROM order_pairs p "
+            "JOIN master_orders o ON o.id = p.order_id WHERE p.account_id = $1 "
+            "AND p.status = ANY($2::text[]) AND ($3::bigint IS NULL OR o.account_id = $3)",
+            fid, list(_LIVE), master_id)
+        peer = engine.sessions.get(fid)
+        notes = []
+        for row in rows:
+            on_terminal = row["status"] == "PLACED" or row["sent_at"] is not None
+            if on_terminal and peer is not None:
+                peer.send(encode(CopyOrderCancel(row["ticket"], OrderEnd.CANCELLED)))
+                engine.metrics_.commands_total += 1
+            status = None if on_terminal and peer is None else "CANCELLED"
+            notes.append((fid, row["ticket"], status, 0, code, reason, _LIVE))
+        engine.ledger.enqueue_many(sql.note_order_pairs, notes)
+        return len(rows)
+
     def _give_up(self, master: AccountInfo, what: str) -> None:
         """The event is stored (and STORED) but could not be sent on (e.g. the database went
         away meanwhile): the followers it was for reconnect, and their login resync brings
