@@ -351,3 +351,23 @@ async def test_a_close_all_guard_trip_cancels_the_pending_copies(server, nursery
     assert rows[0]["reason_code"] == "RISK_EQUITY_FLOOR" and "risk guard" in rows[0]["reason"]
     assert [m.master_ticket for m in fsim.received if isinstance(m, CopyOrderCancel)] == [ticket]
     assert rows[0]["master_status"] == "PLACED"  # the master's own order is untouched
+
+
+async def test_a_master_stop_out_in_one_to_one_cancels_the_partners_pending_copies(
+        server, nursery):
+    from copytrade.domain.models import CopyMode
+
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    partner, fsim = await w.follower(master)
+    await w.accounts.set_partner(master.id, w.user_id, partner.id)
+    await server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
+    ticket = await msim.place_order()
+    await fsim.wait_for(lambda: ticket in fsim.orders)
+    await wait_order_pairs(server, lambda r: len(r) == 1 and r[0]["status"] == "PLACED")
+    await msim.stop_out()
+    await fsim.wait_for(lambda: ticket not in fsim.orders)
+    rows = await wait_order_pairs(server, lambda r: r[0]["status"] == "CANCELLED")
+    assert rows[0]["reason_code"] == "KILL_SWITCH" and "stop-out" in rows[0]["reason"]
+    assert [m.master_ticket for m in fsim.received if isinstance(m, CopyOrderCancel)] == [ticket]
