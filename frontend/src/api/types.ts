@@ -6,8 +6,9 @@
  * server's OpenAPI document (`scripts/gen-api-types`; tests/api/test_openapi_types_current.py
  * fails when it is stale). Written by hand, because the document does not describe them as
  * the SPA needs: the live websocket events (not in the OpenAPI document at all), the alert
- * channel answers (the document types their topic/language/via/status fields as plain strings),
- * the query of the history page, and the generic Items/Page wrappers.
+ * channel list wrappers, the query of the history page, and the generic Items/Page wrappers.
+ * Where the document types an enum as a plain string (alert channels, invites, pending
+ * orders), the alias narrows just those fields.
  */
 import type { components } from './schema.gen';
 
@@ -209,36 +210,14 @@ export type ChannelKind = 'telegram' | 'line' | 'email' | 'webhook';
 export type AlertTopic = 'ea.offline' | 'copy.failed' | 'copy.skipped' | 'copy.expired'
   | 'killswitch.stopout' | 'risk.tripped' | 'master.trade' | 'summary.daily';
 
-/** An alert channel as the server shows it: never a secret, only whether one is saved. */
-/** An alert channel as the server shows it: never a secret, only whether one is saved. */
-export interface AlertChannel {
-  id: Id;
-  kind: ChannelKind;
-  name: string;
-  enabled: boolean;
+/** An alert channel as the server shows it: never a secret, only whether one is saved.
+ * The document types `events`, `language`, `via` and `last_status` as plain strings. */
+export type AlertChannel = Omit<S['ChannelOut'], 'events' | 'language' | 'via' | 'last_status'> & {
   events: AlertTopic[];
   language: 'en' | 'th';
-  time_zone: string;
-  quiet_start: string | null;
-  quiet_end: string | null;
-  summary_time: string;
   via: 'server' | 'own' | null;
-  linked: boolean;
-  linked_at: string | null;
-  link_pending: boolean;
-  target: string | null;
-  email: string | null;
-  webhook_url: string | null;
-  bot_username: string | null;
-  bot_token_set: boolean;
-  line_token_set: boolean;
-  webhook_secret_set: boolean;
-  line_webhook_url: string | null;
   last_status: 'sent' | 'failed' | 'dead' | null;
-  last_detail: string | null;
-  last_at: string | null;
-  created_at: string;
-}
+};
 
 export interface AlertChannelList {
   channels: AlertChannel[];
