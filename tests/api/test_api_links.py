@@ -8,7 +8,7 @@ from pathlib import Path
 import trio
 from wsclient import WsClient
 
-from copytrade.domain.models import CopyMode
+from copytrade.domain.models import CopyMode, LotMode
 from copytrade.protocol import Rules
 
 from apitools import Api, error_of, eventually
@@ -211,7 +211,7 @@ async def test_rules_read_update_and_field_errors(api: Api, alice) -> None:
     # the connected follower EA is sent its new rules at once
     await follower_ea.wait_for(lambda: any(isinstance(m, Rules) for m in follower_ea.received))
     sent = [m for m in follower_ea.received if isinstance(m, Rules)]
-    assert len(sent) == 1 and sent[0].lot_mode == "FIXED" and sent[0].reverse is True
+    assert len(sent) == 1 and sent[0].lot_mode is LotMode.FIXED and sent[0].reverse is True
     assert sent[0].lot_value == Decimal("0.10") and sent[0].min_lot == Decimal("0.05")
     assert sorted(sent[0].symbol_map.split(",")) == ["US30=DJ30", "XAUUSD=GOLD"]  # wire form
     assert api.engine.accounts[f["id"]].rules.max_lot == Decimal("2.5")

@@ -6,7 +6,7 @@ from copytrade.db.accounts import AccountRepository
 from copytrade.db.errors import Conflict, NotFound
 from copytrade.db.models import FollowerRules
 from copytrade.db.users import UserRepository
-from copytrade.domain.models import CopyMode, Role
+from copytrade.domain.models import CopyMode, LotMode, Role
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 
@@ -90,10 +90,10 @@ async def test_follow_mode_partner_and_rules(db):
     assert (await accounts.set_partner(m.id, u.id, f.id)).partner_id == f.id
     with pytest.raises(Conflict):
         await accounts.set_partner(m.id, u.id, m.id)
-    rules = FollowerRules(lot_mode="FIXED", lot_value=Decimal("0.05"), reverse=True,
+    rules = FollowerRules(lot_mode=LotMode.FIXED, lot_value=Decimal("0.05"), reverse=True,
                           symbol_map={"XAUUSD": "GOLD"}, blocked_symbols=("BTCUSD",))
     updated = await accounts.update_rules(f.id, u.id, rules)
-    assert updated.rules.lot_mode == "FIXED" and updated.rules.lot_value == Decimal("0.05")
+    assert updated.rules.lot_mode is LotMode.FIXED and updated.rules.lot_value == Decimal("0.05")
     assert updated.rules.symbol_map == {"XAUUSD": "GOLD"} and updated.rules.reverse
     assert updated.rules.rules_updated_at is not None
     # EA inputs no longer override rules a user has edited.

@@ -28,7 +28,7 @@ def test_defaults() -> None:
     assert dict(rules.symbol_map) == {}
     assert rules.allowed_symbols == frozenset()
     assert rules.blocked_symbols == frozenset()
-    assert rules.expiry_seconds == 30
+    assert rules.signal_expiry_seconds == 30
     assert rules.max_deviation_points == 0
     assert rules.stale_open_policy is StaleOpenPolicy.SKIP
 
@@ -42,7 +42,7 @@ def test_text_forms_are_accepted() -> None:
         symbol_map="XAUUSD=GOLD, US30=DJ30",
         allowed_symbols="EURUSD, XAUUSD",
         blocked_symbols=["GBPJPY"],
-        expiry_seconds="60",
+        signal_expiry_seconds="60",
         stale_open_policy="MARKET",
     )
     assert rules.lot_mode is LotMode.EQUITY_RATIO
@@ -52,7 +52,7 @@ def test_text_forms_are_accepted() -> None:
     assert dict(rules.symbol_map) == {"XAUUSD": "GOLD", "US30": "DJ30"}
     assert rules.allowed_symbols == {"EURUSD", "XAUUSD"}
     assert rules.blocked_symbols == {"GBPJPY"}
-    assert rules.expiry_seconds == 60
+    assert rules.signal_expiry_seconds == 60
     assert rules.stale_open_policy is StaleOpenPolicy.MARKET
 
 
@@ -75,10 +75,10 @@ def test_rules_are_hashable_and_compare_by_value() -> None:
         ({"max_lot": Decimal(0)}, "max_lot"),
         ({"max_lot": Decimal("-1")}, "max_lot"),
         ({"min_lot_to_copy": Decimal("-0.01")}, "min_lot_to_copy"),
-        ({"expiry_seconds": 0}, "expiry_seconds"),
-        ({"expiry_seconds": 86_401}, "expiry_seconds"),
-        ({"expiry_seconds": "soon"}, "expiry_seconds"),
-        ({"expiry_seconds": 1.5}, "expiry_seconds"),
+        ({"signal_expiry_seconds": 0}, "signal_expiry_seconds"),
+        ({"signal_expiry_seconds": 86_401}, "signal_expiry_seconds"),
+        ({"signal_expiry_seconds": "soon"}, "signal_expiry_seconds"),
+        ({"signal_expiry_seconds": 1.5}, "signal_expiry_seconds"),
         ({"max_deviation_points": -1}, "max_deviation_points"),
         ({"max_deviation_points": 100_001}, "max_deviation_points"),
         ({"max_spread_points": -1}, "max_spread_points"),
@@ -109,8 +109,8 @@ def test_invalid_setting_names_its_field(kwargs: dict[str, object], field: str) 
 
 @pytest.mark.parametrize(("expiry", "deviation"), [(1, 0), (86_400, 100_000), (30, 50)])
 def test_range_limits_are_inclusive(expiry: int, deviation: int) -> None:
-    rules = CopyRules(expiry_seconds=expiry, max_deviation_points=deviation)
-    assert (rules.expiry_seconds, rules.max_deviation_points) == (expiry, deviation)
+    rules = CopyRules(signal_expiry_seconds=expiry, max_deviation_points=deviation)
+    assert (rules.signal_expiry_seconds, rules.max_deviation_points) == (expiry, deviation)
 
 
 @pytest.mark.parametrize(

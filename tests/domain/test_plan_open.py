@@ -206,7 +206,7 @@ def test_min_lot_to_copy(master_volume: str, minimum: str, copied: bool) -> None
     [(0, False), (29.999, False), (30, False), (30.001, True), (3600, True), (-5, False)],
 )
 def test_expiry_boundary(age: float, expired: bool) -> None:
-    result = plan_open(signal(age=age), view(CopyRules(expiry_seconds=30)), None, NOW)
+    result = plan_open(signal(age=age), view(CopyRules(signal_expiry_seconds=30)), None, NOW)
     if expired:
         s = skip(result)
         assert s.status is PairStatus.EXPIRED

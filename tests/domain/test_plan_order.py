@@ -84,7 +84,7 @@ def test_unmatched_symbol_is_skipped() -> None:
 
 def test_an_old_order_is_never_expired() -> None:
     """A pending order lives until the master's order ends: no signal-expiry check."""
-    plan = plan_order(order(), view(expiry_seconds=1), None, datetime(2030, 1, 1,
+    plan = plan_order(order(), view(signal_expiry_seconds=1), None, datetime(2030, 1, 1,
                                                                                tzinfo=UTC))
     assert isinstance(plan, PendingCopy)
 

@@ -37,6 +37,7 @@ class EaWorld:
         self.directory = directory
         self.builds = {"master": master_build, "follower": follower_build}
         self.accounts = AccountRepository(server.db)
+        self.control = server.engine.control  # the API's write path (engine/control.py)
         self.user_id = 0
         self.terminals: list[Terminal] = []
         self._logins = 5000
@@ -48,17 +49,18 @@ class EaWorld:
         self.user_id = user.id
 
     async def master_account(self, mode: CopyMode = CopyMode.PUBSUB) -> tuple[Any, str]:
-        created = await self.accounts.create(self.user_id, name="Master", role=Role.MASTER)
+        created = await self.control.create_account(self.user_id, name="Master",
+                                                    role=Role.MASTER)
         if mode is not CopyMode.PUBSUB:
-            await self.accounts.set_copy_mode(created.account.id, self.user_id, mode)
-            await self.server.engine.account_changed(created.account.id)
+            await self.control.set_copy_mode(created.account.id, self.user_id, mode)
         return created.account, created.api_key
 
     async def follower_account(self, master: Any) -> tuple[Any, str]:
-        created = await self.accounts.create(self.user_id, name="Follower", role=Role.FOLLOWER)
-        account = await self.accounts.follow(created.account.id, self.user_id,
-                                             master.master_token)
-        await self.server.engine.account_changed(account.id)
+        created = await self.control.create_account(self.user_id, name="Follower",
+                                                    role=Role.FOLLOWER)
+        change = await self.control.follow(created.account.id, self.user_id,
+                                           master.master_token)
+        account = change.after
         return account, created.api_key
 
     async def terminal(self, role: str, api_key: str, *, master_token: str = "",

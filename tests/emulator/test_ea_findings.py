@@ -253,8 +253,8 @@ async def test_follower_stop_out_closes_the_masters_position_in_1to1(world: EaWo
     created = await world.accounts.create(world.user_id, name="Partner", role=__import__(
         "copytrade.domain.models", fromlist=["Role"]).Role.FOLLOWER)
     await world.accounts.follow(created.account.id, world.user_id, master.master_token)
-    await world.accounts.set_partner(master.id, world.user_id, created.account.id)
-    await world.server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
+    await world.control.set_partner(master.id, world.user_id, created.account.id)
+    await world.control.set_copy_mode(master.id, world.user_id, CopyMode.ONE_TO_ONE)
     m = await world.terminal("master", mkey)
     t = await world.terminal("follower", created.api_key)
     await logged_in(m)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import trio
 
-from copytrade.db.models import FollowerRules
+from copytrade.domain.rules import CopyRules
 
 from eaworld import FX, SYMBOLS, EaWorld, logged_in, synced, wait_positions
 
@@ -19,9 +19,8 @@ async def test_follower_ea_refuses_a_copy_whose_price_moved(world: EaWorld) -> N
     with trio.fail_after(60):
         master, mkey = await world.master_account()
         follower, fkey = await world.follower_account(master)
-        await world.accounts.update_rules(follower.id, follower.user_id,
-                                          FollowerRules(max_deviation_points=20))
-        await world.server.engine.account_changed(follower.id)
+        await world.control.put_rules(follower.id, follower.user_id,
+                                      CopyRules(max_deviation_points=20))
         m = await world.terminal("master", mkey)
         # The follower's GBPUSD is 500 points above the master's; EURUSD is the same.
         symbols = {**SYMBOLS, "GBPUSD": {**FX, "bid": 1.27000, "ask": 1.27012}}
@@ -50,9 +49,8 @@ async def test_follower_ea_refuses_a_copy_while_its_spread_is_too_wide(world: Ea
     with trio.fail_after(60):
         master, mkey = await world.master_account()
         follower, fkey = await world.follower_account(master)
-        await world.accounts.update_rules(follower.id, follower.user_id,
-                                          FollowerRules(max_spread_points=25))
-        await world.server.engine.account_changed(follower.id)
+        await world.control.put_rules(follower.id, follower.user_id,
+                                      CopyRules(max_spread_points=25))
         m = await world.terminal("master", mkey)
         # The follower's GBPUSD spread is 40 points; its EURUSD spread (10) is within the limit.
         symbols = {**SYMBOLS, "GBPUSD": {**FX, "bid": 1.26500, "ask": 1.26540}}

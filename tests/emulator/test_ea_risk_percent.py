@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import trio
 
-from copytrade.db.models import FollowerRules
+from copytrade.domain.rules import CopyRules
 
 from eaworld import FX, SYMBOLS, EaWorld, logged_in, synced, wait_positions
 
@@ -19,9 +19,8 @@ D = Decimal
 async def test_follower_ea_reports_ticks_and_risk_copies_are_sized(world: EaWorld) -> None:
     master, mkey = await world.master_account()
     follower, fkey = await world.follower_account(master)
-    await world.accounts.update_rules(follower.id, follower.user_id, FollowerRules(
+    await world.control.put_rules(follower.id, follower.user_id, CopyRules(
         lot_mode="RISK_PERCENT", lot_value=D("1")))
-    await world.server.engine.account_changed(follower.id)
     symbols = {**SYMBOLS, "GBPUSD": {**FX, "bid": 1.26500, "ask": 1.26512, "tick_value": 0}}
     m = await world.terminal("master", mkey)
     f = await world.terminal("follower", fkey, master_token=master.master_token, symbols=symbols)
@@ -54,10 +53,9 @@ async def test_copy_existing_with_the_real_follower_ea(world: EaWorld) -> None:
     open trade within X points and refuses the one its own quotes are too far from."""
     master, mkey = await world.master_account()
     follower, fkey = await world.follower_account(master)
-    await world.accounts.update_rules(follower.id, follower.user_id, FollowerRules(
+    await world.control.put_rules(follower.id, follower.user_id, CopyRules(
         signal_expiry_seconds=1, copy_existing=True, copy_existing_max_age_minutes=5,
         copy_existing_max_points=50))
-    await world.server.engine.account_changed(follower.id)
     m = await world.terminal("master", mkey)
     await logged_in(m)
     eur = await m.op("open", symbol="EURUSD", side="BUY", volume=0.10)

@@ -9,6 +9,7 @@ import trio
 from copytrade.db.accounts import AccountRepository
 from copytrade.db.users import UserRepository
 from copytrade.domain.models import CopyMode, Role
+from copytrade.domain.rules import CopyRules
 from copytrade.sim.follower import FollowerSim
 from copytrade.sim.master import MasterSim
 
@@ -22,6 +23,8 @@ class World:
         self.server = server
         self.nursery = nursery
         self.accounts = AccountRepository(server.db)
+        self.control = server.engine.control
+        """Accounts are created and changed through the API's write path (engine/control.py)."""
         self.users = UserRepository(server.db)
         self.user_id = 0
 
@@ -31,10 +34,10 @@ class World:
         return user.id
 
     async def master(self, mode: CopyMode = CopyMode.PUBSUB) -> tuple[Any, MasterSim]:
-        created = await self.accounts.create(self.user_id, name="Master", role=Role.MASTER)
+        created = await self.control.create_account(self.user_id, name="Master",
+                                                    role=Role.MASTER)
         if mode is not CopyMode.PUBSUB:
-            await self.accounts.set_copy_mode(created.account.id, self.user_id, mode)
-            await self.server.engine.account_changed(created.account.id)
+            await self.control.set_copy_mode(created.account.id, self.user_id, mode)
         sim = MasterSim("127.0.0.1", self.server.ea_port, created.api_key)
         await self.nursery.start(sim.run)
         return created.account, sim
@@ -42,11 +45,12 @@ class World:
     async def follower(
         self, master: Any | None = None, *, connect: bool = True, **sim_options: Any
     ) -> tuple[Any, FollowerSim]:
-        created = await self.accounts.create(self.user_id, name="Follower", role=Role.FOLLOWER)
+        created = await self.control.create_account(self.user_id, name="Follower",
+                                                    role=Role.FOLLOWER)
         account = created.account
         if master is not None:
-            account = await self.accounts.follow(account.id, self.user_id, master.master_token)
-            await self.server.engine.account_changed(account.id)
+            change = await self.control.follow(account.id, self.user_id, master.master_token)
+            account = change.after
         sim = FollowerSim("127.0.0.1", self.server.ea_port, created.api_key, **sim_options)
         if connect:
             await self.start_follower(sim)
@@ -88,12 +92,8 @@ class World:
 
 
 async def set_rules(server: Any, account: Any, **rules: Any) -> None:
-    """Store a follower's copy rules (as the API would) and tell the engine."""
-    from copytrade.db.models import FollowerRules
-
-    repo = AccountRepository(server.db)
-    await repo.update_rules(account.id, account.user_id, FollowerRules(**rules))
-    await server.engine.account_changed(account.id)
+    """Store a follower's copy rules by the API's path (``engine.control.put_rules``)."""
+    await server.engine.control.put_rules(account.id, account.user_id, CopyRules(**rules))
 
 
 def expected_positions(msim: MasterSim) -> dict[int, tuple[str, str, Any]]:

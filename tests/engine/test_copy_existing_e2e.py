@@ -13,6 +13,7 @@ import trio
 
 from copytrade.domain.models import Side
 from copytrade.domain.risk import Control
+from copytrade.protocol import ErrorCode
 from copytrade.sim.market import Market
 
 from helpers import World, set_rules
@@ -35,9 +36,7 @@ def quotes() -> Market:
 
 
 async def follow(w: World, account, master) -> None:
-    await w.accounts.follow(account.id, w.user_id, master.master_token)
-    await w.server.engine.account_changed(account.id)
-    w.server.engine.copy_existing_on_next_resync(account.id, "now following a new master")
+    await w.control.follow(account.id, w.user_id, master.master_token)  # as the API does
 
 
 async def test_a_new_follower_copies_young_open_trades_within_the_price_limit(server, nursery):
@@ -86,7 +85,7 @@ async def test_a_new_follower_copies_young_open_trades_within_the_price_limit(se
 
         # A later reconnect is an ordinary resync: nothing more is copied.
         logins = fsim.logins
-        await server.engine.disconnect(acc.id, "RESYNC")
+        await server.engine.disconnect(acc.id, ErrorCode.RESYNC)
         await fsim.wait_for(lambda: fsim.logins > logins)
         await w.synced(fsim)
         assert set(fsim.positions) == {eur} and fsim.opens_executed == 1

@@ -1,8 +1,7 @@
 """Copy rules through the whole signal path: master sim → server → follower sims → ledger.
 
-Each follower's rules are stored as the API stores them (``AccountRepository.update_rules``)
-and pushed to the engine with ``account_changed``; every skip must be a trade pair with a
-status and a reason.
+Each follower's rules are stored by the API's own write path (``engine.control.put_rules``);
+every skip must be a trade pair with a status and a reason.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ async def one_to_one(server, nursery):
     await w.setup_user()
     master, msim = await w.master()
     partner, fsim = await w.follower(master)  # a 1TO1 partner is one of its master's followers
-    await w.accounts.set_partner(master.id, w.user_id, partner.id)
-    await server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
+    await w.control.set_partner(master.id, w.user_id, partner.id)
+    await w.control.set_copy_mode(master.id, w.user_id, CopyMode.ONE_TO_ONE)
     tickets = [await msim.open(sym, Side.BUY, D("0.10"))
                for sym in ("EURUSD", "GBPUSD", "XAUUSD")]
     await fsim.wait_for(lambda: all(t in fsim.positions for t in tickets))

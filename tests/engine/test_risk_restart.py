@@ -69,8 +69,7 @@ async def test_trips_stored_before_a_restart_hold_after_it(aio_loop, server_sett
             master = await accounts.create(user.id, name="Master", role=Role.MASTER)
             follower = await accounts.create(user.id, name="Follower", role=Role.FOLLOWER)
             fid = follower.account.id
-            await accounts.follow(fid, user.id, master.account.master_token)
-            await server.engine.account_changed(fid)
+            await server.engine.control.follow(fid, user.id, master.account.master_token)
             await server.engine.guards.set_limits(fid, LIMITS)
             async with trio.open_nursery() as sims:
                 fsim = await connect(sims, server, FollowerSim("127.0.0.1", 0, follower.api_key))

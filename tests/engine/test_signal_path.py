@@ -30,8 +30,8 @@ async def test_one_to_one_reaches_only_the_partner(server, nursery):
     master, msim = await w.master()
     partner, psim = await w.follower(master)  # a 1TO1 partner is one of the master's followers
     _bystander, bsim = await w.follower(master)
-    await w.accounts.set_partner(master.id, w.user_id, partner.id)
-    await server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
+    await w.control.set_partner(master.id, w.user_id, partner.id)
+    await w.control.set_copy_mode(master.id, w.user_id, CopyMode.ONE_TO_ONE)
     ticket = await msim.open()
     await psim.wait_for(lambda: ticket in psim.positions)
     rows = await w.wait_pairs(lambda r: len(r) == 1 and r[0]["status"] == "OPEN")
@@ -50,7 +50,7 @@ async def test_a_1to1_partner_that_does_not_follow_the_master_gets_nothing(serve
     await server.db.execute("UPDATE trading_accounts SET partner_id = $2 WHERE id = $1",
                             master.id, stranger.id)
     await server.engine.account_changed(master.id)
-    await server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
+    await w.control.set_copy_mode(master.id, w.user_id, CopyMode.ONE_TO_ONE)
     ticket = await msim.open()
     await msim.wait_stored()
     await ssim.drop_connection()  # its login resync does not catch the open up either
@@ -81,11 +81,11 @@ async def test_live_mode_switch_applies_to_the_next_signal(server, nursery):
     _f, fsim = await w.follower(master)
     first = await msim.open()
     await msim.wait_stored()
-    await server.engine.set_copy_mode(master.id, CopyMode.PUBSUB)
+    await w.control.set_copy_mode(master.id, w.user_id, CopyMode.PUBSUB)
     second = await msim.open()
     await fsim.wait_for(lambda: second in fsim.positions)
     assert first not in fsim.positions
-    await server.engine.set_copy_mode(master.id, CopyMode.RECORD)
+    await w.control.set_copy_mode(master.id, w.user_id, CopyMode.RECORD)
     third = await msim.open()
     await msim.wait_stored()
     await server.engine.ledger.flush()

@@ -243,7 +243,7 @@ async def test_rotated_key_disconnects(server):
     raw = await Raw.connect(server.ea_port)
     await raw.send(await auth_line(created.api_key))
     await raw.read_lines(1)
-    await server.engine.disconnect(created.account.id, "KEY_ROTATED")
+    await server.engine.control.rotate_key(created.account.id, created.account.user_id)
     assert (await raw.read_until_closed())[-1].startswith("ERR|KEY_ROTATED|")
 
 

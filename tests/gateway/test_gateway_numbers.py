@@ -10,7 +10,6 @@ from decimal import Decimal
 import trio
 from test_gateway import Raw, auth_line, make_account
 
-from copytrade.db.accounts import AccountRepository
 from copytrade.domain.models import Role
 
 
@@ -60,10 +59,9 @@ async def test_numbers_that_do_not_fit_their_column_are_malformed_and_change_not
 
 async def test_a_follower_receives_numbers_in_their_shortest_exact_form(server):
     master = await make_account(server)
-    repo = AccountRepository(server.db)
-    follower = await repo.create(master.account.user_id, name="F", role=Role.FOLLOWER)
-    await repo.follow(follower.account.id, master.account.user_id, master.account.master_token)
-    await server.engine.account_changed(follower.account.id)
+    control = server.engine.control
+    follower = await control.create_account(master.account.user_id, name="F", role=Role.FOLLOWER)
+    await control.follow(follower.account.id, master.account.user_id, master.account.master_token)
 
     f = await Raw.connect(server.ea_port)
     await f.send(await auth_line(follower.api_key) + b"SYM|EURUSD|0.01|100.00|0.01|5\n"

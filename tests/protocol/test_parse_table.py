@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from copytrade.domain.models import Side
+from copytrade.domain.models import LotMode, Side
 from copytrade.protocol import (
     MAX_LINE,
     AccountState,
@@ -55,7 +55,7 @@ EA_LINES = [
     (b"NACK_CLOSE|5|10016|Invalid stops", Nack(CommandKind.CLOSE, 5, 10016, "Invalid stops")),
     (b"AUTH|key|1||EA", Auth("key", 1, None, "EA")),
     (b"AUTH|key|1|MST-1|EA", Auth("key", 1, "MST-1", "EA")),
-    (b"RULES|FIXED|0.1|1|0|", Rules("FIXED", D("0.1"), True, D(0), "")),
+    (b"RULES|FIXED|0.1|1|0|", Rules(LotMode.FIXED, D("0.1"), True, D(0), "")),
     (b"PING|3\r", Ping(3)),
     (b"PING|3\x00", Ping(3)),
 ]
@@ -126,7 +126,7 @@ def test_encode_writes_the_shortest_exact_form_without_exponents() -> None:
                    D("1.09000000"), 0)
     assert encode(msg) == b"OPEN|7|EURUSD|BUY|0.1|1.0845|1.08|1.09|0\n"
     assert encode(CopyModify(7, D("0.00000000"), D("-0"))) == b"MODIFY|7|0|0\n"
-    assert encode(Rules("FIXED", D("2.0"), False, D("0.0000"), "")) == b"RULES|FIXED|2|0|0|\n"
+    assert encode(Rules(LotMode.FIXED, D("2.0"), False, D("0.0000"), "")) == b"RULES|FIXED|2|0|0|\n"
 
 
 def test_encode_keeps_the_digits_of_a_pnl_open_price() -> None:
@@ -143,7 +143,7 @@ def test_encode_keeps_the_digits_of_a_pnl_open_price() -> None:
         (CopyOpen(1, "EURUSD", Side.BUY, D(1), D("1.123456789"), D(0), D(0), 0), "price"),
         (CopyOpen(1, "EURUSD", Side.BUY, D(1), D(1), D("1E+12"), D(0), 0), "sl"),
         (CopyClose(1, D("0.00001"), CloseReason.TP), "target_volume"),
-        (Rules("FIXED", D(1), False, D("1E+8"), ""), "min_lot"),
+        (Rules(LotMode.FIXED, D(1), False, D("1E+8"), ""), "min_lot"),
         (AccountState(D("1.001"), D(1), D(0), "USD", 100), "balance"),
         (AccountState(D(1), D(1), D("1E+10"), "USD", 100), "margin_level"),
         (AccountState(D(1), D(1), D(0), "USD", 2**31), "leverage"),
@@ -186,9 +186,10 @@ def test_encode_sanitises_free_text() -> None:
         (CopyOpen(2**63, "EURUSD", Side.BUY, D(1), D(1), D(0), D(0), 0), "master_ticket"),
         (Auth("bad key", 1, None, "x"), "api_key"),
         (Auth("key", 1, "", "x"), "master_token"),
-        (Rules("PERCENT", D(1), False, D(0), ""), "lot_mode"),
-        (Rules("FIXED", D(1), 1, D(0), ""), "reverse"),  # type: ignore[arg-type]
-        (Rules("FIXED", D(1), False, D(0), "A=B,"), "symbol_map"),
+        (Rules("PERCENT", D(1), False, D(0), ""), "lot_mode"),  # type: ignore[arg-type]
+        (Rules("FIXED", D(1), False, D(0), ""), "lot_mode"),  # type: ignore[arg-type]
+        (Rules(LotMode.FIXED, D(1), 1, D(0), ""), "reverse"),  # type: ignore[arg-type]
+        (Rules(LotMode.FIXED, D(1), False, D(0), "A=B,"), "symbol_map"),
         (Stored("OPEN", 1, 0), "kind"),  # type: ignore[arg-type]
     ],
 )

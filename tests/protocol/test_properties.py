@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from copytrade.domain.models import Side
+from copytrade.domain.models import LotMode, Side
 from copytrade.domain.pending import OrderType
 from copytrade.protocol import (
     CloseReason,
@@ -78,7 +78,7 @@ KIND_STRATEGIES: dict[Kind, st.SearchStrategy[Any]] = {
     Kind.OPT_TOKEN: st.none() | st.text(_TOKEN_CHARS, min_size=1, max_size=64),
     Kind.TEXT: st.text(_TEXT_CHARS, max_size=200),
     Kind.ROLE: st.sampled_from(["master", "follower"]),
-    Kind.LOT_MODE: st.sampled_from(["FIXED", "MULTIPLIER", "EQUITY_RATIO", "RISK_PERCENT"]),
+    Kind.LOT_MODE: st.sampled_from(LotMode),
     Kind.BOOL: st.booleans(),
     Kind.SYMBOL_MAP: st.lists(st.tuples(symbols, symbols), max_size=5).map(
         lambda pairs: ",".join(f"{a}={b}" for a, b in pairs)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..db.accounts import linked_account_ids
 from ..db.errors import Conflict
 from ..db.followers import FollowerQueries
 from ..domain.models import Role
+from ..engine.control import NOT_A_MASTER
 from .audit_trail import audit, changes
 from .errors import ApiConflict
 from .routing import Call, route
@@ -28,12 +28,6 @@ from .views import account_view, account_views
 
 TAG = "accounts"
 ACCOUNT = "/api/v1/accounts/<int:account_id>"
-
-
-async def notify(call: Call[Any, Any], *account_ids: int) -> None:
-    """Tell the engine that routing of these accounts may have changed."""
-    for account_id in dict.fromkeys(account_ids):
-        await call.ctx.engine.account_changed(account_id)
 
 
 @route("GET", "/api/v1/accounts", summary="Your trading accounts", tag=TAG,
@@ -58,9 +52,8 @@ async def _name_free(call: Call[Any, Any], name: str, except_id: int | None = No
        errors=(401, 403, 409, 422))
 async def create_account(call: Call[AccountIn, None]) -> AccountWithKey:
     await _name_free(call, call.body.name)
-    created = await call.ctx.accounts.create(call.user_id, name=call.body.name,
-                                             role=Role(call.body.role))
-    await notify(call, created.account.id)
+    created = await call.ctx.engine.control.create_account(
+        call.user_id, name=call.body.name, role=Role(call.body.role))
     await audit(call, created.account.id, "account.created",
                 {"name": created.account.name, "role": created.account.role.value.lower()})
     return AccountWithKey(await account_view(call, created.account), created.api_key)
@@ -77,14 +70,13 @@ async def get_account(call: Call[None, None], account_id: int) -> AccountEnvelop
        body=AccountPatchIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
 async def update_account(call: Call[AccountPatchIn, None], account_id: int) -> AccountEnvelope:
     body = call.body
-    before = await call.ctx.accounts.get(account_id, call.user_id)  # 404 before 409
+    await call.ctx.accounts.get(account_id, call.user_id)  # 404 before 409
     if body.name is not UNSET:
         await _name_free(call, body.name, except_id=account_id)
-    account = await call.ctx.accounts.update(
+    change = await call.ctx.engine.control.update_account(
         account_id, call.user_id, name=None if body.name is UNSET else body.name,
         is_active=None if body.is_active is UNSET else body.is_active)
-    if body.is_active is not UNSET:
-        await notify(call, account_id)
+    before, account = change.before, change.after
     diff = changes({"name": before.name, "is_active": before.is_active},
                    {"name": account.name, "is_active": account.is_active})
     if diff:
@@ -95,18 +87,13 @@ async def update_account(call: Call[AccountPatchIn, None], account_id: int) -> A
 @route("DELETE", ACCOUNT, summary="Delete an account (refused while it has open copies)",
        tag=TAG, status=204, errors=(401, 403, 404, 409))
 async def delete_account(call: Call[None, None], account_id: int) -> None:
-    await call.ctx.accounts.get(account_id, call.user_id)
-    linked = await linked_account_ids(call.ctx.db, account_id)
-    await call.ctx.accounts.delete(account_id, call.user_id)
-    await call.ctx.engine.disconnect(account_id, "KEY_ROTATED")
-    await notify(call, account_id, *linked)
+    await call.ctx.engine.control.delete_account(account_id, call.user_id)
 
 
 @route("POST", f"{ACCOUNT}/rotate-key", summary="Replace the API key (old key stops at once)",
        tag=TAG, response=AccountWithKey, errors=(401, 403, 404))
 async def rotate_key(call: Call[None, None], account_id: int) -> AccountWithKey:
-    rotated = await call.ctx.accounts.rotate_key(account_id, call.user_id)
-    await call.ctx.engine.disconnect(account_id, "KEY_ROTATED")
+    rotated = await call.ctx.engine.control.rotate_key(account_id, call.user_id)
     await audit(call, account_id, "key.rotated", {"prefix": rotated.account.api_key_prefix})
     return AccountWithKey(await account_view(call, rotated.account), rotated.api_key)
 
@@ -116,7 +103,7 @@ async def rotate_key(call: Call[None, None], account_id: int) -> AccountWithKey:
 async def followers(call: Call[None, None], account_id: int) -> FollowerList:
     master = await call.ctx.accounts.get(account_id, call.user_id)
     if master.role is not Role.MASTER:
-        raise Conflict("only master accounts have followers")
+        raise Conflict(NOT_A_MASTER)
     rows = await FollowerQueries(call.ctx.db).overview(master.id)
     items = []
     for r in rows:
@@ -130,7 +117,7 @@ async def followers(call: Call[None, None], account_id: int) -> FollowerList:
 async def _master(call: Call[Any, Any], account_id: int) -> int:
     master = await call.ctx.accounts.get(account_id, call.user_id)
     if master.role is not Role.MASTER:
-        raise Conflict("only master accounts have followers")
+        raise Conflict(NOT_A_MASTER)
     return master.id
 
 
@@ -138,10 +125,9 @@ async def _master(call: Call[Any, Any], account_id: int) -> int:
        summary="Remove a follower (it cannot follow this master again until allowed)",
        tag=TAG, status=204, errors=(401, 403, 404, 409))
 async def remove_follower(call: Call[None, None], account_id: int, follower_id: int) -> None:
-    master_id = await _master(call, account_id)
-    await FollowerQueries(call.ctx.db).remove(master_id, follower_id)
-    await notify(call, follower_id, master_id)
-    follower = await call.ctx.accounts.get_any(follower_id)
+    master_id = account_id
+    follower = await call.ctx.engine.control.remove_follower(master_id, call.user_id,
+                                                             follower_id)
     await audit(call, master_id, "follower.removed",
                 {"follower_id": follower_id, "follower": follower.name})
     await audit(call, follower_id, "follow.removed_by_master",
@@ -160,6 +146,6 @@ async def removed_followers(call: Call[None, None], account_id: int) -> RemovedF
        summary="Allow a removed follower to follow this master again", tag=TAG, status=204,
        errors=(401, 403, 404, 409))
 async def allow_follower(call: Call[None, None], account_id: int, follower_id: int) -> None:
-    master_id = await _master(call, account_id)
-    await FollowerQueries(call.ctx.db).allow(master_id, follower_id)
+    master_id = account_id
+    await call.ctx.engine.control.allow_follower(master_id, call.user_id, follower_id)
     await audit(call, master_id, "follower.allowed", {"follower_id": follower_id})

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..db.registration import Invite, RegistrationRepository, UserSummary
+from ..protocol import ErrorCode
 from .admin_schemas import (
     AdminUserEnvelope,
     AdminUserList,
@@ -77,7 +78,7 @@ async def disable_user(call: Call[None, None], user_id: int) -> AdminUserEnvelop
     repo = await admin_repo(call)
     await repo.set_disabled(user_id, True)
     for account_id in await repo.account_ids(user_id):
-        await call.ctx.engine.disconnect(account_id, "ACCOUNT_INACTIVE")
+        await call.ctx.engine.disconnect(account_id, ErrorCode.ACCOUNT_INACTIVE)
     return AdminUserEnvelope(await _summary(repo, user_id))
 
 

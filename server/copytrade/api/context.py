@@ -11,8 +11,10 @@ from ..config import Settings
 from ..db.accounts import AccountRepository
 from ..db.database import Database
 from ..db.users import UserRepository
+from ..engine.control import AccountControl
 from ..engine.events import EventBus
 from ..engine.guards import Guards
+from ..protocol import ErrorCode
 
 
 class EngineControl(Protocol):
@@ -22,15 +24,13 @@ class EngineControl(Protocol):
         """Whether the account's EA is connected and authenticated now."""
         ...
 
-    async def account_changed(self, account_id: int) -> None:
-        """Reload the account's cached settings (mode, partner, following, rules, active)."""
+    @property
+    def control(self) -> AccountControl:
+        """The one write path for account settings: every handler that changes an account
+        (mode, partner, following, rules, keys, the account itself) calls it."""
         ...
 
-    def copy_existing_on_next_resync(self, follower_id: int, why: str) -> None:
-        """The follower started following a master: copy its open trades if the rules say so."""
-        ...
-
-    async def disconnect(self, account_id: int, code: str) -> None:
+    async def disconnect(self, account_id: int, code: ErrorCode) -> None:
         """Drop the account's EA connection with the given protocol error code."""
         ...
 

@@ -50,10 +50,6 @@ FIELD_CODES: frozenset[str] = frozenset({
     "name_taken",                 # name: another of the user's accounts has this name
 })
 
-# Domain field names that the API spells differently.
-_FIELD_ALIASES = {"expiry_seconds": "signal_expiry_seconds"}
-
-
 class ApiError(Exception):
     """An error the client should see: an HTTP status, a stable code, a message, field errors."""
 
@@ -133,8 +129,7 @@ def to_api_error(exc: BaseException) -> ApiError:
         return Unavailable("The database is unavailable; nothing was changed. Retry shortly.",
                            headers={"Retry-After": UNAVAILABLE_RETRY_AFTER})
     if isinstance(exc, DomainError):
-        field = _FIELD_ALIASES.get(exc.field, exc.field)
-        return ValidationFailed("Some fields are invalid.", {field: exc.message})
+        return ValidationFailed("Some fields are invalid.", {exc.field: exc.message})
     if isinstance(exc, HTTPException):
         status = exc.code or 500
         code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

@@ -5,14 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..db.accounts import linked_account_ids
+import attrs
+
 from ..db.errors import Conflict, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
 from ..db.models import FollowerRules
 from ..domain.models import CopyMode, Role
 from ..domain.rules import CopyRules
-from ..domain.symbols import parse_symbol_map
-from .accounts import ACCOUNT, notify
+from ..engine import rule_forms
+from .accounts import ACCOUNT
 from .audit_trail import audit, changes
 from .errors import ValidationFailed
 from .routing import Call, route
@@ -36,10 +37,9 @@ LOT_LIMIT = Decimal(1_000_000)
 @route("PUT", f"{ACCOUNT}/copy-mode", summary="Set a master's copy mode", tag=TAG,
        body=CopyModeIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
 async def set_copy_mode(call: Call[CopyModeIn, None], account_id: int) -> AccountEnvelope:
-    before = await call.ctx.accounts.get(account_id, call.user_id)
-    account = await call.ctx.accounts.set_copy_mode(account_id, call.user_id,
-                                                    CopyMode(call.body.copy_mode))
-    await notify(call, account_id)
+    change = await call.ctx.engine.control.set_copy_mode(account_id, call.user_id,
+                                                         CopyMode(call.body.copy_mode))
+    before, account = change.before, change.after
     if before.copy_mode != account.copy_mode:
         await audit(call, account_id, "mode.changed",
                     {"from": before.copy_mode.value, "to": account.copy_mode.value})
@@ -49,16 +49,15 @@ async def set_copy_mode(call: Call[CopyModeIn, None], account_id: int) -> Accoun
 @route("PUT", f"{ACCOUNT}/partner", summary="Set (or clear) a master's 1TO1 partner", tag=TAG,
        body=PartnerIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
 async def set_partner(call: Call[PartnerIn, None], account_id: int) -> AccountEnvelope:
-    before = await call.ctx.accounts.get(account_id, call.user_id)
+    await call.ctx.accounts.get(account_id, call.user_id)  # an unknown master is 404, not 422
     try:
-        account = await call.ctx.accounts.set_partner(account_id, call.user_id,
-                                                      call.body.partner_id)
+        change = await call.ctx.engine.control.set_partner(account_id, call.user_id,
+                                                           call.body.partner_id)
     except NotFound:
         raise ValidationFailed("No follower account of yours has this id.",
                                {"partner_id": "no follower account of yours has this id"}
                                ) from None
-    ids = [account_id] + [i for i in (before.partner_id, account.partner_id) if i is not None]
-    await notify(call, *ids)
+    before, account = change.before, change.after
     if before.partner_id != account.partner_id:
         await audit(call, account_id, "partner.changed",
                     {"from": before.partner_id, "to": account.partner_id})
@@ -68,11 +67,10 @@ async def set_partner(call: Call[PartnerIn, None], account_id: int) -> AccountEn
 @route("PUT", f"{ACCOUNT}/following", summary="Follow a master by its master token", tag=TAG,
        body=FollowingIn, response=AccountEnvelope, errors=(401, 403, 404, 409, 422))
 async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvelope:
-    before = await call.ctx.accounts.get(account_id, call.user_id)
-    linked = await linked_account_ids(call.ctx.db, account_id)  # incl. a 1TO1 master
+    await call.ctx.accounts.get(account_id, call.user_id)  # an unknown follower is 404
     try:
-        account = await call.ctx.accounts.follow(account_id, call.user_id,
-                                                 call.body.master_token)
+        change = await call.ctx.engine.control.follow(account_id, call.user_id,
+                                                      call.body.master_token)
     except NotFound:
         if await MasterTokens(call.ctx.db).is_retired(call.body.master_token):
             raise ValidationFailed("This master token was rotated.",
@@ -81,22 +79,18 @@ async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvel
         raise ValidationFailed("No master account has this master token.",
                                {"master_token": "no master account has this token"},
                                field_codes={"master_token": "unknown_master_token"}) from None
-    ids = [account_id, *linked] + [i for i in (before.following_id, account.following_id) if i]
-    await notify(call, *ids)
+    before, account = change.before, change.after
     if before.following_id != account.following_id:
         await audit(call, account_id, "follow.started",
                     {"master_id": account.following_id, "previous_master_id": before.following_id})
-        call.ctx.engine.copy_existing_on_next_resync(account_id, "now following a new master")
     return AccountEnvelope(await account_view(call, account))
 
 
 @route("DELETE", f"{ACCOUNT}/following", summary="Stop following", tag=TAG,
        response=AccountEnvelope, errors=(401, 403, 404))
 async def unfollow(call: Call[None, None], account_id: int) -> AccountEnvelope:
-    before = await call.ctx.accounts.get(account_id, call.user_id)
-    linked = await linked_account_ids(call.ctx.db, account_id)  # its master, a 1TO1 master
-    account = await call.ctx.accounts.unfollow(account_id, call.user_id)
-    await notify(call, account_id, *linked)
+    change = await call.ctx.engine.control.unfollow(account_id, call.user_id)
+    before, account = change.before, change.after
     if before.following_id is not None:
         await audit(call, account_id, "follow.stopped", {"master_id": before.following_id})
     return AccountEnvelope(await account_view(call, account))
@@ -122,9 +116,6 @@ def _check_lot(name: str, value: Decimal | None, out: dict[str, str]) -> None:
 
 def merged_rules(current: FollowerRules, body: RulesIn) -> CopyRules:
     """The stored rules with the request's fields on top, validated by the domain."""
-    def pick(new: Any, old: Any) -> Any:
-        return old if new is UNSET else new
-
     errors: dict[str, str] = {}
     for name in ("lot_value", "min_lot_to_copy", "max_lot"):
         value = getattr(body, name)
@@ -132,42 +123,8 @@ def merged_rules(current: FollowerRules, body: RulesIn) -> CopyRules:
             _check_lot(name, value, errors)
     if errors:
         raise ValidationFailed("Some fields are invalid.", errors)
-    return CopyRules(
-        lot_mode=pick(body.lot_mode, current.lot_mode),
-        lot_value=pick(body.lot_value, current.lot_value),
-        reverse=pick(body.reverse, current.reverse),
-        min_lot_to_copy=pick(body.min_lot_to_copy, current.min_lot_to_copy),
-        max_lot=pick(body.max_lot, current.max_lot),
-        symbol_map=(current.symbol_map if body.symbol_map is UNSET
-                    else parse_symbol_map(body.symbol_map)),
-        allowed_symbols=pick(body.allowed_symbols, current.allowed_symbols),
-        blocked_symbols=pick(body.blocked_symbols, current.blocked_symbols),
-        expiry_seconds=pick(body.signal_expiry_seconds, current.signal_expiry_seconds),
-        max_deviation_points=pick(body.max_deviation_points, current.max_deviation_points),
-        stale_open_policy=pick(body.stale_open_policy, current.stale_open_policy),
-        copy_existing=pick(body.copy_existing, current.copy_existing),
-        copy_existing_max_age_minutes=pick(body.copy_existing_max_age_minutes,
-                                           current.copy_existing_max_age_minutes),
-        copy_existing_max_points=pick(body.copy_existing_max_points,
-                                      current.copy_existing_max_points),
-        max_spread_points=pick(body.max_spread_points, current.max_spread_points),
-    )
-
-
-def stored_rules(rules: CopyRules) -> FollowerRules:
-    return FollowerRules(
-        lot_mode=rules.lot_mode.value, lot_value=rules.lot_value, reverse=rules.reverse,
-        min_lot_to_copy=rules.min_lot_to_copy, max_lot=rules.max_lot,
-        symbol_map=dict(rules.symbol_map), allowed_symbols=tuple(sorted(rules.allowed_symbols)),
-        blocked_symbols=tuple(sorted(rules.blocked_symbols)),
-        signal_expiry_seconds=rules.expiry_seconds,
-        max_deviation_points=rules.max_deviation_points,
-        stale_open_policy=rules.stale_open_policy.value,
-        copy_existing=rules.copy_existing,
-        copy_existing_max_age_minutes=rules.copy_existing_max_age_minutes,
-        copy_existing_max_points=rules.copy_existing_max_points,
-        max_spread_points=rules.max_spread_points,
-    )
+    sent = {k: v for k, v in attrs.asdict(body, recurse=False).items() if v is not UNSET}
+    return rule_forms.merged(current, sent)
 
 
 @route("PUT", f"{ACCOUNT}/rules", summary="Update a follower's copy rules (omitted = kept)",
@@ -177,8 +134,7 @@ async def put_rules(call: Call[RulesIn, None], account_id: int) -> RulesEnvelope
     if account.role is not Role.FOLLOWER:
         raise Conflict("only follower accounts have copy rules", field="rules")
     rules = merged_rules(account.rules, call.body)
-    updated = await call.ctx.accounts.update_rules(account_id, call.user_id, stored_rules(rules))
-    await notify(call, account_id)
+    updated = (await call.ctx.engine.control.put_rules(account_id, call.user_id, rules)).after
     diff = changes(_plain(account.rules), _plain(updated.rules))
     if diff:
         await audit(call, account_id, "rules.changed", diff)

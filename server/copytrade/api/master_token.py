@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..db.master_tokens import MasterTokens
 from .accounts import ACCOUNT
 from .audit_trail import audit
 from .routing import Call, route
@@ -17,7 +16,6 @@ TAG = "accounts"
                "no longer lets anyone follow)",
        tag=TAG, response=AccountEnvelope, errors=(401, 403, 404, 409))
 async def rotate_master_token(call: Call[None, None], account_id: int) -> AccountEnvelope:
-    account = await MasterTokens(call.ctx.db).rotate(account_id, call.user_id)
-    await call.ctx.engine.account_changed(account_id)
+    account = await call.ctx.engine.control.rotate_master_token(account_id, call.user_id)
     await audit(call, account_id, "master_token.rotated")
     return AccountEnvelope(await account_view(call, account))

@@ -6,26 +6,13 @@ from typing import Any
 
 from ..db.models import AccountState, FollowerRules, TradingAccount
 from ..domain.models import Role
-from ..domain.symbols import format_symbol_map
+from ..engine import rule_forms
 from .routing import Call
 from .schemas import AccountOut, AccountStateOut, PairOut, RulesOut, TradeOut
 
 
 def rules_out(r: FollowerRules) -> RulesOut:
-    return RulesOut(
-        lot_mode=r.lot_mode, lot_value=r.lot_value, reverse=r.reverse,  # type: ignore[arg-type]
-        min_lot_to_copy=r.min_lot_to_copy, max_lot=r.max_lot,
-        symbol_map=format_symbol_map(r.symbol_map), allowed_symbols=sorted(r.allowed_symbols),
-        blocked_symbols=sorted(r.blocked_symbols),
-        signal_expiry_seconds=r.signal_expiry_seconds,
-        max_deviation_points=r.max_deviation_points,
-        stale_open_policy=r.stale_open_policy,  # type: ignore[arg-type]
-        copy_existing=r.copy_existing,
-        copy_existing_max_age_minutes=r.copy_existing_max_age_minutes,
-        copy_existing_max_points=r.copy_existing_max_points,
-        max_spread_points=r.max_spread_points,
-        updated_at=r.rules_updated_at,
-    )
+    return RulesOut(**rule_forms.api_fields(r))
 
 
 def state_out(s: AccountState | None) -> AccountStateOut | None:

@@ -217,12 +217,13 @@ class AccountRepository:
             f"updated_at = now() "
             f"WHERE id = $1 AND ($2::bigint IS NULL OR user_id = $2) AND role = 'follower' "
             f"AND ($14 OR rules_updated_at IS NULL) RETURNING {_COLUMNS}",
-            account_id, user_id, rules.lot_mode, rules.lot_value, rules.reverse,
+            account_id, user_id, rules.lot_mode.value, rules.lot_value, rules.reverse,
             rules.min_lot_to_copy, rules.max_lot, dict(rules.symbol_map),
             list(rules.allowed_symbols), list(rules.blocked_symbols),
-            rules.signal_expiry_seconds, rules.max_deviation_points, rules.stale_open_policy,
-            by_user, rules.copy_existing, rules.copy_existing_max_age_minutes,
-            rules.copy_existing_max_points, rules.max_spread_points,
+            rules.signal_expiry_seconds, rules.max_deviation_points,
+            rules.stale_open_policy.value, by_user, rules.copy_existing,
+            rules.copy_existing_max_age_minutes, rules.copy_existing_max_points,
+            rules.max_spread_points,
         )
         if r is None:
             account = await (self.get(account_id, user_id) if user_id is not None

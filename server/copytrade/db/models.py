@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from ..domain.models import CopyMode, PairStatus, Role, Side, TradeStatus
+from ..domain.models import CopyMode, LotMode, PairStatus, Role, Side, StaleOpenPolicy, TradeStatus
 
 
 @attrs.frozen
@@ -28,9 +28,11 @@ class User:
 
 @attrs.frozen
 class FollowerRules:
-    """Copy rules as stored on a follower account (the domain turns them into CopyRules)."""
+    """Copy rules as stored on a follower account, unvalidated (the domain's form is
+    :class:`~copytrade.domain.rules.CopyRules`; :mod:`copytrade.engine.rule_forms` converts).
+    The field names are the API's and the columns'."""
 
-    lot_mode: str = "MULTIPLIER"
+    lot_mode: LotMode = LotMode.MULTIPLIER
     lot_value: Decimal = Decimal("1")
     reverse: bool = False
     min_lot_to_copy: Decimal = Decimal("0")
@@ -40,7 +42,7 @@ class FollowerRules:
     blocked_symbols: tuple[str, ...] = ()
     signal_expiry_seconds: int = 30
     max_deviation_points: int = 0
-    stale_open_policy: str = "SKIP"
+    stale_open_policy: StaleOpenPolicy = StaleOpenPolicy.SKIP
     copy_existing: bool = False
     copy_existing_max_age_minutes: int = 60
     copy_existing_max_points: int = 100
@@ -143,13 +145,14 @@ def account_from_row(r: Any) -> TradingAccount:
         copy_mode=CopyMode(r["copy_mode"]), partner_id=r["partner_id"],
         following_id=r["following_id"], is_active=r["is_active"],
         rules=FollowerRules(
-            lot_mode=r["lot_mode"], lot_value=r["lot_value"], reverse=r["reverse"],
+            lot_mode=LotMode(r["lot_mode"]), lot_value=r["lot_value"], reverse=r["reverse"],
             min_lot_to_copy=r["min_lot_to_copy"], max_lot=r["max_lot"],
             symbol_map=dict(r["symbol_map"]), allowed_symbols=tuple(r["allowed_symbols"]),
             blocked_symbols=tuple(r["blocked_symbols"]),
             signal_expiry_seconds=r["signal_expiry_seconds"],
             max_deviation_points=r["max_deviation_points"],
-            stale_open_policy=r["stale_open_policy"], rules_updated_at=r["rules_updated_at"],
+            stale_open_policy=StaleOpenPolicy(r["stale_open_policy"]),
+            rules_updated_at=r["rules_updated_at"],
             copy_existing=r["copy_existing"],
             copy_existing_max_age_minutes=r["copy_existing_max_age_minutes"],
             copy_existing_max_points=r["copy_existing_max_points"],

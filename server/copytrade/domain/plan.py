@@ -3,14 +3,14 @@
 :func:`plan_open` applies a follower's :class:`~copytrade.domain.rules.CopyRules` to a master
 open, checking in this order and stopping at the first that fails:
 
-1. **Freshness.** ``now - opened_at > expiry_seconds`` → :class:`Skip` EXPIRED (exactly
-   ``expiry_seconds`` old is still fresh). When catching up a reconnecting follower and its
-   ``stale_open_policy`` is MARKET, a stale open is sent instead, marked ``late`` and with no
-   deviation limit (the master's price is history by then). With ``existing=True`` (copy
-   existing positions on a new follow or a resume, when the rules turn it on) a stale open at
-   most ``copy_existing_max_age_minutes`` old is sent with ``copy_existing_max_points`` as its
-   deviation limit from the master's open price (not ``late``); an older one falls back to
-   the rules above.
+1. **Freshness.** ``now - opened_at > signal_expiry_seconds`` → :class:`Skip` EXPIRED
+   (exactly ``signal_expiry_seconds`` old is still fresh). When catching up a reconnecting
+   follower and its ``stale_open_policy`` is MARKET, a stale open is sent instead, marked
+   ``late`` and with no deviation limit (the master's price is history by then). With
+   ``existing=True`` (copy existing positions on a new follow or a resume, when the rules turn
+   it on) a stale open at most ``copy_existing_max_age_minutes`` old is sent with
+   ``copy_existing_max_points`` as its deviation limit from the master's open price (not
+   ``late``); an older one falls back to the rules above.
 2. **Min lot to copy.** Master volume below ``min_lot_to_copy`` → SKIPPED.
 3. **Symbol.** Blocked if the master symbol or its base is blocked; then resolved by
    :mod:`copytrade.domain.symbols` (custom map, then broker-suffix normalisation against the
@@ -184,7 +184,7 @@ def _freshness(
     if now.tzinfo is None or now.utcoffset() is None:
         raise SignalError("now", "must be timezone-aware (UTC)")
     age = (now - signal.opened_at).total_seconds()
-    if age <= rules.expiry_seconds:
+    if age <= rules.signal_expiry_seconds:
         return False
     if existing and rules.copy_existing and age <= rules.copy_existing_max_age_minutes * 60:
         return rules.copy_existing_max_points
@@ -194,7 +194,7 @@ def _freshness(
         PairStatus.EXPIRED,
         SkipCode.EXPIRED,
         f"The signal was {age:.1f} s old; this follower copies only within "
-        f"{rules.expiry_seconds} s.",
+        f"{rules.signal_expiry_seconds} s.",
     )
 
 

@@ -143,8 +143,8 @@ def _max_spread_points(value: int | str) -> int:
     return _to_int("max_spread_points", value)
 
 
-def _expiry_seconds(value: int | str) -> int:
-    return _to_int("expiry_seconds", value)
+def _signal_expiry_seconds(value: int | str) -> int:
+    return _to_int("signal_expiry_seconds", value)
 
 
 def _max_deviation_points(value: int | str) -> int:
@@ -207,9 +207,9 @@ class CopyRules:
     """Only these symbols are copied (matched ignoring case and decorations); empty = all."""
     blocked_symbols: frozenset[str] = attrs.field(factory=frozenset, converter=_blocked_symbols)
     """These symbols are never copied; a block beats an allow."""
-    expiry_seconds: int = attrs.field(
+    signal_expiry_seconds: int = attrs.field(
         default=30,
-        converter=_expiry_seconds,
+        converter=_signal_expiry_seconds,
         validator=_in_range(1, MAX_EXPIRY_SECONDS),
     )
     """A signal older than this when planned is EXPIRED instead of sent (1..86400)."""

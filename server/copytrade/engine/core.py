@@ -30,11 +30,10 @@ from ..db.audit import AuditEntry, AuditLog
 from ..db.database import Database
 from ..db.errors import Conflict, DatabaseUnavailable, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
-from ..db.models import FollowerRules
 from ..domain.errors import DomainError
 from ..domain.lots import SymbolSpec
-from ..domain.models import CopyMode, Role
-from ..domain.rules import CopyRules, FollowerView
+from ..domain.models import CopyMode, LotMode, Role
+from ..domain.rules import FollowerView
 from ..protocol import (
     SPREAD_TOO_WIDE,
     AccountState,
@@ -69,6 +68,8 @@ from ..protocol import (
     is_already_copied,
     parse_price_guard,
 )
+from . import rule_forms
+from .control import AccountControl
 from .events import EventBus, decimal_text
 from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal, Signal
 from .floating import FloatingBook
@@ -87,7 +88,7 @@ FOLLOWS_ANOTHER_TEXT = (
     "was changed: leave the master token empty in the EA, or change the master in the web app")
 """The ``UNKNOWN_MASTER_TOKEN`` text for a token of a master other than the one the
 follower follows (docs/protocol.md, AUTH)."""
-_EQUITY_SIZED = frozenset({"EQUITY_RATIO", "RISK_PERCENT"})
+_EQUITY_SIZED = frozenset({LotMode.EQUITY_RATIO, LotMode.RISK_PERCENT})
 """Lot modes whose copies size on the follower's equity (its view follows every ACCOUNT)."""
 
 
@@ -153,6 +154,8 @@ class Engine:
     """The followers' risk guards (engine/guards.py)."""
     orders: OrderDesk = attrs.field(init=False)
     """Pending orders (engine/orders.py)."""
+    control: AccountControl = attrs.field(init=False)
+    """The one write path for account settings (engine/control.py)."""
 
     def __attrs_post_init__(self) -> None:
         self.ledger = Ledger(self.db, self._on_ledger_result,
@@ -161,6 +164,7 @@ class Engine:
         self.floating = FloatingBook(self.ledger, self._publish_pnl)
         self.guards = Guards(self)
         self.orders = OrderDesk(self)
+        self.control = AccountControl(self.db, self.repo, self)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -266,7 +270,7 @@ class Engine:
             if not info.is_active:
                 peer.close(ErrorCode.ACCOUNT_INACTIVE, "account deactivated")
             elif info.role is Role.FOLLOWER:
-                peer.send(encode(self._rules_line(info.rules)))
+                peer.send(encode(rule_forms.to_wire(info.rules)))
         if info.role is Role.MASTER:
             self.events.publish(info.user_id, "account.mode",
                                 {"copy_mode": info.copy_mode.value,
@@ -285,12 +289,12 @@ class Engine:
             peer.close(ErrorCode.RESYNC, f"{why}: reconnect to resync")
 
     async def set_copy_mode(self, account_id: int, mode: CopyMode) -> None:
-        """Switch a master's mode: takes effect on its next signal, without restart."""
+        """Switch a master's mode (``control.set_copy_mode`` for its owner): takes effect on
+        its next signal, without restart."""
         info = await self._info(account_id)
         if info is None or info.role is not Role.MASTER:
             raise NotFound("master account not found")
-        await self.repo.set_copy_mode(account_id, info.user_id, mode)
-        await self.account_changed(account_id)
+        await self.control.set_copy_mode(account_id, info.user_id, mode)
 
     # ---------------------------------------------------------------- sessions
 
@@ -376,10 +380,10 @@ class Engine:
         if info is not None:
             self.events.publish(info.user_id, "ea.status", {"online": False}, account_id)
 
-    async def disconnect(self, account_id: int, code: str) -> None:
+    async def disconnect(self, account_id: int, code: ErrorCode) -> None:
         peer = self.sessions.get(account_id)
         if peer is not None:
-            peer.close(ErrorCode(code), "disconnected by the server")
+            peer.close(code, "disconnected by the server")
 
     def metrics(self) -> dict[str, Any]:
         roles = {"master": 0, "follower": 0}
@@ -541,7 +545,7 @@ class Engine:
             live = self.live.get(info.id)
             if live is not None and live.equity != msg.equity:
                 live.equity = msg.equity
-                if live.view is not None and info.rules.lot_mode.value in _EQUITY_SIZED:
+                if live.view is not None and info.rules.lot_mode in _EQUITY_SIZED:
                     self._rebuild_view(info, live)
         self.ledger.enqueue(_save_state, (info.id, msg.balance, msg.equity, msg.margin_level,
                                           msg.currency, msg.leverage, datetime.now(UTC)))
@@ -699,29 +703,13 @@ class Engine:
 
     async def _ea_rules(self, peer: Peer, info: AccountInfo, msg: Rules) -> None:
         try:
-            rules = CopyRules(lot_mode=msg.lot_mode, lot_value=msg.lot_value, reverse=msg.reverse,
-                              min_lot_to_copy=msg.min_lot, symbol_map=msg.symbol_map)
+            rules = rule_forms.from_wire(msg)
         except DomainError as exc:
             raise EngineError(ErrorCode.MALFORMED, f"RULES {exc.field}: {exc.message}") from None
-        stored = FollowerRules(
-            lot_mode=rules.lot_mode.value, lot_value=rules.lot_value, reverse=rules.reverse,
-            min_lot_to_copy=rules.min_lot_to_copy, symbol_map=dict(rules.symbol_map),
-        )
-        account = await self.repo.update_rules(info.id, None, stored, by_user=False)
-        new_info = AccountInfo.from_account(account)
-        self._remember(new_info)
-        peer.send(encode(self._rules_line(new_info.rules)))
-
-    @staticmethod
-    def _rules_line(rules: CopyRules) -> Rules:
-        # The wire form is ``A=B,C=D`` with no blanks (docs/protocol.md), not the dashboard's
-        # ``A=B, C=D``: a map of two or more entries would not encode otherwise.
-        return Rules(lot_mode=rules.lot_mode.value, lot_value=rules.lot_value,
-                     reverse=rules.reverse, min_lot=rules.min_lot_to_copy,
-                     symbol_map=",".join(f"{k}={v}" for k, v in rules.symbol_map.items()))
+        await self.control.ea_rules(info.id, rules)  # answers the EA with the rules in effect
 
     def _rebuild_view(self, info: AccountInfo, live: FollowerLive) -> None:
-        equity = live.equity if info.rules.lot_mode.value in _EQUITY_SIZED else None
+        equity = live.equity if info.rules.lot_mode in _EQUITY_SIZED else None
         live.view = FollowerView(rules=info.rules, symbols=live.symbols, equity=equity)
         if equity is not None:
             # Equity changes with every account report: such a view is this follower's own,

@@ -157,7 +157,7 @@ async def resync_follower(
         await engine.ledger.flush()
         existing = info.id in engine.copy_existing_due and info.rules.copy_existing
         engine.copy_existing_due.discard(info.id)
-        window = max(info.rules.expiry_seconds, 3600,
+        window = max(info.rules.signal_expiry_seconds, 3600,
                      info.rules.copy_existing_max_age_minutes * 60 if existing else 0)
         since = now - timedelta(seconds=window)
         reported = {p.master_ticket: p for p in positions}
@@ -323,7 +323,8 @@ def _plan_missed(
                       info.id, trade["ticket"], order.side.value, order.volume, order.symbol,
                       pair_id)
             out.opens.append(copy_open_line(trade["ticket"], order))
-            if existing and (now - signal.opened_at).total_seconds() > info.rules.expiry_seconds:
+            age = (now - signal.opened_at).total_seconds()
+            if existing and age > info.rules.signal_expiry_seconds:
                 out.existing.add(trade["ticket"])
             if pair_id is None:
                 out.new_pairs.append((trade["id"], info.id, "PENDING", plan.symbol,

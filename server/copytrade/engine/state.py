@@ -7,12 +7,12 @@ from typing import Protocol
 
 import attrs
 
-from ..db.models import FollowerRules, TradingAccount
-from ..domain.errors import DomainError
+from ..db.models import TradingAccount
 from ..domain.lots import SymbolSpec
 from ..domain.models import CopyMode, Role
 from ..domain.rules import CopyRules, FollowerView
 from ..protocol import ErrorCode
+from . import rule_forms
 
 
 class Peer(Protocol):
@@ -30,25 +30,6 @@ class Peer(Protocol):
     def close(self, code: ErrorCode, text: str) -> None:
         """Send ``ERR|code|text`` and close the connection (does not wait)."""
         ...
-
-
-def copy_rules_from(stored: FollowerRules) -> CopyRules:
-    """The domain's rules from the stored columns; invalid stored rules fall back to defaults."""
-    try:
-        return CopyRules(
-            lot_mode=stored.lot_mode, lot_value=stored.lot_value, reverse=stored.reverse,
-            min_lot_to_copy=stored.min_lot_to_copy, max_lot=stored.max_lot,
-            symbol_map=stored.symbol_map, allowed_symbols=stored.allowed_symbols,
-            blocked_symbols=stored.blocked_symbols, expiry_seconds=stored.signal_expiry_seconds,
-            max_deviation_points=stored.max_deviation_points,
-            stale_open_policy=stored.stale_open_policy,
-            copy_existing=stored.copy_existing,
-            copy_existing_max_age_minutes=stored.copy_existing_max_age_minutes,
-            copy_existing_max_points=stored.copy_existing_max_points,
-            max_spread_points=stored.max_spread_points,
-        )
-    except DomainError:
-        return CopyRules()
 
 
 @attrs.define
@@ -69,7 +50,7 @@ class AccountInfo:
     def from_account(cls, a: TradingAccount) -> AccountInfo:
         return cls(id=a.id, user_id=a.user_id, name=a.name, role=a.role, is_active=a.is_active,
                    copy_mode=a.copy_mode, partner_id=a.partner_id, following_id=a.following_id,
-                   rules=copy_rules_from(a.rules))
+                   rules=rule_forms.from_stored(a.rules))
 
 
 @attrs.define

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeAlias
 
 import attrs
 
-from copytrade.domain.models import Side
+from copytrade.domain.models import LotMode, Side
 from copytrade.domain.pending import OrderType
 
 from .errors import ErrorCode
@@ -83,8 +83,8 @@ class Rules:
     """
 
     VERB: ClassVar[str] = "RULES"
-    lot_mode: str = attrs.field(metadata=_w(Kind.LOT_MODE))
-    """``FIXED``, ``MULTIPLIER`` or ``EQUITY_RATIO``."""
+    lot_mode: LotMode = attrs.field(metadata=_w(Kind.LOT_MODE))
+    """``FIXED``, ``MULTIPLIER``, ``EQUITY_RATIO`` or ``RISK_PERCENT``."""
     lot_value: Decimal = attrs.field(metadata=_w(Kind.VOLUME))
     """Fixed lot, multiplier or ratio, depending on ``lot_mode``; > 0."""
     reverse: bool = attrs.field(metadata=_w(Kind.BOOL))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from copytrade.domain.models import Side
+from copytrade.domain.models import LotMode, Side
 from copytrade.domain.pending import OrderType
 
 from . import vocab
@@ -140,7 +140,7 @@ PARSERS: dict[Kind, Callable[[str], Any]] = {
     Kind.OPT_TOKEN: _opt_token,
     Kind.TEXT: _text,
     Kind.ROLE: _one_of(vocab.ROLES),
-    Kind.LOT_MODE: _one_of(vocab.LOT_MODES),
+    Kind.LOT_MODE: _enum_parser(LotMode),
     Kind.BOOL: _bool,
     Kind.SYMBOL_MAP: _matching(vocab.SYMBOL_MAP_RE, "symbol map (A=B,C=D)"),
 }

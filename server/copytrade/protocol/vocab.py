@@ -8,6 +8,8 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
+from copytrade.domain.models import Role
+
 PROTOCOL_VERSION = 1
 """The protocol version this code speaks; sent in AUTH and in OK."""
 
@@ -201,8 +203,10 @@ OPTIONAL_KINDS = frozenset({Kind.OPT_UINT, Kind.OPT_TICK, Kind.OPT_COUNT})
 all absent (SYM takes 6 or 8 fields, never 7); an absent one reads as None."""
 
 
-ROLES = frozenset({"master", "follower"})
-LOT_MODES = frozenset({"FIXED", "MULTIPLIER", "EQUITY_RATIO", "RISK_PERCENT"})
+ROLES = frozenset(role.value for role in Role)
+"""The wire words of ``OK``'s role: the domain's :class:`~copytrade.domain.models.Role`
+values. (``RULES``' lot mode is read and written as a
+:class:`~copytrade.domain.models.LotMode`.)"""
 
 DECIMAL_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 SYMBOL_RE = re.compile(r"[A-Za-z0-9._#+\-]{1,32}")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from copytrade.domain.models import Side
+from copytrade.domain.models import LotMode, Side
 from copytrade.domain.pending import OrderType
 
 from . import vocab
@@ -163,7 +163,7 @@ FORMATTERS: dict[Kind, Callable[[object], str]] = {
     Kind.OPT_TOKEN: _opt_token,
     Kind.TEXT: _text,
     Kind.ROLE: _one_of(vocab.ROLES),
-    Kind.LOT_MODE: _one_of(vocab.LOT_MODES),
+    Kind.LOT_MODE: _enum(LotMode),
     Kind.BOOL: _bool,
     Kind.SYMBOL_MAP: _matching(vocab.SYMBOL_MAP_RE, "symbol map"),
 }
