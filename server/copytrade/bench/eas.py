@@ -28,7 +28,6 @@ import trio_asyncio
 
 from ..app import RunningServer, run_server
 from ..config import Settings
-from ..db.accounts import AccountRepository
 from ..db.users import UserRepository
 from ..domain.models import Role
 from ..ea.build import BuildError, build
@@ -142,13 +141,12 @@ async def _measure(server: RunningServer, nursery: trio.Nursery, base: Path, sig
                    progress: Callable[[str], None]) -> dict[str, Any]:
     user = await UserRepository(server.db).create(
         email="bench-eas@example.com", name="EA benchmark", hashed_password=NO_LOGIN_HASH)
-    accounts = AccountRepository(server.db)
-    master = await accounts.create(user.id, name="Bench master", role=Role.MASTER)
-    follower = await accounts.create(user.id, name="Bench follower", role=Role.FOLLOWER)
+    control = server.engine.control
+    master = await control.create_account(user.id, name="Bench master", role=Role.MASTER)
+    follower = await control.create_account(user.id, name="Bench follower", role=Role.FOLLOWER)
     token = master.account.master_token
     assert token is not None
-    await accounts.follow(follower.account.id, user.id, token)
-    await server.engine.account_changed(follower.account.id)
+    await control.follow(follower.account.id, user.id, token)
     port = str(server.ea_port)
     m = await _terminal(nursery, "master", base, 7001,
                         {"InpApiKey": master.api_key, "InpPort": port})

@@ -18,7 +18,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import asyncpg
 import attrs
@@ -102,8 +102,10 @@ class Database:
         """Run the asyncio function ``fn(connection)`` on a pooled connection, one crossing."""
 
         async def _call() -> T:
-            async with self.pool.acquire() as con:
-                return await fn(con)
+            async with self.pool.acquire() as proxy:
+                # The pool lends a proxy that asyncpg makes pass for the Connection it wraps
+                # (``isinstance(proxy, asyncpg.Connection)`` holds): ``fn`` uses it as one.
+                return await fn(cast(asyncpg.Connection, proxy))
 
         return await _guarded(lambda: trio_asyncio.aio_as_trio(_call)())
 

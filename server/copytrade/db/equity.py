@@ -110,8 +110,9 @@ class EquityQueries:
         self.db = db
 
     async def first_minute(self, account_id: int) -> datetime | None:
-        return await self.db.fetchval(  # type: ignore[no-any-return]
+        minute: datetime | None = await self.db.fetchval(
             "SELECT min(minute) FROM equity_points WHERE account_id = $1", account_id)
+        return minute
 
     async def compact(self, before: datetime) -> int:
         """Fold the minute rows of every hour that ended before ``before`` into one row at the

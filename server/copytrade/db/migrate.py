@@ -107,9 +107,9 @@ async def _migrate(dsn: str, migrations: list[Migration]) -> MigrationReport:
                     )
             done: list[str] = []
             for m in migrations:
-                row = applied.get(m.version)
-                if row is not None:
-                    if row["checksum"] != m.checksum:
+                done_row = applied.get(m.version)
+                if done_row is not None:
+                    if done_row["checksum"] != m.checksum:
                         raise MigrationError(
                             f"{m.name} was edited after it was applied (checksum differs); "
                             "migrations are forward-only: add a new file instead"
@@ -136,4 +136,5 @@ async def _migrate(dsn: str, migrations: list[Migration]) -> MigrationReport:
 async def migrate(dsn: str, sql_dir: Path | None = None) -> MigrationReport:
     """Apply pending migrations to the database at ``dsn`` (trio; needs trio-asyncio's loop)."""
     migrations = discover(sql_dir or default_sql_dir())
-    return await trio_asyncio.aio_as_trio(_migrate)(dsn, migrations)  # type: ignore[no-any-return]
+    report: MigrationReport = await trio_asyncio.aio_as_trio(_migrate)(dsn, migrations)
+    return report
