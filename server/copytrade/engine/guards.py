@@ -397,7 +397,7 @@ class Guards:
         elif was_paused and not now_paused:
             info = self.engine.accounts.get(fid)
             if info is not None and info.rules.copy_existing:
-                self.engine.copy_existing_due.add(fid)  # the resync copies open trades
+                self.engine.copy_existing_due.add(fid, "resumed")  # the resync copies them
             if peer is not None:
                 peer.close(ErrorCode.RESYNC, "copying resumed: reconnect to resync")
 
