@@ -2,7 +2,7 @@
 
 Each row: the follower's side (after reverse), the master's open price, X, the follower
 symbol's digits, the follower's market price → whether the symmetric EA check (as the follower
-EA and the simulator run it: ``|market − PRICE| > MAX_DEV_POINTS`` refuses) lets it open.
+EA and the simulator run it: ``|market - PRICE| > MAX_DEV_POINTS`` refuses) lets it open.
 """
 
 from __future__ import annotations

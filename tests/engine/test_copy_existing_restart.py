@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import trio
+from test_risk_restart import connect, start, until
 
 from copytrade.db.accounts import AccountRepository
 from copytrade.db.models import FollowerRules
@@ -23,7 +24,6 @@ from copytrade.sim.follower import FollowerSim
 from copytrade.sim.master import MasterSim
 
 from helpers import HASH
-from test_risk_restart import connect, start, until
 
 D = Decimal
 

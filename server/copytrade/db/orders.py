@@ -185,3 +185,36 @@ async def orders_of_account(con: Any, account_id: int, limit: int) -> list[Any]:
         "FROM master_orders o LEFT JOIN order_pairs p ON p.order_id = o.id AND p.account_id = $1 "
         "WHERE o.account_id = $1 OR p.account_id = $1 ORDER BY o.id DESC LIMIT $2",
         account_id, limit))
+
+
+# --- copies to remove at the follower's next login (sql/033_due_marks.sql) ----------------
+
+
+async def mark_cancel_due(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    """(follower id, master ticket, code, reason): a live copy a trip or the kill switch wants
+    removed while the follower is offline; its next login cancels it."""
+    for fid, ticket, code, reason in rows:
+        await con.execute(
+            "UPDATE order_pairs p SET cancel_due = true, reason_code = $3, reason = $4, "
+            "updated_at = now() FROM master_orders o WHERE o.id = p.order_id "
+            "AND p.account_id = $1 AND o.ticket = $2 AND p.status = ANY($5::text[])",
+            fid, ticket, code, reason, list(LIVE_PAIR))
+
+
+async def cancel_due_pairs(con: Any, follower_id: int) -> list[Any]:
+    """The follower's live copies marked for removal: ticket, code, reason."""
+    return list(await con.fetch(
+        "SELECT o.ticket, p.reason_code, p.reason FROM order_pairs p "
+        "JOIN master_orders o ON o.id = p.order_id WHERE p.account_id = $1 AND p.cancel_due "
+        "AND p.status = ANY($2::text[])", follower_id, list(LIVE_PAIR)))
+
+
+async def end_cancel_due(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    """(follower id, master ticket): a marked copy was removed at login: CANCELLED (the
+    reason noted at the trip is kept)."""
+    for fid, ticket in rows:
+        await con.execute(
+            "UPDATE order_pairs p SET status = 'CANCELLED', cancel_due = false, "
+            "updated_at = now() FROM master_orders o WHERE o.id = p.order_id "
+            "AND p.account_id = $1 AND o.ticket = $2 AND p.cancel_due "
+            "AND p.status = ANY($3::text[])", fid, ticket, list(LIVE_PAIR))

@@ -6,13 +6,13 @@ points; a better price is always fine. "Worse" is by the side the follower opens
 side, already reversed), so a reversed copy is mirrored:
 
 - the follower **buys** (at its ask): refused when ``ask > master price + X points``;
-- the follower **sells** (at its bid): refused when ``bid < master price − X points``.
+- the follower **sells** (at its bid): refused when ``bid < master price - X points``.
 
 The follower EA's deviation check (docs/protocol.md §9, "Deviation check") is symmetric —
-it refuses when ``|market − PRICE| > MAX_DEV_POINTS`` — so the server expresses the one-sided
-window with a wide limit ``D`` and a reference moved by ``D − X`` points away from the worse
-side: ``PRICE = P − (D − X)·point`` for a buy (the window's top is ``P + X·point``),
-``PRICE = P + (D − X)·point`` for a sell (its bottom is ``P − X·point``). ``D`` is
+it refuses when ``|market - PRICE| > MAX_DEV_POINTS`` — so the server expresses the one-sided
+window with a wide limit ``D`` and a reference moved by ``D - X`` points away from the worse
+side: ``PRICE = P - (D - X)·point`` for a buy (the window's top is ``P + X·point``),
+``PRICE = P + (D - X)·point`` for a sell (its bottom is ``P - X·point``). ``D`` is
 :data:`WIDE_POINTS` (100000, the most the server sends), made smaller for a buy when the
 reference would not stay above 0; the far edge of the window is then so far on the better
 side that no real quote reaches it. The point is the follower symbol's (``10^-digits``, its
@@ -41,7 +41,7 @@ class PriceCheck:
     price: Decimal
     max_deviation_points: int
     shift_points: int = 0
-    """How far (points) the reference is moved from the master's price (``D − X``)."""
+    """How far (points) the reference is moved from the master's price (``D - X``)."""
 
 
 def existing_price_check(side: Side, master_price: Decimal, limit_points: int,

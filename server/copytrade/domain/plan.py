@@ -41,6 +41,7 @@ from decimal import Decimal
 import attrs
 
 from copytrade.domain.errors import SignalError
+from copytrade.domain.existing_price import existing_price_check
 from copytrade.domain.lots import (
     DEFAULT_VOLUME_STEP,
     SymbolSpec,
@@ -50,7 +51,6 @@ from copytrade.domain.lots import (
     risk_volume,
     sized_volume,
 )
-from copytrade.domain.existing_price import existing_price_check
 from copytrade.domain.models import LotMode, PairStatus, Side, StaleOpenPolicy
 from copytrade.domain.rules import CopyRules, FollowerView
 from copytrade.domain.symbols import match_symbol, symbol_base

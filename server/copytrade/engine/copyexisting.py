@@ -4,8 +4,8 @@ A follower becomes *due* when it starts following a master (the dashboard, or th
 token in its EA's ``AUTH``) or resumes from pause (the trader's switch, or a pausing trip's
 end) with ``copy_existing`` on; the login resync that follows (engine/resync.py) takes the
 mark and copies what qualifies. The set lives in memory for the hot path and in the
-``copy_existing_due`` table (sql/033_due_marks.sql) so that a server restart in between loses nothing:
-a mark is written, and its removal deleted, in the ledger's next batch (in order with the
+``copy_existing_due`` table (sql/033_due_marks.sql) so that a server restart in between loses
+nothing: a mark is written, and its removal deleted, in the ledger's next batch (in order with the
 pair writes), and the table is read back at start-up.
 """
 

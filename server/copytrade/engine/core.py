@@ -698,7 +698,11 @@ class Engine:
             live.copies_orders = msg.orders is not None
             self._rebuild_view(info, live)
             if self.guards.paused(info.id):
-                return  # nothing is sent while paused; resuming makes it reconnect (guards.py)
+                # Nothing is sent while paused (resuming makes it reconnect, guards.py) but
+                # the ORDER_CANCEL of copies a trip or kill switch removed (order_removal.py).
+                if msg.orders is not None:
+                    await self.orders.paused_login(peer, info, reports)
+                return
             from .resync import resync_follower
 
             await resync_follower(self, peer, info, live, positions)
