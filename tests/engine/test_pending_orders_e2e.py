@@ -458,3 +458,49 @@ async def test_paused_followers_stray_copy_is_cancelled_at_login_and_never_fills
     assert not [m for m in fsim.received if isinstance(m, CopyOpen)] and fsim.positions == {}
     rows = await order_pairs(server, follower.id)
     assert (rows[0]["status"], rows[0]["reason_code"]) == ("CANCELLED", "RISK_EQUITY_FLOOR")
+
+
+async def test_a_changed_order_volume_resizes_the_copies_in_proportion(server, nursery):
+    """CMD_ORDER_MODIFY with VOLUME: each live copy is resized in proportion (ORDER_MODIFY
+    with the copy's VOLUME); a copy that would fall below its symbol's minimum is removed
+    (ORDER_CANCEL, CANCELLED VOLUME_BELOW_SYMBOL_MIN); an offline follower's copy is resized
+    at its next login; a modify without VOLUME keeps the volume."""
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    double, dsim = await w.follower(master)
+    await set_rules(server, double, lot_mode="MULTIPLIER", lot_value=D("2"))
+    tiny, tsim = await w.follower(master)
+    await set_rules(server, tiny, lot_mode="FIXED", lot_value=D("0.01"))
+    away, asim = await w.follower(master)
+    ticket = await msim.place_order(volume=D("0.10"))
+    for sim in (dsim, tsim, asim):
+        await sim.wait_for(lambda sim=sim: ticket in sim.orders)
+    assert (dsim.orders[ticket].volume, tsim.orders[ticket].volume) == (D("0.2"), D("0.01"))
+    await wait_order_pairs(server, lambda r: len(r) == 3 and all(
+        p["status"] == "PLACED" for p in r))
+    asim.stop()
+    with trio.fail_after(10):
+        while away.id in server.engine.sessions:
+            await trio.sleep(0.02)
+
+    await msim.modify_order(ticket, volume=D("0.06"))
+    await dsim.wait_for(lambda: dsim.orders[ticket].volume == D("0.12"))
+    await tsim.wait_for(lambda: ticket not in tsim.orders)
+    sent = [m for m in dsim.received if isinstance(m, CopyOrderModify)]
+    assert sent[-1].volume == D("0.12")
+    rows = {p["account_id"]: p for p in await wait_order_pairs(
+        server, lambda r: any(p["status"] == "CANCELLED" for p in r))}
+    assert rows[double.id]["volume"] == D("0.12") and rows[double.id]["status"] == "PLACED"
+    assert (rows[tiny.id]["status"], rows[tiny.id]["reason_code"]) == (
+        "CANCELLED", "VOLUME_BELOW_SYMBOL_MIN")
+    assert rows[away.id]["volume"] == D("0.06") and asim.orders[ticket].volume == D("0.1")
+
+    await msim.modify_order(ticket, price=D("1.07"))   # no VOLUME: the volume stays
+    await dsim.wait_for(lambda: dsim.orders[ticket].price == D("1.07"))
+    assert dsim.orders[ticket].volume == D("0.12")
+    assert [m for m in dsim.received if isinstance(m, CopyOrderModify)][-1].volume is None
+
+    await w.start_follower(asim)   # resized while it was away
+    await asim.wait_for(lambda: asim.orders[ticket].volume == D("0.06")
+                        and asim.orders[ticket].price == D("1.07"))

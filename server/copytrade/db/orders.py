@@ -39,18 +39,25 @@ async def record_order(con: Any, account_id: int, ticket: int, symbol: str, orde
 
 
 async def modify_order(con: Any, account_id: int, ticket: int, price: Decimal, sl: Decimal,
-                       tp: Decimal, stoplimit: Decimal, expiration_ms: int) -> tuple[Any, bool]:
-    """Set a live order's values; ``(row, changed)``. NotFound for an unknown ticket."""
+                       tp: Decimal, stoplimit: Decimal, expiration_ms: int,
+                       volume: Decimal | None = None) -> tuple[Any, bool]:
+    """Set a live order's values (``volume`` None: unchanged); ``(row, changed)``, the row
+    with ``old_volume`` (its volume before). NotFound for an unknown ticket."""
     row = await con.fetchrow(
-        "UPDATE master_orders SET price = $3, sl = $4, tp = $5, stoplimit = $6, "
-        "expiration_ms = $7, updated_at = now() WHERE account_id = $1 AND ticket = $2 "
-        "AND status = 'PLACED' AND (price, sl, tp, stoplimit, expiration_ms) "
-        "IS DISTINCT FROM ($3, $4, $5, $6, $7) RETURNING *",
-        account_id, ticket, price, sl, tp, stoplimit, expiration_ms)
+        "UPDATE master_orders o SET price = $3, sl = $4, tp = $5, stoplimit = $6, "
+        "expiration_ms = $7, volume = coalesce($8, o.volume), updated_at = now() "
+        "FROM (SELECT id, volume AS old_volume FROM master_orders "
+        "      WHERE account_id = $1 AND ticket = $2) b "
+        "WHERE o.id = b.id AND o.status = 'PLACED' "
+        "AND (o.price, o.sl, o.tp, o.stoplimit, o.expiration_ms, o.volume) "
+        "IS DISTINCT FROM ($3, $4, $5, $6, $7, coalesce($8, o.volume)) "
+        "RETURNING o.*, b.old_volume",
+        account_id, ticket, price, sl, tp, stoplimit, expiration_ms, volume)
     if row is not None:
         return row, True
     row = await con.fetchrow(
-        "SELECT * FROM master_orders WHERE account_id = $1 AND ticket = $2", account_id, ticket)
+        "SELECT *, volume AS old_volume FROM master_orders WHERE account_id = $1 "
+        "AND ticket = $2", account_id, ticket)
     if row is None:
         raise NotFound(f"unknown order ticket {ticket}")
     return row, False
@@ -170,6 +177,13 @@ async def set_pair_values(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
             "UPDATE order_pairs SET price = $2, sl = $3, tp = $4, stoplimit = $5, "
             "expiration_ms = $6, updated_at = now() WHERE id = $1",
             pid, price, sl, tp, stoplimit, expiration_ms)
+
+
+async def set_pair_volumes(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    """(pair id, volume): a copy resized after the master's order volume changed."""
+    for pid, volume in rows:
+        await con.execute("UPDATE order_pairs SET volume = $2, updated_at = now() WHERE id = $1",
+                          pid, volume)
 
 
 async def orders_of_account(con: Any, account_id: int, limit: int) -> list[Any]:

@@ -6,8 +6,9 @@ the follower's EA reports are compared with the master's orders:
 - copies marked *cancel due* (a protective action while it was offline,
   engine/order_removal.py) are cancelled first and left out of everything below;
 - a reported copy of a live master order: its pair becomes PLACED (adopted if it had none);
-  values that differ from the master's get ``ORDER_MODIFY``; one whose pair says no copy
-  should exist (SKIPPED, FAILED, CANCELLED) gets ``ORDER_CANCEL``;
+  values that differ from the master's, or a volume that differs from the pair's (the copy
+  was resized while the follower was away), get ``ORDER_MODIFY`` (with ``VOLUME``); one
+  whose pair says no copy should exist (SKIPPED, FAILED, CANCELLED) gets ``ORDER_CANCEL``;
 - a reported copy of an order that filled, was cancelled or expired, or that the server does
   not know: ``ORDER_CANCEL`` (a filled one is then caught up as a trade by the trade resync's
   OPEN, which the EA answers with its position or a market fill);
@@ -79,11 +80,13 @@ async def resync_orders(desk: OrderDesk, peer: Peer, info: AccountInfo, live: Fo
                                         None, None, True))
             values = copy_values(order, reverse)
             have = (report.price, report.sl, report.tp, report.stoplimit, report.expiration_ms)
-            if have != values:
-                lines.append(encode(CopyOrderModify(ticket, *values)))
+            volume = pair["volume"] if pair is not None else None
+            volume = volume if volume is not None and volume != report.volume else None
+            if have != values or volume is not None:  # volume: resized while it was away
+                lines.append(encode(CopyOrderModify(ticket, *values, volume)))
                 if pair is not None:
                     modified.append((pair["id"], *values))
-            notes.append((info.id, ticket, report.slave_ticket, report.volume,
+            notes.append((info.id, ticket, report.slave_ticket, volume or report.volume,
                           report.order_type.value))
         placing: list[tuple[Any, ...]] = []
         now = datetime.now(UTC)

@@ -54,6 +54,7 @@ from ..domain.pending import (
     PendingCopy,
     check_stoplimit,
     plan_order,
+    resize_copy,
 )
 from ..domain.risk import check_new_copy
 from ..protocol import (
@@ -180,7 +181,7 @@ class OrderDesk:
         try:
             row, changed = await self.engine.db.run(lambda con: sql.modify_order(
                 con, info.id, msg.ticket, msg.price, msg.sl, msg.tp, msg.stoplimit,
-                msg.expiration_ms))
+                msg.expiration_ms, msg.volume))
         except NotFound:
             raise OrderRefused(ErrorCode.UNKNOWN_TICKET,
                                f"unknown order ticket {msg.ticket}") from None
@@ -201,20 +202,52 @@ class OrderDesk:
         self._publish(info, "order.modified", row)
 
     async def _send_modify(self, info: AccountInfo, msg: MasterOrderModify, row: Any) -> None:
-        async with self.engine.decider_lock(info.id):
-            await self.engine.ledger.flush()
-            pairs = await self.engine.db.run(lambda con: sql.live_pairs_of_order(con, row["id"]))
-            updates = []
+        """``ORDER_MODIFY`` to every live copy; a changed volume resizes each copy in
+        proportion (:func:`~copytrade.domain.pending.resize_copy`): ``VOLUME`` is sent when the
+        copy's volume changes, and a copy that would fall below its symbol's minimum is
+        removed (``ORDER_CANCEL``, CANCELLED ``VOLUME_BELOW_SYMBOL_MIN``)."""
+        engine = self.engine
+        resized = row["old_volume"] != row["volume"]
+        async with engine.decider_lock(info.id):
+            await engine.ledger.flush()
+            pairs = await engine.db.run(lambda con: sql.live_pairs_of_order(con, row["id"]))
+            updates, volumes, removed = [], [], []
             for pair in pairs:
                 fid = pair["account_id"]
-                follower = self.engine.accounts.get(fid)
+                follower = engine.accounts.get(fid)
                 reverse = follower.rules.reverse if follower is not None else False
                 values = copy_values(row, reverse)
+                volume = None
+                if resized and pair["volume"] is not None:
+                    volume = self._resized(fid, pair, row)
+                    if volume is None:
+                        removed.append((fid, msg.ticket, "CANCELLED", 0,
+                                        "VOLUME_BELOW_SYMBOL_MIN",
+                                        f"the master's order volume fell to "
+                                        f"{row['volume']}; the copy would be below "
+                                        f"{pair['symbol']}'s minimum", LIVE))
+                        if self._sendable(fid, pair):
+                            engine.sessions[fid].send(encode(CopyOrderCancel(
+                                msg.ticket, OrderEnd.CANCELLED)))
+                            engine.metrics_.commands_total += 1
+                        continue
+                    if volume == pair["volume"]:
+                        volume = None
+                    else:
+                        volumes.append((pair["id"], volume))
                 updates.append((pair["id"], *values))
                 if self._sendable(fid, pair):
-                    self.engine.sessions[fid].send(encode(CopyOrderModify(msg.ticket, *values)))
-                    self.engine.metrics_.commands_total += 1
-            self.engine.ledger.enqueue_many(sql.set_pair_values, updates)
+                    engine.sessions[fid].send(encode(CopyOrderModify(msg.ticket, *values,
+                                                                     volume)))
+                    engine.metrics_.commands_total += 1
+            engine.ledger.enqueue_many(sql.set_pair_values, updates)
+            engine.ledger.enqueue_many(sql.set_pair_volumes, volumes)
+            engine.ledger.enqueue_many(sql.note_order_pairs, removed)
+
+    def _resized(self, fid: int, pair: Any, row: Any) -> Decimal | None:
+        live = self.engine.live.get(fid)
+        spec = live.view.symbols.get(pair["symbol"]) if live and live.view else None
+        return resize_copy(pair["volume"], row["old_volume"], row["volume"], spec)
 
     async def _ended(self, peer: Peer, info: AccountInfo, msg: MasterOrderCancel) -> None:
         status = "EXPIRED" if msg.reason is OrderEnd.EXPIRED else "CANCELLED"

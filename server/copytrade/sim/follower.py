@@ -415,6 +415,8 @@ class FollowerSim:
                 return Nack(CommandKind.ORDER_MODIFY, ticket, 10036, "order not found")
             held.price, held.sl, held.tp = msg.price, msg.sl, msg.tp
             held.stoplimit, held.expiration_ms = msg.stoplimit, msg.expiration_ms
+            if msg.volume is not None:  # as the EA: the copy is resized (re-placed in MT5)
+                held.volume = msg.volume
             return AckOrderModify(ticket, msg.price, msg.sl, msg.tp, msg.stoplimit,
                                   msg.expiration_ms)
         if held is not None:
