@@ -225,7 +225,10 @@ async def test_master_ea_place_modify_cancel_reach_the_follower_reversed(
     assert int(rows[0]["slave_ticket"]) == os[0]["ticket"]
 
     await m.modify_order(ticket, price=1.079, sl=1.069)
-    await m.wait_line("sent", f"CMD_ORDER_MODIFY|{ticket}|1.079|1.069|1.09|0|{expires * 1000}")
+    line = await m.wait_line("sent", f"CMD_ORDER_MODIFY|{ticket}|1.079|1.069|1.09|0|"
+                             f"{expires * 1000}")
+    assert line.rstrip() == (f"CMD_ORDER_MODIFY|{ticket}|1.079|1.069|1.09|0|{expires * 1000}"
+                             "|0.1")   # the order's current volume, VOLUME
     await wait_orders(f, lambda os: os and (os[0]["price"], os[0]["sl"], os[0]["tp"]) == (
         1.079, 1.09, 1.069))
 

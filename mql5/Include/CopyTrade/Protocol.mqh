@@ -1609,7 +1609,8 @@ string CT_LineMasterOrder(const string orderType, const string symbol, const str
   }
 
 string CT_LineMasterOrderModify(const string ticket, const string price, const string sl,
-                                const string tp, const string stoplimit, const string expirationMs)
+                                const string tp, const string stoplimit, const string expirationMs,
+                                const string volume = "")
   {
    CTMessage m;
    string line;
@@ -1620,6 +1621,8 @@ string CT_LineMasterOrderModify(const string ticket, const string price, const s
    m.Set("tp", tp);
    m.Set("stoplimit", stoplimit);
    m.Set("expiration_ms", expirationMs);
+   if(volume != "")
+      m.Set("volume", volume);   // the order's current volume (optional VOLUME)
    CT_EncodeEa(m, line);
    return line;
   }
