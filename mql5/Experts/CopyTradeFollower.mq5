@@ -927,6 +927,50 @@ void DoOrder(CTMessage &m)
                            (result.comment != "" ? " (" + result.comment + ")" : "")));
   }
 
+// ORDER_MODIFY with another VOLUME (docs/protocol.md 9a, "Volume changes"): remove the copy
+// and place it again with the same tag, the new volume and the target values.
+void ReplaceOrderCopy(CTMessage &m, ulong ticket, const string symbol, int digits)
+  {
+   string mt = m.Get("master_ticket");
+   long masterTicket = StringToInteger(mt);
+   ENUM_ORDER_TYPE type = (ENUM_ORDER_TYPE)OrderGetInteger(ORDER_TYPE);
+   if(!RemoveOrder(ticket))
+     {
+      g_conn.Send(CT_LineNack("ORDER_MODIFY", mt, 0, "could not remove the pending copy of master ticket " +
+                              mt + " to change its volume"));
+      return;
+     }
+   MqlTradeRequest request;
+   MqlTradeResult result;
+   ZeroMemory(request);
+   ZeroMemory(result);
+   request.action = TRADE_ACTION_PENDING;
+   request.symbol = symbol;
+   request.type = type;
+   request.volume = StringToDouble(m.Get("volume"));
+   request.price = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("price")));
+   request.stoplimit = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("stoplimit")));
+   request.sl = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("sl")));
+   request.tp = CT_SymbolNormalizePrice(symbol, StringToDouble(m.Get("tp")));
+   request.expiration = ExpirationOf(m.Get("expiration_ms"));
+   request.type_time = request.expiration > 0 ? ORDER_TIME_SPECIFIED : ORDER_TIME_GTC;
+   request.type_filling = ORDER_FILLING_RETURN;
+   request.magic = (ulong)CT_CopyMagic(InpMagicBase, masterTicket);
+   request.comment = CT_CopyComment(masterTicket);
+   if(!OrderSend(request, result) || result.retcode != 10009 || result.order == 0 ||
+      !OrderSelect(result.order))
+     {
+      g_conn.Send(CT_LineNack("ORDER_MODIFY", mt, result.retcode, "the copy was removed to change its volume "
+                              "and could not be placed again: " + CT_RetcodeText(result.retcode)));
+      return;
+     }
+   g_conn.Send(CT_LineAckOrderModify(mt, CT_Dec(OrderGetDouble(ORDER_PRICE_OPEN), digits),
+                                     CT_Dec(OrderGetDouble(ORDER_SL), digits),
+                                     CT_Dec(OrderGetDouble(ORDER_TP), digits),
+                                     CT_Dec(OrderGetDouble(ORDER_PRICE_STOPLIMIT), digits),
+                                     IntegerToString(OrderExpirationMs())));
+  }
+
 void DoOrderModify(CTMessage &m)
   {
    string mt = m.Get("master_ticket");
@@ -938,6 +982,12 @@ void DoOrderModify(CTMessage &m)
      }
    string symbol = OrderGetString(ORDER_SYMBOL);
    int digits = (int)SymbolInfoInteger(symbol, SYMBOL_DIGITS);
+   string volumeText = m.Get("volume");   // absent: "" (keep the volume)
+   if(volumeText != "" && MathAbs(StringToDouble(volumeText) - OrderGetDouble(ORDER_VOLUME_CURRENT)) > 1e-9)
+     {
+      ReplaceOrderCopy(m, ticket, symbol, digits);   // MT5 cannot change a placed order's volume
+      return;
+     }
    MqlTradeRequest request;
    MqlTradeResult result;
    ZeroMemory(request);

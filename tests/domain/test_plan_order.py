@@ -18,6 +18,7 @@ from copytrade.domain.pending import (
     PendingCopy,
     check_stoplimit,
     plan_order,
+    resize_copy,
 )
 from copytrade.domain.rules import CopyRules, FollowerView
 
@@ -109,3 +110,22 @@ def test_a_copy_is_in_the_master_direction_or_its_opposite(kind: OrderType, volu
     assert plan.price == D("1.08")
     assert plan.order_type.side is (kind.side.opposite if reverse else kind.side)
     assert plan.volume == volume  # MULTIPLIER 1 within the symbol's limits
+
+
+# --- resize_copy: the master's order volume changed (CMD_ORDER_MODIFY with VOLUME) ----------
+
+_SPEC = SymbolSpec("EURUSD", Decimal("0.01"), Decimal("1"), Decimal("0.01"))
+
+
+@pytest.mark.parametrize(("copy", "before", "now", "spec", "want"), [
+    ("0.20", "0.10", "0.06", _SPEC, "0.12"),     # in proportion
+    ("0.20", "0.10", "0.15", _SPEC, "0.30"),     # grows too
+    ("0.05", "0.30", "0.10", _SPEC, "0.01"),     # 0.01666 rounds down to the step
+    ("0.02", "0.30", "0.10", _SPEC, None),       # 0.00666: below the minimum: removed
+    ("0.80", "0.10", "0.20", _SPEC, "1"),        # clamped to the symbol's maximum
+    ("0.20", "0.10", "0.06", None, "0.12"),      # no spec: step 0.01
+    ("0.20", "0", "0.06", _SPEC, None),          # nothing to scale from
+])
+def test_resize_copy_rule_table(copy, before, now, spec, want) -> None:
+    got = resize_copy(Decimal(copy), Decimal(before), Decimal(now), spec)
+    assert got == (None if want is None else Decimal(want))

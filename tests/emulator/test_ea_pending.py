@@ -225,7 +225,10 @@ async def test_master_ea_place_modify_cancel_reach_the_follower_reversed(
     assert int(rows[0]["slave_ticket"]) == os[0]["ticket"]
 
     await m.modify_order(ticket, price=1.079, sl=1.069)
-    await m.wait_line("sent", f"CMD_ORDER_MODIFY|{ticket}|1.079|1.069|1.09|0|{expires * 1000}")
+    line = await m.wait_line("sent", f"CMD_ORDER_MODIFY|{ticket}|1.079|1.069|1.09|0|"
+                             f"{expires * 1000}")
+    assert line.rstrip() == (f"CMD_ORDER_MODIFY|{ticket}|1.079|1.069|1.09|0|{expires * 1000}"
+                             "|0.1")   # the order's current volume, VOLUME
     await wait_orders(f, lambda os: os and (os[0]["price"], os[0]["sl"], os[0]["tp"]) == (
         1.079, 1.09, 1.069))
 
@@ -295,3 +298,32 @@ async def test_master_ea_restart_remembers_orders_and_reports_a_cancel_made_whil
     assert not m.lines("sent", "CMD_ORDER|", since=mark)
     await wait_orders(f, lambda os: os == [])
     await wait_order_pairs(world, follower.id, lambda r: r and r[0]["status"] == "CANCELLED")
+
+
+async def test_follower_ea_resizes_a_copy_when_the_masters_order_volume_changes(
+        world: EaWorld) -> None:
+    """CMD_ORDER_MODIFY with VOLUME → ORDER_MODIFY with the copy's new VOLUME: the real
+    follower EA removes its copy and places it again (same tag, new volume, the target
+    values); a modify without VOLUME changes the order in place."""
+    master, msim = await sim_master(world)
+    follower, fkey = await world.follower_account(master)
+    f = await world.terminal("follower", fkey, master_token=master.master_token)
+    await logged_in(f)
+    await synced(f)
+    ticket = await msim.place_order("EURUSD", OrderType.BUY_LIMIT, D("0.10"), D("1.08"))
+    first = (await wait_orders(f, lambda os: len(os) == 1))[0]
+    await wait_order_pairs(world, follower.id, lambda r: r and r[0]["status"] == "PLACED")
+
+    await msim.modify_order(ticket, price=D("1.079"), volume=D("0.06"))
+    await f.wait_line("received", f"ORDER_MODIFY|{ticket}|1.079|0|0|0|0|0.06")
+    os = await wait_orders(f, lambda os: len(os) == 1 and os[0]["volume"] == 0.06)
+    assert (os[0]["type"], os[0]["price"], os[0]["comment"]) == ("BUY_LIMIT", 1.079,
+                                                                 f"CT#{ticket}")
+    assert os[0]["ticket"] != first["ticket"]   # removed and placed again
+    await f.wait_line("sent", f"ACK_ORDER_MODIFY|{ticket}|1.079|")
+    rows = await wait_order_pairs(world, follower.id, lambda r: r[0]["volume"] == D("0.06"))
+    assert rows[0]["status"] == "PLACED"
+
+    await msim.modify_order(ticket, price=D("1.078"))   # no VOLUME: in place
+    os = await wait_orders(f, lambda os: os and os[0]["price"] == 1.078)
+    assert os[0]["volume"] == 0.06 and len(os) == 1

@@ -112,3 +112,39 @@ async def test_resume_from_pause_copies_what_was_opened_meanwhile(server, nurser
         assert fsim.positions[held].volume == D("0.20")
         rows = await w.wait_pairs(lambda r: r[0]["status"] == "OPEN")
         assert rows[0]["master_ticket"] == held
+
+
+async def test_the_price_limit_is_one_sided_and_mirrored_for_reversed_copies(server, nursery):
+    """Only a worse price refuses: a follower buying far cheaper than the master copies; one
+    buying dearer by more than X does not; a reversed (selling) follower is mirrored."""
+    with trio.fail_after(40):
+        w = World(server, nursery)
+        await w.setup_user()
+        master, msim = await w.master()
+        buy = await msim.open("EURUSD", Side.BUY, D("0.10"), D("1.08450"),
+                              open_time_ms=minutes_ago(3))
+        better, dearer, rev_ok, rev_bad = (Market() for _ in range(4))
+        better.set("EURUSD", D("1.07950"))   # buys 500 points cheaper: fine
+        dearer.set("EURUSD", D("1.08560"))   # buys 110 points dearer: refused
+        rev_ok.set("EURUSD", D("1.09950"))   # sells 1500 points higher: fine
+        rev_bad.set("EURUSD", D("1.08300"))  # sells 150 points lower: refused
+        accounts = []
+        for market, reverse in ((better, False), (dearer, False), (rev_ok, True),
+                                (rev_bad, True)):
+            acc, sim = await w.follower(None, market=market)
+            await set_rules(server, acc, **EXISTING, reverse=reverse)
+            accounts.append((acc, sim))
+        for acc, _ in accounts:
+            await follow(w, acc, master)
+        ids = {acc.id for acc, _ in accounts}
+        rows = await w.wait_pairs(lambda r: len([p for p in r if p["account_id"] in ids]) == 4
+                                  and all(p["status"] != "PENDING" for p in r))
+        by = {p["account_id"]: p for p in rows}
+        (a, sa), (b, sb), (c, sc), (d, sd) = accounts
+        assert by[a.id]["status"] == "OPEN" and sa.positions[buy].side is Side.BUY
+        assert by[c.id]["status"] == "OPEN" and sc.positions[buy].side is Side.SELL
+        for acc, sim, worse in ((b, sb, 110), (d, sd, 150)):
+            assert (by[acc.id]["status"], by[acc.id]["reason_code"]) == (
+                "SKIPPED", "EXISTING_PRICE_MOVED")
+            assert f"{worse} points worse" in by[acc.id]["reason"], by[acc.id]["reason"]
+            assert sim.positions == {}

@@ -371,3 +371,136 @@ async def test_a_master_stop_out_in_one_to_one_cancels_the_partners_pending_copi
     rows = await wait_order_pairs(server, lambda r: r[0]["status"] == "CANCELLED")
     assert rows[0]["reason_code"] == "KILL_SWITCH" and "stop-out" in rows[0]["reason"]
     assert [m.master_ticket for m in fsim.received if isinstance(m, CopyOrderCancel)] == [ticket]
+
+
+async def test_offline_partners_copy_is_cancelled_at_its_next_login_after_a_kill_switch(
+        server, nursery):
+    """The 1TO1 kill switch fires while the partner's EA is offline: the placed copy keeps its
+    status, marked cancel-due with the reason; at the next login the EA's ORD report still
+    shows it, so the server cancels it (ORDER_CANCEL) and the pair becomes CANCELLED
+    KILL_SWITCH; it is never placed again, and the master's order is untouched."""
+    from copytrade.domain.models import CopyMode
+
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    partner, fsim = await w.follower(master)
+    await w.accounts.set_partner(master.id, w.user_id, partner.id)
+    await server.engine.set_copy_mode(master.id, CopyMode.ONE_TO_ONE)
+    ticket = await msim.place_order()
+    await fsim.wait_for(lambda: ticket in fsim.orders)
+    await wait_order_pairs(server, lambda r: len(r) == 1 and r[0]["status"] == "PLACED")
+    fsim.stop()
+    with trio.fail_after(10):
+        while partner.id in server.engine.sessions:
+            await trio.sleep(0.02)
+    await msim.stop_out()
+    rows = await wait_order_pairs(server, lambda r: r[0]["reason_code"] == "KILL_SWITCH")
+    assert rows[0]["status"] == "PLACED" and rows[0]["cancel_due"]
+    assert ticket in fsim.orders  # still on the (offline) terminal
+    fsim.received.clear()
+    await w.start_follower(fsim)
+    await fsim.wait_for(lambda: ticket not in fsim.orders)
+    rows = await wait_order_pairs(server, lambda r: r[0]["status"] == "CANCELLED")
+    assert (rows[0]["reason_code"], rows[0]["cancel_due"]) == ("KILL_SWITCH", False)
+    assert "stop-out" in rows[0]["reason"] and rows[0]["master_status"] == "PLACED"
+    assert [m.master_ticket for m in fsim.received if isinstance(m, CopyOrderCancel)] == [ticket]
+    # A later login does not place it again.
+    fsim.received.clear()
+    await server.engine.disconnect(partner.id, "RESYNC")
+    await fsim.wait_for(lambda: fsim.logins >= 3)
+    await w.synced(fsim)
+    await trio.sleep(0.2)
+    assert ticket not in fsim.orders and not [m for m in fsim.received if hasattr(m, "order_type")]
+
+
+async def test_paused_followers_stray_copy_is_cancelled_at_login_and_never_fills(
+        server, nursery):
+    """A CLOSE_ALL_AND_PAUSE trip cancels the copy, but the ORDER_CANCEL never reaches the
+    terminal (lost with the connection). The follower is paused; at its next login its ORD
+    report shows the order still placed: the server cancels it (the one command a paused
+    follower gets) and the master's later fill reaches nobody."""
+    from copytrade.domain.models import Side
+    from copytrade.domain.risk import GuardAction, Limit, RiskLimits
+    from copytrade.protocol import CopyOpen
+
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    follower, fsim = await w.follower(master, lose_order_cancels=True)
+    await server.engine.guards.set_limits(follower.id, RiskLimits(
+        equity_floor=Limit(D(9000), GuardAction.CLOSE_ALL_AND_PAUSE)))
+    ticket = await msim.place_order()
+    await fsim.wait_for(lambda: ticket in fsim.orders)
+    await wait_order_pairs(server, lambda r: len(r) == 1 and r[0]["status"] == "PLACED")
+    await fsim.report_account(D("8500.00"))
+    rows = await wait_order_pairs(server, lambda r: r[0]["status"] == "CANCELLED")
+    assert rows[0]["reason_code"] == "RISK_EQUITY_FLOOR"
+    await fsim.wait_for(lambda: any(isinstance(m, CopyOrderCancel) for m in fsim.received))
+    assert ticket in fsim.orders and server.engine.guards.paused(follower.id)
+    fsim.stop()
+    with trio.fail_after(10):
+        while follower.id in server.engine.sessions:
+            await trio.sleep(0.02)
+    fsim.lose_order_cancels = False
+    fsim.received.clear()
+    logins = fsim.logins
+    fsim._stop = trio.Event()
+    await nursery.start(fsim.run)  # paused: its login never becomes "ready"
+    await fsim.wait_for(lambda: fsim.logins > logins and ticket not in fsim.orders)
+    assert [type(m).__name__ for m in fsim.received if type(m).__name__.startswith("Copy")
+            ] == ["CopyOrderCancel"]
+    assert server.engine.guards.paused(follower.id)
+    # The master's order fills: the paused follower is sent nothing, holds nothing.
+    await msim.open("EURUSD", Side.BUY, D("0.1"), ticket=ticket)
+    await msim.wait_stored()
+    await trio.sleep(0.3)
+    assert not [m for m in fsim.received if isinstance(m, CopyOpen)] and fsim.positions == {}
+    rows = await order_pairs(server, follower.id)
+    assert (rows[0]["status"], rows[0]["reason_code"]) == ("CANCELLED", "RISK_EQUITY_FLOOR")
+
+
+async def test_a_changed_order_volume_resizes_the_copies_in_proportion(server, nursery):
+    """CMD_ORDER_MODIFY with VOLUME: each live copy is resized in proportion (ORDER_MODIFY
+    with the copy's VOLUME); a copy that would fall below its symbol's minimum is removed
+    (ORDER_CANCEL, CANCELLED VOLUME_BELOW_SYMBOL_MIN); an offline follower's copy is resized
+    at its next login; a modify without VOLUME keeps the volume."""
+    w = World(server, nursery)
+    await w.setup_user()
+    master, msim = await w.master()
+    double, dsim = await w.follower(master)
+    await set_rules(server, double, lot_mode="MULTIPLIER", lot_value=D("2"))
+    tiny, tsim = await w.follower(master)
+    await set_rules(server, tiny, lot_mode="FIXED", lot_value=D("0.01"))
+    away, asim = await w.follower(master)
+    ticket = await msim.place_order(volume=D("0.10"))
+    for sim in (dsim, tsim, asim):
+        await sim.wait_for(lambda sim=sim: ticket in sim.orders)
+    assert (dsim.orders[ticket].volume, tsim.orders[ticket].volume) == (D("0.2"), D("0.01"))
+    await wait_order_pairs(server, lambda r: len(r) == 3 and all(
+        p["status"] == "PLACED" for p in r))
+    asim.stop()
+    with trio.fail_after(10):
+        while away.id in server.engine.sessions:
+            await trio.sleep(0.02)
+
+    await msim.modify_order(ticket, volume=D("0.06"))
+    await dsim.wait_for(lambda: dsim.orders[ticket].volume == D("0.12"))
+    await tsim.wait_for(lambda: ticket not in tsim.orders)
+    sent = [m for m in dsim.received if isinstance(m, CopyOrderModify)]
+    assert sent[-1].volume == D("0.12")
+    rows = {p["account_id"]: p for p in await wait_order_pairs(
+        server, lambda r: any(p["status"] == "CANCELLED" for p in r))}
+    assert rows[double.id]["volume"] == D("0.12") and rows[double.id]["status"] == "PLACED"
+    assert (rows[tiny.id]["status"], rows[tiny.id]["reason_code"]) == (
+        "CANCELLED", "VOLUME_BELOW_SYMBOL_MIN")
+    assert rows[away.id]["volume"] == D("0.06") and asim.orders[ticket].volume == D("0.1")
+
+    await msim.modify_order(ticket, price=D("1.07"))   # no VOLUME: the volume stays
+    await dsim.wait_for(lambda: dsim.orders[ticket].price == D("1.07"))
+    assert dsim.orders[ticket].volume == D("0.12")
+    assert [m for m in dsim.received if isinstance(m, CopyOrderModify)][-1].volume is None
+
+    await w.start_follower(asim)   # resized while it was away
+    await asim.wait_for(lambda: asim.orders[ticket].volume == D("0.06")
+                        and asim.orders[ticket].price == D("1.07"))

@@ -7,8 +7,9 @@
 //| Update() which vanished orders filled (a deal of the order, or a  |
 //| position with its ticket). Update() queues in the outbox:         |
 //|   CMD_ORDER         an order not reported yet                     |
-//|   CMD_ORDER_MODIFY  price, SL, TP, stop-limit or expiration       |
-//|                     changed (compared as written on the wire)     |
+//|   CMD_ORDER_MODIFY  price, SL, TP, stop-limit, expiration or      |
+//|                     current volume (a partial fill) changed       |
+//|                     (compared as written on the wire; VOLUME sent)|
 //|   CMD_ORDER_CANCEL  gone without a fill for CT_ORDER_GONE_MS:     |
 //|                     EXPIRED when its expiration has passed, else  |
 //|                     CANCELLED                                     |
@@ -73,11 +74,12 @@ public:
       volumeDigits = o.volumeDigits;
       goneSinceMs = o.goneSinceMs;
      }
-   // The values CMD_ORDER_MODIFY carries, as written on the wire.
+   // The values CMD_ORDER_MODIFY carries, as written on the wire (VOLUME last).
    string            Values(void) const
      {
       return CT_Dec(price, priceDigits) + "|" + CT_Dec(sl, priceDigits) + "|" + CT_Dec(tp, priceDigits) +
-             "|" + CT_Dec(stoplimit, priceDigits) + "|" + IntegerToString(expirationMs);
+             "|" + CT_Dec(stoplimit, priceDigits) + "|" + IntegerToString(expirationMs) + "|" +
+             CT_Dec(volume, volumeDigits);
      }
   };
 
@@ -280,7 +282,8 @@ private:
       int digits = o.priceDigits;
       string line = CT_LineMasterOrderModify(IntegerToString(o.ticket), CT_Dec(o.price, digits),
                                              CT_Dec(o.sl, digits), CT_Dec(o.tp, digits),
-                                             CT_Dec(o.stoplimit, digits), IntegerToString(o.expirationMs));
+                                             CT_Dec(o.stoplimit, digits), IntegerToString(o.expirationMs),
+                                             CT_Dec(o.volume, o.volumeDigits));
       if(line == "" || !out.Add(line, nowMs))
         {
          rep.blocked++;

@@ -51,6 +51,7 @@
 #define CT_K_ORDER_END  29   // CANCELLED | EXPIRED
 #define CT_K_EPOCH_MS   30   // 0 .. 9999-12-31 in ms (an expiration; 0 = none)
 #define CT_K_OPT_COUNT  31   // optional trailing uint (SYNC's N_ORDERS)
+#define CT_K_OPT_VOLUME 32   // optional trailing volume > 0 (ORDER_MODIFY's VOLUME)
 
 // Ranges and decimals of the numeric fields (docs/protocol.md section 3): the database
 // columns they are stored in. More decimals are accepted only if they are zeros.
@@ -406,6 +407,8 @@ bool CT_CheckField(int kind, const string text, string &canon, string &why)
    if(kind == CT_K_VOLUME || kind == CT_K_LOTS || kind == CT_K_PRICE || kind == CT_K_QUOTE ||
       kind == CT_K_MONEY || kind == CT_K_PERCENT || kind == CT_K_OPT_TICK)
       return CT_CheckDecimal(kind, text, canon, why);
+   if(kind == CT_K_OPT_VOLUME)
+      return CT_CheckDecimal(CT_K_VOLUME, text, canon, why);
    bool ok = true;
    if(kind == CT_K_SIDE)
       ok = text == "BUY" || text == "SELL";
@@ -493,7 +496,8 @@ public:
       names[count] = name;
       kinds[count] = kind;
       count++;
-      if(kind == CT_K_OPT_UINT || kind == CT_K_OPT_TICK || kind == CT_K_OPT_COUNT)
+      if(kind == CT_K_OPT_UINT || kind == CT_K_OPT_TICK || kind == CT_K_OPT_COUNT ||
+         kind == CT_K_OPT_VOLUME)
          optional++;
      }
   };
@@ -607,6 +611,7 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
         {
          s.type = "CopyOrderModify";
          CT_AddOrderValues(s, "master_ticket");
+         s.Add("volume", CT_K_OPT_VOLUME);
          return true;
         }
       if(verb == "ORDER_CANCEL")
@@ -788,6 +793,7 @@ bool CT_ShapeFor(const string verb, int dir, CTShape &s)
      {
       s.type = "MasterOrderModify";
       CT_AddOrderValues(s, "ticket");
+      s.Add("volume", CT_K_OPT_VOLUME);
       return true;
      }
    if(verb == "CMD_ORDER_CANCEL")
@@ -1211,7 +1217,7 @@ bool CT_Encode(CTMessage &m, int dir, string &line)
       int at = m.IndexOf(s.names[i]);
       bool has = at >= 0 && m.present[at];
       if(!has && (s.kinds[i] == CT_K_OPT_UINT || s.kinds[i] == CT_K_OPT_TICK ||
-                   s.kinds[i] == CT_K_OPT_COUNT))
+                   s.kinds[i] == CT_K_OPT_COUNT || s.kinds[i] == CT_K_OPT_VOLUME))
          continue;
       string value = has ? m.values[at] : "";
       if(!has && s.kinds[i] != CT_K_TEXT && s.kinds[i] != CT_K_OPT_TOKEN &&
@@ -1603,7 +1609,8 @@ string CT_LineMasterOrder(const string orderType, const string symbol, const str
   }
 
 string CT_LineMasterOrderModify(const string ticket, const string price, const string sl,
-                                const string tp, const string stoplimit, const string expirationMs)
+                                const string tp, const string stoplimit, const string expirationMs,
+                                const string volume = "")
   {
    CTMessage m;
    string line;
@@ -1614,6 +1621,8 @@ string CT_LineMasterOrderModify(const string ticket, const string price, const s
    m.Set("tp", tp);
    m.Set("stoplimit", stoplimit);
    m.Set("expiration_ms", expirationMs);
+   if(volume != "")
+      m.Set("volume", volume);   // the order's current volume (optional VOLUME)
    CT_EncodeEa(m, line);
    return line;
   }

@@ -39,18 +39,25 @@ async def record_order(con: Any, account_id: int, ticket: int, symbol: str, orde
 
 
 async def modify_order(con: Any, account_id: int, ticket: int, price: Decimal, sl: Decimal,
-                       tp: Decimal, stoplimit: Decimal, expiration_ms: int) -> tuple[Any, bool]:
-    """Set a live order's values; ``(row, changed)``. NotFound for an unknown ticket."""
+                       tp: Decimal, stoplimit: Decimal, expiration_ms: int,
+                       volume: Decimal | None = None) -> tuple[Any, bool]:
+    """Set a live order's values (``volume`` None: unchanged); ``(row, changed)``, the row
+    with ``old_volume`` (its volume before). NotFound for an unknown ticket."""
     row = await con.fetchrow(
-        "UPDATE master_orders SET price = $3, sl = $4, tp = $5, stoplimit = $6, "
-        "expiration_ms = $7, updated_at = now() WHERE account_id = $1 AND ticket = $2 "
-        "AND status = 'PLACED' AND (price, sl, tp, stoplimit, expiration_ms) "
-        "IS DISTINCT FROM ($3, $4, $5, $6, $7) RETURNING *",
-        account_id, ticket, price, sl, tp, stoplimit, expiration_ms)
+        "UPDATE master_orders o SET price = $3, sl = $4, tp = $5, stoplimit = $6, "
+        "expiration_ms = $7, volume = coalesce($8, o.volume), updated_at = now() "
+        "FROM (SELECT id, volume AS old_volume FROM master_orders "
+        "      WHERE account_id = $1 AND ticket = $2) b "
+        "WHERE o.id = b.id AND o.status = 'PLACED' "
+        "AND (o.price, o.sl, o.tp, o.stoplimit, o.expiration_ms, o.volume) "
+        "IS DISTINCT FROM ($3, $4, $5, $6, $7, coalesce($8, o.volume)) "
+        "RETURNING o.*, b.old_volume",
+        account_id, ticket, price, sl, tp, stoplimit, expiration_ms, volume)
     if row is not None:
         return row, True
     row = await con.fetchrow(
-        "SELECT * FROM master_orders WHERE account_id = $1 AND ticket = $2", account_id, ticket)
+        "SELECT *, volume AS old_volume FROM master_orders WHERE account_id = $1 "
+        "AND ticket = $2", account_id, ticket)
     if row is None:
         raise NotFound(f"unknown order ticket {ticket}")
     return row, False
@@ -172,6 +179,13 @@ async def set_pair_values(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
             pid, price, sl, tp, stoplimit, expiration_ms)
 
 
+async def set_pair_volumes(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    """(pair id, volume): a copy resized after the master's order volume changed."""
+    for pid, volume in rows:
+        await con.execute("UPDATE order_pairs SET volume = $2, updated_at = now() WHERE id = $1",
+                          pid, volume)
+
+
 async def orders_of_account(con: Any, account_id: int, limit: int) -> list[Any]:
     """The API's list: a master's own orders, or a follower's copies of its master's orders."""
     return list(await con.fetch(
@@ -185,3 +199,36 @@ async def orders_of_account(con: Any, account_id: int, limit: int) -> list[Any]:
         "FROM master_orders o LEFT JOIN order_pairs p ON p.order_id = o.id AND p.account_id = $1 "
         "WHERE o.account_id = $1 OR p.account_id = $1 ORDER BY o.id DESC LIMIT $2",
         account_id, limit))
+
+
+# --- copies to remove at the follower's next login (sql/033_due_marks.sql) ----------------
+
+
+async def mark_cancel_due(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    """(follower id, master ticket, code, reason): a live copy a trip or the kill switch wants
+    removed while the follower is offline; its next login cancels it."""
+    for fid, ticket, code, reason in rows:
+        await con.execute(
+            "UPDATE order_pairs p SET cancel_due = true, reason_code = $3, reason = $4, "
+            "updated_at = now() FROM master_orders o WHERE o.id = p.order_id "
+            "AND p.account_id = $1 AND o.ticket = $2 AND p.status = ANY($5::text[])",
+            fid, ticket, code, reason, list(LIVE_PAIR))
+
+
+async def cancel_due_pairs(con: Any, follower_id: int) -> list[Any]:
+    """The follower's live copies marked for removal: ticket, code, reason."""
+    return list(await con.fetch(
+        "SELECT o.ticket, p.reason_code, p.reason FROM order_pairs p "
+        "JOIN master_orders o ON o.id = p.order_id WHERE p.account_id = $1 AND p.cancel_due "
+        "AND p.status = ANY($2::text[])", follower_id, list(LIVE_PAIR)))
+
+
+async def end_cancel_due(con: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    """(follower id, master ticket): a marked copy was removed at login: CANCELLED (the
+    reason noted at the trip is kept)."""
+    for fid, ticket in rows:
+        await con.execute(
+            "UPDATE order_pairs p SET status = 'CANCELLED', cancel_due = false, "
+            "updated_at = now() FROM master_orders o WHERE o.id = p.order_id "
+            "AND p.account_id = $1 AND o.ticket = $2 AND p.cancel_due "
+            "AND p.status = ANY($3::text[])", fid, ticket, list(LIVE_PAIR))

@@ -27,6 +27,7 @@ from decimal import Decimal
 import attrs
 
 from copytrade.domain.errors import SignalError
+from copytrade.domain.lots import SymbolSpec, fit_volume, is_tradable
 from copytrade.domain.models import Side
 from copytrade.domain.plan import MasterOpenSignal, OpenOrder, Skip, plan_open
 from copytrade.domain.rules import FollowerView
@@ -145,3 +146,16 @@ def plan_order(
     return PendingCopy(symbol=plan.symbol, order_type=order_type, volume=plan.volume,
                        price=order.price, sl=plan.sl, tp=plan.tp, stoplimit=order.stoplimit,
                        expiration_ms=order.expiration_ms)
+
+
+def resize_copy(copy_volume: Decimal, master_before: Decimal, master_now: Decimal,
+                spec: SymbolSpec | None) -> Decimal | None:
+    """A pending copy's volume after the master's order volume changed from ``master_before``
+    to ``master_now`` (``CMD_ORDER_MODIFY`` with ``VOLUME``): in proportion, as a partial
+    close sizes a trade copy, rounded **down** to the symbol's step and clamped to its
+    maximum; ``None`` when the result is not tradable (below the symbol's minimum, or 0):
+    the copy is then removed."""
+    if master_before <= 0 or master_now <= 0 or copy_volume <= 0:
+        return None
+    fitted = fit_volume(copy_volume * master_now / master_before, spec)
+    return fitted if is_tradable(fitted, spec) else None

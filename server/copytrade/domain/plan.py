@@ -9,8 +9,10 @@ open, checking in this order and stopping at the first that fails:
    ``late`` and with no deviation limit (the master's price is history by then). With
    ``existing=True`` (copy existing positions on a new follow or a resume, when the rules turn
    it on) a stale open at most ``copy_existing_max_age_minutes`` old is sent with
-   ``copy_existing_max_points`` as its deviation limit from the master's open price (not
-   ``late``); an older one falls back to the rules above.
+   ``copy_existing_max_points`` as its one-sided limit from the master's open price (only a
+   worse price counts, by the copy's side; :mod:`copytrade.domain.existing_price` builds the
+   OPEN's ``PRICE`` and ``MAX_DEV_POINTS`` for it; not ``late``); an older one falls back to
+   the rules above.
 2. **Min lot to copy.** Master volume below ``min_lot_to_copy`` → SKIPPED.
 3. **Symbol.** Blocked if the master symbol or its base is blocked; then resolved by
    :mod:`copytrade.domain.symbols` (custom map, then broker-suffix normalisation against the
@@ -40,6 +42,7 @@ from decimal import Decimal
 import attrs
 
 from copytrade.domain.errors import SignalError
+from copytrade.domain.existing_price import existing_price_check
 from copytrade.domain.lots import (
     DEFAULT_VOLUME_STEP,
     SymbolSpec,
@@ -318,11 +321,16 @@ def plan_open(
             f"{_num(spec.volume_min)} (step {_num(spec.volume_step)}).",
         )
 
+    side = copy_side(signal.side, rules.reverse)
+    price = signal.price
+    if type(fresh) is int:  # an existing position: only a worse price counts (existing_price)
+        check = existing_price_check(side, price, fresh, spec.digits if spec else None)
+        price, deviation = check.price, check.max_deviation_points
     return OpenOrder(
         symbol=symbol,
-        side=copy_side(signal.side, rules.reverse),
+        side=side,
         volume=fitted,
-        price=signal.price,
+        price=price,
         sl=sl,
         tp=tp,
         max_deviation_points=deviation,

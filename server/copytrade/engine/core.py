@@ -31,6 +31,7 @@ from ..db.database import Database
 from ..db.errors import Conflict, DatabaseUnavailable, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
 from ..domain.errors import DomainError
+from ..domain.existing_price import worse_by
 from ..domain.lots import SymbolSpec
 from ..domain.models import CopyMode, LotMode, Role
 from ..domain.rules import FollowerView
@@ -70,6 +71,7 @@ from ..protocol import (
 )
 from . import rule_forms
 from .control import AccountControl
+from .copyexisting import CopyExistingDue
 from .events import EventBus, decimal_text
 from .fanout import CloseSignal, MasterChannel, ModifySignal, OpenSignal, Signal
 from .floating import FloatingBook
@@ -135,9 +137,10 @@ class Engine:
     master_equity: dict[int, Decimal] = attrs.field(factory=dict)
     channels: dict[int, MasterChannel] = attrs.field(factory=dict)
     kill_switch_episodes: dict[tuple[int, int, str], Any] = attrs.field(factory=dict)
-    copy_existing_due: set[int] = attrs.field(factory=set)
+    copy_existing_due: CopyExistingDue = attrs.field(init=False)
     """Followers that started following a master or resumed, with ``copy_existing`` on: their
-    next login resync copies the master's open trades (engine/resync.py). In memory only."""
+    next login resync copies the master's open trades (engine/resync.py); stored
+    (engine/copyexisting.py, sql/033_due_marks.sql), so a restart keeps them."""
     """(master id, follower id, side) → the recent kill switch (engine/killswitch.py)."""
     _view_ids: dict[tuple[Any, ...], int] = attrs.field(factory=dict)
     """(rules, reported symbols) → a small id: followers alike share one plan per signal."""
@@ -162,6 +165,7 @@ class Engine:
                              wants_results=lambda: self.events.subscriber_count() > 0)
         self.repo = AccountRepository(self.db)
         self.floating = FloatingBook(self.ledger, self._publish_pnl)
+        self.copy_existing_due = CopyExistingDue(self.db, self.ledger)
         self.guards = Guards(self)
         self.orders = OrderDesk(self)
         self.control = AccountControl(self.db, self.repo, self)
@@ -175,6 +179,7 @@ class Engine:
             await nursery.start(self.floating.run)
             await nursery.start(self.guards.run)
             await self._load_routing()
+            await self.copy_existing_due.load()
             recovered = await self.db.run(sql.recover_unrecorded_pairs)
             if recovered:
                 log.warning("%d master trades had pair rows lost in a crash; recorded them "
@@ -283,7 +288,7 @@ class Engine:
         info = self.accounts.get(follower_id)
         if info is None or info.role is not Role.FOLLOWER or not info.rules.copy_existing:
             return
-        self.copy_existing_due.add(follower_id)
+        self.copy_existing_due.add(follower_id, why)
         peer = self.sessions.get(follower_id)
         if peer is not None:
             peer.close(ErrorCode.RESYNC, f"{why}: reconnect to resync")
@@ -347,7 +352,7 @@ class Engine:
         info = AccountInfo.from_account(updated)
         self._remember(info)
         if info.rules.copy_existing:  # the login resync that follows copies them
-            self.copy_existing_due.add(info.id)
+            self.copy_existing_due.add(info.id, "now following a master (EA AUTH)")
         if stale_partner_master is not None and stale_partner_master != master.id:
             await self.account_changed(stale_partner_master)  # its partner was cleared
         log.info("follower %d follows master %d: set by the master token its EA logged in "
@@ -636,6 +641,10 @@ class Engine:
             price = "the master's open price" if existing else "the master's price"
             why = (f"price was {guard.seen} points from {price}, more than the limit of "
                    f"{guard.limit}" if known else f"price is too far from {price}")
+            if existing and known:  # a one-sided check (domain/existing_price.py)
+                x = info.rules.copy_existing_max_points
+                why = (f"price was {worse_by(guard.seen or 0, guard.limit or 0, x)} points "
+                       f"worse than {price}, more than the limit of {x}")
         self.ledger.enqueue(sql.skip_opens, (
             info.id, msg.master_ticket, code,
             f"{what} not copied: the follower's {why} ({msg.text})", utcnow()))
@@ -693,7 +702,11 @@ class Engine:
             live.copies_orders = msg.orders is not None
             self._rebuild_view(info, live)
             if self.guards.paused(info.id):
-                return  # nothing is sent while paused; resuming makes it reconnect (guards.py)
+                # Nothing is sent while paused (resuming makes it reconnect, guards.py) but
+                # the ORDER_CANCEL of copies a trip or kill switch removed (order_removal.py).
+                if msg.orders is not None:
+                    await self.orders.paused_login(peer, info, reports)
+                return
             from .resync import resync_follower
 
             await resync_follower(self, peer, info, live, positions)

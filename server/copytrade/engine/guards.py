@@ -28,13 +28,17 @@ API changes them), so that the hot path never waits for the database:
   Each end is published as ``risk.lifted``.
 
 The clock is injectable (``Guards.clock``) so tests can cross a day boundary without waiting.
+
+Neighbours: engine/guard_book.py (the per-follower state, :class:`FollowerGuard`),
+engine/guard_actions.py (what a close-all trip and a pause change do, with narrow
+collaborators).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -43,14 +47,11 @@ import attrs
 import trio
 
 from ..db import risk as risk_sql
-from ..db import trades as sql
 from ..db.risk import RiskRepository, RiskSettings, StoredTrip
 from ..domain.risk import (
     AccountFigures,
-    Baseline,
     Blocked,
     Control,
-    Exposure,
     GuardAction,
     GuardKind,
     RiskLimits,
@@ -67,18 +68,15 @@ from ..protocol import (
     AccountState,
     AckClose,
     AckOpen,
-    CloseReason,
     CommandKind,
-    CopyClose,
     CopyClosed,
-    ErrorCode,
     Message,
     Nack,
     Position,
     SyncDone,
-    encode,
 )
-from .events import decimal_text
+from .guard_actions import CloseAll, PauseEffects
+from .guard_book import LIVE_COPIES, FollowerGuard, trip_data, utcnow
 
 if TYPE_CHECKING:
     from .core import Engine
@@ -88,56 +86,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 1.0
 """How often trips are checked for their period's end between account reports."""
-
-_LIVE_COPIES = (
-    "SELECT t.ticket, p.status, p.sent_at, p.symbol, "
-    "coalesce(p.slave_volume, p.requested_volume) AS volume FROM trade_pairs p "
-    "JOIN master_trades t ON t.id = p.master_trade_id "
-    "WHERE p.account_id = $1 AND p.status IN ('PENDING', 'OPEN')")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _trip_data(fid: int, stored: StoredTrip | None, trip: Trip) -> dict[str, Any]:
-    return {"trip_id": stored.id if stored else None, "account_id": fid,
-            "kind": trip.kind.value, "action": trip.action.value, "value": decimal_text(trip.value),
-            "limit": decimal_text(trip.limit), "at": trip.at.isoformat(), "reason": trip.reason,
-            "holds_until": trip.holds_until.isoformat() if trip.holds_until else None}
-
-
-@attrs.define
-class FollowerGuard:
-    """What the engine holds for one follower with risk settings."""
-
-    account_id: int
-    limits: RiskLimits
-    control: Control
-    baseline: Baseline | None
-    trips: dict[GuardKind, Trip] = attrs.field(factory=dict)
-    """Trips that hold now, by guard (one per episode)."""
-    copies: dict[int, tuple[str, Decimal]] = attrs.field(factory=dict)
-    """Master ticket → (follower symbol, lots) of each copy the follower holds or was sent."""
-    last: AccountFigures | None = None
-    """The latest account report (a reset re-bases from it)."""
-
-    @property
-    def timezone(self) -> str:
-        return self.limits.day_timezone or "UTC"
-
-    @property
-    def paused(self) -> bool:
-        return self.control is Control.PAUSED or any(
-            t.action is GuardAction.CLOSE_ALL_AND_PAUSE for t in self.trips.values())
-
-    def exposure(self) -> Exposure:
-        by_symbol: dict[str, Decimal] = {}
-        for symbol, lots in self.copies.values():
-            by_symbol[symbol] = by_symbol.get(symbol, Decimal(0)) + lots
-        return Exposure(open_copies=len(self.copies), total_lots=sum(by_symbol.values(),
-                        Decimal(0)), lots_by_symbol=by_symbol)
-
 
 @attrs.define
 class Guards:
@@ -149,8 +97,16 @@ class Guards:
     repo: RiskRepository = attrs.field(init=False)
     _nursery: trio.Nursery | None = None
 
+    close_all: CloseAll = attrs.field(init=False)
+    pause_effects: PauseEffects = attrs.field(init=False)
+
     def __attrs_post_init__(self) -> None:
-        self.repo = RiskRepository(self.engine.db)
+        engine = self.engine
+        self.repo = RiskRepository(engine.db)
+        self.close_all = CloseAll(engine.db, engine.ledger, engine.sessions, engine.metrics_,
+                                  lambda *a: engine.orders.cancel_copies(*a))
+        self.pause_effects = PauseEffects(engine.live, engine.sessions, engine.accounts,
+                                          engine.copy_existing_due)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -175,7 +131,7 @@ class Guards:
                              baseline=s.baseline, trips={t.trip.kind: t.trip for t in trips})
 
     async def _load_copies(self, fid: int) -> None:
-        rows = await self.engine.db.fetch(_LIVE_COPIES, fid)
+        rows = await self.engine.db.fetch(LIVE_COPIES, fid)
         guard = self.book.get(fid)
         if guard is not None:
             guard.copies = {r["ticket"]: (r["symbol"], r["volume"]) for r in rows
@@ -299,24 +255,10 @@ class Guards:
             await self.engine.db.run(lambda con: risk_sql.end_trips(
                 con, [(info.id, trip.kind.value, max(trip.at, self.clock()), "RECOVERED")]))
         self.engine.events.publish(info.user_id, "risk.tripped",
-                                   _trip_data(info.id, stored, trip), info.id)
+                                   trip_data(info.id, stored, trip), info.id)
         if trip.action is GuardAction.CLOSE_ALL_AND_PAUSE:
-            await self._close_all(info.id, f"RISK_{trip.kind.value}",
-                                  f"closed by a risk guard: {trip.reason}")
-
-    async def _close_all(self, fid: int, code: str, reason: str) -> None:
-        """CLOSE every copy the follower holds or was sent; note why on the pairs."""
-        await self.engine.ledger.flush()
-        rows = await self.engine.db.fetch(_LIVE_COPIES, fid)
-        tickets = [r["ticket"] for r in rows if r["status"] == "OPEN" or r["sent_at"]]
-        peer = self.engine.sessions.get(fid)
-        if peer is not None:
-            for ticket in tickets:
-                peer.send(encode(CopyClose(ticket, Decimal(0), CloseReason.EXPERT)))
-        self.engine.metrics_.commands_total += len(tickets) if peer is not None else 0
-        self.engine.ledger.enqueue_many(sql.note_pairs,
-                                        [(fid, t, None, code, reason) for t in tickets])
-        await self.engine.orders.cancel_copies(fid, code, reason)
+            await self.close_all(info.id, f"RISK_{trip.kind.value}",
+                                 f"closed by a risk guard: {trip.reason}")
 
     # ------------------------------------------------------------------ ending trips
 
@@ -388,18 +330,8 @@ class Guards:
     # ------------------------------------------------------------------ pause and resume
 
     def _apply_pause(self, fid: int, was_paused: bool) -> None:
-        """Act on a change of the follower's paused state (see the module docstring)."""
-        now_paused = self.paused(fid)
-        live = self.engine.live.get(fid)
-        peer = self.engine.sessions.get(fid)
-        if now_paused and live is not None:
-            live.ready = False  # the fan-out leaves it alone: PENDING, nothing sent
-        elif was_paused and not now_paused:
-            info = self.engine.accounts.get(fid)
-            if info is not None and info.rules.copy_existing:
-                self.engine.copy_existing_due.add(fid)  # the resync copies open trades
-            if peer is not None:
-                peer.close(ErrorCode.RESYNC, "copying resumed: reconnect to resync")
+        """Act on a change of the follower's paused state (engine/guard_actions.py)."""
+        self.pause_effects(fid, was_paused, self.paused(fid))
 
     def _spawn(self, fn: Callable[..., Any], *args: Any) -> None:
         if self._nursery is None:

@@ -20,11 +20,16 @@
   one whose copy is still pending removes it and opens at market, subject to the OPEN's
   ``MAX_DEV_POINTS`` (the price guard), or refuses with ``NACK_OPEN``. From then on the
   position is an ordinary trade pair, so its closes and SL/TP changes follow.
-- **Filled on the follower only.** A copy that filled while the master's order was then
-  cancelled is reported by ``ACK_ORDER_CANCEL|T|0|1``: the server closes it
-  (``CLOSE|T|0|EXPERT``) and records ``FILLED_BEFORE_CANCEL``.
-- **Resync at login** (:meth:`OrderDesk.resync`): the ``ORD`` lines of the login report are
-  compared with the master's orders; see the method.
+
+This module is the intake of the master's order lines and the placing of new copies; the
+rest of the pending-order side lives in its neighbours:
+
+- engine/order_replies.py — the follower EA's answers (incl. a copy filled on the follower
+  only, ``ACK_ORDER_CANCEL|T|0|1``: closed, ``FILLED_BEFORE_CANCEL``);
+- engine/order_removal.py — removing a follower's copies for a trip or the kill switch,
+  online at once, offline at its next login (even while paused);
+- engine/order_resync.py — the follower's login resync of its copies;
+- engine/order_wire.py — the shared pure pieces (rows, lines, pair rows).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ import attrs
 import trio
 
 from ..db import orders as sql
-from ..db.errors import DatabaseUnavailable, NotFound
+from ..db.errors import NotFound
 from ..domain.errors import SignalError
 from ..domain.models import CopyMode
 from ..domain.pending import (
@@ -49,17 +54,14 @@ from ..domain.pending import (
     PendingCopy,
     check_stoplimit,
     plan_order,
+    resize_copy,
 )
-from ..domain.plan import plan_modify
 from ..domain.risk import check_new_copy
 from ..protocol import (
     AckOrder,
     AckOrderCancel,
     AckOrderModify,
-    CloseReason,
     CommandKind,
-    CopyClose,
-    CopyOrder,
     CopyOrderCancel,
     CopyOrderModify,
     ErrorCode,
@@ -72,51 +74,28 @@ from ..protocol import (
     Stored,
     encode,
 )
+from .order_removal import CopyRemoval
+from .order_replies import OrderReplies
+from .order_resync import resync_orders
+from .order_wire import (
+    LIVE,
+    MAX_ORDERS,
+    ORDER_COMMANDS,
+    OrderRefused,
+    copy_values,
+    order_from_row,
+    order_line,
+    pair_row,
+)
 
 if TYPE_CHECKING:
     from .core import Engine
     from .state import AccountInfo, FollowerLive, Peer
 
+__all__ = ["MAX_ORDERS", "ORDER_COMMANDS", "OrderDesk", "OrderRefused", "order_from_row",
+           "order_line"]
+
 log = logging.getLogger(__name__)
-
-ORDER_COMMANDS = frozenset({CommandKind.ORDER, CommandKind.ORDER_MODIFY,
-                            CommandKind.ORDER_CANCEL})
-MAX_ORDERS = 5000
-"""Most ``ORD`` lines one login report may carry."""
-_LIVE = ("PENDING", "PLACED")
-
-
-def order_from_row(row: Any) -> MasterPendingOrder:
-    return MasterPendingOrder(
-        ticket=row["ticket"], symbol=row["symbol"], order_type=OrderType(row["order_type"]),
-        price=row["price"], volume=row["volume"], sl=row["sl"], tp=row["tp"],
-        stoplimit=row["stoplimit"], expiration_ms=row["expiration_ms"])
-
-
-def order_line(ticket: int, copy: PendingCopy) -> bytes:
-    return encode(CopyOrder(
-        master_ticket=ticket, symbol=copy.symbol, order_type=copy.order_type,
-        volume=copy.volume, price=copy.price, sl=copy.sl, tp=copy.tp, stoplimit=copy.stoplimit,
-        expiration_ms=copy.expiration_ms))
-
-
-def _copy_values(row: Any, reverse: bool) -> tuple[Decimal, Decimal, Decimal, Decimal, int]:
-    """(price, sl, tp, stoplimit, expiration) a follower's copy should have now."""
-    sl, tp = plan_modify(row["sl"], row["tp"], reverse)
-    return row["price"], sl, tp, row["stoplimit"], row["expiration_ms"]
-
-
-def _end_reason(status: str) -> OrderEnd:
-    return OrderEnd.EXPIRED if status == "EXPIRED" else OrderEnd.CANCELLED
-
-
-class OrderRefused(Exception):
-    """A master order line the engine refuses (answered ``ERR|code|text``)."""
-
-    def __init__(self, code: ErrorCode, text: str) -> None:
-        super().__init__(text)
-        self.code = code
-        self.text = text
 
 
 @attrs.define
@@ -128,6 +107,19 @@ class OrderDesk:
     """Per master: the tickets of its live (PLACED) orders, read from the database at its first
     open after a login and kept up to date here, so that a market open (nearly always not from
     an order) costs no extra statement."""
+    removal: CopyRemoval = attrs.field(init=False)
+    replies: OrderReplies = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        engine = self.engine
+        self.removal = CopyRemoval(engine.db, engine.ledger, engine.sessions, engine.metrics_)
+        self.replies = OrderReplies(
+            engine.db, engine.ledger, engine.sessions, engine.metrics_,
+            lambda info: info.following_id or engine.partner_of.get(info.id), self._spawn)
+
+    def _spawn(self, fn: Any, *args: Any) -> None:
+        assert self.engine._nursery is not None
+        self.engine._nursery.start_soon(fn, *args)
 
     async def may_fill(self, con: Any, master_id: int, ticket: int) -> bool:
         """Could the master's new position ``ticket`` have come from one of its live orders?"""
@@ -189,7 +181,7 @@ class OrderDesk:
         try:
             row, changed = await self.engine.db.run(lambda con: sql.modify_order(
                 con, info.id, msg.ticket, msg.price, msg.sl, msg.tp, msg.stoplimit,
-                msg.expiration_ms))
+                msg.expiration_ms, msg.volume))
         except NotFound:
             raise OrderRefused(ErrorCode.UNKNOWN_TICKET,
                                f"unknown order ticket {msg.ticket}") from None
@@ -210,20 +202,52 @@ class OrderDesk:
         self._publish(info, "order.modified", row)
 
     async def _send_modify(self, info: AccountInfo, msg: MasterOrderModify, row: Any) -> None:
-        async with self.engine.decider_lock(info.id):
-            await self.engine.ledger.flush()
-            pairs = await self.engine.db.run(lambda con: sql.live_pairs_of_order(con, row["id"]))
-            updates = []
+        """``ORDER_MODIFY`` to every live copy; a changed volume resizes each copy in
+        proportion (:func:`~copytrade.domain.pending.resize_copy`): ``VOLUME`` is sent when the
+        copy's volume changes, and a copy that would fall below its symbol's minimum is
+        removed (``ORDER_CANCEL``, CANCELLED ``VOLUME_BELOW_SYMBOL_MIN``)."""
+        engine = self.engine
+        resized = row["old_volume"] != row["volume"]
+        async with engine.decider_lock(info.id):
+            await engine.ledger.flush()
+            pairs = await engine.db.run(lambda con: sql.live_pairs_of_order(con, row["id"]))
+            updates, volumes, removed = [], [], []
             for pair in pairs:
                 fid = pair["account_id"]
-                follower = self.engine.accounts.get(fid)
+                follower = engine.accounts.get(fid)
                 reverse = follower.rules.reverse if follower is not None else False
-                values = _copy_values(row, reverse)
+                values = copy_values(row, reverse)
+                volume = None
+                if resized and pair["volume"] is not None:
+                    volume = self._resized(fid, pair, row)
+                    if volume is None:
+                        removed.append((fid, msg.ticket, "CANCELLED", 0,
+                                        "VOLUME_BELOW_SYMBOL_MIN",
+                                        f"the master's order volume fell to "
+                                        f"{row['volume']}; the copy would be below "
+                                        f"{pair['symbol']}'s minimum", LIVE))
+                        if self._sendable(fid, pair):
+                            engine.sessions[fid].send(encode(CopyOrderCancel(
+                                msg.ticket, OrderEnd.CANCELLED)))
+                            engine.metrics_.commands_total += 1
+                        continue
+                    if volume == pair["volume"]:
+                        volume = None
+                    else:
+                        volumes.append((pair["id"], volume))
                 updates.append((pair["id"], *values))
                 if self._sendable(fid, pair):
-                    self.engine.sessions[fid].send(encode(CopyOrderModify(msg.ticket, *values)))
-                    self.engine.metrics_.commands_total += 1
-            self.engine.ledger.enqueue_many(sql.set_pair_values, updates)
+                    engine.sessions[fid].send(encode(CopyOrderModify(msg.ticket, *values,
+                                                                     volume)))
+                    engine.metrics_.commands_total += 1
+            engine.ledger.enqueue_many(sql.set_pair_values, updates)
+            engine.ledger.enqueue_many(sql.set_pair_volumes, volumes)
+            engine.ledger.enqueue_many(sql.note_order_pairs, removed)
+
+    def _resized(self, fid: int, pair: Any, row: Any) -> Decimal | None:
+        live = self.engine.live.get(fid)
+        spec = live.view.symbols.get(pair["symbol"]) if live and live.view else None
+        return resize_copy(pair["volume"], row["old_volume"], row["volume"], spec)
 
     async def _ended(self, peer: Peer, info: AccountInfo, msg: MasterOrderCancel) -> None:
         status = "EXPIRED" if msg.reason is OrderEnd.EXPIRED else "CANCELLED"
@@ -258,35 +282,8 @@ class OrderDesk:
                     self.engine.metrics_.commands_total += 1
                 elif pair["status"] == "PENDING" and pair["sent_at"] is None:
                     unsent.append((fid, msg.ticket, "CANCELLED", 0, None,
-                                   "the master's order ended before it was sent", _LIVE))
+                                   "the master's order ended before it was sent", LIVE))
             self.engine.ledger.enqueue_many(sql.note_order_pairs, unsent)
-
-    async def cancel_copies(self, fid: int, code: str, reason: str,
-                            master_id: int | None = None) -> int:
-        """Remove every pending copy the follower holds or was sent (a ``CLOSE_ALL_AND_PAUSE``
-        trip, the 1TO1 kill switch: a pending copy left behind could fill and reopen a
-        trade). Online: ``ORDER_CANCEL`` is sent and the pair is CANCELLED with ``code``;
-        a copy never sent is CANCELLED at once; offline, a placed copy keeps its status with
-        the reason noted (it is on the follower's terminal until its EA is back).
-        Returns how many pairs were touched."""
-        engine = self.engine
-        await engine.ledger.flush()
-        rows = await engine.db.fetch(
-            "SELECT o.ticket, p.status, p.sent_at FROM order_pairs p "
-            "JOIN master_orders o ON o.id = p.order_id WHERE p.account_id = $1 "
-            "AND p.status = ANY($2::text[]) AND ($3::bigint IS NULL OR o.account_id = $3)",
-            fid, list(_LIVE), master_id)
-        peer = engine.sessions.get(fid)
-        notes = []
-        for row in rows:
-            on_terminal = row["status"] == "PLACED" or row["sent_at"] is not None
-            if on_terminal and peer is not None:
-                peer.send(encode(CopyOrderCancel(row["ticket"], OrderEnd.CANCELLED)))
-                engine.metrics_.commands_total += 1
-            status = None if on_terminal and peer is None else "CANCELLED"
-            notes.append((fid, row["ticket"], status, 0, code, reason, _LIVE))
-        engine.ledger.enqueue_many(sql.note_order_pairs, notes)
-        return len(rows)
 
     def _give_up(self, master: AccountInfo, what: str) -> None:
         """The event is stored (and STORED) but could not be sent on (e.g. the database went
@@ -319,31 +316,31 @@ class OrderDesk:
             peer = engine.sessions.get(fid)
             if live is None or peer is None or not live.ready or live.view is None \
                     or engine.guards.paused(fid):
-                rows.append(_pair_row(row["id"], fid, "PENDING", None, None, None, False))
+                rows.append(pair_row(row["id"], fid, "PENDING", None, None, None, False))
                 continue  # offline, syncing or paused: the login resync places it
             if not live.copies_orders:
-                rows.append(_pair_row(row["id"], fid, "SKIPPED", None, "EA_NO_PENDING_ORDERS",
+                rows.append(pair_row(row["id"], fid, "SKIPPED", None, "EA_NO_PENDING_ORDERS",
                                       "This follower's EA does not copy pending orders; the "
                                       "order's fill is copied as a market open.", False))
                 continue
-            rows.append(self._decide(fid, peer, live, order, row["id"], equity, now))
+            rows.append(self.decide(fid, peer, live, order, row["id"], equity, now))
         engine.ledger.enqueue_many(sql.insert_pairs, rows)
 
-    def _decide(self, fid: int, peer: Peer, live: FollowerLive, order: MasterPendingOrder,
+    def decide(self, fid: int, peer: Peer, live: FollowerLive, order: MasterPendingOrder,
                 order_id: int, equity: Decimal | None, now: datetime) -> tuple[Any, ...]:
         assert live.view is not None
         plan = plan_order(order, live.view, equity, now)
         if isinstance(plan, OrderSkip):
             self.engine.metrics_.skips_total += 1
-            return _pair_row(order_id, fid, "SKIPPED", None, plan.code, plan.reason, False)
+            return pair_row(order_id, fid, "SKIPPED", None, plan.code, plan.reason, False)
         blocked = self._blocked(fid, plan)
         if blocked is not None:
             self.engine.metrics_.skips_total += 1
-            return _pair_row(order_id, fid, "SKIPPED", plan, str(blocked.code), blocked.reason,
+            return pair_row(order_id, fid, "SKIPPED", plan, str(blocked.code), blocked.reason,
                              False)
         sent = peer.send(order_line(order.ticket, plan))
         self.engine.metrics_.commands_total += sent
-        return _pair_row(order_id, fid, "PENDING", plan, None, None, sent)
+        return pair_row(order_id, fid, "PENDING", plan, None, None, sent)
 
     def _blocked(self, fid: int, plan: PendingCopy) -> Any:
         """The guard that stops a new copy (without counting the order as exposure: it is
@@ -361,175 +358,27 @@ class OrderDesk:
         if self.engine.events.wants(info.user_id):
             self.engine.events.publish(info.user_id, kind, _jsonable(row), info.id)
 
-    # ------------------------------------------------------------------ follower side
+    # ------------------------------------------------------------------ delegates
 
     def follower(self, info: AccountInfo, msg: AckOrder | AckOrderModify | AckOrderCancel | Nack
                  ) -> None:
-        engine = self.engine
-        if isinstance(msg, Nack):
-            engine.metrics_.nacks_total += 1
-            failed = msg.command is CommandKind.ORDER
-            what = {CommandKind.ORDER: "pending order",
-                    CommandKind.ORDER_MODIFY: "pending order change",
-                    CommandKind.ORDER_CANCEL: "removal of the pending order"}[msg.command]
-            engine.ledger.enqueue(sql.note_order_pairs, (
-                info.id, msg.master_ticket, "FAILED" if failed else None, msg.retcode,
-                f"{msg.command.value}_REJECTED",
-                f"{what} refused by the follower terminal: {msg.text} (retcode {msg.retcode})",
-                ("PENDING",) if failed else _LIVE))
-            return
-        engine.metrics_.acks_total += 1
-        if isinstance(msg, AckOrder):
-            engine.ledger.enqueue(sql.ack_orders, (info.id, msg.master_ticket, msg.slave_ticket,
-                                                   msg.volume, msg.order_type.value))
-        elif isinstance(msg, AckOrderCancel):
-            engine.ledger.enqueue(sql.note_order_pairs, (
-                info.id, msg.master_ticket, "CANCELLED", 0,
-                "FILLED_BEFORE_CANCEL" if msg.filled else None,
-                "the copy had filled; closed as the master's order did not" if msg.filled
-                else None, _LIVE))
-            if msg.filled:
-                assert engine._nursery is not None
-                engine._nursery.start_soon(self._close_lone_fill, info, msg.master_ticket)
+        """The follower EA's answer to an order command (engine/order_replies.py)."""
+        self.replies.reply(info, msg)
 
-    async def _close_lone_fill(self, info: AccountInfo, ticket: int) -> None:
-        """A follower's copy filled but the master's order ended unfilled: close the copy."""
-        master_id = info.following_id or self.engine.partner_of.get(info.id)
-        if master_id is None:
-            return
-        try:
-            rows = await self.engine.db.run(
-                lambda con: sql.orders_by_tickets(con, master_id, [ticket]))
-        except DatabaseUnavailable as exc:
-            log.warning("follower %d: copy of order %d filled alone, not closed: %s",
-                        info.id, ticket, exc)
-            return
-        if rows and rows[0]["status"] in ("CANCELLED", "EXPIRED"):
-            peer = self.engine.sessions.get(info.id)
-            if peer is not None:
-                log.info("follower %d: copy of master order %d filled, the master's did not: "
-                         "closing it", info.id, ticket)
-                peer.send(encode(CopyClose(ticket, Decimal(0), CloseReason.EXPERT)))
-
-    # ------------------------------------------------------------------ login resync
+    async def cancel_copies(self, fid: int, code: str, reason: str,
+                            master_id: int | None = None) -> int:
+        """Remove the follower's pending copies for a protective action
+        (engine/order_removal.py)."""
+        return await self.removal.cancel_copies(fid, code, reason, master_id)
 
     async def resync(self, peer: Peer, info: AccountInfo, live: FollowerLive,
                      reports: list[OrderReport], position_tickets: set[int]) -> None:
-        """Bring the follower's pending copies to the master's orders, after its login report.
+        """The follower's login resync of its pending copies (engine/order_resync.py)."""
+        await resync_orders(self, peer, info, live, reports, position_tickets)
 
-        Under the master's decider lock, from one read:
-
-        - a reported copy of a live master order: its pair becomes PLACED (adopted if it had
-          none); values that differ from the master's get ``ORDER_MODIFY``; one whose pair
-          says no copy should exist (SKIPPED, FAILED, CANCELLED) gets ``ORDER_CANCEL``;
-        - a reported copy of an order that filled, was cancelled or expired, or that the server
-          does not know: ``ORDER_CANCEL`` (a filled one is then caught up as a trade by the
-          trade resync's OPEN, which the EA answers with its position or a market fill);
-        - a live master order the follower holds no copy of: never sent (or sent and never
-          answered) → planned and sent now, whatever its age; PLACED before but gone now →
-          the pair is CANCELLED ``ORDER_CANCELLED_OUTSIDE`` (removed by hand) unless the
-          follower reports a position with that ticket (its copy filled: left to the trade);
-        - a live pair of an order that ended while the follower was away, not reported →
-          CANCELLED.
-        """
-        from .resync import _master_of
-
-        master_id = await _master_of(self.engine, info)
-        if master_id is None:
-            return
-        engine = self.engine
-        async with engine.decider_lock(master_id):
-            await engine.ledger.flush()
-
-            async def load(con: Any) -> tuple[list[Any], list[Any], list[Any]]:
-                async with con.transaction(isolation="repeatable_read", readonly=True):
-                    orders, pairs = await sql.follower_view(con, master_id, info.id)
-                    known = {o["ticket"] for o in orders}
-                    others = [r.master_ticket for r in reports if r.master_ticket not in known]
-                    extra = await sql.orders_by_tickets(con, master_id, others) if others else []
-                    return orders, pairs, extra
-
-            orders, pairs, extra = await engine.db.run(load)
-            by_ticket = {o["ticket"]: o for o in (*orders, *extra)}
-            pair_of = {p["master_ticket"]: p for p in pairs}
-            reported = {r.master_ticket: r for r in reports}
-            reverse = info.rules.reverse
-            lines: list[bytes] = []
-            adopted: list[tuple[Any, ...]] = []
-            notes: list[tuple[Any, ...]] = []
-            modified: list[tuple[Any, ...]] = []
-            for ticket, report in reported.items():
-                order = by_ticket.get(ticket)
-                if order is None or order["status"] != "PLACED":
-                    end = _end_reason(order["status"]) if order is not None else \
-                        OrderEnd.CANCELLED
-                    lines.append(encode(CopyOrderCancel(ticket, end)))
-                    continue
-                pair = pair_of.get(ticket)
-                if pair is not None and pair["status"] not in _LIVE:
-                    # decided against (SKIPPED, FAILED) or ended here: no copy should exist
-                    lines.append(encode(CopyOrderCancel(ticket, OrderEnd.CANCELLED)))
-                    continue
-                if pair is None:  # placed, but its pair row was lost: adopt the copy
-                    adopted.append(_pair_row(order["id"], info.id, "PENDING", _reported(report),
-                                             None, None, True))
-                adopted_ack = (info.id, ticket, report.slave_ticket, report.volume,
-                               report.order_type.value)
-                values = _copy_values(order, reverse)
-                have = (report.price, report.sl, report.tp, report.stoplimit,
-                        report.expiration_ms)
-                if have != values:
-                    lines.append(encode(CopyOrderModify(ticket, *values)))
-                    if pair is not None:
-                        modified.append((pair["id"], *values))
-                notes.append(adopted_ack)
-            placing: list[tuple[Any, ...]] = []
-            now = datetime.now(UTC)
-            equity = engine.master_equity.get(master_id)
-            for order in orders:
-                ticket = order["ticket"]
-                pair = pair_of.get(ticket)
-                if ticket in reported:
-                    continue
-                if order["status"] != "PLACED":
-                    if pair is not None and pair["status"] in _LIVE:
-                        notes_end = (info.id, ticket, "CANCELLED", 0, None,
-                                     "the master's order ended while the follower was away",
-                                     _LIVE)
-                        engine.ledger.enqueue(sql.note_order_pairs, notes_end)
-                    continue
-                if ticket in position_tickets:
-                    continue  # its copy filled on the follower: the master's fill will follow
-                if pair is not None and pair["status"] == "PLACED":
-                    engine.ledger.enqueue(sql.note_order_pairs, (
-                        info.id, ticket, "CANCELLED", 0, "ORDER_CANCELLED_OUTSIDE",
-                        "the pending copy was removed on the follower terminal", ("PLACED",)))
-                    continue
-                if pair is not None and pair["status"] != "PENDING":
-                    continue  # SKIPPED, FAILED, CANCELLED: decided already
-                if live.view is None:
-                    continue
-                placing.append(self._decide(info.id, peer, live, order_from_row(order),
-                                            order["id"], equity, now))
-            engine.ledger.enqueue_many(sql.insert_pairs, adopted + placing)
-            engine.ledger.enqueue_many(sql.ack_orders, notes)
-            engine.ledger.enqueue_many(sql.set_pair_values, modified)
-            for line in lines:
-                peer.send(line)
-            engine.metrics_.commands_total += len(lines)
-            await engine.ledger.flush()
-
-
-def _reported(report: OrderReport) -> PendingCopy:
-    return PendingCopy(symbol=report.symbol, order_type=report.order_type, volume=report.volume,
-                       price=report.price, sl=report.sl, tp=report.tp, stoplimit=report.stoplimit,
-                       expiration_ms=report.expiration_ms)
-
-
-def _pair_row(order_id: int, fid: int, status: str, plan: PendingCopy | None,
-              code: str | None, reason: str | None, sent: bool) -> tuple[Any, ...]:
-    if plan is None:
-        return (order_id, fid, status, None, None, None, None, None, None, None, None, code,
-                reason, sent)
-    return (order_id, fid, status, plan.symbol, plan.order_type.value, plan.volume, plan.price,
-            plan.sl, plan.tp, plan.stoplimit, plan.expiration_ms, code, reason, sent)
+    async def paused_login(self, peer: Peer, info: AccountInfo,
+                           reports: list[OrderReport]) -> None:
+        """A paused follower's login: only copies that must go are cancelled
+        (engine/order_removal.py); nothing else is sent."""
+        await self.removal.at_login(peer, info.id, [r.master_ticket for r in reports],
+                                    paused=True)

@@ -156,7 +156,6 @@ async def resync_follower(
         now = datetime.now(UTC)
         await engine.ledger.flush()
         existing = info.id in engine.copy_existing_due and info.rules.copy_existing
-        engine.copy_existing_due.discard(info.id)
         window = max(info.rules.signal_expiry_seconds, 3600,
                      info.rules.copy_existing_max_age_minutes * 60 if existing else 0)
         since = now - timedelta(seconds=window)
@@ -171,6 +170,7 @@ async def resync_follower(
         ledger.enqueue_many(sql.set_outcomes, out.outcomes)
         ledger.enqueue_many(sql.insert_pairs, out.new_pairs)
         ledger.enqueue_many(sql.mark_sent, out.sent)
+        engine.copy_existing_due.discard(info.id)  # done: cleared with these pair writes
         await ledger.flush()  # the pairs exist before the commands go out (and a crash now
         # leaves rows the next resync resolves against the EA's report)
         for line in out.lines:

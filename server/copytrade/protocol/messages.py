@@ -225,7 +225,8 @@ class MasterOrder:
 
 @attrs.frozen
 class MasterOrderModify:
-    """``CMD_ORDER_MODIFY|TICKET|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS``: new target values."""
+    """``CMD_ORDER_MODIFY|TICKET|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS[|VOLUME]``: new target
+    values (``VOLUME``: the order's current volume, when the EA reports it)."""
 
     VERB: ClassVar[str] = "CMD_ORDER_MODIFY"
     ticket: int = attrs.field(metadata=_w(Kind.TICKET))
@@ -240,6 +241,9 @@ class MasterOrderModify:
     """New stop-limit price; 0 for other order types."""
     expiration_ms: int = attrs.field(metadata=_w(Kind.EPOCH_MS))
     """New expiration, epoch ms; 0 = good till cancelled."""
+    volume: Decimal | None = attrs.field(default=None, metadata=_w(Kind.OPT_VOLUME))
+    """Optional: the order's current (remaining) volume, ``ORDER_VOLUME_CURRENT``; absent →
+    ``None`` (unchanged, an EA that does not report it)."""
 
 
 @attrs.frozen
@@ -592,7 +596,8 @@ class CopyOrder:
 
 @attrs.frozen
 class CopyOrderModify:
-    """``ORDER_MODIFY|MST_TICKET|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS``: set these values."""
+    """``ORDER_MODIFY|MST_TICKET|PRICE|SL|TP|STOPLIMIT|EXPIRATION_MS[|VOLUME]``: set these
+    values (``VOLUME`` only when the copy's volume changes)."""
 
     VERB: ClassVar[str] = "ORDER_MODIFY"
     master_ticket: int = attrs.field(metadata=_w(Kind.TICKET))
@@ -607,6 +612,8 @@ class CopyOrderModify:
     """Stop-limit price; 0 for other order types."""
     expiration_ms: int = attrs.field(metadata=_w(Kind.EPOCH_MS))
     """Expiration, epoch ms; 0 = good till cancelled."""
+    volume: Decimal | None = attrs.field(default=None, metadata=_w(Kind.OPT_VOLUME))
+    """Optional: the copy's new volume (the master's order volume changed); absent → keep."""
 
 
 @attrs.frozen

@@ -137,6 +137,7 @@ class Kind(enum.Enum):
     OPT_UINT = "opt_uint"  # optional trailing epoch ms 0..MAX_EPOCH_MS; absent -> None
     OPT_TICK = "opt_tick"  # optional trailing Decimal >= 0, numeric(20,8); 0 = unknown
     OPT_COUNT = "opt_count"  # optional trailing uint 0..2^63-1; absent -> None
+    OPT_VOLUME = "opt_volume"  # optional trailing Decimal > 0, numeric(12,4); absent -> None
     EPOCH_MS = "epoch_ms"  # int 0..MAX_EPOCH_MS (0 = none, e.g. no expiration)
     VOLUME = "volume"  # Decimal > 0, numeric(12,4)
     LOTS = "lots"  # Decimal >= 0, numeric(12,4) (remaining / target volume, min lot)
@@ -195,10 +196,11 @@ DECIMAL_RANGES: dict[Kind, DecimalRange] = {
     Kind.MONEY: DecimalRange(-MAX_MONEY, True, MAX_MONEY, 2),
     Kind.PERCENT: DecimalRange(Decimal(0), True, MAX_PERCENT, 2),
     Kind.OPT_TICK: DecimalRange(Decimal(0), True, MAX_PRICE, 8),
+    Kind.OPT_VOLUME: DecimalRange(Decimal(0), False, MAX_VOLUME, 4),
 }
 """Range and decimals of every decimal kind."""
 
-OPTIONAL_KINDS = frozenset({Kind.OPT_UINT, Kind.OPT_TICK, Kind.OPT_COUNT})
+OPTIONAL_KINDS = frozenset({Kind.OPT_UINT, Kind.OPT_TICK, Kind.OPT_COUNT, Kind.OPT_VOLUME})
 """Kinds that may be left off the end of a line: a verb's optional fields are all there or
 all absent (SYM takes 6 or 8 fields, never 7); an absent one reads as None."""
 

@@ -131,6 +131,9 @@ class FollowerSim:
     reconnect: bool = True
     drop_ack_opens: bool = False
     """Test knob: execute OPENs but never send the ACK_OPEN (a lost acknowledgement)."""
+    lose_order_cancels: bool = False
+    """Test knob: ORDER_CANCEL lines are received but never reach the terminal (lost with the
+    connection): the copy stays placed and nothing is answered."""
     market: Market | None = None
     """Quotes to fill at and value positions with; with one, the sim reports PNL and equity
     (ACCOUNT) as they move. Without, fills are at the master's price and closes book a fixed
@@ -303,6 +306,8 @@ class FollowerSim:
             self.received.append(msg)
             if isinstance(msg, Error):
                 self.errors.append(msg)
+            if isinstance(msg, CopyOrderCancel) and self.lose_order_cancels:
+                continue
             reply = self._execute(msg)
             if isinstance(reply, AckOpen) and self.drop_ack_opens:
                 reply = None
@@ -410,6 +415,8 @@ class FollowerSim:
                 return Nack(CommandKind.ORDER_MODIFY, ticket, 10036, "order not found")
             held.price, held.sl, held.tp = msg.price, msg.sl, msg.tp
             held.stoplimit, held.expiration_ms = msg.stoplimit, msg.expiration_ms
+            if msg.volume is not None:  # as the EA: the copy is resized (re-placed in MT5)
+                held.volume = msg.volume
             return AckOrderModify(ticket, msg.price, msg.sl, msg.tp, msg.stoplimit,
                                   msg.expiration_ms)
         if held is not None:

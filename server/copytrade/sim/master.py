@@ -326,15 +326,19 @@ class MasterSim:
 
     async def modify_order(self, ticket: int, *, price: Decimal | None = None,
                            sl: Decimal | None = None, tp: Decimal | None = None,
-                           expiration_ms: int | None = None) -> None:
+                           expiration_ms: int | None = None,
+                           volume: Decimal | None = None) -> None:
+        """Change the order; ``volume`` (its new current volume) is sent as the optional
+        ``VOLUME`` of ``CMD_ORDER_MODIFY`` only when given."""
         o = self.orders[ticket]
         o = attrs.evolve(o, price=o.price if price is None else price,
                          sl=o.sl if sl is None else sl, tp=o.tp if tp is None else tp,
                          expiration_ms=o.expiration_ms if expiration_ms is None
-                         else expiration_ms)
+                         else expiration_ms, volume=o.volume if volume is None else volume)
         self.orders[ticket] = o
         await self._emit(MasterOrderModify(ticket=ticket, price=o.price, sl=o.sl, tp=o.tp,
-                                           stoplimit=o.stoplimit, expiration_ms=o.expiration_ms))
+                                           stoplimit=o.stoplimit, expiration_ms=o.expiration_ms,
+                                           volume=volume))
 
     async def cancel_order(self, ticket: int, reason: OrderEnd = OrderEnd.CANCELLED) -> None:
         del self.orders[ticket]
