@@ -9,16 +9,16 @@ from copytrade.domain.models import Side
 from copytrade.sim.market import Market
 
 from helpers import World, set_rules
+from polling import eventually
 
 
 async def _row(server, sql, *args, predicate, timeout=10):
-    with trio.fail_after(timeout):
-        while True:
-            await server.engine.ledger.flush()
-            row = await server.db.fetchrow(sql, *args)
-            if row is not None and predicate(row):
-                return row
-            await trio.sleep(0.05)
+    async def fetch():
+        await server.engine.ledger.flush()
+        return await server.db.fetchrow(sql, *args)
+
+    return await eventually(fetch, lambda row: row is not None and predicate(row),
+                            timeout=timeout, interval=0.05)
 
 
 async def test_master_and_reversed_copy_report_opposite_floating_pnl(server, nursery):

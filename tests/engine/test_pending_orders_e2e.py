@@ -13,6 +13,7 @@ from copytrade.domain.risk_limits import Control
 from copytrade.protocol import CopyClose, CopyOrderCancel, CopyOrderModify, OrderEnd
 
 from helpers import World, set_rules
+from polling import eventually
 
 
 async def order_pairs(server: Any, follower_id: int | None = None) -> list[Any]:
@@ -25,12 +26,8 @@ async def order_pairs(server: Any, follower_id: int | None = None) -> list[Any]:
 
 
 async def wait_order_pairs(server: Any, predicate: Any, timeout: float = 10) -> list[Any]:
-    with trio.fail_after(timeout):
-        while True:
-            rows = await order_pairs(server)
-            if predicate(rows):
-                return rows
-            await trio.sleep(0.02)
+    rows: list[Any] = await eventually(lambda: order_pairs(server), predicate, timeout=timeout)
+    return rows
 
 
 async def test_place_modify_cancel_reach_the_follower(server, nursery):

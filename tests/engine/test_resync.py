@@ -10,12 +10,11 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-import trio
-
 from copytrade.domain.models import CopyMode, Side
 from copytrade.protocol import CopyOpen
 
 from helpers import World, set_rules
+from polling import eventually
 
 D = Decimal
 
@@ -23,9 +22,8 @@ D = Decimal
 async def go_offline(w: World, account, fsim) -> None:
     """Stop the follower's EA and wait until the server has noticed."""
     fsim.stop()
-    with trio.fail_after(5):
-        while account.id in w.server.engine.sessions:
-            await trio.sleep(0.01)
+    await eventually(lambda: account.id not in w.server.engine.sessions, timeout=5,
+                     interval=0.01)
 
 
 def pair_of(rows, ticket):
