@@ -8,7 +8,7 @@ import trio
 from copytrade.domain.models import Side
 from copytrade.sim.market import Market
 
-from helpers import World, set_rules
+from helpers import set_rules
 from polling import eventually
 
 
@@ -21,9 +21,8 @@ async def _row(server, sql, *args, predicate, timeout=10):
                             timeout=timeout, interval=0.05)
 
 
-async def test_master_and_reversed_copy_report_opposite_floating_pnl(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_master_and_reversed_copy_report_opposite_floating_pnl(server, world):
+    w = world
     market = Market()
     market.set("EURUSD", Decimal("1.08450"))
     master, msim = await w.master()
@@ -62,9 +61,8 @@ async def test_master_and_reversed_copy_report_opposite_floating_pnl(server, nur
     assert state["balance"] == Decimal("10000.00")
 
 
-async def test_a_burst_of_pnl_lines_is_coalesced_to_the_latest(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_a_burst_of_pnl_lines_is_coalesced_to_the_latest(server, world):
+    w = world
     _master, msim = await w.master()
     ticket = await msim.open("USDJPY", Side.SELL, Decimal("0.50"), Decimal("151.250"))
     await msim.wait_stored()
@@ -83,9 +81,8 @@ async def test_a_burst_of_pnl_lines_is_coalesced_to_the_latest(server, nursery):
         assert 1 <= count <= 2, count  # 200 reports, at most one event per second
 
 
-async def test_bad_or_unknown_pnl_changes_nothing(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_bad_or_unknown_pnl_changes_nothing(server, world):
+    w = world
     _master, msim = await w.master()
     ticket = await msim.open()
     await msim.wait_stored()

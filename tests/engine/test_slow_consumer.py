@@ -9,7 +9,6 @@ import trio
 
 from copytrade.protocol import Auth, encode
 
-from helpers import World
 from polling import eventually
 
 
@@ -18,9 +17,8 @@ def server_settings(server_settings):
     return attrs.evolve(server_settings, ea_backlog_bytes=8192)
 
 
-async def test_a_follower_that_stops_reading_does_not_delay_the_others(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_a_follower_that_stops_reading_does_not_delay_the_others(server, world):
+    w = world
     master, msim = await w.master()
     healthy = [await w.follower(master) for _ in range(2)]
     stuck_account, stuck = await w.follower(master, connect=False)
