@@ -33,6 +33,8 @@ from copytrade.sim.follower import FollowerSim
 from copytrade.sim.master import MasterSim
 from pgserver import OwnPostgres, own_postgres
 
+from polling import NotYet, eventually
+
 EXE = str(Path(sys.executable).with_name("copytrade"))
 PASSWORD = "correct horse battery"
 FOLLOWERS = 4
@@ -49,11 +51,10 @@ def _free_port() -> int:
 
 async def _until(predicate: Callable[[], bool], timeout: float, what: str,
                  detail: Callable[[], str] = str) -> None:
-    with trio.move_on_after(timeout):
-        while not predicate():
-            await trio.sleep(0.05)
-        return
-    raise AssertionError(f"timed out waiting for {what}: {detail()}")
+    try:
+        await eventually(predicate, timeout=timeout, interval=0.05, what=what)
+    except NotYet:
+        raise AssertionError(f"timed out waiting for {what}: {detail()}") from None
 
 
 async def _raw_auth(port: int, key: str) -> str:

@@ -12,6 +12,8 @@ from copytrade.db.users import UserRepository
 from copytrade.demo import DEMO_EMAIL, prepare, run_demo
 from copytrade.domain.models import Side
 
+from polling import eventually
+
 
 async def test_prepare_is_idempotent_and_resets_the_password(db):
     first = await prepare(db)
@@ -38,10 +40,8 @@ async def test_demo_trades_and_followers_copy(aio_loop, server_settings, nursery
         task_status=task_status))
     assert "demo@copytrade.local" in lines[0] and running.accounts.password in lines[0]
     reversed_sim, suffix_sim, capped_sim = running.followers
-    with trio.fail_after(20):
-        while len(running.master.stored) < 12 or not all(
-                sim.opens_executed >= 3 for sim in running.followers):
-            await trio.sleep(0.05)
+    await eventually(lambda: len(running.master.stored) >= 12 and all(
+        sim.opens_executed >= 3 for sim in running.followers), timeout=20, interval=0.05)
     rows = await running.server.db.fetch(
         "SELECT count(*) AS n FROM trade_pairs WHERE status IN ('OPEN', 'CLOSED')")
     assert rows[0]["n"] >= 9

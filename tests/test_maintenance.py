@@ -15,6 +15,8 @@ from copytrade.db.users import UserRepository
 from copytrade.domain import keys
 from copytrade.maintenance import PURGE_INTERVAL, purge_expired_sessions
 
+from polling import eventually
+
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 
 
@@ -36,9 +38,7 @@ async def _session_ids(db: Database) -> set[int]:
 
 
 async def _until_gone(db: Database, session_id: int) -> None:
-    with trio.fail_after(5):
-        while session_id in await _session_ids(db):
-            await trio.sleep(0.02)
+    await eventually(lambda: _session_ids(db), lambda ids: session_id not in ids, timeout=5)
 
 
 def test_runs_hourly_by_default() -> None:

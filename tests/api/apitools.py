@@ -8,7 +8,7 @@ terminal would. Only the security knobs (throttle limits, argon2 cost) are test-
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import attrs
@@ -33,15 +33,10 @@ from copytrade.protocol import Error, Message
 from copytrade.sim.follower import FollowerSim
 from copytrade.sim.link import Link, LinkError
 
+from polling import eventually
+
 PASSWORD = "correct horse battery"
 NOWHERE = "http://127.0.0.1:9"  # the discard port: refused at once
-
-
-async def eventually(predicate: Callable[[], bool], timeout: float = 5) -> None:
-    """Until ``predicate()`` holds (state owned by another task, with no event to wait on)."""
-    with trio.fail_after(timeout):
-        while not predicate():
-            await trio.sleep(0.005)
 
 
 async def dropped(link: Link, timeout: float = 5) -> list[Message]:

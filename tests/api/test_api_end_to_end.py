@@ -22,6 +22,8 @@ from copytrade.protocol import CopyOpen
 from copytrade.sim.follower import FollowerSim
 from copytrade.sim.master import MasterSim
 
+from polling import eventually
+
 PASSWORD = "correct horse battery"
 Event = dict[str, Any]
 
@@ -40,13 +42,12 @@ async def _until(ws: WsClient, seen: list[Event], match: Callable[[Event], bool]
 
 async def _poll(c: httpx.AsyncClient, path: str, match: Callable[[Any], bool]) -> Any:
     """GET ``path`` until its JSON body satisfies ``match`` (the ledger writes in batches)."""
-    with trio.fail_after(10):
-        while True:
-            r = await c.get(path)
-            assert r.status_code == 200, r.text
-            if match(r.json()):
-                return r.json()
-            await trio.sleep(0.02)
+    async def get() -> Any:
+        r = await c.get(path)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    return await eventually(get, match, what=f"GET {path}")
 
 
 async def test_copy_a_trade_through_the_whole_server(server: RunningServer, nursery) -> None:
@@ -92,9 +93,8 @@ async def _scenario(server: RunningServer, nursery: trio.Nursery, c: httpx.Async
     await nursery.start(msim.run)
     fsim = FollowerSim("127.0.0.1", server.ea_port, follower_key, reconnect=False)
     await nursery.start(fsim.run)
-    with trio.fail_after(10):  # until the follower's login sync is through
-        while not ((live := server.engine.live.get(fid)) is not None and live.ready):
-            await trio.sleep(0.01)
+    await eventually(lambda: server.engine.live.get(fid), lambda live: live is not None
+                     and live.ready, interval=0.01)  # until the follower's login sync is through
     listed = {a["id"]: a for a in (await c.get("/api/v1/accounts")).json()["items"]}
     assert listed[mid]["online"] is True and listed[fid]["online"] is True
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import trio
-
 from copytrade.api.equity import bucket_for
 from copytrade.db.equity import fold
 
 from apitools import Api, error_of
+from polling import eventually
 
 
 def test_bucket_fits_the_range() -> None:
@@ -57,12 +56,12 @@ async def test_reports_from_an_ea_become_minute_points(api: Api, alice) -> None:
     sim = await api.follower_ea(key)
     for eq in ("10000.00", "9950.00", "10020.00"):
         await sim.report_account(Decimal(eq), balance=Decimal("10000.00"))
-    with trio.fail_after(10):
-        while True:
-            body = (await alice.get(f"/api/v1/accounts/{fid}/equity")).json()
-            if body["points"] and body["points"][-1]["equity"] == "10020.00":
-                break
-            await trio.sleep(0.05)
+
+    async def equity() -> dict:
+        return (await alice.get(f"/api/v1/accounts/{fid}/equity")).json()
+
+    body = await eventually(equity, lambda b: b["points"] and b["points"][-1]["equity"]
+                            == "10020.00", interval=0.05)
     assert body["range"] == "24h" and body["bucket_s"] == 60
     last = body["points"][-1]
     assert last["balance"] == "10000.00"

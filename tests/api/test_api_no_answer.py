@@ -8,24 +8,23 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import trio
-
 from copytrade.domain.models import Side
 from copytrade.sim.master import MasterSim
 
 from apitools import start_api
+from polling import eventually
 
 D = Decimal
 
 
 async def _pair(c: Any, fid: int, ticket: int, status: str) -> dict[str, Any]:
-    with trio.fail_after(10):
-        while True:
-            items = (await c.get(f"/api/v1/accounts/{fid}/pairs")).json()["items"]
-            pair = next((p for p in items if p["master_ticket"] == ticket), None)
-            if pair is not None and pair["status"] == status:
-                return pair
-            await trio.sleep(0.05)
+    async def pair() -> Any:
+        items = (await c.get(f"/api/v1/accounts/{fid}/pairs")).json()["items"]
+        return next((p for p in items if p["master_ticket"] == ticket), None)
+
+    found: dict[str, Any] = await eventually(
+        pair, lambda p: p is not None and p["status"] == status, interval=0.05)
+    return found
 
 
 async def test_a_copy_without_answer_becomes_unknown_and_is_resolved(db, nursery) -> None:
@@ -62,9 +61,7 @@ async def test_a_copy_without_answer_becomes_unknown_and_is_resolved(db, nursery
     # The second stays UNKNOWN while the follower is away and the master closes it; the
     # follower's next login report holds the copy: OPEN, then its CLOSE → CLOSED.
     fsim.stop()
-    with trio.fail_after(5):
-        while fid in api.engine.sessions:
-            await trio.sleep(0.01)
+    await eventually(lambda: fid not in api.engine.sessions, timeout=5, interval=0.01)
     await msim.close(second)
     await msim.wait_stored()
     assert (await _pair(c, fid, second, "UNKNOWN"))["reason_code"] == "NO_ANSWER"

@@ -14,6 +14,8 @@ from copytrade.domain.models import CopyMode, Role
 from copytrade.ea.build import Built
 from copytrade.ea.terminal import Terminal
 
+from polling import eventually
+
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 
 FX = {"digits": 5, "vmin": 0.01, "vmax": 100, "vstep": 0.01, "contract": 100000}
@@ -105,12 +107,9 @@ class EaWorld:
             "ON t.id = p.master_trade_id WHERE p.account_id = $1 ORDER BY p.id", follower_id))
 
     async def wait_pairs(self, follower_id: int, predicate: Any, timeout: float = 15) -> list[Any]:
-        with trio.fail_after(timeout):
-            while True:
-                rows = await self.pairs(follower_id)
-                if predicate(rows):
-                    return rows
-                await trio.sleep(0.05)
+        rows: list[Any] = await eventually(lambda: self.pairs(follower_id), predicate,
+                                           timeout=timeout, interval=0.05)
+        return rows
 
 
 async def logged_in(t: Terminal, timeout: float = 15) -> None:
@@ -126,12 +125,9 @@ async def positions(t: Terminal) -> list[dict[str, Any]]:
 
 
 async def wait_positions(t: Terminal, predicate: Any, timeout: float = 15) -> list[dict[str, Any]]:
-    with trio.fail_after(timeout):
-        while True:
-            ps = await positions(t)
-            if predicate(ps):
-                return ps
-            await trio.sleep(0.05)
+    found: list[dict[str, Any]] = await eventually(lambda: positions(t), predicate,
+                                                   timeout=timeout, interval=0.05)
+    return found
 
 
 async def orders(t: Terminal) -> list[dict[str, Any]]:
@@ -140,9 +136,6 @@ async def orders(t: Terminal) -> list[dict[str, Any]]:
 
 
 async def wait_orders(t: Terminal, predicate: Any, timeout: float = 15) -> list[dict[str, Any]]:
-    with trio.fail_after(timeout):
-        while True:
-            os = await orders(t)
-            if predicate(os):
-                return os
-            await trio.sleep(0.05)
+    found: list[dict[str, Any]] = await eventually(lambda: orders(t), predicate,
+                                                   timeout=timeout, interval=0.05)
+    return found

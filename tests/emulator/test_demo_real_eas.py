@@ -10,6 +10,8 @@ import trio
 
 from copytrade.demo_eas import run_demo_real_eas
 
+from polling import eventually
+
 pytestmark = pytest.mark.slow
 
 
@@ -23,13 +25,10 @@ async def test_demo_with_real_eas_trades_and_followers_copy(
     banner = next(line for line in lines if "demo@copytrade.local" in line)
     assert running.accounts.password in banner and "CopyTradeFollower.mq5" in banner
     db = running.server.db
-    with trio.fail_after(40):
-        while True:
-            rows = await db.fetch("SELECT account_id, count(*) AS n FROM trade_pairs "
-                                  "WHERE status IN ('OPEN', 'CLOSED') GROUP BY account_id")
-            if len(rows) == 3 and all(r["n"] >= 2 for r in rows):
-                break
-            await trio.sleep(0.2)
+    await eventually(lambda: db.fetch("SELECT account_id, count(*) AS n FROM trade_pairs "
+                                      "WHERE status IN ('OPEN', 'CLOSED') GROUP BY account_id"),
+                     lambda rows: len(rows) == 3 and all(r["n"] >= 2 for r in rows),
+                     timeout=40, interval=0.2)
     reversed_t, suffix_t, capped_t = running.followers
     assert all(p["symbol"].endswith(".m") for p in (await suffix_t.state())["positions"])
     assert all(p["volume"] <= 0.3 for p in (await capped_t.state())["positions"])
@@ -43,7 +42,6 @@ async def test_demo_with_real_eas_trades_and_followers_copy(
     assert any(line.startswith("master open") for line in lines)
     assert any("copies → reversed:" in line for line in lines)
     stop.set()
-    with trio.fail_after(30):
-        while not all(t.exited.is_set() for t in (running.master, *running.followers)):
-            await trio.sleep(0.1)
+    await eventually(lambda: all(t.exited.is_set() for t in (running.master, *running.followers)),
+                     timeout=30, interval=0.1)
     assert lines[-1] == "stopping the demo ..."

@@ -26,6 +26,7 @@ from copytrade.ea.terminal import Terminal
 from pgserver import own_postgres
 
 from eaworld import EaWorld, logged_in, positions, synced, wait_positions
+from polling import eventually
 
 pytestmark = pytest.mark.slow
 D = Decimal
@@ -51,12 +52,7 @@ def pnl_lines(t: Terminal) -> dict[int, list[tuple[float, str]]]:
 
 
 async def until(predicate: Any, timeout: float = 15, what: str = "") -> Any:
-    with trio.fail_after(timeout):
-        while True:
-            value = await predicate()
-            if value:
-                return value
-            await trio.sleep(0.1)
+    return await eventually(predicate, timeout=timeout, interval=0.1, what=what)
 
 
 # ---------------------------------------------------------------------------- PNL
@@ -332,9 +328,8 @@ async def test_database_outage_the_eas_retry_until_it_is_back(
             await m.wait_line("received", "ERR|UNAVAILABLE|", since=mark_m, timeout=15)
             await t.op("restart")                              # a login while it is down
             await t.wait_line("received", "ERR|UNAVAILABLE|", since=mark_t, timeout=15)
-            with trio.fail_after(20):               # the master resends: 1 s, 2 s, 4 s ...
-                while len(m.lines("sent", "CMD_OPEN|", since=mark_m)) < 4:
-                    await trio.sleep(0.1)
+            await eventually(lambda: len(m.lines("sent", "CMD_OPEN|", since=mark_m)) >= 4,
+                             timeout=20, interval=0.1)  # the master resends: 1 s, 2 s, 4 s ...
             sends = [e["t"] / 1e6 for e in m.events[mark_m:]
                      if e["ev"] == "sent" and e["line"].startswith("CMD_OPEN|")]
             gaps = [b - a for a, b in pairwise(sends)]

@@ -16,6 +16,7 @@ import pytest
 import trio
 
 from eaworld import HASH, EaWorld
+from polling import NotYet, eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "mql5" / "scenarios"
@@ -43,14 +44,14 @@ class Cli:
         self.done.set()
 
     async def wait_for(self, predicate: Any, timeout: float = 30) -> dict[str, Any]:
-        with trio.fail_after(timeout):
-            while True:
-                for e in self.events:
-                    if predicate(e):
-                        return e
-                if self.done.is_set():
-                    raise AssertionError(f"ea run ended: {self.raw.decode()[-3000:]}")
-                await trio.sleep(0.05)
+        def first() -> dict[str, Any] | None:
+            found = next((e for e in self.events if predicate(e)), None)
+            if found is None and self.done.is_set():
+                raise AssertionError(f"ea run ended: {self.raw.decode()[-3000:]}")
+            return found
+
+        event: dict[str, Any] = await eventually(first, timeout=timeout, interval=0.05)
+        return event
 
     def lines(self, kind: str, prefix: str = "") -> list[str]:
         return [e["line"] for e in self.events if e["ev"] == kind
@@ -129,7 +130,7 @@ async def test_netting_follower_with_suffix_and_trade_errors(
                 and e.get("do") == "open"]
     try:
         rows = await world.wait_pairs(f.id, lambda rs: len(rs) == 2 and rs[1]["status"] == "OPEN")
-    except trio.TooSlowError:
+    except NotYet:
         raise AssertionError(follower.raw.decode()[-4000:]) from None
     assert [(int(r["master_ticket"]), r["status"]) for r in rows] == [(eur, "FAILED"),
                                                                        (gbp, "OPEN")]

@@ -13,6 +13,8 @@ from copytrade.domain.rules import CopyRules
 from copytrade.sim.follower import FollowerSim
 from copytrade.sim.master import MasterSim
 
+from polling import eventually
+
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 
 
@@ -65,13 +67,13 @@ class World:
     async def synced(self, sim: FollowerSim, timeout: float = 10) -> None:
         """Until the server has finished this follower's login resync."""
         engine = self.server.engine
-        with trio.fail_after(timeout):
-            while True:
-                account_id = sim.link.ok.account_id if sim.link and sim.link.ok else None
-                live = engine.live.get(account_id) if account_id else None
-                if live is not None and live.ready:
-                    return
-                await trio.sleep(0.01)
+
+        def live() -> Any:
+            account_id = sim.link.ok.account_id if sim.link and sim.link.ok else None
+            return engine.live.get(account_id) if account_id else None
+
+        await eventually(live, lambda state: state is not None and state.ready,
+                         timeout=timeout, interval=0.01, what="the follower's login resync")
 
     async def pairs(self, follower_id: int | None = None) -> list[Any]:
         await self.server.engine.ledger.flush()
@@ -83,12 +85,8 @@ class World:
                                           follower_id)
 
     async def wait_pairs(self, predicate: Any, timeout: float = 10) -> list[Any]:
-        with trio.fail_after(timeout):
-            while True:
-                rows = await self.pairs()
-                if predicate(rows):
-                    return rows
-                await trio.sleep(0.02)
+        rows: list[Any] = await eventually(self.pairs, predicate, timeout=timeout)
+        return rows
 
 
 async def set_rules(server: Any, account: Any, **rules: Any) -> None:

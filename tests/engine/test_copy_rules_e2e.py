@@ -12,7 +12,7 @@ from decimal import Decimal
 from copytrade.domain.models import Side
 from copytrade.protocol import CloseReason, CopyClose
 
-from helpers import World, set_rules
+from helpers import set_rules
 
 D = Decimal
 
@@ -21,9 +21,8 @@ def by_account(rows, account_id):
     return [r for r in rows if r["account_id"] == account_id]
 
 
-async def test_reversed_follower_swaps_side_and_levels_and_later_modifies(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_reversed_follower_swaps_side_and_levels_and_later_modifies(server, world):
+    w = world
     master, msim = await w.master()
     plain, psim = await w.follower(master)
     rev, rsim = await w.follower(master)
@@ -47,10 +46,8 @@ async def test_reversed_follower_swaps_side_and_levels_and_later_modifies(server
     assert by_account(rows, plain.id)[0]["slave_type"] == "BUY"
 
 
-async def test_suffix_broker_gets_its_own_symbol_and_unmatched_symbols_are_skipped(
-        server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_suffix_broker_gets_its_own_symbol_and_unmatched_symbols_are_skipped(server, world):
+    w = world
     master, msim = await w.master()
     _acc, fsim = await w.follower(master, suffix="m")
 
@@ -70,9 +67,8 @@ async def test_suffix_broker_gets_its_own_symbol_and_unmatched_symbols_are_skipp
     assert (copied["status"], copied["symbol"]) == ("OPEN", "EURUSDm")
 
 
-async def test_multiplier_max_lot_and_min_lot_to_copy(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_multiplier_max_lot_and_min_lot_to_copy(server, world):
+    w = world
     master, msim = await w.master()
     acc, fsim = await w.follower(master)
     await set_rules(server, acc, lot_mode="MULTIPLIER", lot_value=D("3"), max_lot=D("0.50"),
@@ -92,9 +88,8 @@ async def test_multiplier_max_lot_and_min_lot_to_copy(server, nursery):
     assert fsim.opens_executed == 2
 
 
-async def test_old_signal_is_expired_not_sent(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_old_signal_is_expired_not_sent(server, world):
+    w = world
     master, msim = await w.master()
     _acc, fsim = await w.follower(master)
     old = await msim.open("EURUSD", Side.BUY, D("0.10"),
@@ -108,9 +103,8 @@ async def test_old_signal_is_expired_not_sent(server, nursery):
     assert old not in fsim.positions
 
 
-async def test_partial_close_then_full_close(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_partial_close_then_full_close(server, world):
+    w = world
     master, msim = await w.master()
     acc, fsim = await w.follower(master)
     await set_rules(server, acc, lot_mode="MULTIPLIER", lot_value=D("2"))
@@ -135,9 +129,8 @@ async def test_partial_close_then_full_close(server, nursery):
     assert fsim.opens_executed == 1
 
 
-async def test_quick_partial_closes_are_sized_from_the_deals_not_a_lagging_ack(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_quick_partial_closes_are_sized_from_the_deals_not_a_lagging_ack(server, world):
+    w = world
     master, msim = await w.master()
     # The follower answers slowly, so the second close is planned before the first ACK lands.
     acc, fsim = await w.follower(master, reply_latency=0.3)

@@ -12,7 +12,7 @@ from typing import Any
 from copytrade.domain.models import Side
 from copytrade.engine.fanout import CloseSignal, ModifySignal, OpenSignal, Signal
 
-from helpers import World, expected_positions, held_positions
+from helpers import expected_positions, held_positions
 
 
 class FailFirst:
@@ -37,9 +37,8 @@ def _books(msim: Any, fsims: list[Any]) -> bool:
                and {t: (p.sl, p.tp) for t, p in f.positions.items()} == sl_tp for f in fsims)
 
 
-async def test_failed_open_close_and_modify_fan_outs_are_retried(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_failed_open_close_and_modify_fan_outs_are_retried(server, world):
+    w = world
     master, msim = await w.master()
     fsims = [(await w.follower(master))[1] for _ in range(2)]
     fault = FailFirst((OpenSignal, CloseSignal, ModifySignal), times=1)
@@ -58,9 +57,8 @@ async def test_failed_open_close_and_modify_fan_outs_are_retried(server, nursery
     assert all(ticket not in f.positions for f in fsims)
 
 
-async def test_a_fan_out_that_keeps_failing_makes_its_followers_resync(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_a_fan_out_that_keeps_failing_makes_its_followers_resync(server, world):
+    w = world
     master, msim = await w.master()
     fsims = [(await w.follower(master))[1] for _ in range(2)]
     kept = await msim.open("EURUSD", Side.BUY, Decimal("0.3"), Decimal("1.1"))

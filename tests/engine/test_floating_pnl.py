@@ -8,22 +8,21 @@ import trio
 from copytrade.domain.models import Side
 from copytrade.sim.market import Market
 
-from helpers import World, set_rules
+from helpers import set_rules
+from polling import eventually
 
 
 async def _row(server, sql, *args, predicate, timeout=10):
-    with trio.fail_after(timeout):
-        while True:
-            await server.engine.ledger.flush()
-            row = await server.db.fetchrow(sql, *args)
-            if row is not None and predicate(row):
-                return row
-            await trio.sleep(0.05)
+    async def fetch():
+        await server.engine.ledger.flush()
+        return await server.db.fetchrow(sql, *args)
+
+    return await eventually(fetch, lambda row: row is not None and predicate(row),
+                            timeout=timeout, interval=0.05)
 
 
-async def test_master_and_reversed_copy_report_opposite_floating_pnl(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_master_and_reversed_copy_report_opposite_floating_pnl(server, world):
+    w = world
     market = Market()
     market.set("EURUSD", Decimal("1.08450"))
     master, msim = await w.master()
@@ -62,9 +61,8 @@ async def test_master_and_reversed_copy_report_opposite_floating_pnl(server, nur
     assert state["balance"] == Decimal("10000.00")
 
 
-async def test_a_burst_of_pnl_lines_is_coalesced_to_the_latest(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_a_burst_of_pnl_lines_is_coalesced_to_the_latest(server, world):
+    w = world
     _master, msim = await w.master()
     ticket = await msim.open("USDJPY", Side.SELL, Decimal("0.50"), Decimal("151.250"))
     await msim.wait_stored()
@@ -83,9 +81,8 @@ async def test_a_burst_of_pnl_lines_is_coalesced_to_the_latest(server, nursery):
         assert 1 <= count <= 2, count  # 200 reports, at most one event per second
 
 
-async def test_bad_or_unknown_pnl_changes_nothing(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_bad_or_unknown_pnl_changes_nothing(server, world):
+    w = world
     _master, msim = await w.master()
     ticket = await msim.open()
     await msim.wait_stored()

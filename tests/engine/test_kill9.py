@@ -36,6 +36,7 @@ from copytrade.sim.follower import FollowerSim
 from copytrade.sim.master import MasterSim
 
 from helpers import HASH
+from polling import eventually
 from serverproc import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -194,9 +195,9 @@ async def run_scenario(seed: int, db, db_url: str, tmp_path: Path, nursery) -> N
         before = sum(f.sim.logins for f in followers)
         await server.start()
         await burst(msim, rng, rng.randrange(3, 10))   # everyone reconnects and resyncs
-        with trio.fail_after(15):  # some followers are in, others still logging in
-            while sum(f.sim.logins for f in followers) < before + FOLLOWERS // 4:
-                await trio.sleep(0.005)
+        # some followers are in, others still logging in
+        await eventually(lambda: sum(f.sim.logins for f in followers) >= before + FOLLOWERS // 4,
+                         timeout=15, interval=0.005)
         await trio.sleep(rng.uniform(0, 0.05))
         await server.stop(signal.SIGKILL)              # kill 2: during the login resyncs
         await burst(msim, rng, 5)
@@ -244,10 +245,9 @@ async def test_pair_rows_queued_in_memory_at_kill9_are_recovered(db, db_url, tmp
         await server.start()
         await nursery.start(msim.run)
         await nursery.start(online.run)
-        with trio.fail_after(10):
-            while not await db.fetchval("SELECT ea_connected_at IS NOT NULL FROM "
-                                        "trading_accounts WHERE id = $1", made[0].account.id):
-                await trio.sleep(0.02)
+        await eventually(lambda: db.fetchval("SELECT ea_connected_at IS NOT NULL FROM "
+                                             "trading_accounts WHERE id = $1",
+                                             made[0].account.id))
         async with db.transaction() as con:
             await con.execute("LOCK TABLE trade_pairs IN SHARE MODE")
             kept = await msim.open("EURUSD", Side.BUY, D("0.10"))

@@ -119,9 +119,8 @@ async def test_follower_copy_closed_by_stop_out_closes_the_master_side(server, n
     assert first["reason_code"] == "FOLLOWER_SO"
 
 
-async def test_pubsub_stop_out_is_not_a_kill_switch(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_pubsub_stop_out_is_not_a_kill_switch(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master)
     ticket = await msim.open()

@@ -13,8 +13,6 @@ import trio
 
 from copytrade.protocol import Error
 
-from helpers import World
-
 OPENS = 2000
 
 
@@ -23,9 +21,8 @@ def server_settings(server_settings):
     return attrs.evolve(server_settings, ea_idle_timeout=2.0)
 
 
-async def test_a_long_burst_keeps_the_master_session(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_a_long_burst_keeps_the_master_session(server, world):
+    w = world
     _master, msim = await w.master()
     for i in range(OPENS):
         await msim.open(volume=Decimal("0.10"), tp=Decimal(2 + i))

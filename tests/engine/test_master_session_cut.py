@@ -14,8 +14,6 @@ import trio
 
 from copytrade.protocol import Auth, encode
 
-from helpers import World
-
 OPENS = 400
 CUTS = 6
 
@@ -38,10 +36,9 @@ async def _replace_master_session(port: int, api_key: str) -> None:
 
 
 async def test_signals_stored_while_the_master_session_is_cut_all_reach_the_followers(
-    server, nursery
+    server, world
 ):
-    w = World(server, nursery)
-    await w.setup_user()
+    w = world
     master, msim = await w.master()
     followers = [await w.follower(master) for _ in range(2)]
     key = msim.api_key

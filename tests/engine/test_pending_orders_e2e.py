@@ -13,6 +13,7 @@ from copytrade.domain.risk_limits import Control
 from copytrade.protocol import CopyClose, CopyOrderCancel, CopyOrderModify, OrderEnd
 
 from helpers import World, set_rules
+from polling import eventually
 
 
 async def order_pairs(server: Any, follower_id: int | None = None) -> list[Any]:
@@ -25,17 +26,12 @@ async def order_pairs(server: Any, follower_id: int | None = None) -> list[Any]:
 
 
 async def wait_order_pairs(server: Any, predicate: Any, timeout: float = 10) -> list[Any]:
-    with trio.fail_after(timeout):
-        while True:
-            rows = await order_pairs(server)
-            if predicate(rows):
-                return rows
-            await trio.sleep(0.02)
+    rows: list[Any] = await eventually(lambda: order_pairs(server), predicate, timeout=timeout)
+    return rows
 
 
-async def test_place_modify_cancel_reach_the_follower(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_place_modify_cancel_reach_the_follower(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master, suffix=".m")
     ticket = await msim.place_order("EURUSD", OrderType.BUY_LIMIT, D("0.10"), D("1.08000"),
@@ -66,9 +62,8 @@ async def test_place_modify_cancel_reach_the_follower(server, nursery):
     assert sum(isinstance(m, CopyOrderModify) for m in fsim.received) == before
 
 
-async def test_resent_order_is_stored_once_and_placed_once(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_resent_order_is_stored_once_and_placed_once(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master)
     ticket = await msim.place_order()
@@ -83,9 +78,8 @@ async def test_resent_order_is_stored_once_and_placed_once(server, nursery):
     assert sum(isinstance(m, CopyOrder) for m in fsim.received) == 1
 
 
-async def test_fill_on_both_sides_links_the_position_and_its_close_follows(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_fill_on_both_sides_links_the_position_and_its_close_follows(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master)
     ticket = await msim.place_order("EURUSD", OrderType.SELL_STOP, D("0.20"), D("1.08000"))
@@ -108,9 +102,8 @@ async def test_fill_on_both_sides_links_the_position_and_its_close_follows(serve
     await w.wait_pairs(lambda r: r[0]["status"] == "CLOSED")
 
 
-async def test_master_fill_with_follower_order_unfilled_opens_at_market(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_master_fill_with_follower_order_unfilled_opens_at_market(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master)
     ticket = await msim.place_order("EURUSD", OrderType.BUY_STOP, D("0.10"), D("1.09000"))
@@ -122,9 +115,8 @@ async def test_master_fill_with_follower_order_unfilled_opens_at_market(server, 
     await w.wait_pairs(lambda r: r and r[0]["status"] == "OPEN")
 
 
-async def test_follower_filled_alone_then_master_cancels_closes_the_copy(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_follower_filled_alone_then_master_cancels_closes_the_copy(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master)
     ticket = await msim.place_order("EURUSD", OrderType.BUY_LIMIT, D("0.10"), D("1.08000"))
@@ -137,9 +129,8 @@ async def test_follower_filled_alone_then_master_cancels_closes_the_copy(server,
     assert rows[0]["reason_code"] == "FILLED_BEFORE_CANCEL"
 
 
-async def test_reverse_table_and_stop_limit_not_reversed(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_reverse_table_and_stop_limit_not_reversed(server, world):
+    w = world
     master, msim = await w.master()
     rev, fsim = await w.follower(master)
     await set_rules(server, rev, reverse=True)
@@ -163,9 +154,8 @@ async def test_reverse_table_and_stop_limit_not_reversed(server, nursery):
     assert sl_ticket not in fsim.orders
 
 
-async def test_close_only_refuses_new_pending_orders(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_close_only_refuses_new_pending_orders(server, world):
+    w = world
     master, msim = await w.master()
     follower, fsim = await w.follower(master)
     await server.engine.guards.set_control(follower.id, Control.CLOSE_ONLY)
@@ -175,9 +165,8 @@ async def test_close_only_refuses_new_pending_orders(server, nursery):
     assert ticket not in fsim.orders
 
 
-async def test_resync_after_reconnect_places_modifies_and_cancels(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_resync_after_reconnect_places_modifies_and_cancels(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master)
     kept = await msim.place_order("EURUSD", OrderType.BUY_LIMIT, D("0.1"), D("1.08"))
@@ -204,9 +193,8 @@ async def test_resync_after_reconnect_places_modifies_and_cancels(server, nurser
         kept: "PLACED", gone: "CANCELLED", missed: "PLACED"}
 
 
-async def test_resync_cancels_a_copy_removed_by_hand(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_resync_cancels_a_copy_removed_by_hand(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master)
     ticket = await msim.place_order()
@@ -220,9 +208,8 @@ async def test_resync_cancels_a_copy_removed_by_hand(server, nursery):
     assert ticket not in fsim.orders
 
 
-async def test_malformed_and_unknown_order_lines_get_clear_errors(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_malformed_and_unknown_order_lines_get_clear_errors(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master)
     await msim.send_raw(b"CMD_ORDER|BUY_LIMIT|EURUSD|1.08|0.123456|0|0|7001|0|0\n")
@@ -246,9 +233,8 @@ async def test_malformed_and_unknown_order_lines_get_clear_errors(server, nurser
         ("WRONG_ROLE", "only a master account sends signals"), ("MALFORMED", "order_type")]
 
 
-async def test_follower_ea_without_pending_orders_gets_the_fill_at_market(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_follower_ea_without_pending_orders_gets_the_fill_at_market(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master, copies_orders=False)
     ticket = await msim.place_order()
@@ -259,9 +245,8 @@ async def test_follower_ea_without_pending_orders_gets_the_fill_at_market(server
     assert not any(type(m).__name__.startswith("CopyOrder") for m in fsim.received)
 
 
-async def test_paused_follower_gets_no_orders_and_resume_places_them(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_paused_follower_gets_no_orders_and_resume_places_them(server, world):
+    w = world
     master, msim = await w.master()
     follower, fsim = await w.follower(master)
     await server.engine.guards.set_control(follower.id, Control.PAUSED)
@@ -294,9 +279,8 @@ async def test_resync_removes_a_copy_the_server_decided_against(server, nursery)
     assert (await order_pairs(server))[0]["status"] == "SKIPPED"
 
 
-async def test_reversed_copy_fills_and_becomes_the_reversed_trade(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_reversed_copy_fills_and_becomes_the_reversed_trade(server, world):
+    w = world
     master, msim = await w.master()
     rev, fsim = await w.follower(master)
     await set_rules(server, rev, reverse=True)

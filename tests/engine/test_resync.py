@@ -10,12 +10,11 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-import trio
-
 from copytrade.domain.models import CopyMode, Side
 from copytrade.protocol import CopyOpen
 
 from helpers import World, set_rules
+from polling import eventually
 
 D = Decimal
 
@@ -23,18 +22,16 @@ D = Decimal
 async def go_offline(w: World, account, fsim) -> None:
     """Stop the follower's EA and wait until the server has noticed."""
     fsim.stop()
-    with trio.fail_after(5):
-        while account.id in w.server.engine.sessions:
-            await trio.sleep(0.01)
+    await eventually(lambda: account.id not in w.server.engine.sessions, timeout=5,
+                     interval=0.01)
 
 
 def pair_of(rows, ticket):
     return next(p for p in rows if p["master_ticket"] == ticket)
 
 
-async def test_offline_follower_gets_a_fresh_open_on_reconnect(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_offline_follower_gets_a_fresh_open_on_reconnect(server, world):
+    w = world
     master, msim = await w.master()
     acc, fsim = await w.follower(master)
     await go_offline(w, acc, fsim)
@@ -55,9 +52,8 @@ async def test_offline_follower_gets_a_fresh_open_on_reconnect(server, nursery):
     assert fsim.opens_executed == 1
 
 
-async def test_offline_follower_gets_the_close_on_reconnect(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_offline_follower_gets_the_close_on_reconnect(server, world):
+    w = world
     master, msim = await w.master()
     acc, fsim = await w.follower(master)
     ticket = await msim.open("GBPUSD", Side.SELL, D("0.20"))
@@ -76,9 +72,8 @@ async def test_offline_follower_gets_the_close_on_reconnect(server, nursery):
     assert fsim.opens_executed == 1
 
 
-async def test_partial_close_missed_offline_is_applied_once(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_partial_close_missed_offline_is_applied_once(server, world):
+    w = world
     master, msim = await w.master()
     acc, fsim = await w.follower(master)
     await set_rules(server, acc, lot_value=D("2"))
@@ -109,9 +104,8 @@ async def test_partial_close_missed_offline_is_applied_once(server, nursery):
     assert fsim.opens_executed == 1
 
 
-async def test_stale_open_is_expired_by_default(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_stale_open_is_expired_by_default(server, world):
+    w = world
     master, msim = await w.master()
     acc, fsim = await w.follower(master)
     await go_offline(w, acc, fsim)
@@ -127,9 +121,8 @@ async def test_stale_open_is_expired_by_default(server, nursery):
     assert fsim.opens_executed == 0
 
 
-async def test_stale_open_goes_out_at_market_under_the_market_policy(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_stale_open_goes_out_at_market_under_the_market_policy(server, world):
+    w = world
     master, msim = await w.master()
     acc, fsim = await w.follower(master)
     await set_rules(server, acc, stale_open_policy="MARKET", max_deviation_points=20)
@@ -147,9 +140,8 @@ async def test_stale_open_goes_out_at_market_under_the_market_policy(server, nur
     assert fsim.opens_executed == 1
 
 
-async def test_lost_ack_becomes_open_without_a_second_open(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_lost_ack_becomes_open_without_a_second_open(server, world):
+    w = world
     master, msim = await w.master()
     acc, fsim = await w.follower(master)
     fsim.drop_ack_opens = True  # the terminal opens, the ACK never reaches the server
@@ -168,9 +160,8 @@ async def test_lost_ack_becomes_open_without_a_second_open(server, nursery):
     assert sum(isinstance(m, CopyOpen) for m in fsim.received) == 1
 
 
-async def test_position_lost_while_offline_is_closed_outside(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_position_lost_while_offline_is_closed_outside(server, world):
+    w = world
     master, msim = await w.master()
     acc, fsim = await w.follower(master)
     kept = await msim.open("EURUSD", Side.BUY, D("0.10"))
@@ -190,9 +181,8 @@ async def test_position_lost_while_offline_is_closed_outside(server, nursery):
     assert lost not in fsim.positions  # and the copy is not opened again
 
 
-async def test_many_reconnects_never_open_twice(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_many_reconnects_never_open_twice(server, world):
+    w = world
     master, msim = await w.master()
     acc, fsim = await w.follower(master)
     tickets = []
@@ -210,9 +200,8 @@ async def test_many_reconnects_never_open_twice(server, nursery):
     assert fsim.opens_executed == 6
 
 
-async def test_reconnect_catches_up_nothing_from_a_record_only_master(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_reconnect_catches_up_nothing_from_a_record_only_master(server, world):
+    w = world
     master, msim = await w.master(CopyMode.RECORD)
     acc, fsim = await w.follower(master)
     await go_offline(w, acc, fsim)

@@ -25,6 +25,7 @@ from copytrade.domain.risk import (
 from copytrade.protocol import CopyClose, CopyOpen, Error, ErrorCode
 
 from helpers import World
+from polling import eventually
 
 D = Decimal
 WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -55,12 +56,7 @@ async def trips(server, follower_id):
 
 
 async def wait_trips(server, follower_id, predicate, timeout=10):
-    with trio.fail_after(timeout):
-        while True:
-            found = await trips(server, follower_id)
-            if predicate(found):
-                return found
-            await trio.sleep(0.02)
+    return await eventually(lambda: trips(server, follower_id), predicate, timeout=timeout)
 
 
 def opens(fsim):

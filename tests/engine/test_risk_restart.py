@@ -25,6 +25,7 @@ from copytrade.sim.follower import FollowerSim
 from copytrade.sim.master import MasterSim
 
 from helpers import HASH
+from polling import eventually
 
 D = Decimal
 WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -46,9 +47,7 @@ async def start(nursery: trio.Nursery, settings: Any) -> Any:
 
 
 async def until(predicate: Any, timeout: float = 10) -> None:
-    with trio.fail_after(timeout):
-        while not await predicate():
-            await trio.sleep(0.02)
+    await eventually(predicate, timeout=timeout)
 
 
 async def connect(nursery: trio.Nursery, server: Any, sim: Any) -> Any:

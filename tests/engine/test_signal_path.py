@@ -4,12 +4,9 @@ from decimal import Decimal
 
 from copytrade.domain.models import CopyMode, Side
 
-from helpers import World
 
-
-async def test_pubsub_reaches_every_follower_and_acks_open_pairs(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_pubsub_reaches_every_follower_and_acks_open_pairs(server, world):
+    w = world
     master, msim = await w.master()
     followers = [await w.follower(master) for _ in range(3)]
     ticket = await msim.open("EURUSD", Side.BUY, Decimal("0.10"), Decimal("1.08450"),
@@ -24,9 +21,8 @@ async def test_pubsub_reaches_every_follower_and_acks_open_pairs(server, nursery
     assert all(r["slave_ticket"] and r["sent_at"] and r["acked_at"] for r in rows)
 
 
-async def test_one_to_one_reaches_only_the_partner(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_one_to_one_reaches_only_the_partner(server, world):
+    w = world
     master, msim = await w.master()
     partner, psim = await w.follower(master)  # a 1TO1 partner is one of the master's followers
     _bystander, bsim = await w.follower(master)
@@ -39,12 +35,11 @@ async def test_one_to_one_reaches_only_the_partner(server, nursery):
     assert ticket not in bsim.positions
 
 
-async def test_a_1to1_partner_that_does_not_follow_the_master_gets_nothing(server, nursery):
+async def test_a_1to1_partner_that_does_not_follow_the_master_gets_nothing(server, world):
     """A partner row from before the rule (set in the database, the API refuses it now):
     the fan-out and the login resync send 1TO1 copies only to one of the master's
     followers."""
-    w = World(server, nursery)
-    await w.setup_user()
+    w = world
     master, msim = await w.master()
     stranger, ssim = await w.follower()  # follows no master
     await server.db.execute("UPDATE trading_accounts SET partner_id = $2 WHERE id = $1",
@@ -60,9 +55,8 @@ async def test_a_1to1_partner_that_does_not_follow_the_master_gets_nothing(serve
     assert await w.pairs(stranger.id) == []
 
 
-async def test_record_mode_stores_and_sends_nothing(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_record_mode_stores_and_sends_nothing(server, world):
+    w = world
     master, msim = await w.master(CopyMode.RECORD)
     _f, fsim = await w.follower(master)
     ticket = await msim.open()
@@ -74,9 +68,8 @@ async def test_record_mode_stores_and_sends_nothing(server, nursery):
     assert fsim.positions == {}
 
 
-async def test_live_mode_switch_applies_to_the_next_signal(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_live_mode_switch_applies_to_the_next_signal(server, world):
+    w = world
     master, msim = await w.master(CopyMode.RECORD)
     _f, fsim = await w.follower(master)
     first = await msim.open()
@@ -94,9 +87,8 @@ async def test_live_mode_switch_applies_to_the_next_signal(server, nursery):
     assert [r["master_ticket"] for r in rows] == [second]
 
 
-async def test_repeated_open_and_resend_copy_nothing_twice(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_repeated_open_and_resend_copy_nothing_twice(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master)
     line = b"CMD_OPEN|BUY|EURUSD|1.08450|0.10|1.08000|1.09000|123456\n"
@@ -118,9 +110,8 @@ async def test_repeated_open_and_resend_copy_nothing_twice(server, nursery):
     assert rows[0]["slave_ticket"] == fsim.positions[123456].ticket
 
 
-async def test_repeated_and_late_acks_change_nothing(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_repeated_and_late_acks_change_nothing(server, world):
+    w = world
     master, msim = await w.master()
     _follower, fsim = await w.follower(master)
     ticket = await msim.open()
@@ -137,9 +128,8 @@ async def test_repeated_and_late_acks_change_nothing(server, nursery):
     assert after == before
 
 
-async def test_nack_ends_failed_with_the_retcode(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_nack_ends_failed_with_the_retcode(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master, reject_rate=1.0)
     ticket = await msim.open()
@@ -148,9 +138,8 @@ async def test_nack_ends_failed_with_the_retcode(server, nursery):
     assert rows[0]["master_ticket"] == ticket and ticket not in fsim.positions
 
 
-async def test_close_and_modify_reach_the_copy(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_close_and_modify_reach_the_copy(server, world):
+    w = world
     master, msim = await w.master()
     _f, fsim = await w.follower(master)
     ticket = await msim.open(volume=Decimal("0.20"))
@@ -167,9 +156,8 @@ async def test_close_and_modify_reach_the_copy(server, nursery):
     assert trade["status"] == "CLOSED" and trade["open_volume"] == 0
 
 
-async def test_unknown_ticket_is_an_error_and_changes_nothing(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_unknown_ticket_is_an_error_and_changes_nothing(server, world):
+    w = world
     _master, msim = await w.master()
     await msim.send_raw(b"CMD_CLOSE|4242|1|0.10|1.1|5|0|CLIENT\nCMD_MODIFY|4242|1.0|1.2\n")
     await msim.wait_for(lambda: sum(1 for m in msim.received
@@ -179,9 +167,8 @@ async def test_unknown_ticket_is_an_error_and_changes_nothing(server, nursery):
     assert await server.db.fetchval("SELECT count(*) FROM master_trades") == 0
 
 
-async def test_follower_cannot_send_master_signals(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_follower_cannot_send_master_signals(server, world):
+    w = world
     _f, fsim = await w.follower()
     await fsim.link.stream.send_all(b"CMD_OPEN|BUY|EURUSD|1.1|0.1|0|0|77\n")
     await fsim.wait_for(lambda: fsim.errors != [])

@@ -9,7 +9,7 @@ import trio
 
 from copytrade.protocol import Auth, encode
 
-from helpers import World
+from polling import eventually
 
 
 @pytest.fixture
@@ -17,9 +17,8 @@ def server_settings(server_settings):
     return attrs.evolve(server_settings, ea_backlog_bytes=8192)
 
 
-async def test_a_follower_that_stops_reading_does_not_delay_the_others(server, nursery):
-    w = World(server, nursery)
-    await w.setup_user()
+async def test_a_follower_that_stops_reading_does_not_delay_the_others(server, world):
+    w = world
     master, msim = await w.master()
     healthy = [await w.follower(master) for _ in range(2)]
     stuck_account, stuck = await w.follower(master, connect=False)
@@ -30,10 +29,8 @@ async def test_a_follower_that_stops_reading_does_not_delay_the_others(server, n
     raw = trio.SocketStream(sock)
     await raw.send_all(encode(Auth(api_key=stuck.api_key, version=1, master_token=None,
                                    client="stuck")) + b"SYNC|0|0\n")
-    with trio.fail_after(5):
-        while not (stuck_account.id in server.engine.live
-                   and server.engine.live[stuck_account.id].ready):
-            await trio.sleep(0.01)
+    await eventually(lambda: server.engine.live.get(stuck_account.id),
+                     lambda live: live is not None and live.ready, timeout=5, interval=0.01)
     tickets = []
     with trio.fail_after(60):
         # Enough bytes to pass the kernel's socket buffers as well as the backlog (the wire
@@ -44,8 +41,8 @@ async def test_a_follower_that_stops_reading_does_not_delay_the_others(server, n
         for _a, fsim in healthy:
             await fsim.wait_for(lambda f=fsim: len(f.positions) == len(tickets), 60)
         await msim.wait_stored(60)
-        while stuck_account.id in server.engine.sessions:
-            await trio.sleep(0.01)
+        await eventually(lambda: stuck_account.id not in server.engine.sessions,
+                         timeout=60, interval=0.01)
     assert server.engine.metrics()["slow_consumers_total"] == 1
     for _a, fsim in healthy:
         assert fsim.opens_executed == len(tickets)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-import trio
 from test_gateway import Raw, auth_line, make_account
 
 from copytrade.domain.models import Role
+
+from polling import eventually
 
 
 async def test_numbers_that_do_not_fit_their_column_are_malformed_and_change_nothing(server):
@@ -51,9 +52,8 @@ async def test_numbers_that_do_not_fit_their_column_are_malformed_and_change_not
     assert row["price"] == Decimal("999999999999.99999999")
     assert row["volume"] == Decimal("99999999.9999") and row["sl"] == Decimal("1.12345678")
     await server.engine.ledger.flush()
-    with trio.fail_after(5):
-        while (state := await server.db.fetchrow("SELECT * FROM account_states")) is None:
-            await trio.sleep(0.05)
+    state = await eventually(lambda: server.db.fetchrow("SELECT * FROM account_states"),
+                             lambda row: row is not None, timeout=5, interval=0.05)
     assert state["balance"] == Decimal("9999999999999999.99") and state["leverage"] == 2**31 - 1
 
 

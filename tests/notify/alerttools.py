@@ -14,6 +14,7 @@ from copytrade.app import RunningServer, run_server
 from copytrade.config import Settings
 
 from fakes import FakeLine, FakeTelegram, HttpServer, WebhookReceiver
+from polling import eventually
 
 SERVER_BOT = "111111:server-bot-token-AAAAAAAAAAAAAAAAAAAA"
 OWN_BOT = "222222:own-bot-token-BBBBBBBBBBBBBBBBBBBBBBB"
@@ -22,21 +23,14 @@ LINE_SECRET = "0123456789abcdef0123456789abcdef"
 PASSWORD = "correct horse battery"
 
 
-async def eventually(predicate: Callable[[], bool], timeout: float = 10) -> None:
-    with trio.fail_after(timeout):
-        while not predicate():
-            await trio.sleep(0.01)
-
-
 async def api_until(c: httpx.AsyncClient, path: str, match: Callable[[Any], bool],
                     timeout: float = 10) -> Any:
-    with trio.fail_after(timeout):
-        while True:
-            r = await c.get(path)
-            assert r.status_code == 200, r.text
-            if match(r.json()):
-                return r.json()
-            await trio.sleep(0.05)
+    async def get() -> Any:
+        r = await c.get(path)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    return await eventually(get, match, timeout=timeout, interval=0.05, what=f"GET {path}")
 
 
 @attrs.define

@@ -95,10 +95,10 @@ async def test_a_burst_of_failed_copies_is_one_message_in_thai(world: AlertWorld
                 for i in range(30):
                     await msim.open("EURUSD", Side.BUY, ticket=9000 + i)
                 await msim.wait_stored()
-                while await world.server.db.fetchval(
-                        "SELECT count(*) FROM notify_events WHERE account_id = $1 "
-                        "AND kind = 'copy.failed'", fid) < 30:
-                    await trio.sleep(0.05)
+                await eventually(lambda: world.server.db.fetchval(
+                    "SELECT count(*) FROM notify_events WHERE account_id = $1 "
+                    "AND kind = 'copy.failed'", fid), lambda n: n >= 30, timeout=30,
+                    interval=0.05)
             finally:
                 await hold.execute("SELECT pg_advisory_unlock($1)", DISPATCH_LOCK)
         await eventually(lambda: len(world.telegram.sent) >= 1)

@@ -96,10 +96,8 @@ async def test_kill9_between_event_and_delivery_delivers_exactly_once(
             sim = MasterSim("127.0.0.1", srv.ea_port, api_key, reconnect=False)
             await nursery.start(sim.run)
             sim.stop()
-            with trio.fail_after(5):
-                while not await db.fetchval(
-                        "SELECT count(*) FROM notify_events WHERE kind = 'ea.offline'"):
-                    await trio.sleep(0.02)
+            await eventually(lambda: db.fetchval(
+                "SELECT count(*) FROM notify_events WHERE kind = 'ea.offline'"), timeout=5)
             await srv.kill9()
             assert receiver.by_key == {}
             await srv.start()
@@ -137,11 +135,9 @@ async def test_kill9_between_event_and_delivery_delivers_exactly_once(
             #    database still says "connected", yet the alert comes after the restart.
             sim = MasterSim("127.0.0.1", srv.ea_port, api_key, reconnect=False)
             await nursery.start(sim.run)
-            with trio.fail_after(5):
-                while not await db.fetchval(
-                        "SELECT ea_connected_at > coalesce(ea_disconnected_at, '-infinity') "
-                        "FROM trading_accounts WHERE role = 'master'"):
-                    await trio.sleep(0.02)
+            await eventually(lambda: db.fetchval(
+                "SELECT ea_connected_at > coalesce(ea_disconnected_at, '-infinity') "
+                "FROM trading_accounts WHERE role = 'master'"), timeout=5)
             await eventually(lambda: receiver.unique == 3)  # "back online" (after phase 1)
             assert receiver.bodies[-1]["type"] == "ea.online"
             await srv.kill9()

@@ -12,6 +12,8 @@ from copytrade.db.accounts import AccountRepository
 from copytrade.db.users import UserRepository
 from copytrade.domain.models import Role
 
+from polling import eventually
+
 COPYTRADE = str(Path(sys.executable).parent / "copytrade")
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 
@@ -33,10 +35,9 @@ async def test_sim_master_trades_by_itself_and_sim_follower_copies(server, tmp_p
              "--seed", "4", *common], stdout=out, stderr=out),
     ]
     try:
-        with trio.fail_after(30):
-            while await server.db.fetchval(
-                    "SELECT count(*) FROM trade_pairs WHERE status IN ('OPEN', 'CLOSED')") < 3:
-                await trio.sleep(0.1)
+        await eventually(lambda: server.db.fetchval(
+            "SELECT count(*) FROM trade_pairs WHERE status IN ('OPEN', 'CLOSED')"),
+            lambda n: n >= 3, timeout=30, interval=0.1)
         symbols = {r["symbol"] for r in await server.db.fetch("SELECT symbol FROM trade_pairs")}
         assert symbols <= {"EURUSDm", "XAUUSDm"}
     finally:

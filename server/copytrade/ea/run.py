@@ -4,6 +4,11 @@ against a running server, optionally driven by a scenario file (copytrade.ea.sce
 It prints what the EA did: its connection, every protocol line sent and received (the API key
 masked), its log, every OrderSend with its result, the terminal's deals, and the final
 positions. ``--json`` prints the same as one JSON object per line.
+
+Whatever it concludes from the server's replies (logged in or refused, PING/PONG left out by
+``--quiet``, a reply the protocol refuses) it takes from the ``message`` that
+:class:`~copytrade.protocol.Connection` made of each received line (ea/terminal.py), the same
+state machine the gateway and the simulators drive -- never from the line's text.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 
 import trio
 
+from ..protocol import AuthOk, Error, Ping, Pong, ProtocolError
 from .build import EA_NAMES, BuildError, build, mql5_dir, transform
 from .build import _tls_available as tls_available
 from .scenario import QUIRKS, RETCODES, Scenario, ScenarioError, Step, load, parse
@@ -103,12 +109,18 @@ class Printer:
             if e["socket"] not in self.connected:
                 return      # a connect that failed: the EA's log line says why
             self.connected.discard(e["socket"])
-        data = {k: v for k, v in e.items() if k not in ("t", "ev", "terminal")}
+        data = {k: v for k, v in e.items()
+                if k not in ("t", "ev", "terminal", "message", "refused")}
         if ev in ("send", "recv", "ok", "hello", "state", "exit"):
             return
-        if self.quiet and ev in ("sent", "received") and e["line"].split("|")[0] in ("PING",
-                                                                                     "PONG"):
+        if self.quiet and _heartbeat(e):
             return
+        self.show(e, data)
+        if ev == "received" and e["refused"] is not None:
+            self.refused(e["line"], e["refused"])
+
+    def show(self, e: Event, data: dict[str, Any]) -> None:
+        ev = e["ev"]
         if self.as_json:
             if ev != "timer" or not self.quiet:
                 self.out(ev, "", data)
@@ -150,6 +162,20 @@ class Printer:
             self.out("FATAL", str(e.get("text")))
         else:
             self.out(ev, json.dumps(data, default=str))
+
+    def refused(self, line: str, exc: ProtocolError) -> None:
+        """A line from the server that the protocol refuses (a server or network fault)."""
+        self.out("protocol", f"the server's line is not valid protocol: {exc}",
+                 {"line": line, "code": exc.code.value, "field": exc.field,
+                  "detail": exc.detail})
+
+
+def _heartbeat(e: Event) -> bool:
+    """A PING or PONG line (what ``--quiet`` leaves out): the EA's by its first field, the
+    server's by the message the protocol read."""
+    if e["ev"] == "sent":
+        return bool(e["line"].split("|")[0] in ("PING", "PONG"))
+    return e["ev"] == "received" and isinstance(e["message"], Ping | Pong)
 
 
 def describe_order_send(e: Event) -> str:
@@ -327,7 +353,7 @@ async def _logged_in(t: Terminal, printer: Printer) -> bool:
     """Wait for the server's answer to AUTH: True for OK, False for ERR or a timeout."""
     def answer_or_stop(e: Event) -> bool:
         if e["ev"] == "received":
-            return bool(e["line"].startswith(("OK|", "ERR|")))
+            return isinstance(e["message"], AuthOk | Error)
         return e["ev"] == "deinit" or (e["ev"] == "init" and int(e["ret"]) != 0)
 
     try:
@@ -340,7 +366,7 @@ async def _logged_in(t: Terminal, printer: Printer) -> bool:
         printer.out("RESULT", "the EA stopped itself before logging in (see its log above)",
                     {"logged_in": False})
         return False
-    if answer["line"].startswith("OK|"):
+    if isinstance(answer["message"], AuthOk):
         return True
     printer.out("RESULT", f"the server refused the EA: {answer['line']}", {"logged_in": False,
                                                                           "answer": answer["line"]})
@@ -413,7 +439,8 @@ async def run_ea(args: argparse.Namespace, scenario: Scenario) -> int:
     printer.out("positions", f"{len(final)} open at the end" + "".join(
         f"\n{'':18} {describe_position(p)}" for p in final), {"positions": final})
     sends = [e for e in t.events if e["ev"] == "order_send"]
-    logged_in = any(e["ev"] == "received" and e["line"].startswith("OK|") for e in t.events)
+    logged_in = any(e["ev"] == "received" and isinstance(e["message"], AuthOk)
+                    for e in t.events)
     if not logged_in:
         code = ExitCode.FAILED
     summary = {"role": args.role, "logged_in": logged_in,

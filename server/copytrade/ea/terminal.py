@@ -4,6 +4,13 @@ The terminal is a subprocess: control operations go to its stdin as JSON lines, 
 event it reports comes back as a JSON line on stdout (see mql5/emulator/README.md). This
 class keeps those events, splits socket traffic into protocol lines (``sent``/``received``
 events) and lets callers wait for conditions.
+
+What the server sends is read as an EA reads it, with the protocol's own
+:class:`~copytrade.protocol.Connection` (one per socket, EA side): each ``received`` event
+carries, besides its ``line`` text, the ``message`` the protocol made of it -- or ``None``
+and a ``refused`` :class:`~copytrade.protocol.ProtocolError` when the protocol refuses the
+line. Whoever checks the server's replies (``copytrade ea run``, the tests) looks at
+``message``, never at the text.
 """
 
 from __future__ import annotations
@@ -16,9 +23,22 @@ from typing import Any
 
 import trio
 
+from ..protocol import (
+    Connection,
+    ConnectionState,
+    Direction,
+    ErrorCode,
+    LineBuffer,
+    Message,
+    ProtocolError,
+    RemoteProtocolError,
+)
 from .build import Built
 
 Event = dict[str, Any]
+
+_NO_LIMIT = 1 << 30
+"""Framing limit for the display text: the Connection applies the protocol's own limit."""
 
 
 class TerminalError(Exception):
@@ -37,6 +57,7 @@ class Terminal:
         self._wake = trio.Event()
         self._next_id = 0
         self._partial: dict[tuple[str, int], str] = {}
+        self._links: dict[int, tuple[LineBuffer, Connection]] = {}
         self.exited = trio.Event()
 
     # ---------------------------------------------------------------- process
@@ -70,24 +91,51 @@ class Terminal:
     def _add(self, event: Event) -> None:
         event["terminal"] = self.name
         new = [event]
-        if event["ev"] in ("send", "recv"):
+        if event["ev"] == "send":
             key = (event["ev"], int(event["socket"]))
             text = self._partial.get(key, "") + event["data"]
             *lines, rest = text.split("\n")
             self._partial[key] = rest
-            kind = "sent" if event["ev"] == "send" else "received"
-            new += [{"t": event["t"], "ev": kind, "line": line.rstrip("\r\x00"),
+            new += [{"t": event["t"], "ev": "sent", "line": line.rstrip("\r\x00"),
                      "terminal": self.name} for line in lines]
+        elif event["ev"] == "recv":
+            new += [{"t": event["t"], "ev": "received", **read, "terminal": self.name}
+                    for read in self._read(int(event["socket"]), event["data"])]
         elif event["ev"] == "net" and event.get("what") == "close":
             for key in list(self._partial):
                 if key[1] == int(event["socket"]):
                     del self._partial[key]
+            self._links.pop(int(event["socket"]), None)
         for e in new:
             self.events.append(e)
             if self.on_event is not None:
                 self.on_event(e)
         self._wake.set()
         self._wake = trio.Event()
+
+    def _read(self, socket: int, data: str) -> list[dict[str, Any]]:
+        """The lines in bytes the EA received on ``socket``, each with what the protocol
+        made of it (``message``, or ``None`` and the ``refused`` error)."""
+        if socket not in self._links:
+            self._links[socket] = (LineBuffer(_NO_LIMIT), Connection(Direction.EA_TO_SERVER))
+        lines, link = self._links[socket]
+        lines.feed(data.encode("latin-1"))  # the emulator writes each byte as one code point
+        out: list[dict[str, Any]] = []
+        while (line := lines.next_line()) is not None:
+            message: Message | None = None
+            refused: ProtocolError | None = None
+            if link.state is ConnectionState.CLOSED:
+                refused = RemoteProtocolError(
+                    ErrorCode.MALFORMED, "a line after an ERR that closed the connection")
+            else:
+                link.receive_data(line + b"\n")
+                try:
+                    message = link.next_message()
+                except ProtocolError as exc:
+                    refused = exc
+            out.append({"line": line.decode("latin-1"), "message": message,
+                        "refused": refused})
+        return out
 
     async def wait_for(self, predicate: Callable[[Event], bool], timeout: float = 10,
                        since: int = 0) -> Event:
