@@ -18,7 +18,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import asyncpg
 import attrs
@@ -102,8 +102,8 @@ class Database:
         """Run the asyncio function ``fn(connection)`` on a pooled connection, one crossing."""
 
         async def _call() -> T:
-            async with self.pool.acquire() as con:
-                return await fn(con)
+            async with self.pool.acquire() as con:  # a proxy that forwards to the connection
+                return await fn(cast(asyncpg.Connection, con))
 
         return await _guarded(lambda: trio_asyncio.aio_as_trio(_call)())
 

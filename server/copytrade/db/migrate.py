@@ -107,9 +107,9 @@ async def _migrate(dsn: str, migrations: list[Migration]) -> MigrationReport:
                     )
             done: list[str] = []
             for m in migrations:
-                row = applied.get(m.version)
-                if row is not None:
-                    if row["checksum"] != m.checksum:
+                stored = applied.get(m.version)
+                if stored is not None:
+                    if stored["checksum"] != m.checksum:
                         raise MigrationError(
                             f"{m.name} was edited after it was applied (checksum differs); "
                             "migrations are forward-only: add a new file instead"
