@@ -95,7 +95,8 @@ async def test_live_trades_and_pairs_are_the_rest_objects_and_a_signal_is_one_me
     mid = master["account"]["id"]
     followers = []
     for n in range(3):
-        f = (await alice.post("/api/v1/accounts", json={"name": f"F{n}", "role": "follower"})).json()
+        f = (await alice.post("/api/v1/accounts",
+                              json={"name": f"F{n}", "role": "follower"})).json()
         fid = f["account"]["id"]
         r = await alice.put(f"/api/v1/accounts/{fid}/following",
                             json={"master_token": master["account"]["master_token"]})
@@ -111,7 +112,8 @@ async def test_live_trades_and_pairs_are_the_rest_objects_and_a_signal_is_one_me
         opened = None
         pending_messages: list[list[dict]] = []
         last: dict[int, dict] = {}
-        while opened is None or {f for f, e in last.items() if e["data"]["status"] == "OPEN"} != fids:
+        while opened is None or {f for f, e in last.items()
+                                 if e["data"]["status"] == "OPEN"} != fids:
             message = await ws.recv_message()
             if not isinstance(message, list):
                 continue

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 import trio
+import trio.lowlevel
 
 from copytrade.db.errors import DatabaseUnavailable
 from copytrade.engine.ledger import Ledger
@@ -26,7 +27,7 @@ class RecordingDb:
         if self.fail:
             self.fail -= 1
             raise DatabaseUnavailable("away")
-        await trio.sleep(0)
+        await trio.lowlevel.checkpoint()
         return await fn(self.con)
 
 
