@@ -9,7 +9,7 @@ import trio
 from wsclient import Closed, Rejected, WsClient
 
 from copytrade.domain.models import Side
-from copytrade.protocol import MasterOpen, Stored
+from copytrade.protocol import CloseReason, MasterClose, MasterOpen, Stored
 from copytrade.sim.link import Link
 
 from apitools import Api, start_api
@@ -84,3 +84,74 @@ async def test_closes_1001_on_shutdown(db, nursery) -> None:
             await ws.recv()
         assert closed.value.code == 1001
     await c.aclose()
+
+
+async def test_live_trades_and_pairs_are_the_rest_objects_and_a_signal_is_one_message(
+        api: Api, alice) -> None:
+    """Over real TCP and PostgreSQL: the data of ``trade.opened``/``trade.closed`` and of
+    every ``pair.status`` equals what ``/trades`` and ``/pairs`` answer for the same object
+    at that moment, and the PENDING pairs of one signal's followers come as one message."""
+    master = (await alice.post("/api/v1/accounts", json={"name": "M", "role": "master"})).json()
+    mid = master["account"]["id"]
+    followers = []
+    for n in range(3):
+        f = (await alice.post("/api/v1/accounts",
+                              json={"name": f"F{n}", "role": "follower"})).json()
+        fid = f["account"]["id"]
+        r = await alice.put(f"/api/v1/accounts/{fid}/following",
+                            json={"master_token": master["account"]["master_token"]})
+        assert r.status_code == 200, r.text
+        followers.append((fid, f["api_key"]))
+    with trio.fail_after(20):
+        sims = [await api.follower_ea(key) for _, key in followers]
+        m_ea = await api.ea(master["api_key"])
+        ws = await WsClient.connect(api.port, headers=_cookie(alice))
+        assert await ws.recv() == {"type": "hello", "id": 0}
+        await _open(m_ea, 41)
+        fids = {fid for fid, _ in followers}
+        opened = None
+        pending_messages: list[list[dict]] = []
+        last: dict[int, dict] = {}
+        while opened is None or {f for f, e in last.items()
+                                 if e["data"]["status"] == "OPEN"} != fids:
+            message = await ws.recv_message()
+            if not isinstance(message, list):
+                continue
+            pend = [e for e in message if e["type"] == "pair.status"
+                    and e["data"]["status"] == "PENDING"]
+            if pend:
+                pending_messages.append(pend)
+            for e in message:
+                if e["type"] == "trade.opened":
+                    opened = e
+                elif e["type"] == "pair.status":
+                    last[e["account_id"]] = e
+        # the signal's three PENDING pairs: one message, not one per follower
+        assert [sorted(e["account_id"] for e in m) for m in pending_messages] == [sorted(fids)]
+        trades = (await alice.get(f"/api/v1/accounts/{mid}/trades")).json()["items"]
+        assert opened["account_id"] == mid and opened["data"] == trades[0]
+        for fid in fids:
+            pairs = (await alice.get(f"/api/v1/accounts/{fid}/pairs")).json()["items"]
+            assert last[fid]["data"] == pairs[0], fid
+            assert set(last[fid]["data"]) == set(pairs[0])  # no engine-only field leaks
+        # the master closes: trade.closed and each CLOSED pair are the REST objects too
+        await m_ea.send(MasterClose(ticket=41, deal=4101, volume=Decimal("0.1"),
+                                    price=Decimal("1.2"), profit=Decimal("10"),
+                                    remaining=Decimal(0), reason=CloseReason.EXPERT))
+        closed = None
+        while closed is None or {f for f, e in last.items()
+                                 if e["data"]["status"] == "CLOSED"} != fids:
+            e = await ws.recv()
+            if e["type"] == "trade.closed":
+                closed = e
+            elif e["type"] == "pair.status":
+                last[e["account_id"]] = e
+        trades = (await alice.get(f"/api/v1/accounts/{mid}/trades")).json()["items"]
+        assert closed["data"] == trades[0] and closed["data"]["status"] == "CLOSED"
+        for fid in fids:
+            pairs = (await alice.get(f"/api/v1/accounts/{fid}/pairs")).json()["items"]
+            assert last[fid]["data"] == pairs[0], fid
+        await ws.close()
+        await m_ea.aclose()
+        for sim in sims:
+            sim.stop()

@@ -40,6 +40,10 @@ class WsClient:
         self._text = ""
         self._pending: deque[Any] = deque()
         """Events already parsed but not yet handled (one read may carry several frames)."""
+        self._unread: deque[dict[str, Any]] = deque()
+        """Live events of an array message not yet returned by :meth:`recv`."""
+        self.messages = 0
+        """Websocket messages received."""
 
     @classmethod
     async def connect(cls, port: int, path: str = "/api/v1/live",
@@ -72,7 +76,21 @@ class WsClient:
         return list(self.ws.events())
 
     async def recv(self) -> dict[str, Any]:
-        """The next JSON message; raises Closed when the server closes."""
+        """The next JSON object: ``hello``/``ping``, or the next live event of an array
+        message (docs/api.md: events arrive as non-empty JSON arrays); raises Closed when the
+        server closes."""
+        while not self._unread:
+            message = await self.recv_message()
+            if isinstance(message, list):
+                assert message and all(isinstance(e, dict) for e in message), message
+                self._unread.extend(message)
+            else:
+                assert isinstance(message, dict) and message["type"] in ("hello", "ping"), message
+                return message
+        return self._unread.popleft()
+
+    async def recv_message(self) -> Any:
+        """The next websocket message as parsed JSON; raises Closed when the server closes."""
         while True:
             if not self._pending:
                 self._pending.extend(await self._events())
@@ -84,7 +102,8 @@ class WsClient:
                 self._text += event.data
                 if event.message_finished:
                     text, self._text = self._text, ""
-                    return json.loads(text)  # type: ignore[no-any-return]
+                    self.messages += 1
+                    return json.loads(text)
             elif isinstance(event, CloseConnection):
                 raise Closed(event.code, event.reason or "")
 

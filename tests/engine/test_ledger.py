@@ -28,8 +28,7 @@ async def test_a_failed_batch_is_kept_and_written_once_the_database_takes_it(db,
     # The table is away for longer than all the old retries together (PostgreSQL refuses
     # every write meanwhile), then comes back.
     await db.execute("ALTER TABLE trade_pairs RENAME TO trade_pairs_away")
-    ledger.enqueue(sql.insert_fanout_pairs, (trade_id, follower.account.id, "PENDING", None,
-                                             None, None, None, None, None))
+    ledger.enqueue(sql.insert_fanout_pairs, sql.NewPair(trade_id, follower.account.id, "PENDING"))
     await trio.sleep(sum(RETRY_DELAYS) + 1)
     assert ledger.backlog == 1 and ledger.retries >= len(RETRY_DELAYS)
     await db.execute("ALTER TABLE trade_pairs_away RENAME TO trade_pairs")

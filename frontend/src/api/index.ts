@@ -13,7 +13,6 @@ export { AdminApi } from './admin';
 export * from './risk';
 export type { TradeQuery } from './client';
 export { LiveConnection, backoffDelay, liveUrl } from './live';
-export { normalizeEvent, normalizePair, normalizeTrade } from './normalize';
 export type { LiveStatus, LiveHandlers } from './live';
 
 const unauthorizedListeners = new Set<() => void>();

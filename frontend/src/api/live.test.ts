@@ -68,12 +68,12 @@ describe('LiveConnection', () => {
     expect(s.url).toBe('ws://x/api/v1/live');
     s.receive({ type: 'hello', id: 0 });
     s.receive({ type: 'ping' });
-    s.receive(event(1, 1));
-    s.receive(event(2, 2));
+    s.receive([event(1, 1)]);
+    s.receive([event(2, 2), event(3, 1), event(4, 2)]);
     s.onmessage?.({ data: 'not json' } as MessageEvent);
     expect(statuses).toEqual(['connecting', 'open']);
-    expect(all.map((e) => e.id)).toEqual([1, 2]);
-    expect(mine.map((e) => e.id)).toEqual([2]);
+    expect(all.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+    expect(mine.map((e) => e.id)).toEqual([2, 4]);
   });
 
   it('reconnects with growing delays and tells subscribers to resync', () => {
@@ -99,7 +99,7 @@ describe('LiveConnection', () => {
     expect(resync).toHaveBeenCalledOnce();
     expect(live.status).toBe('open');
     // The subscription survived: events of the new socket arrive.
-    FakeSocket.all[2]!.receive(event(5, 1));
+    FakeSocket.all[2]!.receive([event(5, 1)]);
     expect(events.map((e) => e.id)).toEqual([5]);
     // A successful hello resets the backoff.
     FakeSocket.all[2]!.drop();
@@ -116,7 +116,7 @@ describe('LiveConnection', () => {
     first.receive({ type: 'hello' });
     live.stop();
     expect(first.closed).toBe(true);
-    first.receive(event(1, 1));
+    first.receive([event(1, 1)]);
     first.drop();
     vi.advanceTimersByTime(10_000);
     expect(FakeSocket.all).toHaveLength(1);
@@ -131,30 +131,41 @@ describe('LiveConnection', () => {
     live.start();
     FakeSocket.all[0]!.receive({ type: 'hello' });
     off();
-    FakeSocket.all[0]!.receive(event(1, 1));
+    FakeSocket.all[0]!.receive([event(1, 1)]);
     expect(events).toEqual([]);
   });
 });
 
-describe('event normalisation', () => {
+describe('event batches', () => {
   beforeEach(() => { FakeSocket.all = []; });
 
-  it('brings engine rows to the REST shapes', () => {
+  it('delivers each event of an array in order, as sent (REST shapes, nothing renamed)', () => {
     const live = new LiveConnection({ url: 'ws://x', WebSocket: FakeSocket as unknown as typeof WebSocket });
     const got: LiveEvent[] = [];
     live.subscribe({ onEvent: (e) => got.push(e) });
     live.start();
     const s = FakeSocket.all[0]!;
     s.receive({ type: 'hello', id: 0 });
-    s.receive({ id: 1, type: 'trade.opened', account_id: 1, at: 1, data: {
-      id: 10, account_id: 1, ticket: 555, symbol: 'XAUUSD', type: 'BUY', price: '2000.10' } });
-    s.receive({ id: 2, type: 'pair.status', account_id: 2, at: 1, data: {
-      id: 20, master_trade_id: 10, account_id: 2, status: 'OPEN', slave_ticket: 9001,
-      slave_volume: '0.20', slave_type: 'SELL', master_ticket: 555 } });
-    expect(got[0]!.data).toMatchObject({ id: 10, side: 'BUY', ticket: 555, symbol: 'XAUUSD' });
-    expect(got[1]!.data).toEqual({
-      id: 20, master_trade_id: 10, status: 'OPEN', master_ticket: 555,
-      follower_ticket: 9001, volume: '0.20', follower_side: 'SELL',
-    });
+    const pair = (id: number, account: number) => ({
+      id, type: 'pair.status', account_id: account, at: 1, data: {
+        id: 20 + id, master_trade_id: 10, master_ticket: 555, status: 'PENDING',
+        follower_ticket: null, volume: null, follower_side: 'SELL', side: 'BUY' } });
+    s.receive([pair(1, 2), pair(2, 3), pair(3, 4)]);
+    expect(got.map((e) => [e.id, e.account_id])).toEqual([[1, 2], [2, 3], [3, 4]]);
+    expect(got[0]!.data).toEqual(pair(1, 2).data);
+  });
+
+  it('skips what is not an event and ignores single events outside an array', () => {
+    const live = new LiveConnection({ url: 'ws://x', WebSocket: FakeSocket as unknown as typeof WebSocket });
+    const got: LiveEvent[] = [];
+    live.subscribe({ onEvent: (e) => got.push(e) });
+    live.start();
+    const s = FakeSocket.all[0]!;
+    s.receive({ type: 'hello', id: 0 });
+    s.receive([null, 7, 'x', { type: 'ping' }, { type: 5 }, event(9, 1)]);
+    s.receive(event(10, 1)); // not the documented framing
+    s.receive([]);
+    s.receive(null);
+    expect(got.map((e) => e.id)).toEqual([9]);
   });
 });

@@ -3,8 +3,11 @@
  * jitter. Subscriptions belong to this object, not to the socket, so they survive every
  * reconnect; after a reconnect each subscriber is told to resync (reload what it may have
  * missed while the socket was down — the server does not replay events).
+ *
+ * Events arrive in batches: each message carrying events is a JSON array of them, in order
+ * (a signal's pair events for many followers come as one message); `hello` and `ping` are
+ * single objects. Event data is already in the REST shapes (types.ts): nothing is renamed here.
  */
-import { normalizeEvent } from './normalize';
 import type { LiveEvent } from './types';
 
 export type LiveStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -123,22 +126,32 @@ export class LiveConnection {
 
   private onMessage(s: WebSocket, ev: MessageEvent): void {
     if (this.socket !== s || typeof ev.data !== 'string') return;
-    let msg: { type?: unknown; id?: unknown };
+    let msg: unknown;
     try {
-      msg = JSON.parse(ev.data) as { type?: unknown };
+      msg = JSON.parse(ev.data);
     } catch {
       return;
     }
-    if (msg.type === 'hello') {
+    if (Array.isArray(msg)) {
+      for (const item of msg) this.dispatch(item);
+      return;
+    }
+    if (msg !== null && typeof msg === 'object' && (msg as { type?: unknown }).type === 'hello') {
       const resync = this.everOpened;
       this.everOpened = true;
       this.attempt = 0;
       this.setStatus('open');
       if (resync) for (const l of this.listeners) l.onResync?.();
-      return;
     }
-    if (typeof msg.type !== 'string' || !msg.type.includes('.')) return; // pings, acks
-    const event = normalizeEvent(msg as LiveEvent);
+    // anything else outside an array (ping) carries no event
+  }
+
+  /** One element of an event array; anything that is not an event is skipped. */
+  private dispatch(item: unknown): void {
+    if (item === null || typeof item !== 'object') return;
+    const type = (item as { type?: unknown }).type;
+    if (typeof type !== 'string' || !type.includes('.')) return;
+    const event = item as LiveEvent;
     for (const l of this.listeners) {
       if (l.accountId !== undefined && event.account_id !== null
           && event.account_id !== undefined && event.account_id !== l.accountId) continue;

@@ -172,15 +172,13 @@ interface LiveEventBase<T extends LiveEventType, D> {
   data: D;
 }
 
-/** Trade and pair events may carry only part of the row (see normalize.ts). */
-export type PartialRow<T extends { id: Id }> = Partial<T> & { id: Id };
-
 export type LiveEvent =
-  | LiveEventBase<'trade.opened', PartialRow<MasterTrade>>
-  | LiveEventBase<'trade.closed', PartialRow<MasterTrade>>
-  | LiveEventBase<'trade.modified', PartialRow<MasterTrade>>
-  | LiveEventBase<'trade.partial', PartialRow<MasterTrade>>
-  | LiveEventBase<'pair.status', PartialRow<TradePair>>
+  /** Trades and pairs are the REST objects (TradeOut, PairOut), built by the server from the rows it wrote. */
+  | LiveEventBase<'trade.opened', MasterTrade>
+  | LiveEventBase<'trade.closed', MasterTrade>
+  | LiveEventBase<'trade.modified', MasterTrade>
+  | LiveEventBase<'trade.partial', MasterTrade>
+  | LiveEventBase<'pair.status', TradePair>
   | LiveEventBase<'ea.status', { online: boolean }>
   | LiveEventBase<'account.state', Partial<AccountState>>
   | LiveEventBase<'account.mode', { copy_mode: CopyMode; partner_id?: Id | null }>

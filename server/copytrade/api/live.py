@@ -2,10 +2,14 @@
 
 Authenticated by the session cookie only, and only when the ``Origin`` (if sent) matches the
 ``Host`` — a cookie alone would let any web page open the socket (cross-site websocket
-hijacking). Sends ``hello`` first, then each :class:`~copytrade.engine.events.Event` of the
-user's own accounts, ``ping`` after 20 s of silence, and closes with 1001 on shutdown (the
-handler must do that itself, STACK-NOTES trap 2), 1008 when the session ends or the client
-fell too far behind.
+hijacking). Sends ``hello`` first, then the :class:`~copytrade.engine.events.Event` s of the
+user's own accounts as JSON arrays — every event queued since the last message in one array
+(a signal's pair events for hundreds of followers are one message, not one each) — ``ping``
+after 20 s of silence, and closes with 1001 on shutdown (the handler must do that itself,
+STACK-NOTES trap 2), 1008 when the session ends or the client fell too far behind.
+
+Event data is sent as the engine published it: trades and pairs are already the REST objects
+(db/shapes.py), built from the rows the engine wrote; nothing is read again here.
 """
 
 from __future__ import annotations
@@ -18,39 +22,14 @@ import trio
 from quart import Quart, Response, websocket
 
 from ..db.errors import DatabaseUnavailable
-from ..db.trade_queries import TradeQueries
-from ..engine.events import Event
 from .errors import Forbidden, Unauthorized, error_response
 from .routing import state
 from .security import COOKIE
-from .validation import unstructure
-from .views import pair_out, trade_out
 
 PING_INTERVAL = 20.0
 GOING_AWAY = 1001
 POLICY = 1008
 TRY_AGAIN_LATER = 1013
-
-
-async def rest_shaped(trades: TradeQueries, event: Event) -> dict[str, Any]:
-    """The event as JSON, with trades and pairs in the same shape as the REST API's.
-
-    The engine publishes raw ledger rows (it knows nothing of the API); a dashboard wants the
-    objects it already lists, so they are read again here — one query per event, and only for
-    users who have a live page open.
-    """
-    payload = event.to_json()
-    object_id = event.data.get("id")
-    if isinstance(object_id, int):
-        if event.type == "pair.status":
-            row = await trades.pair(object_id)
-            if row is not None:
-                payload["data"] = unstructure(pair_out(row))
-        elif event.type.startswith("trade."):
-            row = await trades.trade(object_id)
-            if row is not None:
-                payload["data"] = unstructure(trade_out(row))
-    return payload
 
 
 def _same_origin() -> bool:
@@ -72,7 +51,7 @@ async def live() -> Response | None:
     await websocket.accept()
     close: list[tuple[int, str]] = []
 
-    async def send(payload: dict[str, Any]) -> None:
+    async def send(payload: dict[str, Any] | list[dict[str, Any]]) -> None:
         await websocket.send(json.dumps(payload))
 
     async with st.ctx.events.subscribe(found.user_id) as events, trio.open_nursery() as nursery:
@@ -98,11 +77,11 @@ async def live() -> Response | None:
             while True:
                 with trio.move_on_after(PING_INTERVAL) as idle:
                     try:
-                        event = await events.receive()
+                        batch = await events.receive_batch()
                     except trio.EndOfChannel:
                         close.append((POLICY, "fell behind; reconnect"))
                         break
-                    await send(await rest_shaped(st.trades, event))
+                    await send([event.to_json() for event in batch])
                 if idle.cancelled_caught:
                     if await st.sessions.resolve(cookie) is None:  # type: ignore[arg-type]
                         close.append((POLICY, "session ended"))

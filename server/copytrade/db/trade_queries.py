@@ -2,7 +2,7 @@
 
 Set-based SQL only: filters, cursors, percentiles (``percentile_cont``) and running totals
 (window functions) are computed by PostgreSQL, each answer in one round trip. Rows come back as
-plain dicts whose keys are the API's field names.
+plain dicts whose keys are the API's field names (db/shapes.py maps the columns).
 """
 
 from __future__ import annotations
@@ -14,40 +14,14 @@ from typing import Any
 import attrs
 
 from .database import Database
+from .shapes import PAIR_PIPS, PAIR_REST, SLIPPAGE_POINTS, TRADE_REST
+
+__all__ = ["PAIR_PIPS", "SLIPPAGE_POINTS", "Page", "PageFilter", "Stats", "TradeQueries"]
 
 _LIVE = "('PENDING', 'OPEN', 'UNKNOWN')"
 
-PAIR_PIPS = (
-    "pips(coalesce(p.symbol, t.symbol), p.slave_type, coalesce(p.fill_price, t.price), "
-    "coalesce(p.close_price, p.current_price))"
-)
-"""A copy's price movement in pips from its own fill (the master's price until reported)."""
-
-SLIPPAGE_POINTS = (
-    "round((p.fill_price - t.price) * (CASE WHEN p.slave_type = 'SELL' THEN -1 ELSE 1 END) "
-    "* power(10::numeric, p.digits), 1)"
-)
-"""Follower fill price against the master's open price in the follower symbol's points;
-positive = worse for the follower (paid more on a BUY, got less on a SELL)."""
-
-_TRADE_COLUMNS = (
-    "t.id, t.ticket, t.symbol, t.type AS side, t.price, t.volume, t.open_volume, t.sl, t.tp, "
-    "t.status, t.opened_at, t.closed_at, t.close_price, t.close_reason, t.profit, "
-    "t.current_price, t.floating_profit, t.swap, t.floating_at, "
-    "pips(t.symbol, t.type, t.price, coalesce(t.close_price, t.current_price))::float8 AS pips"
-)
-
-_PAIR_COLUMNS = (
-    "p.id, p.master_trade_id, t.ticket AS master_ticket, t.account_id AS master_account_id, "
-    "t.symbol, p.symbol AS follower_symbol, t.type AS side, p.slave_type AS follower_side, "
-    "t.volume AS master_volume, p.requested_volume, p.slave_volume AS volume, "
-    "p.slave_ticket AS follower_ticket, t.price AS open_price, p.close_price, p.status, "
-    "p.reason_code, p.reason, p.retcode, p.profit, p.created_at, p.sent_at, p.acked_at, "
-    "p.closed_at, "
-    "(extract(epoch FROM (p.acked_at - p.sent_at)) * 1000)::float8 AS latency_ms, "
-    "p.fill_price, p.current_price, p.floating_profit, p.swap, p.floating_at, "
-    f"{PAIR_PIPS}::float8 AS pips, {SLIPPAGE_POINTS}::float8 AS slippage_points"
-)
+_TRADE_COLUMNS = TRADE_REST
+_PAIR_COLUMNS = PAIR_REST
 
 
 @attrs.frozen
@@ -106,19 +80,6 @@ class TradeQueries:
             f"FROM trading_accounts a LEFT JOIN trading_accounts f ON f.id = a.following_id "
             f"WHERE a.id = ANY($1::bigint[])", account_ids)
         return {r["id"]: (r["following_name"], int(r["open_pairs"])) for r in rows}
-
-    async def trade(self, trade_id: int) -> dict[str, Any] | None:
-        """One master trade in the API's shape (for live events)."""
-        r = await self.db.fetchrow(
-            f"SELECT {_TRADE_COLUMNS} FROM master_trades t WHERE t.id = $1", trade_id)
-        return None if r is None else dict(r)
-
-    async def pair(self, pair_id: int) -> dict[str, Any] | None:
-        """One trade pair in the API's shape (for live events)."""
-        r = await self.db.fetchrow(
-            f"SELECT {_PAIR_COLUMNS} FROM trade_pairs p "
-            f"JOIN master_trades t ON t.id = p.master_trade_id WHERE p.id = $1", pair_id)
-        return None if r is None else dict(r)
 
     async def trades_page(self, account_id: int, f: PageFilter) -> Page:
         rows = await self.db.fetch(

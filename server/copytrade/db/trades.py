@@ -4,6 +4,11 @@ The functions here take an asyncpg connection and run on the asyncio side, so th
 can do several of them in one trio→asyncio crossing (``Database.run``). Pair transitions are
 guarded UPDATEs: a late or repeated ACK can never move a pair backwards or apply twice. Batches
 go through ``unnest`` arrays, one statement per batch.
+
+Trades and pairs come back in the REST API's vocabulary (db/shapes.py): a master trade as a
+:class:`MasterTrade`, a pair as a row of ``PAIR_REST`` plus ``account_id`` (the follower). The
+pair statements return the rows they changed in that shape, which is what a ``pair.status``
+live event carries: nothing is read again to publish it.
 """
 
 from __future__ import annotations
@@ -11,93 +16,153 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
+import attrs
 
 from .errors import NotFound
+from .shapes import PAIR_REST, TRADE_REST, json_value
 
-Row = Any
+Row = asyncpg.Record
 
-TRADE_COLUMNS = (
-    "id, account_id, ticket, symbol, type, price, volume, open_volume, sl, tp, status, opened_at, "
-    "received_at, closed_at, close_price, close_reason, profit"
-)
-PAIR_COLUMNS = (
-    "p.id, p.master_trade_id, p.account_id, p.status, p.symbol, p.requested_volume, "
-    "p.slave_ticket, p.slave_volume, p.slave_type, p.reason_code, p.reason, p.retcode, p.profit, "
-    "p.close_price, p.created_at, p.sent_at, p.acked_at, p.closed_at"
-)
+TRADE_COLUMNS = f"{TRADE_REST}, t.account_id, t.received_at"
+"""A master trade as :class:`MasterTrade` (table alias ``t``)."""
+PAIR_COLUMNS = f"{PAIR_REST}, p.account_id"
+"""A pair (alias ``p``, joined to its master trade ``t``) as the API's ``PairOut`` plus the
+follower's ``account_id`` (which routes its live event)."""
+
+
+@attrs.frozen
+class MasterTrade:
+    """One master trade as stored, in the REST vocabulary (``TradeOut``'s fields) plus the
+    master's ``account_id`` and ``received_at``."""
+
+    id: int
+    account_id: int
+    ticket: int
+    symbol: str
+    side: str
+    price: Decimal
+    volume: Decimal
+    open_volume: Decimal
+    sl: Decimal
+    tp: Decimal
+    status: str
+    opened_at: datetime
+    received_at: datetime
+    closed_at: datetime | None = None
+    close_price: Decimal | None = None
+    close_reason: str | None = None
+    profit: Decimal = Decimal(0)
+    current_price: Decimal | None = None
+    floating_profit: Decimal | None = None
+    swap: Decimal | None = None
+    floating_at: datetime | None = None
+    pips: float | None = None
+
+    @classmethod
+    def of(cls, row: Row) -> MasterTrade:
+        return cls(**dict(row.items()))
+
+    def rest(self) -> dict[str, Any]:
+        """The trade as the REST API sends it (``TradeOut``): a live event's ``data``."""
+        return {f.name: json_value(getattr(self, f.name)) for f in _REST_FIELDS}
+
+
+_REST_FIELDS = [f for f in attrs.fields(MasterTrade) if f.name not in ("account_id", "received_at")]
+
+
+class NewPair(NamedTuple):
+    """A pair the fan-out or a login resync decided (``insert_pairs`` row)."""
+
+    master_trade_id: int
+    account_id: int
+    status: str
+    follower_symbol: str | None = None
+    requested_volume: Decimal | None = None
+    follower_side: str | None = None
+    reason_code: str | None = None
+    reason: str | None = None
+    sent_at: datetime | None = None
+
+
+def _trade(row: Row | None) -> MasterTrade:
+    assert row is not None
+    return MasterTrade.of(row)
 
 
 async def record_open(
     con: asyncpg.Connection, account_id: int, ticket: int, symbol: str, side: str,
     price: Decimal, volume: Decimal, sl: Decimal, tp: Decimal, opened_at: datetime,
-) -> tuple[Row, bool]:
+) -> tuple[MasterTrade, bool]:
     """Store a master open; the same (account, ticket) again returns the stored row, not new."""
     row = await con.fetchrow(
-        f"INSERT INTO master_trades (account_id, ticket, symbol, type, price, volume, open_volume,"
+        f"INSERT INTO master_trades AS t (account_id, ticket, symbol, type, price, volume, "
+        f"open_volume,"
         f" sl, tp, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9) "
         f"ON CONFLICT (account_id, ticket) DO NOTHING RETURNING {TRADE_COLUMNS}",
         account_id, ticket, symbol, side, price, volume, sl, tp, opened_at,
     )
     if row is not None:
-        return row, True
+        return MasterTrade.of(row), True
     row = await con.fetchrow(
-        f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE account_id = $1 AND ticket = $2",
+        f"SELECT {TRADE_COLUMNS} FROM master_trades t WHERE account_id = $1 AND ticket = $2",
         account_id, ticket,
     )
-    return row, False
+    return _trade(row), False
 
 
 async def record_close(
     con: asyncpg.Connection, account_id: int, ticket: int, deal: int, volume: Decimal,
     price: Decimal, profit: Decimal, remaining: Decimal, reason: str,
-) -> tuple[Row, bool, Decimal]:
+) -> tuple[MasterTrade, bool, Decimal]:
     """Store one closing deal; returns (trade after, new?, open volume before this deal)."""
     async with con.transaction():
         trade = await con.fetchrow(
-            f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE account_id = $1 AND ticket = $2 "
+            f"SELECT {TRADE_COLUMNS} FROM master_trades t WHERE account_id = $1 AND ticket = $2 "
             f"FOR UPDATE", account_id, ticket)
         if trade is None:
             raise NotFound(f"unknown ticket {ticket}")
+        trade_id: int = trade["id"]
+        before: Decimal = trade["open_volume"]
         inserted = await con.fetchval(
             "INSERT INTO master_trade_closes (master_trade_id, deal, volume, price, profit, "
             "remaining, reason) VALUES ($1, $2, $3, $4, $5, $6, $7) "
             "ON CONFLICT DO NOTHING RETURNING 1",
-            trade["id"], deal, volume, price, profit, remaining, reason,
+            trade_id, deal, volume, price, profit, remaining, reason,
         )
         if inserted is None:
-            return trade, False, trade["open_volume"]
-        before = trade["open_volume"]
+            return MasterTrade.of(trade), False, before
         remaining = min(remaining, before)
         after = await con.fetchrow(
-            f"UPDATE master_trades SET open_volume = $2::numeric, profit = profit + $3, "
+            f"UPDATE master_trades AS t SET open_volume = $2::numeric, profit = profit + $3, "
             f"status = CASE WHEN $2::numeric = 0 THEN 'CLOSED' ELSE status END, "
             f"closed_at = CASE WHEN $2::numeric = 0 THEN now() ELSE closed_at END, "
             f"close_price = CASE WHEN $2::numeric = 0 THEN $4 ELSE close_price END, "
             f"close_reason = CASE WHEN $2::numeric = 0 THEN $5 ELSE close_reason END "
             f"WHERE id = $1 RETURNING {TRADE_COLUMNS}",
-            trade["id"], remaining, profit, price, reason,
+            trade_id, remaining, profit, price, reason,
         )
-        return after, True, before
+        return _trade(after), True, before
 
 
 async def record_modify(
     con: asyncpg.Connection, account_id: int, ticket: int, sl: Decimal, tp: Decimal
-) -> tuple[Row, bool]:
+) -> tuple[MasterTrade, bool]:
     """Store new SL/TP; returns (trade, changed?)."""
-    trade = await con.fetchrow(
-        f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE account_id = $1 AND ticket = $2",
+    row = await con.fetchrow(
+        f"SELECT {TRADE_COLUMNS} FROM master_trades t WHERE account_id = $1 AND ticket = $2",
         account_id, ticket)
-    if trade is None:
+    if row is None:
         raise NotFound(f"unknown ticket {ticket}")
-    if trade["sl"] == sl and trade["tp"] == tp:
+    trade = MasterTrade.of(row)
+    if trade.sl == sl and trade.tp == tp:
         return trade, False
     after = await con.fetchrow(
-        f"UPDATE master_trades SET sl = $2, tp = $3 WHERE id = $1 RETURNING {TRADE_COLUMNS}",
-        trade["id"], sl, tp)
-    return after, True
+        f"UPDATE master_trades AS t SET sl = $2, tp = $3 WHERE id = $1 "
+        f"RETURNING {TRADE_COLUMNS}", trade.id, sl, tp)
+    return _trade(after), True
 
 
 _INSERT_PAIRS = (
@@ -109,25 +174,22 @@ _INSERT_PAIRS = (
 )
 
 
-def _pair_columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
-    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[]] * 9
+def _rest(statement: str) -> str:
+    """``statement`` (an INSERT or UPDATE of ``trade_pairs AS p``) returning the changed pairs
+    in the REST shape (:data:`PAIR_COLUMNS`), joined to their master trades."""
+    return (f"WITH p AS ({statement} RETURNING p.*) SELECT {PAIR_COLUMNS} FROM p "
+            f"JOIN master_trades t ON t.id = p.master_trade_id")
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[]] * width
     return [list(c) for c in cols]
 
 
-async def insert_pairs(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+async def insert_pairs(con: asyncpg.Connection, rows: Sequence[NewPair]) -> list[Row]:
     """Insert new pairs in one statement; existing (trade, follower) pairs are left alone.
-
-    Row tuple: (master_trade_id, account_id, status, symbol, requested_volume, slave_type,
-    reason_code, reason, sent_at).
-    """
-    return await con.fetch(  # type: ignore[no-any-return]
-        f"{_INSERT_PAIRS} RETURNING {PAIR_COLUMNS}", *_pair_columns(rows))
-
-
-async def insert_pairs_quiet(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """:func:`insert_pairs` without sending the rows back (when nobody watches live events:
-    decoding thousands of returned rows would cost the fan-out's thread milliseconds)."""
-    await con.execute(_INSERT_PAIRS, *_pair_columns(rows))
+    Returns the pairs inserted."""
+    return await con.fetch(_rest(_INSERT_PAIRS), *_columns(rows, len(NewPair._fields)))
 
 
 _MARK_RECORDED = (
@@ -136,23 +198,13 @@ _MARK_RECORDED = (
 )
 
 
-async def insert_fanout_pairs(
-    con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]
-) -> list[Row]:
-    """The fan-out's pairs of new master trades (:func:`insert_pairs` rows), and the mark that
+async def insert_fanout_pairs(con: asyncpg.Connection, rows: Sequence[NewPair]) -> list[Row]:
+    """The fan-out's pairs of new master trades (:func:`insert_pairs`), and the mark that
     they are committed (``master_trades.pairs_recorded``: a trade left unmarked by a kill -9
     gets its rows back at the next start, :func:`recover_unrecorded_pairs`)."""
     out = await insert_pairs(con, rows)
-    await con.execute(_MARK_RECORDED, sorted({r[0] for r in rows}))
+    await con.execute(_MARK_RECORDED, sorted({r.master_trade_id for r in rows}))
     return out
-
-
-async def insert_fanout_pairs_quiet(
-    con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """:func:`insert_fanout_pairs` without sending the rows back."""
-    await insert_pairs_quiet(con, rows)
-    await con.execute(_MARK_RECORDED, sorted({r[0] for r in rows}))
 
 
 async def recover_unrecorded_pairs(con: asyncpg.Connection) -> int:
@@ -178,13 +230,12 @@ async def recover_unrecorded_pairs(con: asyncpg.Connection) -> int:
 async def mark_no_answer(con: asyncpg.Connection, timeout_s: float) -> list[Row]:
     """PENDING → UNKNOWN for copies whose OPEN went out more than ``timeout_s`` ago with
     neither ACK_OPEN nor NACK_OPEN since (reason code NO_ANSWER)."""
-    return await con.fetch(  # type: ignore[no-any-return]
-        f"UPDATE trade_pairs AS p SET status = 'UNKNOWN', reason_code = 'NO_ANSWER', "
-        f"reason = 'no ACK or NACK from the follower EA within ' || $1::text || ' s of the "
-        f"OPEN; outcome unknown until it answers or reports its positions at its next login' "
-        f"WHERE p.status = 'PENDING' AND p.sent_at IS NOT NULL "
-        f"AND p.sent_at < now() - make_interval(secs => $2) "
-        f"RETURNING {PAIR_COLUMNS}", f"{timeout_s:g}", timeout_s)
+    return await con.fetch(_rest(
+        "UPDATE trade_pairs AS p SET status = 'UNKNOWN', reason_code = 'NO_ANSWER', "
+        "reason = 'no ACK or NACK from the follower EA within ' || $1::text || ' s of the "
+        "OPEN; outcome unknown until it answers or reports its positions at its next login' "
+        "WHERE p.status = 'PENDING' AND p.sent_at IS NOT NULL "
+        "AND p.sent_at < now() - make_interval(secs => $2)"), f"{timeout_s:g}", timeout_s)
 
 
 _PAIR_BY_TICKET = (
@@ -215,27 +266,18 @@ async def ack_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) ->
     Row: (follower_id, master_ticket, slave_ticket, volume, side, acked_at).
     """
     cols = [list(c) for c in zip(*rows, strict=True)]
-    return await con.fetch(  # type: ignore[no-any-return]
-        f"{_ACK_OPENS} RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket", *cols)
-
-
-async def ack_opens_quiet(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """:func:`ack_opens` without sending the rows back (see :func:`insert_pairs_quiet`)."""
-    await con.execute(_ACK_OPENS, *[list(c) for c in zip(*rows, strict=True)])
+    return await con.fetch(_rest(_ACK_OPENS), *cols)
 
 
 async def fail_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
     """PENDING/UNKNOWN → FAILED. Row: (follower_id, master_ticket, retcode, text, at)."""
     cols = [list(c) for c in zip(*rows, strict=True)]
-    return await con.fetch(  # type: ignore[no-any-return]
+    return await con.fetch(_rest(
         "UPDATE trade_pairs AS p SET status = 'FAILED', retcode = x.retcode, "
         "reason_code = 'REJECTED', reason = x.txt, acked_at = x.at "
         + _by_ticket("$1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::timestamptz[]",
                      "fid, ticket, retcode, txt, at")
-        + f" AND p.status IN ('PENDING', 'UNKNOWN') "
-        f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
-        *cols,
-    )
+        + " AND p.status IN ('PENDING', 'UNKNOWN')"), *cols)
 
 
 async def skip_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
@@ -243,15 +285,12 @@ async def skip_opens(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -
     might (copy existing positions, beyond the price limit). Row: (follower_id,
     master_ticket, reason_code, text, at)."""
     cols = [list(c) for c in zip(*rows, strict=True)]
-    return await con.fetch(  # type: ignore[no-any-return]
+    return await con.fetch(_rest(
         "UPDATE trade_pairs AS p SET status = 'SKIPPED', reason_code = x.code, "
         "reason = x.txt, acked_at = x.at "
         + _by_ticket("$1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[]",
                      "fid, ticket, code, txt, at")
-        + f" AND p.status IN ('PENDING', 'UNKNOWN') "
-        f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
-        *cols,
-    )
+        + " AND p.status IN ('PENDING', 'UNKNOWN')"), *cols)
 
 
 async def already_copied_opens(
@@ -261,15 +300,12 @@ async def already_copied_opens(
     copied this master ticket and that copy is closed (``NACK_OPEN|T|0|ALREADY_COPIED …``,
     docs/protocol.md §11). Row: (follower_id, master_ticket, text, at)."""
     cols = [list(c) for c in zip(*rows, strict=True)]
-    return await con.fetch(  # type: ignore[no-any-return]
+    return await con.fetch(_rest(
         "UPDATE trade_pairs AS p SET status = 'CLOSED', slave_volume = 0, "
         "reason_code = 'ALREADY_COPIED', reason = x.txt, acked_at = x.at, closed_at = x.at "
         + _by_ticket("$1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[]",
                      "fid, ticket, txt, at")
-        + f" AND p.status IN ('PENDING', 'UNKNOWN') "
-        f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
-        *cols,
-    )
+        + " AND p.status IN ('PENDING', 'UNKNOWN')"), *cols)
 
 
 async def ack_closes(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
@@ -281,7 +317,7 @@ async def ack_closes(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -
     (profit is added once).
     """
     cols = [list(c) for c in zip(*rows, strict=True)]
-    return await con.fetch(  # type: ignore[no-any-return]
+    return await con.fetch(_rest(
         "UPDATE trade_pairs AS p SET slave_volume = x.remaining, "
         "profit = coalesce(p.profit, 0) + x.profit, "
         "slave_ticket = coalesce(p.slave_ticket, x.sticket), "
@@ -293,11 +329,8 @@ async def ack_closes(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -
         + _by_ticket("$1::bigint[], $2::bigint[], $3::numeric[], $4::numeric[], $5::numeric[], "
                      "$6::numeric[], $7::timestamptz[], $8::bigint[]",
                      "fid, ticket, vol, remaining, price, profit, at, sticket")
-        + f" AND p.status IN ('OPEN', 'UNKNOWN') "
-        f"AND (p.slave_volume IS NULL OR p.slave_volume > x.remaining) "
-        f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
-        *cols,
-    )
+        + " AND p.status IN ('OPEN', 'UNKNOWN') "
+        "AND (p.slave_volume IS NULL OR p.slave_volume > x.remaining)"), *cols)
 
 
 async def close_pairs_externally(
@@ -309,85 +342,83 @@ async def close_pairs_externally(
     Row: (follower_id, master_ticket, price|None, profit|None, reason_code, reason, at).
     """
     cols = [list(c) for c in zip(*rows, strict=True)]
-    return await con.fetch(  # type: ignore[no-any-return]
+    return await con.fetch(_rest(
         "UPDATE trade_pairs AS p SET status = 'CLOSED', close_price = x.price, "
         "profit = coalesce(x.profit, p.profit), reason_code = x.code, reason = x.why, "
         "closed_at = x.at, slave_volume = 0 "
         + _by_ticket("$1::bigint[], $2::bigint[], $3::numeric[], $4::numeric[], $5::text[], "
                      "$6::text[], $7::timestamptz[]", "fid, ticket, price, profit, code, why, at")
-        + f" AND p.status IN ('OPEN', 'UNKNOWN') "
-        f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
-        *cols,
-    )
+        + " AND p.status IN ('OPEN', 'UNKNOWN')"), *cols)
 
 
 async def set_held(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
     """What a follower EA reported at login for an OPEN pair, when the ledger says otherwise
     (an ACK_CLOSE lost in a crash). Row: (follower_id, master_ticket, slave_ticket, volume)."""
     cols = [list(c) for c in zip(*rows, strict=True)]
-    return await con.fetch(  # type: ignore[no-any-return]
+    return await con.fetch(_rest(
         "UPDATE trade_pairs AS p SET slave_ticket = x.sticket, slave_volume = x.vol "
         + _by_ticket("$1::bigint[], $2::bigint[], $3::bigint[], $4::numeric[]",
                      "fid, ticket, sticket, vol")
-        + f" AND p.status = 'OPEN' RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
-        *cols,
-    )
+        + " AND p.status = 'OPEN'"), *cols)
 
 
 async def note_pairs(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
     """Attach a reason to live pairs without changing their status (failed close/modify,
     kill switch). Row: (follower_id, master_ticket, retcode|None, reason_code, reason)."""
     cols = [list(c) for c in zip(*rows, strict=True)]
-    return await con.fetch(  # type: ignore[no-any-return]
+    return await con.fetch(_rest(
         "UPDATE trade_pairs AS p SET retcode = x.retcode, reason_code = x.code, reason = x.why "
         + _by_ticket("$1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[]",
                      "fid, ticket, retcode, code, why")
-        + " AND p.status IN ('PENDING', 'OPEN', 'UNKNOWN') "
-        + f"RETURNING {PAIR_COLUMNS}, x.ticket AS master_ticket",
-        *cols,
-    )
+        + " AND p.status IN ('PENDING', 'OPEN', 'UNKNOWN')"), *cols)
 
 
 async def live_pairs_of_trade(con: asyncpg.Connection, master_trade_id: int) -> list[Row]:
     """PENDING, OPEN and UNKNOWN pairs of one master trade."""
-    return await con.fetch(  # type: ignore[no-any-return]
-        f"SELECT {PAIR_COLUMNS} FROM trade_pairs p WHERE p.master_trade_id = $1 "
+    return await con.fetch(
+        f"SELECT {PAIR_COLUMNS} FROM trade_pairs p JOIN master_trades t "
+        f"ON t.id = p.master_trade_id WHERE p.master_trade_id = $1 "
         f"AND p.status IN ('PENDING', 'OPEN', 'UNKNOWN')", master_trade_id)
 
 
-async def live_pairs_of_follower(con: asyncpg.Connection, follower_id: int) -> list[Row]:
-    """A follower's PENDING, OPEN and UNKNOWN pairs with their master trades (for resync)."""
-    return await con.fetch(  # type: ignore[no-any-return]
-        f"SELECT {PAIR_COLUMNS}, t.ticket AS master_ticket, t.account_id AS master_id, "
-        f"t.symbol AS m_symbol, t.type AS m_type, t.price AS m_price, t.volume AS m_volume, "
-        f"t.open_volume AS m_open_volume, t.sl AS m_sl, t.tp AS m_tp, t.status AS m_status, "
-        f"t.opened_at AS m_opened_at "
-        f"FROM trade_pairs p JOIN master_trades t ON t.id = p.master_trade_id "
+async def live_pairs_of_follower(
+    con: asyncpg.Connection, follower_id: int
+) -> tuple[list[Row], dict[int, MasterTrade]]:
+    """A follower's PENDING, OPEN and UNKNOWN pairs, and their master trades by id (for
+    resync)."""
+    pairs = await con.fetch(
+        f"SELECT {PAIR_COLUMNS} FROM trade_pairs p JOIN master_trades t "
+        f"ON t.id = p.master_trade_id "
         f"WHERE p.account_id = $1 AND p.status IN ('PENDING', 'OPEN', 'UNKNOWN')", follower_id)
+    trades = await trades_by_ids(con, sorted({p["master_trade_id"] for p in pairs}))
+    return list(pairs), {t.id: t for t in trades}
 
 
 async def open_trades_without_pair(
     con: asyncpg.Connection, master_id: int, follower_id: int, since: datetime
-) -> list[Row]:
+) -> list[MasterTrade]:
     """The master's open trades received since ``since`` that have no pair for the follower."""
-    return await con.fetch(  # type: ignore[no-any-return]
+    rows = await con.fetch(
         f"SELECT {TRADE_COLUMNS} FROM master_trades t WHERE t.account_id = $1 "
         f"AND t.status = 'OPEN' AND t.received_at >= $3 AND NOT EXISTS (SELECT 1 FROM "
         f"trade_pairs p WHERE p.master_trade_id = t.id AND p.account_id = $2) ORDER BY t.id",
         master_id, follower_id, since)
+    return [MasterTrade.of(r) for r in rows]
 
 
 async def trades_by_tickets(
     con: asyncpg.Connection, master_id: int, tickets: Sequence[int]
-) -> list[Row]:
-    return await con.fetch(  # type: ignore[no-any-return]
-        f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE account_id = $1 "
+) -> list[MasterTrade]:
+    rows = await con.fetch(
+        f"SELECT {TRADE_COLUMNS} FROM master_trades t WHERE account_id = $1 "
         f"AND ticket = ANY($2::bigint[])", master_id, list(tickets))
+    return [MasterTrade.of(r) for r in rows]
 
 
-async def trades_by_ids(con: asyncpg.Connection, ids: Sequence[int]) -> list[Row]:
-    return await con.fetch(  # type: ignore[no-any-return]
-        f"SELECT {TRADE_COLUMNS} FROM master_trades WHERE id = ANY($1::bigint[])", list(ids))
+async def trades_by_ids(con: asyncpg.Connection, ids: Sequence[int]) -> list[MasterTrade]:
+    rows = await con.fetch(
+        f"SELECT {TRADE_COLUMNS} FROM master_trades t WHERE id = ANY($1::bigint[])", list(ids))
+    return [MasterTrade.of(r) for r in rows]
 
 
 async def mark_sent(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -408,11 +439,11 @@ async def set_outcomes(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]])
     Row: (pair_id, status, reason_code, reason).
     """
     cols = [list(c) for c in zip(*rows, strict=True)]
-    return await con.fetch(  # type: ignore[no-any-return]
-        f"UPDATE trade_pairs AS p SET status = x.status, reason_code = x.code, reason = x.why "
-        f"FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) "
-        f"AS x(id, status, code, why) WHERE p.id = x.id AND p.status IN ('PENDING', 'UNKNOWN') "
-        f"RETURNING {PAIR_COLUMNS}", *cols)
+    return await con.fetch(_rest(
+        "UPDATE trade_pairs AS p SET status = x.status, reason_code = x.code, reason = x.why "
+        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) "
+        "AS x(id, status, code, why) WHERE p.id = x.id AND p.status IN ('PENDING', 'UNKNOWN')"),
+        *cols)
 
 
 async def adopt_pairs(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
@@ -420,7 +451,7 @@ async def adopt_pairs(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) 
 
     Row: (master_trade_id, follower_id, symbol, slave_ticket, volume, side, at).
     """
-    out = []
+    out: list[Row] = []
     for row in rows:
         adopted = await adopt_pair(con, *row)
         if adopted is not None:
@@ -433,16 +464,15 @@ async def adopt_pair(
     slave_ticket: int, volume: Decimal, side: str, at: datetime,
 ) -> Row | None:
     """Record a copy the follower EA reports but the ledger missed (e.g. after a crash)."""
-    return await con.fetchrow(
-        f"INSERT INTO trade_pairs AS p (master_trade_id, account_id, status, symbol, "
-        f"requested_volume, slave_ticket, slave_volume, slave_type, sent_at, acked_at) "
-        f"VALUES ($1, $2, 'OPEN', $3, $5, $4, $5, $6, $7, $7) "
-        f"ON CONFLICT (master_trade_id, account_id) DO UPDATE SET status = 'OPEN', "
-        f"slave_ticket = EXCLUDED.slave_ticket, slave_volume = EXCLUDED.slave_volume, "
-        f"slave_type = EXCLUDED.slave_type, acked_at = EXCLUDED.acked_at, reason_code = NULL, "
-        f"reason = NULL, retcode = NULL "
-        f"WHERE p.status IN ('PENDING', 'UNKNOWN', 'FAILED', 'EXPIRED', 'SKIPPED') "
-        f"RETURNING {PAIR_COLUMNS}",
+    return await con.fetchrow(_rest(
+        "INSERT INTO trade_pairs AS p (master_trade_id, account_id, status, symbol, "
+        "requested_volume, slave_ticket, slave_volume, slave_type, sent_at, acked_at) "
+        "VALUES ($1, $2, 'OPEN', $3, $5, $4, $5, $6, $7, $7) "
+        "ON CONFLICT (master_trade_id, account_id) DO UPDATE SET status = 'OPEN', "
+        "slave_ticket = EXCLUDED.slave_ticket, slave_volume = EXCLUDED.slave_volume, "
+        "slave_type = EXCLUDED.slave_type, acked_at = EXCLUDED.acked_at, reason_code = NULL, "
+        "reason = NULL, retcode = NULL "
+        "WHERE p.status IN ('PENDING', 'UNKNOWN', 'FAILED', 'EXPIRED', 'SKIPPED')"),
         master_trade_id, follower_id, symbol, slave_ticket, volume, side, at)
 
 
@@ -506,3 +536,12 @@ async def save_pair_pnl(con: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]
                      "$6::numeric[], $7::smallint[], $8::timestamptz[]",
                      "fid, ticket, fill, price, profit, swap, digits, at")
         + " AND p.status = 'OPEN'", *cols)
+
+
+PAIR_STATEMENTS = frozenset({
+    insert_pairs, insert_fanout_pairs, mark_no_answer, ack_opens, fail_opens, skip_opens,
+    already_copied_opens, ack_closes, close_pairs_externally, set_held, note_pairs,
+    set_outcomes, adopt_pairs,
+})
+"""The ledger batch functions whose result is the list of pairs they changed (REST shape plus
+``account_id``): each such row is a ``pair.status`` live event."""

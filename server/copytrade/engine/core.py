@@ -30,6 +30,7 @@ from ..db.audit import AuditEntry, AuditLog
 from ..db.database import Database
 from ..db.errors import Conflict, DatabaseUnavailable, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
+from ..db.shapes import json_row
 from ..domain.errors import DomainError
 from ..domain.existing_price import worse_by
 from ..domain.lots import SymbolSpec
@@ -107,18 +108,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _jsonable(row: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in dict(row).items():
-        if isinstance(value, Decimal):
-            out[key] = str(value)
-        elif isinstance(value, datetime):
-            out[key] = value.isoformat()
-        else:
-            out[key] = value
-    return out
-
-
 @attrs.define
 class Engine:
     """Routing state and the entry points the gateway and the API call."""
@@ -161,8 +150,7 @@ class Engine:
     """The one write path for account settings (engine/control.py)."""
 
     def __attrs_post_init__(self) -> None:
-        self.ledger = Ledger(self.db, self._on_ledger_result,
-                             wants_results=lambda: self.events.subscriber_count() > 0)
+        self.ledger = Ledger(self.db, self._on_ledger_result)
         self.repo = AccountRepository(self.db)
         self.floating = FloatingBook(self.ledger, self._publish_pnl)
         self.copy_existing_due = CopyExistingDue(self.db, self.ledger)
@@ -209,7 +197,7 @@ class Engine:
             if rows:
                 log.info("%d copies got no answer within %gs: marked UNKNOWN", len(rows),
                          timeout)
-                self._on_ledger_result(None, rows)
+                self._on_ledger_result(sql.mark_no_answer, rows)
 
     async def _load_routing(self) -> None:
         rows = await self.db.fetch(
@@ -502,7 +490,7 @@ class Engine:
         if not new:
             return
         if self.events.wants(info.user_id):
-            self.events.publish(info.user_id, "trade.opened", _jsonable(row), info.id)
+            self.events.publish(info.user_id, "trade.opened", row.rest(), info.id)
 
     async def _master_close(
         self, peer: Peer, info: AccountInfo, msg: MasterClose, received: float
@@ -522,8 +510,8 @@ class Engine:
         peer.send(encode(Stored(CommandKind.CLOSE, msg.ticket, msg.deal)))
         if not new:
             return
-        kind = "trade.closed" if row["status"] == "CLOSED" else "trade.partial"
-        self.events.publish(info.user_id, kind, _jsonable(row), info.id)
+        kind = "trade.closed" if row.status == "CLOSED" else "trade.partial"
+        self.events.publish(info.user_id, kind, row.rest(), info.id)
         if msg.reason is CloseReason.SO:
             await self._stop_out(info, received, "master position closed by stop-out")
 
@@ -541,7 +529,7 @@ class Engine:
         peer.send(encode(Stored(CommandKind.MODIFY, msg.ticket, 0)))
         if not changed:
             return
-        self.events.publish(info.user_id, "trade.modified", _jsonable(row), info.id)
+        self.events.publish(info.user_id, "trade.modified", row.rest(), info.id)
 
     def _account_state(self, info: AccountInfo, msg: AccountState) -> None:
         if info.role is Role.MASTER:
@@ -742,14 +730,18 @@ class Engine:
     # ---------------------------------------------------------------- ledger results
 
     def _on_ledger_result(self, fn: Any, rows: Any) -> None:
-        if not isinstance(rows, list) or not rows:
+        """Pairs a ledger statement changed (REST shape plus ``account_id``, db/trades.py)
+        → ``pair.status`` events, one batch per user."""
+        if fn not in sql.PAIR_STATEMENTS:
             return
+        batches: dict[int, list[tuple[int, dict[str, Any]]]] = {}
         for row in rows:
-            if not hasattr(row, "keys") or "account_id" not in row:
-                return
             info = self.accounts.get(row["account_id"])
             if info is not None and self.events.wants(info.user_id):
-                self.events.publish(info.user_id, "pair.status", _jsonable(row), info.id)
+                batches.setdefault(info.user_id, []).append(
+                    (info.id, json_row(row, drop=("account_id",))))
+        for user_id, items in batches.items():
+            self.events.publish_many(user_id, "pair.status", items)
 
 
 async def _presence(con: Any, rows: Any) -> None:

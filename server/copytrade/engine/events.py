@@ -1,15 +1,19 @@
 """In-process live events, one stream per user, for the API's websocket.
 
-``publish`` never blocks and never awaits (it runs on the signal path): each subscriber has a
-bounded channel; a subscriber that falls behind by more than its buffer is cut off (its
-channel closes, the websocket ends and the browser reconnects and reloads state).
+``publish`` and ``publish_many`` never block and never await (they run on the signal path).
+Events travel in batches: ``publish_many`` hands a subscriber all the events of one ledger
+write (e.g. the PENDING pairs of a signal's 500 followers) as one item, and the websocket
+sends what has queued as one message. Each subscriber has a bounded channel of batches; one
+that falls behind by more than ``SUBSCRIBER_BUFFER`` batches is cut off (its channel closes,
+the websocket ends and the browser reconnects and reloads state).
 """
 
 from __future__ import annotations
 
+import collections
 import itertools
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
@@ -18,6 +22,9 @@ import attrs
 import trio
 
 SUBSCRIBER_BUFFER = 1000
+"""Batches a subscriber may have unread before it is cut off."""
+
+Batch = list["Event"]
 
 
 def decimal_text(value: Decimal) -> str:
@@ -54,10 +61,51 @@ class Event:
 
 
 @attrs.define
+class Subscription:
+    """One subscriber's stream: read event by event (``receive``, ``async for``) or, as the
+    websocket does, every batch queued so far at once (``receive_batch``)."""
+
+    _channel: trio.MemoryReceiveChannel[Batch]
+    _pending: collections.deque[Event] = attrs.field(factory=collections.deque)
+
+    async def receive_batch(self) -> list[Event]:
+        """At least one event: those left over, else the next batch and every batch already
+        queued behind it. Raises ``trio.EndOfChannel`` once cut off."""
+        out = list(self._pending)
+        self._pending.clear()
+        if not out:
+            out.extend(await self._channel.receive())
+        while True:
+            try:
+                out.extend(self._channel.receive_nowait())
+            except (trio.WouldBlock, trio.EndOfChannel):
+                return out
+
+    async def receive(self) -> Event:
+        while not self._pending:
+            self._pending.extend(await self._channel.receive())
+        return self._pending.popleft()
+
+    def receive_nowait(self) -> Event:
+        while not self._pending:
+            self._pending.extend(self._channel.receive_nowait())
+        return self._pending.popleft()
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> Event:
+        try:
+            return await self.receive()
+        except trio.EndOfChannel:
+            raise StopAsyncIteration from None
+
+
+@attrs.define
 class EventBus:
     """Fan events out to the subscribers of each user."""
 
-    _subscribers: dict[int, set[trio.MemorySendChannel[Event]]] = attrs.field(factory=dict)
+    _subscribers: dict[int, set[trio.MemorySendChannel[Batch]]] = attrs.field(factory=dict)
     _ids: itertools.count[int] = attrs.field(factory=lambda: itertools.count(1))
     published: int = 0
 
@@ -69,28 +117,44 @@ class EventBus:
                 account_id: int | None = None) -> Event | None:
         """Send an event to the user's subscribers; None (and nothing built) when there are none."""
         self.published += 1
-        subs = self._subscribers.get(user_id)
-        if not subs:
+        if user_id not in self._subscribers:
             return None
         event = Event(id=next(self._ids), type=type, user_id=user_id, account_id=account_id,
                       data=data, at=time.time())
-        if subs:
-            for channel in list(subs):
-                try:
-                    channel.send_nowait(event)
-                except (trio.WouldBlock, trio.BrokenResourceError, trio.ClosedResourceError):
-                    subs.discard(channel)
-                    channel.close()
+        self._send(user_id, [event])
         return event
 
+    def publish_many(self, user_id: int, type: str,
+                     items: Sequence[tuple[int | None, dict[str, Any]]]) -> None:
+        """Send events of one kind, ``(account_id, data)`` each, as one batch."""
+        self.published += len(items)
+        if not items or user_id not in self._subscribers:
+            return
+        at = time.time()
+        ids = self._ids
+        self._send(user_id, [Event(id=next(ids), type=type, user_id=user_id,
+                                   account_id=account_id, data=data, at=at)
+                             for account_id, data in items])
+
+    def _send(self, user_id: int, batch: Batch) -> None:
+        subs = self._subscribers.get(user_id)
+        for channel in list(subs or ()):
+            try:
+                channel.send_nowait(batch)
+            except (trio.WouldBlock, trio.BrokenResourceError, trio.ClosedResourceError):
+                assert subs is not None
+                subs.discard(channel)
+                channel.close()
+
     @asynccontextmanager
-    async def subscribe(self, user_id: int) -> AsyncIterator[trio.MemoryReceiveChannel[Event]]:
-        """Receive the user's events until the block ends (or the subscriber is cut off)."""
-        send, receive = trio.open_memory_channel[Event](SUBSCRIBER_BUFFER)
+    async def subscribe(self, user_id: int) -> AsyncIterator[Subscription]:
+        """Receive the user's events, in batches, until the block ends (or the subscriber is
+        cut off)."""
+        send, receive = trio.open_memory_channel[Batch](SUBSCRIBER_BUFFER)
         self._subscribers.setdefault(user_id, set()).add(send)
         try:
             async with receive:
-                yield receive
+                yield Subscription(receive)
         finally:
             subs = self._subscribers.get(user_id)
             if subs is not None:

@@ -22,6 +22,7 @@ import trio
 
 from ..db import trades as sql
 from ..db.errors import DatabaseUnavailable
+from ..db.trades import MasterTrade, NewPair
 from ..domain.lots import SymbolSpec
 from ..domain.models import CopyMode, Side
 from ..domain.plan import MasterOpenSignal, OpenOrder, Skip, plan_modify, plan_open
@@ -45,7 +46,7 @@ OUTAGE_RETRY_MAX = 2.0
 class OpenSignal:
     """A stored, new master open."""
 
-    row: Any
+    row: MasterTrade
     received: float
 
 
@@ -53,7 +54,7 @@ class OpenSignal:
 class CloseSignal:
     """A stored, new closing deal (full or partial)."""
 
-    row: Any
+    row: MasterTrade
     volume_before: Decimal
     reason: CloseReason
     received: float
@@ -63,16 +64,16 @@ class CloseSignal:
 class ModifySignal:
     """A stored SL/TP change."""
 
-    row: Any
+    row: MasterTrade
 
 
 Signal = OpenSignal | CloseSignal | ModifySignal
 
 
-def signal_from_row(row: Any) -> MasterOpenSignal:
+def signal_from_row(row: MasterTrade) -> MasterOpenSignal:
     return MasterOpenSignal(
-        ticket=row["ticket"], symbol=row["symbol"], side=Side(row["type"]), price=row["price"],
-        volume=row["volume"], sl=row["sl"], tp=row["tp"], opened_at=row["opened_at"])
+        ticket=row.ticket, symbol=row.symbol, side=Side(row.side), price=row.price,
+        volume=row.volume, sl=row.sl, tp=row.tp, opened_at=row.opened_at)
 
 
 def copy_open_line(ticket: int, order: OpenOrder) -> bytes:
@@ -186,22 +187,23 @@ class MasterChannel:
         return out
 
 
-def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: Any) -> None:
+def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: MasterTrade
+                 ) -> None:
     """Plan and write one open to every target follower; no await inside."""
     now = datetime.now(UTC)
     mono = time.monotonic()
-    trade_id, ticket = row["id"], row["ticket"]
+    trade_id, ticket = row.id, row.ticket
     signal = signal_from_row(row)
     master_equity = engine.master_equity.get(master.id)
     plans: dict[int, tuple[Any, bytes | None]] = {}
-    rows: list[tuple[Any, ...]] = []
+    rows: list[NewPair] = []
     sessions, live_by_id, guards = engine.sessions, engine.live, engine.guards
     sent = skipped = 0
     for fid in targets:
         live = live_by_id.get(fid)
         peer = sessions.get(fid)
         if live is None or peer is None or not live.ready or live.view is None:
-            rows.append((trade_id, fid, "PENDING", None, None, None, None, None, None))
+            rows.append(NewPair(trade_id, fid, "PENDING"))
             continue  # offline or still syncing: the login resync sends it
         if live.resync_decided and ticket in live.resync_decided:
             live.resync_decided.discard(ticket)
@@ -214,24 +216,24 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: A
         plan, line = cached
         if not isinstance(plan, OpenOrder):
             assert isinstance(plan, Skip)
-            rows.append((trade_id, fid, plan.status.value, None, None, None, str(plan.code),
-                         plan.reason, None))
+            rows.append(NewPair(trade_id, fid, plan.status.value, reason_code=str(plan.code),
+                                reason=plan.reason))
             skipped += 1
             continue
         blocked = guards.admit(fid, ticket, plan.symbol, plan.volume) if guards.book else None
         if blocked is not None:  # a risk guard or the follower's switch (engine/guards.py)
-            rows.append((trade_id, fid, "SKIPPED", None, None, None, str(blocked.code),
-                         blocked.reason, None))
+            rows.append(NewPair(trade_id, fid, "SKIPPED", reason_code=str(blocked.code),
+                                reason=blocked.reason))
             skipped += 1
             continue
         if line is not None and peer.send(line):
             live.sent_at[ticket] = mono
-            rows.append((trade_id, fid, "PENDING", plan.symbol, plan.volume, plan.side.value,
-                         None, None, now))
+            rows.append(NewPair(trade_id, fid, "PENDING", plan.symbol, plan.volume,
+                                plan.side.value, sent_at=now))
             sent += 1
         else:
-            rows.append((trade_id, fid, "PENDING", plan.symbol, plan.volume, plan.side.value,
-                         None, None, None))
+            rows.append(NewPair(trade_id, fid, "PENDING", plan.symbol, plan.volume,
+                                plan.side.value))
     engine.metrics_.commands_total += sent
     engine.metrics_.skips_total += skipped
     engine.ledger.enqueue_many(sql.insert_fanout_pairs, rows)
@@ -242,9 +244,9 @@ async def fan_out_close(engine: Engine, signal: CloseSignal) -> None:
     await engine.ledger.flush()
 
     async def load(con: Any) -> tuple[list[Any], list[Decimal]]:
-        pairs = await sql.live_pairs_of_trade(con, row["id"])
-        history = await sql.close_remainders(con, [row["id"]])
-        return pairs, history.get(row["id"], [])
+        pairs = await sql.live_pairs_of_trade(con, row.id)
+        history = await sql.close_remainders(con, [row.id])
+        return pairs, history.get(row.id, [])
 
     pairs, remainders = await engine.db.run(load)
     lines: dict[Decimal, bytes] = {}
@@ -253,21 +255,21 @@ async def fan_out_close(engine: Engine, signal: CloseSignal) -> None:
         fid = pair["account_id"]
         peer = engine.sessions.get(fid)
         live = engine.live.get(fid)
-        copy_volume = pair["slave_volume"] if pair["slave_volume"] is not None \
+        copy_volume = pair["volume"] if pair["volume"] is not None \
             else pair["requested_volume"]
         if peer is None or live is None or not live.ready or copy_volume is None \
                 or (pair["sent_at"] is None and pair["status"] == "PENDING"):
             continue  # offline or never sent: the login resync reconciles it
-        spec: SymbolSpec | None = live.symbols.get(pair["symbol"] or "")
+        spec: SymbolSpec | None = live.symbols.get(pair["follower_symbol"] or "")
         # Sized from the copy's opening volume through every deal so far (engine/closing.py),
-        # not from slave_volume, which lags while an earlier close is still unacknowledged.
-        target = min(copy_target(pair["requested_volume"] or copy_volume, row["volume"],
+        # not from the pair's volume, which lags while an earlier close is still unacknowledged.
+        target = min(copy_target(pair["requested_volume"] or copy_volume, row.volume,
                                  remainders, spec), copy_volume)
         if target >= copy_volume:
             continue
         line = lines.get(target)
         if line is None:
-            line = lines[target] = encode(CopyClose(row["ticket"], target, signal.reason))
+            line = lines[target] = encode(CopyClose(row.ticket, target, signal.reason))
         if peer.send(line):
             sent += 1
     engine.metrics_.commands_total += sent
@@ -276,7 +278,7 @@ async def fan_out_close(engine: Engine, signal: CloseSignal) -> None:
 async def fan_out_modify(engine: Engine, signal: ModifySignal) -> None:
     row = signal.row
     await engine.ledger.flush()
-    pairs = await engine.db.run(lambda con: sql.live_pairs_of_trade(con, row["id"]))
+    pairs = await engine.db.run(lambda con: sql.live_pairs_of_trade(con, row.id))
     lines: dict[bool, bytes] = {}
     sent = 0
     for pair in pairs:
@@ -290,8 +292,8 @@ async def fan_out_modify(engine: Engine, signal: ModifySignal) -> None:
         reverse = info.rules.reverse
         line = lines.get(reverse)
         if line is None:
-            sl, tp = plan_modify(row["sl"], row["tp"], reverse)
-            line = lines[reverse] = encode(CopyModify(row["ticket"], sl, tp))
+            sl, tp = plan_modify(row.sl, row.tp, reverse)
+            line = lines[reverse] = encode(CopyModify(row.ticket, sl, tp))
         if peer.send(line):
             sent += 1
     engine.metrics_.commands_total += sent

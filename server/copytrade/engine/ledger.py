@@ -13,9 +13,9 @@ batch that was partly applied is harmless. Only what retrying cannot fix is drop
 and counted (``dropped``), so it cannot block the rest: a group PostgreSQL refuses as a data or
 constraint error, or a batch that failed with an error that is not the database's (a bug).
 
-The pair statements return the changed rows only for the live events; while nobody watches
-(``wants_results`` is false), their quiet twins run instead, which saves decoding thousands of
-rows per signal on the thread that also does the fan-out.
+A batch function's result (the pair statements return the changed pairs in the REST shape,
+db/trades.py) goes to ``on_result`` once per group, so its live events are published from the
+rows already in hand, one batch per group.
 """
 
 from __future__ import annotations
@@ -28,21 +28,14 @@ import asyncpg
 import attrs
 import trio
 
-from ..db import trades as sql
 from ..db.database import Database
 from ..db.errors import DATABASE_FAILURES
 
 log = logging.getLogger(__name__)
 
-BatchFn = Callable[[asyncpg.Connection, Sequence[tuple[Any, ...]]], Awaitable[Any]]
+BatchFn = Callable[[asyncpg.Connection, Sequence[Any]], Awaitable[Any]]
 ResultHandler = Callable[[BatchFn, Any], None]
 RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0, 2.0)
-QUIET_TWINS: dict[Any, BatchFn] = {
-    sql.insert_pairs: sql.insert_pairs_quiet,
-    sql.insert_fanout_pairs: sql.insert_fanout_pairs_quiet,
-    sql.ack_opens: sql.ack_opens_quiet,
-}
-"""Batch functions whose result only feeds ``on_result`` → the same write returning nothing."""
 
 
 @attrs.define
@@ -51,8 +44,6 @@ class Ledger:
 
     db: Database
     on_result: ResultHandler
-    wants_results: Callable[[], bool] = lambda: True
-    """Whether ``on_result`` has any use for returned rows right now (someone watches)."""
     _queue: list[tuple[BatchFn, tuple[Any, ...]]] = attrs.field(factory=list)
     _wakeup: trio.Event = attrs.field(factory=trio.Event)
     _enqueued: int = 0
@@ -113,13 +104,11 @@ class Ledger:
                         log.exception("ledger result handler failed")
 
     async def _write(self, groups: list[tuple[BatchFn, list[tuple[Any, ...]]]]) -> list[Any]:
-        quiet = not self.wants_results()
-
         async def apply(con: asyncpg.Connection) -> list[Any]:
             out: list[Any] = []
             for fn, rows in groups:
                 try:
-                    out.append(await (QUIET_TWINS.get(fn, fn) if quiet else fn)(con, rows))
+                    out.append(await fn(con, rows))
                 except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as exc:
                     # A bug, not an outage: retrying cannot help; keep the rest going.
                     log.error("ledger batch %s dropped (%d rows): %s", fn.__name__, len(rows), exc)

@@ -45,6 +45,7 @@ import trio
 
 from ..db import orders as sql
 from ..db.errors import NotFound
+from ..db.shapes import json_row
 from ..domain.errors import SignalError
 from ..domain.models import CopyMode
 from ..domain.pending import (
@@ -353,10 +354,8 @@ class OrderDesk:
                               guard.exposure(), plan.symbol, plan.volume, guards.clock())
 
     def _publish(self, info: AccountInfo, kind: str, row: Any) -> None:
-        from .core import _jsonable
-
         if self.engine.events.wants(info.user_id):
-            self.engine.events.publish(info.user_id, kind, _jsonable(row), info.id)
+            self.engine.events.publish(info.user_id, kind, json_row(row), info.id)
 
     # ------------------------------------------------------------------ delegates
 

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..db import trades as sql
+from ..db.trades import MasterTrade, NewPair
 from ..domain.models import CopyMode, PairStatus
 from ..domain.plan import OpenOrder, Skip, SkipCode, plan_modify, plan_open
 from ..protocol import CloseReason, CopyClose, CopyModify, Position, encode
@@ -95,10 +96,12 @@ class Snapshot:
     """What the resync decides from: one consistent read of the follower's ledger."""
 
     pairs: list[Any]
-    """The follower's live pairs (PENDING, OPEN, UNKNOWN) joined with their master trades."""
-    adoptable: dict[int, Any]
-    """Master ticket → trade row, for reported copies that have no live pair."""
-    missed: list[Any]
+    """The follower's live pairs (PENDING, OPEN, UNKNOWN), REST shape (db/shapes.py)."""
+    trades: dict[int, MasterTrade]
+    """The master trades of those pairs, by id."""
+    adoptable: dict[int, MasterTrade]
+    """Master ticket → trade, for reported copies that have no live pair."""
+    missed: list[MasterTrade]
     """The master's open trades (recent enough) that have no pair for this follower."""
     history: History
 
@@ -109,18 +112,17 @@ async def _load(
 ) -> Snapshot:
     async def load(con: Any) -> Snapshot:
         async with con.transaction(isolation="repeatable_read", readonly=True):
-            pairs = await sql.live_pairs_of_follower(con, follower_id)
+            pairs, trades = await sql.live_pairs_of_follower(con, follower_id)
             known = {p["master_ticket"] for p in pairs}
             unknown = [t for t in reported if t not in known]
             adoptable = await sql.trades_by_tickets(con, owner, unknown) \
                 if unknown and owner is not None else []
             missed = await sql.open_trades_without_pair(con, master_id, follower_id, since) \
                 if master_id is not None else []
-            partly = {p["master_trade_id"] for p in pairs
-                      if p["m_open_volume"] < p["m_volume"]}
-            partly |= {t["id"] for t in (*adoptable, *missed) if t["open_volume"] < t["volume"]}
+            partly = {t.id for t in (*trades.values(), *adoptable, *missed)
+                      if t.open_volume < t.volume}
             history = await sql.close_remainders(con, sorted(partly)) if partly else {}
-        return Snapshot(pairs=pairs, adoptable={t["ticket"]: t for t in adoptable},
+        return Snapshot(pairs=pairs, trades=trades, adoptable={t.ticket: t for t in adoptable},
                         missed=missed, history=history)
 
     return await engine.db.run(load)
@@ -134,7 +136,7 @@ class Decisions:
     fixes: list[tuple[Any, ...]] = attrs.field(factory=list)
     gone: list[tuple[Any, ...]] = attrs.field(factory=list)
     adopted: list[tuple[Any, ...]] = attrs.field(factory=list)
-    new_pairs: list[tuple[Any, ...]] = attrs.field(factory=list)
+    new_pairs: list[NewPair] = attrs.field(factory=list)
     outcomes: list[tuple[Any, ...]] = attrs.field(factory=list)
     sent: list[tuple[Any, ...]] = attrs.field(factory=list)
     lines: list[bytes] = attrs.field(factory=list)
@@ -190,7 +192,7 @@ def _decide(
     snap: Snapshot, master_id: int | None, now: datetime, existing: bool = False,
 ) -> Decisions:
     out = Decisions()
-    candidates: list[tuple[Any, int | None]] = []  # (master trade, existing pair id or None)
+    candidates: list[tuple[MasterTrade, int | None]] = []  # (master trade, pair id or None)
     by_ticket = {p["master_ticket"]: p for p in snap.pairs}
     for ticket, pos in reported.items():
         if ticket in by_ticket:
@@ -200,33 +202,34 @@ def _decide(
             log.warning("follower %d holds copy of unknown master ticket %d; left alone",
                         info.id, ticket)
             continue
-        out.adopted.append((trade["id"], info.id, pos.symbol, pos.slave_ticket, pos.volume,
+        out.adopted.append((trade.id, info.id, pos.symbol, pos.slave_ticket, pos.volume,
                             pos.side.value, now))
         out.decided.add(ticket)
         # Its opening volume is unknown; what it holds now is the best guess.
         _reconcile(out, info, live, pos, _trade_state(trade), pos.volume,
-                   snap.history.get(trade["id"], []))
+                   snap.history.get(trade.id, []))
     for ticket, pair in by_ticket.items():
+        master = snap.trades[pair["master_trade_id"]]
         held = reported.get(ticket)
         if held is not None:
             if pair["status"] in LIVE_UNANSWERED:
                 out.acks.append((info.id, ticket, held.slave_ticket, held.volume,
                                  held.side.value, now))
-            elif (pair["slave_volume"], pair["slave_ticket"]) != (held.volume, held.slave_ticket):
+            elif (pair["volume"], pair["follower_ticket"]) != (held.volume, held.slave_ticket):
                 out.fixes.append((info.id, ticket, held.slave_ticket, held.volume))
-            opened = pair["requested_volume"] or pair["slave_volume"] or held.volume
-            _reconcile(out, info, live, held, _pair_state(pair), opened,
+            opened = pair["requested_volume"] or pair["volume"] or held.volume
+            _reconcile(out, info, live, held, _trade_state(master), opened,
                        snap.history.get(pair["master_trade_id"], []))
             out.decided.add(ticket)
         elif pair["status"] == PairStatus.OPEN.value:
-            out.gone.append(_gone_row(info.id, pair, now))
-        elif pair["m_status"] == "CLOSED":  # PENDING/UNKNOWN, not held, master closed
+            out.gone.append(_gone_row(info.id, pair, master, now))
+        elif master.status == "CLOSED":  # PENDING/UNKNOWN, not held, master closed
             out.outcomes.append((pair["id"], PairStatus.EXPIRED.value, "MASTER_CLOSED",
                                  _master_closed_reason(pair)))
             out.decided.add(ticket)
         else:  # PENDING/UNKNOWN, and the EA holds no such position: it never opened it
-            candidates.append((_trade_of_pair(pair), pair["id"]))
-    candidates.extend((t, None) for t in snap.missed if t["ticket"] not in reported)
+            candidates.append((master, pair["id"]))
+    candidates.extend((t, None) for t in snap.missed if t.ticket not in reported)
     if candidates and live.view is not None:
         _plan_missed(engine, info, live, out, candidates, snap.history, master_id, now,
                      existing)
@@ -240,8 +243,9 @@ def _master_closed_reason(pair: Any) -> str:
     return "the master closed the trade before the follower was online"
 
 
-def _gone_row(follower_id: int, pair: Any, now: datetime) -> tuple[Any, ...]:
-    if pair["m_status"] == "CLOSED":
+def _gone_row(follower_id: int, pair: Any, master: MasterTrade, now: datetime
+              ) -> tuple[Any, ...]:
+    if master.status == "CLOSED":
         return (follower_id, pair["master_ticket"], None, None, "CLOSED_WITH_MASTER",
                 "closed with the master trade; the follower's confirmation was lost", now)
     return (follower_id, pair["master_ticket"], None, None, "CLOSED_OUTSIDE",
@@ -253,21 +257,8 @@ MasterState = tuple[str, Decimal, Decimal, Decimal, Decimal]
 """(status, opening volume, sl, tp, open volume) of a master trade."""
 
 
-def _pair_state(pair: Any) -> MasterState:
-    return (pair["m_status"], pair["m_volume"], pair["m_sl"], pair["m_tp"],
-            pair["m_open_volume"])
-
-
-def _trade_state(trade: Any) -> MasterState:
-    return (trade["status"], trade["volume"], trade["sl"], trade["tp"], trade["open_volume"])
-
-
-def _trade_of_pair(pair: Any) -> dict[str, Any]:
-    return {"id": pair["master_trade_id"], "ticket": pair["master_ticket"],
-            "symbol": pair["m_symbol"], "type": pair["m_type"], "price": pair["m_price"],
-            "volume": pair["m_volume"], "open_volume": pair["m_open_volume"],
-            "status": pair["m_status"], "sl": pair["m_sl"], "tp": pair["m_tp"],
-            "opened_at": pair["m_opened_at"]}
+def _trade_state(trade: MasterTrade) -> MasterState:
+    return (trade.status, trade.volume, trade.sl, trade.tp, trade.open_volume)
 
 
 def _reconcile(
@@ -294,47 +285,47 @@ def _reconcile(
 
 def _plan_missed(
     engine: Engine, info: AccountInfo, live: FollowerLive, out: Decisions,
-    candidates: list[tuple[Any, int | None]], history: History, master_id: int | None,
+    candidates: list[tuple[MasterTrade, int | None]], history: History, master_id: int | None,
     now: datetime, existing: bool = False,
 ) -> None:
     assert live.view is not None
     master_equity = engine.master_equity.get(master_id) if master_id else None
     for trade, pair_id in candidates:
-        out.decided.add(trade["ticket"])
+        out.decided.add(trade.ticket)
         signal = signal_from_row(trade)
         plan: OpenOrder | Skip = plan_open(signal, live.view, master_equity, now,
                                            catching_up=True, existing=existing)
         order = plan
-        if isinstance(plan, OpenOrder) and trade["id"] in history:
+        if isinstance(plan, OpenOrder) and trade.id in history:
             # The master already closed part of it: open only what the copy would hold now.
             # The pair keeps the full-size volume, from which later closes are replayed.
-            volume = copy_target(plan.volume, trade["volume"], history[trade["id"]],
+            volume = copy_target(plan.volume, trade.volume, history[trade.id],
                                  live.symbols.get(plan.symbol))
             order = attrs.evolve(plan, volume=volume) if volume > 0 else Skip(
                 PairStatus.SKIPPED, SkipCode.VOLUME_BELOW_SYMBOL_MIN,
                 "The master closed most of this trade before the follower was online; "
                 "what is left is below the follower's minimum lot.")
-        blocked = (engine.guards.admit(info.id, trade["ticket"], order.symbol, order.volume)
+        blocked = (engine.guards.admit(info.id, trade.ticket, order.symbol, order.volume)
                    if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder) else None)
         if blocked is not None:  # a risk guard or the follower's switch (engine/guards.py)
             order = Skip(PairStatus.SKIPPED, blocked.code, blocked.reason)  # type: ignore[arg-type]
         if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder):
             log.debug("resync of follower %d: missed open of %d sent (%s %s %s, pair %s)",
-                      info.id, trade["ticket"], order.side.value, order.volume, order.symbol,
+                      info.id, trade.ticket, order.side.value, order.volume, order.symbol,
                       pair_id)
-            out.opens.append(copy_open_line(trade["ticket"], order))
+            out.opens.append(copy_open_line(trade.ticket, order))
             age = (now - signal.opened_at).total_seconds()
             if existing and age > info.rules.signal_expiry_seconds:
-                out.existing.add(trade["ticket"])
+                out.existing.add(trade.ticket)
             if pair_id is None:
-                out.new_pairs.append((trade["id"], info.id, "PENDING", plan.symbol,
-                                      plan.volume, plan.side.value, None, None, now))
+                out.new_pairs.append(NewPair(trade.id, info.id, "PENDING", plan.symbol,
+                                             plan.volume, plan.side.value, sent_at=now))
             else:
                 out.sent.append((pair_id, plan.symbol, plan.volume, plan.side.value, now))
             continue
         assert isinstance(order, Skip)
         if pair_id is None:
-            out.new_pairs.append((trade["id"], info.id, order.status.value, None, None, None,
-                                  str(order.code), order.reason, None))
+            out.new_pairs.append(NewPair(trade.id, info.id, order.status.value,
+                                         reason_code=str(order.code), reason=order.reason))
         else:
             out.outcomes.append((pair_id, order.status.value, str(order.code), order.reason))
