@@ -26,6 +26,11 @@ export class ApiError extends Error {
     readonly fields: Readonly<Record<string, string>> = {},
     /** A stable machine word per field (`""`: the request as a whole), for translation. */
     readonly fieldCodes: Readonly<Record<string, string>> = {},
+    /** The message's stable code and its parameters (docs/api.md "Errors"). */
+    readonly messageCode: string = '',
+    readonly params: Readonly<Record<string, string>> = {},
+    /** The parameters of each field's code. */
+    readonly fieldParams: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
   ) {
     super(message);
   }
@@ -120,7 +125,8 @@ export class ApiClient {
       if (res.status === 401) this.onUnauthorized?.();
       if (isErrorBody(parsed)) {
         const e = parsed.error;
-        throw new ApiError(res.status, e.code, e.message, e.fields ?? {}, e.field_codes ?? {});
+        throw new ApiError(res.status, e.code, e.message, e.fields ?? {}, e.field_codes ?? {},
+          e.message_code ?? '', e.params ?? {}, e.field_params ?? {});
       }
       throw new ApiError(res.status, `http_${res.status}`, res.statusText || `HTTP ${res.status}`);
     }

@@ -859,11 +859,20 @@ export interface components {
             /** @enum {string} */
             code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "internal";
             message: string;
+            message_code: string;
+            params: {
+                [key: string]: string;
+            };
             fields: {
                 [key: string]: string;
             };
             field_codes: {
                 [key: string]: string;
+            };
+            field_params: {
+                [key: string]: {
+                    [key: string]: string;
+                };
             };
         };
         AccountList: {

@@ -1,9 +1,11 @@
 /** English strings: the reference set of keys. Placeholders are written {name}. */
+import { codesEn } from './codes.en';
 import { riskEn } from './risk.en';
 
 export const en = {
   'app.name': 'CopyTradePro',
   ...riskEn,
+  ...codesEn,
   'app.tagline': 'Copy MetaTrader 5 trades from master to follower accounts in milliseconds.',
   'app.skip': 'Skip to content',
 

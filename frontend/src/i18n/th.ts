@@ -1,10 +1,12 @@
 /** Thai strings. The type makes a missing or unknown key a compile error. */
 import type { MessageKey } from './en';
+import { codesTh } from './codes.th';
 import { riskTh } from './risk.th';
 
 export const th: Record<MessageKey, string> = {
   'app.name': 'CopyTradePro',
   ...riskTh,
+  ...codesTh,
   'app.tagline': 'คัดลอกออเดอร์ MetaTrader 5 จากบัญชี Master ไปยังบัญชี Follower ภายในเสี้ยววินาที',
   'app.skip': 'ข้ามไปยังเนื้อหา',
 

@@ -441,10 +441,14 @@ class ErrorDetail:
                   "method_not_allowed", "conflict", "payload_too_large",
                   "validation_failed", "rate_limited", "internal"]
     message: str
+    # The message's stable code and parameters (docs/api.md "Errors", api/error_codes.py).
+    message_code: str
+    params: dict[str, str]
     fields: dict[str, str]
-    # A stable machine word per field for the commonest refusals (docs/api.md "Errors");
-    # the key "" is the request as a whole.
+    # A stable code per field of ``fields`` (the key "" is the request as a whole) and its
+    # parameters.
     field_codes: dict[str, str]
+    field_params: dict[str, dict[str, str]]
 
 
 @attrs.frozen
