@@ -897,6 +897,9 @@ export interface components {
             rules: components["schemas"]["RulesOut"] | null;
             /** Format: date-time */
             created_at: string;
+            approve_followers?: boolean;
+            pending_master_id?: number | null;
+            pending_master_name?: string | null;
         };
         AccountStateOut: {
             /** @description decimal number as a string */

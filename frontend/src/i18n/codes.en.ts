@@ -61,6 +61,7 @@ export const codesEn = {
   'fieldCode.alert_channel_limit': 'At most {limit} alert channels per user',
   'fieldCode.link_kinds': 'Only Telegram and LINE channels are linked',
   'fieldCode.no_follower_of_yours': 'No follower account of yours has this id',
+  'fieldCode.follows_another_master': 'This follower follows master account {id} as set in the web app, which decides; nothing was changed: leave the master token empty in the EA, or change the master in the web app.',
   'fieldCode.required': 'Required field missing',
   'fieldCode.unknown_field': 'Unknown field',
   'fieldCode.invalid_value': 'Invalid value',

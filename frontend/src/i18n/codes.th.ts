@@ -63,6 +63,7 @@ export const codesTh: Record<keyof typeof codesEn, string> = {
   'fieldCode.alert_channel_limit': 'ผู้ใช้หนึ่งคนมีช่องทางแจ้งเตือนได้ไม่เกิน {limit} ช่องทาง',
   'fieldCode.link_kinds': 'เชื่อมได้เฉพาะช่องทาง Telegram และ LINE',
   'fieldCode.no_follower_of_yours': 'ไม่มีบัญชี Follower ของคุณที่มีรหัสนี้',
+  'fieldCode.follows_another_master': 'Follower นี้ติดตามบัญชี Master {id} ตามที่ตั้งไว้ในเว็บแอป ซึ่งเป็นตัวตัดสิน ไม่มีการเปลี่ยนแปลงใด ๆ ให้เว้นช่อง master token ใน EA ว่างไว้ หรือเปลี่ยน Master ในเว็บแอป',
   'fieldCode.required': 'จำเป็นต้องกรอก',
   'fieldCode.unknown_field': 'ไม่รู้จักช่องนี้',
   'fieldCode.invalid_value': 'ค่าไม่ถูกต้อง',

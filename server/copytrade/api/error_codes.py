@@ -105,6 +105,11 @@ MESSAGES: Final[dict[str, str]] = {
     "open_copies": "this account still has open copies; close them first",
     "name_taken": "already used by another of your accounts",
     "no_follower_of_yours": "no follower account of yours has this id",
+    # ---- what a follower EA is refused at login (the live event ea.master_token_refused)
+    "follows_another_master": (
+        "this follower follows master account {id} as set in the web app, which decides; "
+        "nothing was changed: leave the master token empty in the EA, or change the master in "
+        "the web app"),
     # ---- request validation (api/validation.py, api/routing.py)
     "required": "required field missing",
     "unknown_field": "unknown field",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..db.accounts import linked_account_ids
+from ..db.approvals import announce, audit_request
 from ..db.errors import Conflict, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
 from ..db.models import FollowerRules
@@ -17,6 +18,7 @@ from .audit_trail import audit, changes
 from .errors import ValidationFailed
 from .routing import Call, route
 from .schemas import AccountEnvelope, CopyModeIn, FollowingIn, PartnerIn, RulesEnvelope, RulesIn
+from .security import client_address
 from .validation import UNSET, unstructure
 from .views import account_view, rules_out
 
@@ -83,7 +85,15 @@ async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvel
                                field_codes={"master_token": "unknown_master_token"}) from None
     ids = [account_id, *linked] + [i for i in (before.following_id, account.following_id) if i]
     await notify(call, *ids)
-    if before.following_id != account.following_id:
+    if account.pending_master_id is not None and before.pending_master_id != \
+            account.pending_master_id:  # the master approves its followers: it waits
+        assert call.principal is not None
+        await audit_request(call.ctx.db, account, account.pending_master_id,
+                            actor_id=call.user_id, via=call.principal.via,
+                            address=client_address())
+        await announce(call.ctx.db, call.ctx.events, "pending", account,
+                       account.pending_master_id, source="web")
+    elif before.following_id != account.following_id:
         await audit(call, account_id, "follow.started",
                     {"master_id": account.following_id, "previous_master_id": before.following_id})
         call.ctx.engine.copy_existing_on_next_resync(account_id, "now following a new master")

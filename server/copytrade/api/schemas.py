@@ -226,6 +226,11 @@ class AccountOut:
     open_pairs: int
     rules: RulesOut | None
     created_at: datetime
+    # A master: new followers wait for approval (PUT .../approve-followers). A follower: the
+    # master it asked to follow that has not approved it yet (it gets no copies meanwhile).
+    approve_followers: bool = False
+    pending_master_id: int | None = None
+    pending_master_name: str | None = None
 
 
 @attrs.frozen
@@ -287,6 +292,26 @@ class RemovedFollowerOut:
 @attrs.frozen
 class RemovedFollowerList:
     items: list[RemovedFollowerOut]
+
+
+@attrs.frozen
+class ApproveFollowersIn:
+    approve_followers: bool
+
+
+@attrs.frozen
+class PendingFollowerOut:
+    """A follower waiting for its provider's approval (docs/api.md, Followers)."""
+
+    id: int
+    name: str
+    requested_at: datetime
+    online: bool
+
+
+@attrs.frozen
+class PendingFollowerList:
+    items: list[PendingFollowerOut]
 
 
 # ---- trades, pairs, stats -------------------------------------------------------------------
