@@ -10,7 +10,7 @@ import type {
   Account, AccountBody, AccountPatch, AccountStats, ApiToken, ConnectionInfo, CopyMode, CopyRules,
   CreatedAccount, CreatedToken, ErrorBody, Follower, HistoryQuery, HistoryRow, Id, Items,
   AuditPage, LoginBody, EquitySeries, MasterTrade, PendingOrder, Performance,
-  NewAccountBody, Page, RemovedFollower, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
+  NewAccountBody, Page, PendingFollower, RemovedFollower, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
   RulesInput, SeriesRange, TradePair, User, UserBody,
 } from './types';
 
@@ -221,6 +221,20 @@ export class ApiClient {
   removedFollowers(id: Id, signal: AbortSignal): Promise<RemovedFollower[]> {
     return this.request<Items<RemovedFollower>>('GET', `/accounts/${id}/removed-followers`,
                                                 signal).then((r) => r.items);
+  }
+  /** Turn follower approval on/off: new followers then wait until approved. */
+  setApproveFollowers(id: Id, on: boolean, signal: AbortSignal): Promise<Account> {
+    return this.request<{ account: Account }>('PUT', `/accounts/${id}/approve-followers`, signal,
+      { body: { approve_followers: on } }).then((r) => r.account);
+  }
+  pendingFollowers(id: Id, signal: AbortSignal): Promise<PendingFollower[]> {
+    return this.request<Items<PendingFollower>>('GET', `/accounts/${id}/pending-followers`,
+      signal).then((r) => r.items);
+  }
+  /** Approve (it starts getting copies) or refuse (as a removal) a waiting follower. */
+  decideFollower(id: Id, followerId: Id, approve: boolean, signal: AbortSignal): Promise<void> {
+    return this.request('POST',
+      `/accounts/${id}/pending-followers/${followerId}/${approve ? 'approve' : 'refuse'}`, signal);
   }
   allowFollower(id: Id, followerId: Id, signal: AbortSignal): Promise<void> {
     return this.request('DELETE', `/accounts/${id}/removed-followers/${followerId}`, signal);

@@ -11,6 +11,7 @@ from . import (
     accounts,
     admin,
     alerts,
+    approvals,
     auth,
     docs_page,
     errors,
