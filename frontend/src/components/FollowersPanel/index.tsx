@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, isAbort, type Account, type Follower, type Id, type PendingFollower } from '../../api';
 import { ms, percent, t, when } from '../../i18n';
 import { errorMessage } from '../../lib/errors';
-import { useAbortable, useAsync } from '../../lib/hooks';
+import { useAbortable, useAsync, useLiveEvents } from '../../lib/hooks';
 import { toast } from '../../state/toast';
 import { Button } from '../Button';
 import { ConfirmDialog } from '../ConfirmDialog';
@@ -74,6 +74,15 @@ export function FollowersPanel({ accountId, version, approveFollowers = false,
   const followers = useAsync((s) => api.followers(accountId, s), [accountId, version, tick]);
   const removed = useAsync((s) => api.removedFollowers(accountId, s), [accountId, tick]);
   const pending = useAsync((s) => api.pendingFollowers(accountId, s), [accountId, version, tick]);
+  // A follower asked, or was approved/refused elsewhere: reload the lists.
+  useLiveEvents({
+    onEvent: (e) => {
+      if ((e.type === 'follow.pending' || e.type === 'follow.approved'
+           || e.type === 'follow.refused') && e.data.master_id === accountId) {
+        setTick((n) => n + 1);
+      }
+    },
+  }, [accountId]);
   const [switching, setSwitching] = useState(false);
   const toggleApproval = async () => {
     setSwitching(true);
