@@ -61,7 +61,7 @@ def test_a_pending_follower_is_approved_in_the_browser(server: Server, new_conte
     panel = page.get_by_test_id("followers-panel")
     switch = panel.get_by_test_id("approve-followers")
     e(switch).not_to_be_checked()
-    switch.check()
+    switch.click()  # a controlled box: checked once the server said so
     e(switch).to_be_checked()
     assert provider.call("GET", f"/accounts/{master['id']}")["account"]["approve_followers"]
 

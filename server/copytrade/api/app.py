@@ -11,7 +11,6 @@ from . import (
     accounts,
     admin,
     alerts,
-    approvals,
     auth,
     docs_page,
     errors,
