@@ -27,6 +27,7 @@ import httpx
 import pytest
 import trio
 
+from copytrade.api.errors import ERROR_KEYS
 from copytrade.domain.models import Side
 from copytrade.protocol import CommandKind
 from copytrade.sim.follower import FollowerSim
@@ -193,7 +194,7 @@ async def _scenario(pg: OwnPostgres, proc: subprocess.Popen[bytes], http_port: i
                 r = await api.get("/api/v1/accounts")
                 if r.status_code == 503:
                     assert r.json()["error"]["code"] == "unavailable"
-                    assert set(r.json()["error"]) == {"code", "message", "fields", "field_codes"}
+                    assert set(r.json()["error"]) == ERROR_KEYS
                 else:
                     assert r.status_code == 200, r.text
                 if down.is_set():

@@ -18,6 +18,7 @@ import trio
 
 from copytrade.api.app import create_app
 from copytrade.api.context import ApiContext
+from copytrade.api.errors import ERROR_KEYS
 from copytrade.api.security import SecurityConfig
 from copytrade.api.server import serve_http
 from copytrade.config import Settings
@@ -182,5 +183,5 @@ async def bob(api: Api) -> AsyncIterator[httpx.AsyncClient]:
 def error_of(r: httpx.Response) -> dict[str, Any]:
     body = r.json()
     assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "fields", "field_codes"}, body
+    assert set(body["error"]) == ERROR_KEYS, body
     return body["error"]  # type: ignore[no-any-return]

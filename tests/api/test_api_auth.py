@@ -217,7 +217,9 @@ async def test_email_change_does_not_reveal_users(api: Api, alice, bob) -> None:
     error = error_of(r)
     assert error == {"code": "validation_failed", "message": "This email cannot be used.",
                      "fields": {"email": "cannot be used; choose another address"},
-                     "field_codes": {"email": "email_unusable"}}
+                     "message_code": "email_cannot_be_used", "params": {},
+                     "field_codes": {"email": "email_unusable"},
+                     "field_params": {"email": {}}}
     assert "exist" not in r.text and "taken" not in r.text and "bob" not in r.text
     me = (await alice.get("/api/v1/me")).json()["user"]
     assert me["email"] == "alice@example.com" and me["name"] == "Alice"  # nothing changed

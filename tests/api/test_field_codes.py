@@ -40,9 +40,17 @@ def test_every_code_the_server_raises_is_listed() -> None:
 
 
 def test_the_error_body_carries_field_codes_always() -> None:
-    plain = error_body(ValidationFailed("Some fields are invalid.", {"x": "bad"}))
+    plain = error_body(ValidationFailed("Some fields are invalid.", {"x": "must be at most 5"}))
     assert plain == {"error": {"code": "validation_failed", "message": "Some fields are invalid.",
-                               "fields": {"x": "bad"}, "field_codes": {}}}
+                               "message_code": "fields_invalid", "params": {},
+                               "fields": {"x": "must be at most 5"},
+                               "field_codes": {"x": "at_most"},
+                               "field_params": {"x": {"max": "5"}}}}
+    odd = error_body(ValidationFailed("Something new.", {"x": "no template says this"}))
+    assert odd["error"]["message_code"] == "other"
+    assert odd["error"]["params"] == {"text": "Something new."}
+    assert odd["error"]["field_codes"] == {"x": "other"}
+    assert odd["error"]["field_params"] == {"x": {"text": "no template says this"}}
     conflict = error_body(to_api_error(Conflict("still open", code="open_copies")))
     assert conflict["error"]["field_codes"] == {"": "open_copies"}
     assert conflict["error"]["fields"] == {}

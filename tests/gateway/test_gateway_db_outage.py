@@ -16,6 +16,7 @@ import httpx
 import pytest
 import trio
 
+from copytrade.api.errors import ERROR_KEYS
 from copytrade.app import run_server
 from copytrade.config import Settings
 from copytrade.db.accounts import AccountRepository
@@ -129,7 +130,7 @@ async def test_database_outage_is_one_requests_problem(
             assert login.status_code == 503
             body = login.json()
             assert body["error"]["code"] == "unavailable"
-            assert set(body["error"]) == {"code", "message", "fields", "field_codes"}
+            assert set(body["error"]) == ERROR_KEYS
             assert login.headers["Retry-After"] == "2"
 
             await trio.to_thread.run_sync(own_pg.start)

@@ -10,7 +10,7 @@ import type {
   Account, AccountBody, AccountPatch, AccountStats, ApiToken, ConnectionInfo, CopyMode, CopyRules,
   CreatedAccount, CreatedToken, ErrorBody, Follower, HistoryQuery, HistoryRow, Id, Items,
   AuditPage, LoginBody, EquitySeries, MasterTrade, PendingOrder, Performance,
-  NewAccountBody, Page, RemovedFollower, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
+  NewAccountBody, Page, PendingFollower, RemovedFollower, PasswordBody, ProfilePatch, ProfitSeries, RegisterBody, RulesBody,
   RulesInput, SeriesRange, TradePair, User, UserBody,
 } from './types';
 
@@ -26,6 +26,11 @@ export class ApiError extends Error {
     readonly fields: Readonly<Record<string, string>> = {},
     /** A stable machine word per field (`""`: the request as a whole), for translation. */
     readonly fieldCodes: Readonly<Record<string, string>> = {},
+    /** The message's stable code and its parameters (docs/api.md "Errors"). */
+    readonly messageCode: string = '',
+    readonly params: Readonly<Record<string, string>> = {},
+    /** The parameters of each field's code. */
+    readonly fieldParams: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
   ) {
     super(message);
   }
@@ -120,7 +125,8 @@ export class ApiClient {
       if (res.status === 401) this.onUnauthorized?.();
       if (isErrorBody(parsed)) {
         const e = parsed.error;
-        throw new ApiError(res.status, e.code, e.message, e.fields ?? {}, e.field_codes ?? {});
+        throw new ApiError(res.status, e.code, e.message, e.fields ?? {}, e.field_codes ?? {},
+          e.message_code ?? '', e.params ?? {}, e.field_params ?? {});
       }
       throw new ApiError(res.status, `http_${res.status}`, res.statusText || `HTTP ${res.status}`);
     }
@@ -215,6 +221,20 @@ export class ApiClient {
   removedFollowers(id: Id, signal: AbortSignal): Promise<RemovedFollower[]> {
     return this.request<Items<RemovedFollower>>('GET', `/accounts/${id}/removed-followers`,
                                                 signal).then((r) => r.items);
+  }
+  /** Turn follower approval on/off: new followers then wait until approved. */
+  setApproveFollowers(id: Id, on: boolean, signal: AbortSignal): Promise<Account> {
+    return this.request<{ account: Account }>('PUT', `/accounts/${id}/approve-followers`, signal,
+      { body: { approve_followers: on } }).then((r) => r.account);
+  }
+  pendingFollowers(id: Id, signal: AbortSignal): Promise<PendingFollower[]> {
+    return this.request<Items<PendingFollower>>('GET', `/accounts/${id}/pending-followers`,
+      signal).then((r) => r.items);
+  }
+  /** Approve (it starts getting copies) or refuse (as a removal) a waiting follower. */
+  decideFollower(id: Id, followerId: Id, approve: boolean, signal: AbortSignal): Promise<void> {
+    return this.request('POST',
+      `/accounts/${id}/pending-followers/${followerId}/${approve ? 'approve' : 'refuse'}`, signal);
   }
   allowFollower(id: Id, followerId: Id, signal: AbortSignal): Promise<void> {
     return this.request('DELETE', `/accounts/${id}/removed-followers/${followerId}`, signal);

@@ -65,7 +65,12 @@ export type TradePair = S['PairOut'];
 
 export type Follower = S['FollowerOut'];
 
+/** The data of the follow.pending / approved / refused live events (docs/api.md). */
+export interface FollowDecision {
+  follower_id: Id; follower_name: string; master_id: Id; master_name: string; source: 'web' | 'ea';
+}
 export type RemovedFollower = S['RemovedFollowerOut'];
+export type PendingFollower = S['PendingFollowerOut'];
 
 export interface Items<T> {
   items: T[];
@@ -150,6 +155,9 @@ export type LiveEventType =
   | 'account.changed'
   | 'account.following'
   | 'ea.master_token_refused'
+  | 'follow.pending'
+  | 'follow.approved'
+  | 'follow.refused'
   | 'alert.killswitch'
   | 'position.pnl';
 
@@ -186,7 +194,10 @@ export type LiveEvent =
   /** A follower that followed no master now follows the one whose token its EA logged in with. */
   | LiveEventBase<'account.following', { following_id: Id; following_name: string; source: 'ea' }>
   /** A follower EA logged in with another master's token: refused, nothing changed. */
-  | LiveEventBase<'ea.master_token_refused', { following_id: Id; following_name: string; reason: string }>
+  | LiveEventBase<'ea.master_token_refused', { following_id: Id; following_name: string; reason: string;
+                                               code?: string; params?: Record<string, string> }>
+  /** A follower asked to follow a master that approves its followers / was approved / refused. */
+  | LiveEventBase<'follow.pending' | 'follow.approved' | 'follow.refused', FollowDecision>
   | LiveEventBase<'alert.killswitch', { reason?: string; [k: string]: unknown }>
   | LiveEventBase<'position.pnl', { positions: PnlItem[] }>;
 

@@ -1,9 +1,11 @@
 /** English strings: the reference set of keys. Placeholders are written {name}. */
+import { codesEn } from './codes.en';
 import { riskEn } from './risk.en';
 
 export const en = {
   'app.name': 'CopyTradePro',
   ...riskEn,
+  ...codesEn,
   'app.tagline': 'Copy MetaTrader 5 trades from master to follower accounts in milliseconds.',
   'app.skip': 'Skip to content',
 
@@ -167,6 +169,13 @@ export const en = {
   'audit.action.follow.removed_by_master': "Removed by the master's owner",
   'audit.action.follower.removed': 'Follower removed',
   'audit.action.follower.allowed': 'Follower allowed again',
+  'audit.action.approval.changed': 'Follower approval switched',
+  'audit.action.follow.requested': 'Asked to follow (waiting for approval)',
+  'audit.action.follower.requested': 'A follower asked to follow',
+  'audit.action.follower.approved': 'Follower approved',
+  'audit.action.follower.refused': 'Follower refused',
+  'audit.action.follow.approved': 'Approved by the master\'s owner',
+  'audit.action.follow.refused': 'Refused by the master\'s owner',
   'audit.action.login': 'Login from a new address',
   'dash.mode': 'Copy mode',
   'dash.modeHint': 'Takes effect on the next signal.',
@@ -211,6 +220,16 @@ export const en = {
   'prov.removedTitle': 'Removed followers',
   'prov.allow': 'Allow again',
   'prov.allowed': '{name} may follow you again.',
+  'prov.approveSwitch': 'Approve new followers',
+  'prov.approveHint': 'When on, a new follower gets no copies until you approve it here.',
+  'prov.approvalOn': 'New followers now wait for your approval.',
+  'prov.approvalOff': 'New followers now follow at once.',
+  'prov.pendingTitle': 'Waiting for approval ({n})',
+  'prov.requested': 'asked {when}',
+  'prov.approve': 'Approve',
+  'prov.refuse': 'Refuse',
+  'prov.approved': '{name} is approved and gets copies from now on.',
+  'prov.refused': '{name} was refused; it is listed under removed followers.',
   'prov.flaggedCount': '{n} failing',
   'dash.activeTrades': 'Active trades',
   'dash.activeEmpty': 'No open trades.',
@@ -238,6 +257,9 @@ export const en = {
   'dash.killswitch': 'Kill switch: {reason}',
   'live.followingByToken': '{follower} now follows {master}: its EA logged in with that master\'s token.',
   'live.tokenRefused': 'The EA of {follower} logged in with the token of another master and was refused. It still follows {master}, as set here. Clear the master token in the EA, or change the master here.',
+  'live.followPending': '{follower} asked to follow {master}: it gets no copies until the master\'s owner approves it.',
+  'live.followApproved': '{follower} was approved by {master} and gets copies from now on.',
+  'live.followRefused': '{follower} was refused by {master}.',
   'dash.open': 'Open',
 
   'trade.time': 'Time',
@@ -364,6 +386,8 @@ export const en = {
   'accounts.follow.current': 'Following {name}',
   'accounts.follow.stop': 'Stop following',
   'accounts.follow.none': 'Not following anyone. Ask the master for their token (MST-…).',
+  'accounts.follow.pending': 'Waiting for approval by {name}: nothing is copied until the master\'s owner approves this follower.',
+  'accounts.follow.cancel': 'Cancel request',
   'accounts.partner.title': '1TO1 partner',
   'accounts.partner.hint': 'In 1TO1 mode, trades go to this follower only. The partner must follow this master; if it stops following (or follows another master), it stops being the partner.',
   'accounts.partner.select': 'Partner account',

@@ -36,6 +36,33 @@ describe('server field codes', () => {
     }
   });
 
+  it('fills in the parameters of a code in both languages', () => {
+    const err = new ApiError(422, 'validation_failed', 'Some fields are invalid.',
+      { min_lot_to_copy: 'must be at least 0', max_lot: 'something new' },
+      { min_lot_to_copy: 'at_least', max_lot: 'other' }, 'fields_invalid', {},
+      { min_lot_to_copy: { min: '0' }, max_lot: { text: 'something new' } });
+    setLocale('th');
+    try {
+      expect(fieldErrors(err).min_lot_to_copy).toBe('ต้องไม่น้อยกว่า 0');
+      expect(fieldErrors(err).max_lot).toBe('something new'); // `other`: the server's words
+      const limited = new ApiError(429, 'rate_limited', 'Too many failed attempts; try again in 7 s.',
+        {}, {}, 'too_many_attempts', { seconds: '7' });
+      expect(errorMessage(limited)).toBe('ลองผิดหลายครั้งเกินไป กรุณารอ 7 วินาทีแล้วลองใหม่');
+    } finally {
+      setLocale('en');
+    }
+    expect(fieldErrors(err).min_lot_to_copy).toBe('Must be at least 0');
+  });
+
+  it('leaves no placeholder of a code untranslated', () => {
+    const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const c of codes) {
+      const key = `fieldCode.${c}`;
+      expect(names((th as Record<string, string>)[key] ?? ''), c)
+        .toEqual(names((en as Record<string, string>)[key] ?? ''));
+    }
+  });
+
   it('shows the coded field error in the user\'s language, the server text otherwise', () => {
     const err = new ApiError(422, 'validation_failed', 'No master account has this master token.',
       { master_token: 'no master account has this token', name: 'too long' },

@@ -1,10 +1,12 @@
 /** Thai strings. The type makes a missing or unknown key a compile error. */
 import type { MessageKey } from './en';
+import { codesTh } from './codes.th';
 import { riskTh } from './risk.th';
 
 export const th: Record<MessageKey, string> = {
   'app.name': 'CopyTradePro',
   ...riskTh,
+  ...codesTh,
   'app.tagline': 'คัดลอกออเดอร์ MetaTrader 5 จากบัญชี Master ไปยังบัญชี Follower ภายในเสี้ยววินาที',
   'app.skip': 'ข้ามไปยังเนื้อหา',
 
@@ -168,6 +170,13 @@ export const th: Record<MessageKey, string> = {
   'audit.action.follow.removed_by_master': 'ถูกเจ้าของมาสเตอร์นำออก',
   'audit.action.follower.removed': 'นำผู้ติดตามออก',
   'audit.action.follower.allowed': 'อนุญาตผู้ติดตามอีกครั้ง',
+  'audit.action.approval.changed': 'เปลี่ยนการอนุมัติผู้ติดตาม',
+  'audit.action.follow.requested': 'ขอติดตาม (รอการอนุมัติ)',
+  'audit.action.follower.requested': 'มีผู้ติดตามขอติดตาม',
+  'audit.action.follower.approved': 'อนุมัติผู้ติดตาม',
+  'audit.action.follower.refused': 'ปฏิเสธผู้ติดตาม',
+  'audit.action.follow.approved': 'เจ้าของ Master อนุมัติแล้ว',
+  'audit.action.follow.refused': 'เจ้าของ Master ปฏิเสธ',
   'audit.action.login': 'เข้าสู่ระบบจากที่อยู่ใหม่',
   'dash.mode': 'โหมดการคัดลอก',
   'dash.modeHint': 'มีผลกับสัญญาณถัดไปทันที',
@@ -212,6 +221,16 @@ export const th: Record<MessageKey, string> = {
   'prov.removedTitle': 'ผู้ติดตามที่นำออกแล้ว',
   'prov.allow': 'อนุญาตอีกครั้ง',
   'prov.allowed': '{name} ติดตามคุณได้อีกครั้ง',
+  'prov.approveSwitch': 'อนุมัติผู้ติดตามใหม่ก่อน',
+  'prov.approveHint': 'เมื่อเปิด ผู้ติดตามใหม่จะยังไม่ได้รับการคัดลอกจนกว่าคุณจะอนุมัติที่นี่',
+  'prov.approvalOn': 'ผู้ติดตามใหม่ต้องรอการอนุมัติจากคุณ',
+  'prov.approvalOff': 'ผู้ติดตามใหม่ติดตามได้ทันที',
+  'prov.pendingTitle': 'รอการอนุมัติ ({n})',
+  'prov.requested': 'ขอเมื่อ {when}',
+  'prov.approve': 'อนุมัติ',
+  'prov.refuse': 'ปฏิเสธ',
+  'prov.approved': 'อนุมัติ {name} แล้ว จะได้รับการคัดลอกตั้งแต่นี้',
+  'prov.refused': 'ปฏิเสธ {name} แล้ว แสดงอยู่ในรายการผู้ติดตามที่นำออก',
   'prov.flaggedCount': 'ล้มเหลว {n}',
   'dash.activeTrades': 'ออเดอร์ที่เปิดอยู่',
   'dash.activeEmpty': 'ไม่มีออเดอร์ที่เปิดอยู่',
@@ -239,6 +258,9 @@ export const th: Record<MessageKey, string> = {
   'dash.killswitch': 'Kill switch ทำงาน: {reason}',
   'live.followingByToken': '{follower} ติดตาม {master} แล้ว: EA ของบัญชีนี้ล็อกอินด้วย Master token ของ Master นั้น',
   'live.tokenRefused': 'EA ของ {follower} ล็อกอินด้วย Master token ของ Master อื่นจึงถูกปฏิเสธ บัญชียังคงติดตาม {master} ตามที่ตั้งไว้ในเว็บ ให้ลบ Master token ใน EA หรือเปลี่ยน Master ในเว็บ',
+  'live.followPending': '{follower} ขอติดตาม {master} จะยังไม่ได้รับการคัดลอกจนกว่าเจ้าของ Master จะอนุมัติ',
+  'live.followApproved': '{master} อนุมัติ {follower} แล้ว จะได้รับการคัดลอกตั้งแต่นี้',
+  'live.followRefused': '{master} ปฏิเสธ {follower}',
   'dash.open': 'เปิด',
 
   'trade.time': 'เวลา',
@@ -365,6 +387,8 @@ export const th: Record<MessageKey, string> = {
   'accounts.follow.current': 'กำลังติดตาม {name}',
   'accounts.follow.stop': 'เลิกติดตาม',
   'accounts.follow.none': 'ยังไม่ได้ติดตามใคร ขอ token (MST-…) จาก Master',
+  'accounts.follow.pending': 'รอการอนุมัติจาก {name}: จะยังไม่มีการคัดลอกจนกว่าเจ้าของ Master จะอนุมัติ Follower นี้',
+  'accounts.follow.cancel': 'ยกเลิกคำขอ',
   'accounts.partner.title': 'บัญชีคู่ 1TO1',
   'accounts.partner.hint': 'ในโหมด 1TO1 ออเดอร์จะถูกส่งให้ Follower บัญชีนี้เท่านั้น บัญชีคู่ต้องติดตาม Master นี้อยู่ ถ้าเลิกติดตาม (หรือไปติดตาม Master อื่น) จะไม่เป็นบัญชีคู่อีกต่อไป',
   'accounts.partner.select': 'บัญชีคู่',

@@ -38,4 +38,21 @@ describe('who-follows-whom notices from live events', () => {
                                data: { online: true } };
     expect(followingNotice(other, names)).toBeNull();
   });
+
+  it('says a follower waits for approval, is approved or refused, in English and Thai', () => {
+    const data = { follower_id: 7, follower_name: 'Bob F', master_id: 1, master_name: 'Gold',
+                   source: 'ea' as const };
+    const pending: LiveEvent = { id: 5, type: 'follow.pending', account_id: 1, at: 0, data };
+    setLocale('en');
+    expect(followingNotice(pending, names)?.text).toBe(
+      "Bob F asked to follow Gold: it gets no copies until the master's owner approves it.");
+    const refusedEv: LiveEvent = { ...pending, type: 'follow.refused' };
+    expect(followingNotice(refusedEv, names)?.tone).toBe('warn');
+    setLocale('th');
+    expect(followingNotice(pending, names)?.text).toContain('Bob F ขอติดตาม Gold');
+    const approved: LiveEvent = { ...pending, type: 'follow.approved' };
+    expect(followingNotice(approved, names)?.text).toBe(
+      'Gold อนุมัติ Bob F แล้ว จะได้รับการคัดลอกตั้งแต่นี้');
+    setLocale('en');
+  });
 });

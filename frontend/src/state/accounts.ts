@@ -55,6 +55,19 @@ export function applyAccountEvent(e: LiveEvent): void {
     case 'account.following':
       patch(e.account_id, { following_id: e.data.following_id, following_name: e.data.following_name });
       break;
+    case 'follow.pending':
+      patch(e.data.follower_id, { following_id: null, following_name: null,
+                                  pending_master_id: e.data.master_id,
+                                  pending_master_name: e.data.master_name });
+      break;
+    case 'follow.approved':
+      patch(e.data.follower_id, { following_id: e.data.master_id,
+                                  following_name: e.data.master_name,
+                                  pending_master_id: null, pending_master_name: null });
+      break;
+    case 'follow.refused':
+      patch(e.data.follower_id, { pending_master_id: null, pending_master_name: null });
+      break;
     case 'account.state': {
       const a = findAccount(e.account_id);
       if (a) {

@@ -11,6 +11,7 @@ from . import (
     accounts,
     admin,
     alerts,
+    approvals,
     auth,
     docs_page,
     errors,
@@ -36,7 +37,7 @@ from .security import SecurityConfig
 
 # importing registers routes
 _ROUTE_MODULES = (auth, tokens, accounts, links, trades, info, admin, master_token, alerts, risk,
-                  orders)
+                  orders, approvals)
 _DASHBOARD_ROUTES = (history, performance, equity, audit)
 
 MAX_BODY = 64 * 1024

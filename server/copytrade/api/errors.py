@@ -1,8 +1,9 @@
 """The API's error types and the one place that turns any error into an HTTP answer.
 
-Every error leaves as ``{"error": {"code", "message", "fields", "field_codes"}}``:
-``field_codes`` gives, for some fields of ``fields``, a stable machine word (see
-:data:`FIELD_CODES`) that clients translate instead of the English text. Repository errors
+Every error leaves as ``{"error": {"code", "message", "message_code", "params", "fields",
+"field_codes", "field_params"}}``: ``message_code`` + ``params`` name the message's template
+and ``field_codes`` + ``field_params`` each field's (one table: :mod:`.error_codes`), so
+clients translate them instead of showing the English text. Repository errors
 (:mod:`copytrade.db.errors`) and domain rule errors are translated here, nowhere else.
 """
 
@@ -16,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..db.errors import Conflict, DatabaseUnavailable, Invalid, NotFound
 from ..domain.errors import DomainError
+from .error_codes import MESSAGES, code_of
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +36,14 @@ CODES: dict[str, int] = {
     "unavailable": 503,
 }
 
-# The stable per-field codes (``field_codes``); docs/api.md has the same list and the SPA
-# translates each (frontend/src/i18n/field-codes.json).
-FIELD_CODES: frozenset[str] = frozenset({
-    "wrong_password",             # current_password: not the user's password
-    "email_unusable",             # email: cannot be used (taken or refused; never says which)
-    "email_taken",                # email: another user has it (admin/user creation)
-    "unknown_master_token",       # master_token: no master account has this token
-    "master_token_rotated",       # master_token: the master's owner replaced this token
-    "follower_removed",           # master_token: the master's owner removed this follower
-    "partner_follows_no_master",  # partner_id: the 1TO1 partner follows no master
-    "partner_follows_other",      # partner_id: the 1TO1 partner follows another master
-    "partner_not_follower",       # partner_id: the 1TO1 partner is a master
-    "open_copies",                # (no field): the account still has open copies
-    "name_taken",                 # name: another of the user's accounts has this name
-})
+# The stable codes of every error text (``message_code``, ``field_codes``): one table,
+# copytrade.api.error_codes.MESSAGES; docs/api.md lists it and the SPA translates each
+# (frontend/src/i18n/field-codes.json).
+FIELD_CODES: frozenset[str] = frozenset(MESSAGES)
+
+ERROR_KEYS: frozenset[str] = frozenset({"code", "message", "message_code", "params", "fields",
+                                       "field_codes", "field_params"})
+"""The keys of every error body's ``error`` object (docs/api.md "Errors")."""
 
 class ApiError(Exception):
     """An error the client should see: an HTTP status, a stable code, a message, field errors."""
@@ -147,8 +142,23 @@ def to_api_error(exc: BaseException) -> ApiError:
 
 
 def error_body(err: ApiError) -> dict[str, Any]:
-    return {"error": {"code": err.code, "message": err.message, "fields": err.fields,
-                      "field_codes": err.field_codes}}
+    """The JSON body of ``err``: every text with its code and parameters (a code given by
+    the raiser wins; else the template the text matches, :func:`.error_codes.code_of`)."""
+    message_code, params = code_of(err.message)
+    codes: dict[str, str] = {}
+    field_params: dict[str, dict[str, str]] = {}
+    for name, text in err.fields.items():
+        code, found = code_of(text)
+        if name in err.field_codes:
+            code, found = err.field_codes[name], {}
+        codes[name] = code
+        field_params[name] = found
+    for name, code in err.field_codes.items():  # "" (the request as a whole)
+        if name not in codes:
+            codes[name], field_params[name] = code, {}
+    return {"error": {"code": err.code, "message": err.message, "message_code": message_code,
+                      "params": params, "fields": err.fields, "field_codes": codes,
+                      "field_params": field_params}}
 
 
 def error_response(exc: BaseException) -> Response:

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from ..db.approvals import announce, audit_request
 from ..db.errors import Conflict, NotFound
 from ..db.master_tokens import ROTATED_TEXT, MasterTokens
 from ..db.models import FollowerRules
@@ -18,6 +19,7 @@ from .audit_trail import audit, changes
 from .errors import ValidationFailed
 from .routing import Call, route
 from .schemas import AccountEnvelope, CopyModeIn, FollowingIn, PartnerIn, RulesEnvelope, RulesIn
+from .security import client_address
 from .validation import UNSET, unstructure
 from .views import account_view, rules_out
 
@@ -80,7 +82,15 @@ async def follow(call: Call[FollowingIn, None], account_id: int) -> AccountEnvel
                                {"master_token": "no master account has this token"},
                                field_codes={"master_token": "unknown_master_token"}) from None
     before, account = change.before, change.after
-    if before.following_id != account.following_id:
+    if account.pending_master_id is not None and before.pending_master_id != \
+            account.pending_master_id:  # the master approves its followers: it waits
+        assert call.principal is not None
+        await audit_request(call.ctx.db, account, account.pending_master_id,
+                            actor_id=call.user_id, via=call.principal.via,
+                            address=client_address())
+        await announce(call.ctx.db, call.ctx.events, "pending", account,
+                       account.pending_master_id, source="web")
+    elif before.following_id != account.following_id:
         await audit(call, account_id, "follow.started",
                     {"master_id": account.following_id, "previous_master_id": before.following_id})
     return AccountEnvelope(await account_view(call, account))

@@ -226,6 +226,11 @@ class AccountOut:
     open_pairs: int
     rules: RulesOut | None
     created_at: datetime
+    # A master: new followers wait for approval (PUT .../approve-followers). A follower: the
+    # master it asked to follow that has not approved it yet (it gets no copies meanwhile).
+    approve_followers: bool = False
+    pending_master_id: int | None = None
+    pending_master_name: str | None = None
 
 
 @attrs.frozen
@@ -287,6 +292,26 @@ class RemovedFollowerOut:
 @attrs.frozen
 class RemovedFollowerList:
     items: list[RemovedFollowerOut]
+
+
+@attrs.frozen
+class ApproveFollowersIn:
+    approve_followers: bool
+
+
+@attrs.frozen
+class PendingFollowerOut:
+    """A follower waiting for its provider's approval (docs/api.md, Followers)."""
+
+    id: int
+    name: str
+    requested_at: datetime
+    online: bool
+
+
+@attrs.frozen
+class PendingFollowerList:
+    items: list[PendingFollowerOut]
 
 
 # ---- trades, pairs, stats -------------------------------------------------------------------
@@ -441,10 +466,14 @@ class ErrorDetail:
                   "method_not_allowed", "conflict", "payload_too_large",
                   "validation_failed", "rate_limited", "internal"]
     message: str
+    # The message's stable code and parameters (docs/api.md "Errors", api/error_codes.py).
+    message_code: str
+    params: dict[str, str]
     fields: dict[str, str]
-    # A stable machine word per field for the commonest refusals (docs/api.md "Errors");
-    # the key "" is the request as a whole.
+    # A stable code per field of ``fields`` (the key "" is the request as a whole) and its
+    # parameters.
     field_codes: dict[str, str]
+    field_params: dict[str, dict[str, str]]
 
 
 @attrs.frozen

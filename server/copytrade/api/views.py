@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..db.approvals import FollowerApprovals
 from ..db.models import AccountState, FollowerRules, TradingAccount
 from ..domain.models import Role
 from ..engine import rule_forms
@@ -29,6 +30,8 @@ async def account_views(call: Call[Any, Any], accounts: list[TradingAccount]) ->
         return []
     extras = await call.st.trades.account_extras(ids)
     states = await call.ctx.accounts.states(ids)
+    waiting = [a.pending_master_id for a in accounts if a.pending_master_id is not None]
+    pending_names = await FollowerApprovals(call.ctx.db).names(waiting) if waiting else {}
     out = []
     for a in accounts:
         following_name, open_pairs = extras.get(a.id, (None, 0))
@@ -42,6 +45,9 @@ async def account_views(call: Call[Any, Any], accounts: list[TradingAccount]) ->
             open_pairs=open_pairs,
             rules=rules_out(a.rules) if a.role is Role.FOLLOWER else None,
             created_at=a.created_at,
+            approve_followers=a.approve_followers, pending_master_id=a.pending_master_id,
+            pending_master_name=(pending_names.get(a.pending_master_id)
+                                 if a.pending_master_id is not None else None),
         ))
     return out
 

@@ -22,7 +22,8 @@ _COLUMNS = (
     "is_active, lot_mode, lot_value, reverse, min_lot_to_copy, max_lot, symbol_map, "
     "allowed_symbols, blocked_symbols, signal_expiry_seconds, max_deviation_points, "
     "stale_open_policy, copy_existing, copy_existing_max_age_minutes, copy_existing_max_points, "
-    "max_spread_points, rules_updated_at, created_at, updated_at"
+    "max_spread_points, rules_updated_at, created_at, updated_at, approve_followers, "
+    "pending_master_id"
 )
 
 
@@ -180,10 +181,29 @@ class AccountRepository:
                 master_id, follower.id):
             raise Conflict(REMOVED_TEXT, field="master_token", code="follower_removed")
 
+        pending = False
+        if master_id is not None and master_id != follower.following_id:
+            # A master whose owner approves new followers takes this one only once approved:
+            # until then it follows no master (nothing is copied) and waits (034 migration).
+            pending = bool(await self.db.fetchval(
+                "SELECT approve_followers FROM trading_accounts WHERE id = $1", master_id))
+        if pending and follower.pending_master_id == master_id:
+            return follower  # asked already: still waiting
+
         async def _set(con: asyncpg.Connection) -> Any:
             async with con.transaction():
+                if pending:
+                    row = await con.fetchrow(
+                        f"UPDATE trading_accounts SET following_id = NULL, "
+                        f"pending_master_id = $2, pending_since = now(), updated_at = now() "
+                        f"WHERE id = $1 RETURNING {_COLUMNS}", follower.id, master_id)
+                    await con.execute(
+                        "UPDATE trading_accounts SET partner_id = NULL, updated_at = now() "
+                        "WHERE partner_id = $1", follower.id)
+                    return row
                 row = await con.fetchrow(
-                    f"UPDATE trading_accounts SET following_id = $2, updated_at = now() "
+                    f"UPDATE trading_accounts SET following_id = $2, pending_master_id = NULL, "
+                    f"pending_since = NULL, updated_at = now() "
                     f"WHERE id = $1 RETURNING {_COLUMNS}", follower.id, master_id)
                 await con.execute(
                     "UPDATE trading_accounts SET partner_id = NULL, updated_at = now() "

@@ -67,6 +67,10 @@ class TradingAccount:
     rules: FollowerRules
     created_at: datetime
     updated_at: datetime
+    # A master: new followers wait for its owner's approval. A follower: the master it asked
+    # to follow and that has not approved it yet (following_id is then None: no copies).
+    approve_followers: bool = False
+    pending_master_id: int | None = None
 
 
 @attrs.frozen
@@ -159,6 +163,8 @@ def account_from_row(r: Any) -> TradingAccount:
             max_spread_points=r["max_spread_points"],
         ),
         created_at=r["created_at"], updated_at=r["updated_at"],
+        approve_followers=bool(r.get("approve_followers", False)),
+        pending_master_id=r.get("pending_master_id"),
     )
 
 

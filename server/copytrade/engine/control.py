@@ -20,6 +20,7 @@ from typing import Protocol
 import attrs
 
 from ..db.accounts import AccountRepository, linked_account_ids
+from ..db.approvals import FollowerApprovals
 from ..db.database import Database
 from ..db.errors import Conflict
 from ..db.followers import FollowerQueries
@@ -181,3 +182,27 @@ class AccountControl:
         no routing changes)."""
         await self._master(master_id, user_id)
         await FollowerQueries(self.db).allow(master_id, follower_id)
+
+    # ---------------------------------------------------------------- follower approval
+
+    async def set_approve_followers(self, master_id: int, user_id: int, on: bool) -> Change:
+        """Turn the master's follower approval on or off (its current followers stay)."""
+        await self._master(master_id, user_id)
+        before = await self.repo.get(master_id, user_id)
+        await FollowerApprovals(self.db).set_approve_followers(master_id, on)
+        await self._refresh(master_id)
+        return Change(before, await self.repo.get(master_id, user_id))
+
+    async def decide_follower(self, master_id: int, user_id: int, follower_id: int,
+                              approve: bool) -> TradingAccount:
+        """Approve a waiting follower (it follows the master now, and its next resync may copy
+        the master's open trades) or refuse it (as a removal); returns the follower
+        (``NotFound`` if it does not wait for this master)."""
+        await self._master(master_id, user_id)
+        approvals = FollowerApprovals(self.db)
+        follower = await (approvals.approve if approve else approvals.refuse)(master_id,
+                                                                              follower_id)
+        await self._refresh(follower_id, master_id)
+        if approve:
+            self.engine.copy_existing_on_next_resync(follower_id, "approved by the master")
+        return follower

@@ -26,6 +26,7 @@ from ..db import equity as equity_sql
 from ..db import orders as order_sql
 from ..db import trades as sql
 from ..db.accounts import AccountRepository
+from ..db.approvals import announce, audit_request
 from ..db.audit import AuditEntry, AuditLog
 from ..db.database import Database
 from ..db.errors import Conflict, DatabaseUnavailable, NotFound
@@ -326,12 +327,23 @@ class Engine:
                      "in the web app: login refused", info.id, master.id, info.following_id)
             self.events.publish(info.user_id, "ea.master_token_refused", {
                 "following_id": info.following_id, "following_name": name,
-                "reason": text}, info.id)
+                "reason": text, "code": "follows_another_master",
+                "params": {"id": str(info.following_id)}}, info.id)
             raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, text)
+        before = await self.repo.get_any(info.id) if master.approve_followers else None
         try:
             updated = await self.repo.follow_by_id(info.id, master.id)
         except (DomainError, Conflict) as exc:
             raise EngineError(ErrorCode.UNKNOWN_MASTER_TOKEN, str(exc)) from None
+        if updated.pending_master_id == master.id:
+            # The master approves its followers: the login goes on, nothing is copied until
+            # its owner approves (docs/protocol.md, AUTH; db/approvals.py).
+            if before is None or before.pending_master_id != master.id:
+                await audit_request(self.db, updated, master.id, actor_id=None, via="ea",
+                                    address=None)
+                await announce(self.db, self.events, "pending", updated, master.id,
+                               source="ea")
+            return info
         await AuditLog(self.db).write(AuditEntry(
             account_id=info.id, user_id=info.user_id, actor_id=None, via="ea", address=None,
             action="follow.started",

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { api, isAbort, type Follower, type Id } from '../../api';
+import { api, isAbort, type Account, type Follower, type Id, type PendingFollower } from '../../api';
 import { ms, percent, t, when } from '../../i18n';
 import { errorMessage } from '../../lib/errors';
-import { useAbortable, useAsync } from '../../lib/hooks';
+import { useAbortable, useAsync, useLiveEvents } from '../../lib/hooks';
 import { toast } from '../../state/toast';
 import { Button } from '../Button';
 import { ConfirmDialog } from '../ConfirmDialog';
@@ -65,10 +65,46 @@ function Flag({ f }: { f: Follower }) {
  * (with the list of removed followers, who can be allowed again). A table on wide screens,
  * cards on a phone.
  */
-export function FollowersPanel({ accountId, version }: { accountId: Id; version: number }) {
+export function FollowersPanel({ accountId, version, approveFollowers = false,
+                                onApproveChange }: {
+  accountId: Id; version: number; approveFollowers?: boolean;
+  onApproveChange?: (a: Account) => void;
+}) {
   const [tick, setTick] = useState(0);
   const followers = useAsync((s) => api.followers(accountId, s), [accountId, version, tick]);
   const removed = useAsync((s) => api.removedFollowers(accountId, s), [accountId, tick]);
+  const pending = useAsync((s) => api.pendingFollowers(accountId, s), [accountId, version, tick]);
+  // A follower asked, or was approved/refused elsewhere: reload the lists.
+  useLiveEvents({
+    onEvent: (e) => {
+      if ((e.type === 'follow.pending' || e.type === 'follow.approved'
+           || e.type === 'follow.refused') && e.data.master_id === accountId) {
+        setTick((n) => n + 1);
+      }
+    },
+  }, [accountId]);
+  const [switching, setSwitching] = useState(false);
+  const toggleApproval = async () => {
+    setSwitching(true);
+    try {
+      const a = await api.setApproveFollowers(accountId, !approveFollowers, abortable());
+      onApproveChange?.(a);
+      toast(t(a.approve_followers ? 'prov.approvalOn' : 'prov.approvalOff'));
+    } catch (err) {
+      if (!isAbort(err)) toast(errorMessage(err), 'error');
+    } finally {
+      setSwitching(false);
+    }
+  };
+  const decide = async (p: PendingFollower, approve: boolean) => {
+    try {
+      await api.decideFollower(accountId, p.id, approve, abortable());
+      toast(t(approve ? 'prov.approved' : 'prov.refused', { name: p.name }));
+      setTick((n) => n + 1);
+    } catch (err) {
+      if (!isAbort(err)) toast(errorMessage(err), 'error');
+    }
+  };
   const [target, setTarget] = useState<Follower | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -196,6 +232,39 @@ export function FollowersPanel({ accountId, version }: { accountId: Id; version:
             </ul>
           </>
         )}
+      <div class="border-t border-ink-700 px-4 py-3 space-y-2" data-testid="follower-approval">
+        <label class="flex min-h-11 cursor-pointer items-center gap-3 text-sm text-ink-100">
+          <input type="checkbox" class="h-5 w-5" checked={approveFollowers} disabled={switching}
+                 data-testid="approve-followers" onChange={() => void toggleApproval()} />
+          <span>{t('prov.approveSwitch')}
+            <span class="block text-xs text-ink-300">{t('prov.approveHint')}</span></span>
+        </label>
+        {pending.data && pending.data.length > 0 && (
+          <div data-testid="pending-followers">
+            <h3 class="mb-2 text-xs font-semibold text-ink-300 uppercase">
+              {t('prov.pendingTitle', { n: pending.data.length })}</h3>
+            <ul class="space-y-1">
+              {pending.data.map((p) => (
+                <li key={p.id} data-testid="pending-follower" data-id={p.id}
+                    class="flex flex-wrap items-center justify-between gap-2 text-sm">
+                  <span class="min-w-0 truncate text-ink-100">{p.name}
+                    <span class="ml-2 text-xs text-ink-300">
+                      {t('prov.requested', { when: when(p.requested_at) })}</span></span>
+                  <span class="flex gap-2">
+                    <Button small class="min-h-11 sm:min-h-9" data-testid="follower-approve"
+                            aria-label={`${t('prov.approve')} ${p.name}`}
+                            onClick={() => void decide(p, true)}>{t('prov.approve')}</Button>
+                    <Button small variant="danger" class="min-h-11 sm:min-h-9"
+                            data-testid="follower-refuse"
+                            aria-label={`${t('prov.refuse')} ${p.name}`}
+                            onClick={() => void decide(p, false)}>{t('prov.refuse')}</Button>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
       {removed.data && removed.data.length > 0 && (
         <div class="border-t border-ink-700 px-4 py-3" data-testid="removed-followers">
           <h3 class="mb-2 text-xs font-semibold text-ink-300 uppercase">{t('prov.removedTitle')}</h3>

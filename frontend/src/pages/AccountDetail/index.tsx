@@ -135,7 +135,9 @@ function FollowPanel({ account }: { account: Account }) {
       upsertAccount(a);
       setToken('');
     },
-    toast: (a) => t('accounts.follow.current', { name: a.following_name ?? '' }),
+    toast: (a) => a.pending_master_id != null
+      ? t('accounts.follow.pending', { name: a.pending_master_name ?? '' })
+      : t('accounts.follow.current', { name: a.following_name ?? '' }),
     alwaysSentence: true,
   });
   const follow = followSubmit.submit;
@@ -157,6 +159,14 @@ function FollowPanel({ account }: { account: Account }) {
             </div>
             <Button variant="secondary" small busy={busy} onClick={unfollow}
                     data-testid="unfollow">{t('accounts.follow.stop')}</Button>
+          </div>
+        ) : account.pending_master_id != null ? (
+          <div class="flex flex-wrap items-center justify-between gap-3 rounded-md border
+                      border-warn/40 bg-warn/10 px-3 py-2" data-testid="following-pending">
+            <p class="text-sm text-ink-100">
+              ⏳ {t('accounts.follow.pending', { name: account.pending_master_name ?? '' })}</p>
+            <Button variant="secondary" small busy={busy} onClick={unfollow}
+                    data-testid="follow-cancel">{t('accounts.follow.cancel')}</Button>
           </div>
         ) : (
           <p class="text-sm text-ink-400">{t('accounts.follow.none')}</p>

@@ -227,7 +227,9 @@ export function MasterView({ account }: { account: Account }) {
           )}
         </div>
       </div>
-      <FollowersPanel accountId={id} version={version} />
+      <FollowersPanel accountId={id} version={version}
+                      approveFollowers={account.approve_followers ?? false}
+                      onApproveChange={upsertAccount} />
     </div>
   );
 }
