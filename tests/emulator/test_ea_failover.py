@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 import pytest
 import trio
+from test_ea_e2e import RestartableServer
 
 from copytrade.config import Settings
 from copytrade.db.accounts import AccountRepository
@@ -19,7 +20,6 @@ from copytrade.ea.build import Built
 from copytrade.ea.terminal import Terminal
 
 from eaworld import EaWorld, logged_in, positions, synced, wait_positions
-from test_ea_e2e import RestartableServer
 
 
 def refused_port() -> int:
