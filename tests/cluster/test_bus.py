@@ -73,42 +73,41 @@ async def test_request_reply_no_responders_and_timeout(
 async def test_a_consumer_that_falls_behind_loses_messages_and_is_told(
         aio_loop: None, nats_server: NatsServer) -> None:
     with trio.fail_after(10):
-        async with open_bus(nats_server.url) as a, open_bus(nats_server.url) as b:
-            async with b.subscribe("ct.sig.1", buffer=3) as sub:
-                await b.flush()
-                for i in range(10):
-                    await a.publish("ct.sig.1", str(i).encode())
-                await a.flush()
-                event = await next_event(b, BusEventKind.SLOW_CONSUMER)
-                assert event.subject == "ct.sig.1"
-                kept = [await sub.receive() for _ in range(3)]
-                assert [m.data for m in kept] == [b"0", b"1", b"2"]
-                assert sub.dropped == 7
-                # the reader caught up: new messages flow again
-                await a.publish("ct.sig.1", b"10")
-                assert (await sub.receive()).data == b"10"
+        async with open_bus(nats_server.url) as a, open_bus(nats_server.url) as b, \
+                b.subscribe("ct.sig.1", buffer=3) as sub:
+            await b.flush()
+            for i in range(10):
+                await a.publish("ct.sig.1", str(i).encode())
+            await a.flush()
+            event = await next_event(b, BusEventKind.SLOW_CONSUMER)
+            assert event.subject == "ct.sig.1"
+            kept = [await sub.receive() for _ in range(3)]
+            assert [m.data for m in kept] == [b"0", b"1", b"2"]
+            assert sub.dropped == 7
+            # the reader caught up: new messages flow again
+            await a.publish("ct.sig.1", b"10")
+            assert (await sub.receive()).data == b"10"
 
 
 async def test_a_nats_server_restart_is_reported_and_subscriptions_resume(
         aio_loop: None, nats_server: NatsServer) -> None:
     with trio.fail_after(30):
         async with open_bus(nats_server.url, name="a") as a, \
-                open_bus(nats_server.url, name="b") as b:
-            async with b.subscribe("ct.sig.5") as sub:
-                await b.flush()
-                await a.publish("ct.sig.5", b"before")
-                assert (await sub.receive()).data == b"before"
-                nats_server.stop()
-                for bus in (a, b):
-                    await next_event(bus, BusEventKind.DISCONNECTED)
-                assert not b.connected
-                nats_server.start()
-                for bus in (a, b):
-                    await next_event(bus, BusEventKind.RECONNECTED)
-                assert a.connected and b.connected
-                await b.flush()
-                await a.publish("ct.sig.5", b"after")
-                assert (await sub.receive()).data == b"after"
+                open_bus(nats_server.url, name="b") as b, b.subscribe("ct.sig.5") as sub:
+            await b.flush()
+            await a.publish("ct.sig.5", b"before")
+            assert (await sub.receive()).data == b"before"
+            nats_server.stop()
+            for bus in (a, b):
+                await next_event(bus, BusEventKind.DISCONNECTED)
+            assert not b.connected
+            nats_server.start()
+            for bus in (a, b):
+                await next_event(bus, BusEventKind.RECONNECTED)
+            assert a.connected and b.connected
+            await b.flush()
+            await a.publish("ct.sig.5", b"after")
+            assert (await sub.receive()).data == b"after"
         assert (await next_event(a, BusEventKind.CLOSED, 5)).kind is BusEventKind.CLOSED
 
 
