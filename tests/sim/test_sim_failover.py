@@ -93,3 +93,22 @@ async def test_the_command_refuses_them_before_connecting(args: list[str], words
                                       capture_stdout=True, capture_stderr=True, check=False)
     assert done.returncode == 2, done
     assert words in done.stderr.decode(), done.stderr
+
+
+async def test_a_server_that_accepts_but_never_answers_is_failed_over(server, nursery) -> None:
+    """A stopped (SIGSTOP) node still completes TCP connects (the kernel accepts): no OK within
+    the connect timeout counts as a failed attempt, and the next address is tried."""
+    user = await UserRepository(server.db).create(email="so@example.com", name="S",
+                                                  hashed_password=HASH)
+    master = await AccountRepository(server.db).create(user.id, name="M", role=Role.MASTER)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)                       # never accepts, never answers
+        mute = ServerAddress("127.0.0.1", silent.getsockname()[1])
+        live = ServerAddress("127.0.0.1", server.ea_port)
+        with trio.fail_after(20):
+            m = MasterSim("unused.invalid", 1, master.api_key, servers=(mute, live),
+                          connect_timeout=0.5)
+            await nursery.start(m.run)
+            assert m.failover.attempts == [mute, live] and m.logins == 1
+            m.stop()

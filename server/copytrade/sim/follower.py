@@ -121,6 +121,8 @@ class FollowerSim:
     api_key: str
     servers: tuple[ServerAddress, ...] = ()
     """Addresses to fail over between, in order; empty: ``host``/``port`` only."""
+    connect_timeout: float = 10.0
+    """Seconds for connect + AUTH + OK; a server that stays silent is failed over."""
     master_token: str | None = None
     symbols: tuple[str, ...] = ("EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "US30")
     suffix: str = ""
@@ -194,7 +196,8 @@ class FollowerSim:
                 address = self.failover.attempt()
                 self.link = await Link.connect(address.host, address.port, self.api_key,
                                                master_token=self.master_token,
-                                               client="FollowerSim/1.0")
+                                               client="FollowerSim/1.0",
+                                               timeout=self.connect_timeout)
                 logged_in = True
                 self.logins += 1
                 await self._login_sync()
@@ -203,7 +206,8 @@ class FollowerSim:
                     started = True
                 delay = 0.05
                 await self._serve()
-            except (LinkError, OSError, trio.BrokenResourceError, trio.ClosedResourceError) as exc:
+            except (LinkError, OSError, trio.TooSlowError, trio.BrokenResourceError,
+                    trio.ClosedResourceError) as exc:
                 if isinstance(exc, LinkError) and exc.code in {"AUTH_FAILED", "ACCOUNT_INACTIVE",
                                                                 "UNKNOWN_MASTER_TOKEN"}:
                     raise

@@ -94,6 +94,8 @@ class MasterSim:
     api_key: str
     servers: tuple[ServerAddress, ...] = ()
     """Addresses to fail over between, in order; empty: ``host``/``port`` only."""
+    connect_timeout: float = 10.0
+    """Seconds for connect + AUTH + OK; a server that stays silent is failed over."""
     equity: Decimal = Decimal("10000")
     """The account's balance (its equity too while no market values the positions)."""
     reconnect: bool = True
@@ -164,7 +166,8 @@ class MasterSim:
                 try:
                     address = self.failover.attempt()
                     self.link = await Link.connect(address.host, address.port, self.api_key,
-                                                   client="MasterSim/1.0")
+                                                   client="MasterSim/1.0",
+                                                   timeout=self.connect_timeout)
                     logged_in = True
                     self.logins += 1
                     await self.link.send(self._account())
@@ -177,7 +180,7 @@ class MasterSim:
                         started = True
                     delay = 0.05
                     await self._serve()
-                except (LinkError, OSError, trio.BrokenResourceError,
+                except (LinkError, OSError, trio.TooSlowError, trio.BrokenResourceError,
                         trio.ClosedResourceError) as exc:
                     if isinstance(exc, LinkError) and exc.code in {"AUTH_FAILED",
                                                                     "ACCOUNT_INACTIVE"}:
