@@ -48,8 +48,9 @@ input double           InpLotValue      = 1.0;       // Fixed lot / multiplier /
 input bool             InpReverseTrade  = false;     // Copy BUY as SELL and SELL as BUY
 input double           InpMinLotToCopy  = 0.0;       // Skip copies smaller than this (0 = none)
 input string           InpCustomMap     = "";        // Symbol map, e.g. XAUUSD=GOLD, US30=DJ30
-input string           InpHost          = "127.0.0.1"; // Server host
-input int              InpPort          = 5555;      // Server EA port
+input string           InpServers       = "";        // Servers, e.g. a.example.com:5555,b.example.com:5555 (empty = InpHost:InpPort)
+input string           InpHost          = "127.0.0.1"; // Server host (when InpServers is empty)
+input int              InpPort          = 5555;      // Server EA port (and the port of InpServers entries without one)
 input bool             InpUseTls        = false;     // Use TLS
 input long             InpMagicBase     = 7000000000000000000; // Magic base (magic = base + master ticket)
 input int              InpSlippage      = 20;        // Order deviation, points
@@ -106,6 +107,11 @@ int OnInit()
             " otherwise set the token of the master to follow");
    CTSymbolMap map;
    string error;
+   if(!CheckServers(error))
+     {
+      Alert("CopyTradeFollower: ", error);
+      return INIT_PARAMETERS_INCORRECT;
+     }
    if(!map.Parse(InpCustomMap, error))
      {
       Alert("CopyTradeFollower: InpCustomMap: ", error);
@@ -145,6 +151,23 @@ int OnInit()
    return INIT_SUCCEEDED;
   }
 
+// InpServers (or, when it is empty, InpHost/InpPort) as the connection will use them.
+bool CheckServers(string &error)
+  {
+   CTServerList servers;
+   if(!servers.Parse(InpServers, InpPort, error))
+     {
+      error = "InpServers: " + error;
+      return false;
+     }
+   if(servers.count == 0 && !servers.Single(InpHost, InpPort, error))
+     {
+      error = "InpHost/InpPort: " + error;
+      return false;
+     }
+   return true;
+  }
+
 void Refuse(const string why)
   {
    if(g_refused)
@@ -173,7 +196,9 @@ bool TryStart()
    if(AccountInfoInteger(ACCOUNT_MARGIN_MODE) != ACCOUNT_MARGIN_MODE_RETAIL_HEDGING)
       Print("CopyTradeFollower: this is a netting account: one copy per symbol at a time (a second"
             " master trade on a symbol already held is refused)");
-   g_conn.Configure(InpHost, (uint)InpPort, InpUseTls, InpApiKey, InpMasterToken, CT_CLIENT_NAME);
+   string serverError;
+   g_conn.Configure(InpServers, InpHost, InpPort, InpUseTls, InpApiKey, InpMasterToken,
+                    CT_CLIENT_NAME, serverError);   // checked in OnInit
    RememberCopies(false);
    LoadCopied();
    g_started = true;

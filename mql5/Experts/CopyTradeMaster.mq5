@@ -25,8 +25,9 @@
 #include <CopyTrade/Pnl.mqh>
 
 input string InpApiKey           = "";          // EA key of this trading account (dashboard)
-input string InpHost             = "127.0.0.1"; // Server host
-input int    InpPort             = 5555;        // Server EA port
+input string InpServers          = "";          // Servers, e.g. a.example.com:5555,b.example.com:5555 (empty = InpHost:InpPort)
+input string InpHost             = "127.0.0.1"; // Server host (when InpServers is empty)
+input int    InpPort             = 5555;        // Server EA port (and the port of InpServers entries without one)
 input bool   InpUseTls           = false;       // Use TLS
 input int    InpScanMs           = 20;          // Position scan interval, ms (also on every trade event)
 input int    InpAccountEverySec  = 30;          // Send ACCOUNT at least every N seconds
@@ -66,6 +67,12 @@ int OnInit()
    if(StringLen(InpApiKey) == 0)
      {
       Alert("CopyTradeMaster: set InpApiKey (the EA key shown in the dashboard)");
+      return INIT_PARAMETERS_INCORRECT;
+     }
+   string serverError;
+   if(!CheckServers(serverError))
+     {
+      Alert("CopyTradeMaster: ", serverError);
       return INIT_PARAMETERS_INCORRECT;
      }
    long login = AccountInfoInteger(ACCOUNT_LOGIN);
@@ -108,6 +115,23 @@ void OnTradeTransaction(const MqlTradeTransaction &trans, const MqlTradeRequest 
   }
 
 // Stop for good with a message the trader sees (the EA removes itself).
+// InpServers (or, when it is empty, InpHost/InpPort) as the connection will use them.
+bool CheckServers(string &error)
+  {
+   CTServerList servers;
+   if(!servers.Parse(InpServers, InpPort, error))
+     {
+      error = "InpServers: " + error;
+      return false;
+     }
+   if(servers.count == 0 && !servers.Single(InpHost, InpPort, error))
+     {
+      error = "InpHost/InpPort: " + error;
+      return false;
+     }
+   return true;
+  }
+
 void Refuse(const string why)
   {
    if(g_refused)
@@ -160,7 +184,9 @@ bool TryStart()
    g_outbox.dirty = false;
    g_tracker.dirty = false;
    g_orderTracker.dirty = false;
-   g_conn.Configure(InpHost, (uint)InpPort, InpUseTls, InpApiKey, "", CT_CLIENT_NAME);
+   string serverError;
+   g_conn.Configure(InpServers, InpHost, InpPort, InpUseTls, InpApiKey, "", CT_CLIENT_NAME,
+                    serverError);   // checked in OnInit
    g_started = true;
    Scan(CT_WallMs());
    return true;

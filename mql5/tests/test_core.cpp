@@ -10,6 +10,7 @@
 //   M master map followers(comma separated) expected                 match_symbol
 //   P text ok wire                                                   parse_symbol_map
 //   F volume vmin vmax step fitted tradable                          fit_volume/is_tradable
+//   S text default_port valid canonical                             parse_servers (InpServers)
 // Then the unit tests below run. Exit status 0 only if every check passed.
 #include "mql5_shim.h"
 
@@ -22,6 +23,7 @@
 #include <CopyTrade/MasterTracker.mqh>
 #include <CopyTrade/State.mqh>
 #include <CopyTrade/Pnl.mqh>
+#include <CopyTrade/Servers.mqh>
 
 #include <fstream>
 #include <iostream>
@@ -171,6 +173,31 @@ static void run_fit(const std::vector<std::string> &f) {
                         f[4] + ")";
     check_eq(CT_VolumeText(fitted, step), f[5], where);
     check_eq(CT_IsTradableVolume(fitted, vmin, step) ? "1" : "0", f[6], where + " tradable");
+}
+
+static void run_servers(const std::vector<std::string> &f) {
+    CTServerList list;
+    string error;
+    bool ok = list.Parse(f[1], (int)StringToInteger(f[2]), error);
+    std::string where = "parse_servers('" + printable(f[1]) + "', " + f[2] + ")";
+    check(ok == (f[3] == "1"), where + " ok=" + (ok ? "1" : "0") + " error=" + error);
+    if (ok && f[3] == "1") check_eq(list.Wire(), f[4], where);
+    if (!ok) check(!error.empty() && list.count == 0, where + ": an error names the problem");
+}
+
+static void test_server_failover() {
+    CTServerList list;
+    string error;
+    check(list.Parse("a:1,b:2,c:3", 5555, error), "three servers parse");
+    check(list.NextIndex(0, false) == 1 && list.NextIndex(2, false) == 0,
+          "an attempt that never logged in moves to the next address, wrapping");
+    check(list.NextIndex(1, true) == 1, "a logged-in link that dropped retries the same address");
+    check(list.Single("127.0.0.1", 5555, error) && list.Wire() == "127.0.0.1:5555",
+          "the single host/port: " + error);
+    check(!list.Single("127.0.0.1", 0, error) && !list.Single("127.0.0.1", 65536, error) &&
+              !list.Single("", 5555, error) && !list.Single("a:1", 5555, error) &&
+              !list.Single("a b", 5555, error),
+          "a bad single host/port is refused");
 }
 
 // --- unit tests ----------------------------------------------------------------------------
@@ -621,6 +648,7 @@ int main(int argc, char **argv) {
         else if (f[0] == "M") run_match(f);
         else if (f[0] == "P") run_parse_map(f);
         else if (f[0] == "F") run_fit(f);
+        else if (f[0] == "S") run_servers(f);
         else check(false, "unknown case kind " + f[0]);
     }
     test_line_reader();
@@ -633,6 +661,7 @@ int main(int argc, char **argv) {
     test_state_file_corruption();
     test_order_tracker();
     test_pnl_throttle();
+    test_server_failover();
     for (auto &kv : counts) std::cout << "cases " << kv.first << ": " << kv.second << "\n";
     std::cout << g_checks << " checks, " << g_failures << " failures\n";
     return g_failures == 0 ? 0 : 1;

@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MQL5 = ROOT / "mql5"
 VECTORS = ROOT / "tests" / "fixtures" / "protocol_vectors.json"
 ORDER_VECTORS = VECTORS.with_name("protocol_vectors_orders.json")
+SERVER_LISTS = VECTORS.with_name("server_lists.json")
+"""InpServers cases (docs/protocol.md §5), also read by tests/protocol/test_servers.py."""
 """The pending-order verbs' vectors (docs/protocol.md §7a, §9a): the codec speaks them too."""
 
 
@@ -149,6 +151,15 @@ def _volume_records() -> list[str]:
     return records
 
 
+def _server_records() -> list[str]:
+    records = []
+    for case in json.loads(SERVER_LISTS.read_text(encoding="utf-8")):
+        records.append(_record("S", case["text"], str(case["default_port"]),
+                               "1" if case["valid"] else "0",
+                               ",".join(case.get("servers", []))))
+    return records
+
+
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("mql5") / "test_core"
@@ -165,7 +176,8 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_core_agrees_with_vectors_and_python_reference(driver: Path, tmp_path: Path) -> None:
     cases = tmp_path / "cases.txt"
-    records = _vector_records() + _symbol_records() + _volume_records()
+    records = (_vector_records() + _symbol_records() + _volume_records()
+               + _server_records())
     cases.write_text("\n".join(records) + "\n", encoding="ascii")
     sandbox = tmp_path / "sandbox"
     sandbox.mkdir()
@@ -180,6 +192,8 @@ def test_core_agrees_with_vectors_and_python_reference(driver: Path, tmp_path: P
     assert result.returncode == 0, f"MQL5 core disagrees:\n{result.stdout}\n{result.stderr}"
     n_vectors = len(_all_vectors())
     assert f"cases V: {n_vectors}\n" in result.stdout, result.stdout
+    n_lists = len(json.loads(SERVER_LISTS.read_text(encoding="utf-8")))
+    assert f"cases S: {n_lists}\n" in result.stdout, result.stdout
     assert " 0 failures" in result.stdout
 
 

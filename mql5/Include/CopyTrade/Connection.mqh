@@ -7,6 +7,12 @@
 //| Advisors > "Allow WebRequest for listed URL" or SocketConnect      |
 //| fails (error 4014).                                               |
 //|                                                                  |
+//| Server addresses: Configure() takes InpServers (Servers.mqh) or,   |
+//| when it is empty, the single InpHost/InpPort. An attempt that does |
+//| not reach OK moves the next attempt to the next address (wrapping);|
+//| a logged-in link that drops retries the same address first. Every |
+//| attempt waits the backoff (docs/protocol.md section 5).           |
+//|                                                                  |
 //| Use: Configure(), then on every timer tick Poll(nowMs) and drain   |
 //| Next(msg) until it returns false. Next() hands over every message  |
 //| from the server (OK included, so the EA can send its login         |
@@ -17,6 +23,7 @@
 
 #include <CopyTrade/Protocol.mqh>
 #include <CopyTrade/Backoff.mqh>
+#include <CopyTrade/Servers.mqh>
 
 #define CT_CONNECT_TIMEOUT_MS 3000
 #define CT_CONFIG_PAUSE_MS    300000   // after AUTH_FAILED & co: wait 5 minutes
@@ -48,6 +55,8 @@ long CT_NowMs()
 class CTConnection
   {
 private:
+   CTServerList      m_servers;
+   int               m_index;   // the address of the current (or next) attempt
    string            m_host;
    uint              m_port;
    bool              m_tls;
@@ -76,21 +85,31 @@ public:
       m_bufPos = 0;
       m_bufLen = 0;
       m_port = 0;
+      m_index = 0;
       m_tls = false;
       m_backoff.Configure(1000, 60000);
      }
                     ~CTConnection(void) { Close("EA stopped"); }
 
-   void              Configure(const string host, uint port, bool tls, const string apiKey,
-                               const string masterToken, const string client)
+   // False (and `error` says why) if the addresses are malformed; the EA checks this in OnInit.
+   bool              Configure(const string servers, const string host, int port, bool tls,
+                               const string apiKey, const string masterToken,
+                               const string client, string &error)
      {
-      m_host = host;
-      m_port = port;
+      if(!m_servers.Parse(servers, port, error))
+         return false;
+      if(m_servers.count == 0 && !m_servers.Single(host, port, error))
+         return false;
+      m_index = 0;
+      m_host = m_servers.hosts[0];
+      m_port = (uint)m_servers.ports[0];
       m_tls = tls;
       m_apiKey = apiKey;
       m_masterToken = masterToken;
       m_client = client;
+      return true;
      }
+   int               ServerCount(void) const { return m_servers.count; }
    bool              Ready(void) const { return m_state == CT_LINK_READY; }
    bool              Up(void) const { return m_state != CT_LINK_DOWN; }
    string            LastError(void) const { return m_lastError; }
@@ -202,6 +221,8 @@ public:
 private:
    void              Open(long nowMs)
      {
+      m_host = m_servers.hosts[m_index];
+      m_port = (uint)m_servers.ports[m_index];
       m_socket = SocketCreate(SOCKET_DEFAULT);
       if(m_socket == INVALID_HANDLE)
         {
@@ -306,11 +327,15 @@ private:
 
    void              Drop(long nowMs, const string why, bool configProblem)
      {
+      bool loggedIn = m_state == CT_LINK_READY;
       Close(why);
+      int next = m_servers.NextIndex(m_index, loggedIn);
       m_lastError = why;
       int delay = configProblem ? CT_CONFIG_PAUSE_MS : m_backoff.NextDelayMs(MathRand());
       m_nextAttemptMs = nowMs + delay;
-      Print("CopyTrade: ", why, "; next attempt in ", delay / 1000, " s");
+      Print("CopyTrade: ", why, "; next attempt in ", delay / 1000, " s",
+            next != m_index ? " to " + m_servers.Address(next) : "");
+      m_index = next;
      }
   };
 

@@ -11,10 +11,12 @@ import argparse
 import math
 import random
 import signal
+import sys
 from decimal import Decimal, InvalidOperation
 
 import trio
 
+from ..protocol.servers import ServerAddress, ServerListError, parse_servers, resolve_servers
 from .autotrade import AutoTrader
 from .follower import FollowerSim
 from .market import Market, walk_market
@@ -47,13 +49,33 @@ def _symbols(text: str) -> tuple[str, ...]:
     return names
 
 
+def _servers(text: str) -> tuple[ServerAddress, ...]:
+    try:
+        return parse_servers(text, 5555)
+    except ServerListError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"the port {value} is out of range (1-65535)")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     roles = parser.add_subparsers(dest="sim_role", metavar="ROLE", required=True)
     for role, help_text in (("master", "a master EA (with --interval it trades by itself)"),
                             ("follower", "a follower EA that executes what it is sent")):
         p = roles.add_parser(role, help=help_text, description=help_text)
         p.add_argument("--host", default="127.0.0.1", help="EA gateway host [127.0.0.1]")
-        p.add_argument("--port", type=int, default=5555, help="EA gateway port [5555]")
+        p.add_argument("--port", type=_port, default=5555, help="EA gateway port [5555]")
+        p.add_argument("--servers", type=_servers, default=(), metavar="HOST:PORT,...",
+                       help="server addresses to fail over between, in order (like the EAs' "
+                            "InpServers); replaces --host/--port")
         p.add_argument("--api-key", required=True, help="the trading account's EA key")
         p.add_argument("--symbols", type=_symbols, default=_symbols(DEFAULT_SYMBOLS),
                        help=f"comma-separated symbols [{DEFAULT_SYMBOLS}]")
@@ -96,10 +118,17 @@ async def _echo(sim: MasterSim | FollowerSim, label: str) -> None:
 async def run_sim(args: argparse.Namespace) -> int:
     sim: MasterSim | FollowerSim
     market = Market(random.Random(getattr(args, "seed", None)))
+    try:
+        servers = args.servers or resolve_servers("", args.host, args.port)
+    except ServerListError as exc:
+        print(f"copytrade sim: --host/--port: {exc}", file=sys.stderr)
+        return 2
     if args.sim_role == "master":
-        sim = MasterSim(args.host, args.port, args.api_key, equity=args.balance, market=market)
+        sim = MasterSim(args.host, args.port, args.api_key, servers=servers,
+                        equity=args.balance, market=market)
     else:
-        sim = FollowerSim(args.host, args.port, args.api_key, master_token=args.master_token,
+        sim = FollowerSim(args.host, args.port, args.api_key, servers=servers,
+                          master_token=args.master_token,
                           symbols=args.symbols, suffix=args.suffix, balance=args.balance,
                           reject_rate=args.reject_rate, reply_latency=args.latency,
                           market=market)
@@ -107,7 +136,7 @@ async def run_sim(args: argparse.Namespace) -> int:
         nursery.start_soon(walk_market, market)
         await nursery.start(sim.run)
         ok = sim.link.ok if sim.link is not None else None
-        print(f"{args.sim_role} sim connected to {args.host}:{args.port}"
+        print(f"{args.sim_role} sim connected to {sim.failover.current}"
               + (f" as account {ok.account_id}" if ok else "") + "; Ctrl-C stops it", flush=True)
         nursery.start_soon(_echo, sim, args.sim_role)
         if isinstance(sim, MasterSim) and args.interval > 0:

@@ -54,8 +54,9 @@ from ..protocol import (
     SymbolInfo,
     SyncDone,
 )
+from ..protocol.servers import ServerAddress
 from .changes import Changes
-from .link import Link, LinkError
+from .link import Failover, Link, LinkError
 from .market import Market, profit_usd, tick_of
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,10 @@ class FollowerSim:
     host: str
     port: int
     api_key: str
+    servers: tuple[ServerAddress, ...] = ()
+    """Addresses to fail over between, in order; empty: ``host``/``port`` only."""
+    connect_timeout: float = 10.0
+    """Seconds for connect + AUTH + OK; a server that stays silent is failed over."""
     master_token: str | None = None
     symbols: tuple[str, ...] = ("EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "US30")
     suffix: str = ""
@@ -163,6 +168,7 @@ class FollowerSim:
     login_refusals: list[str] = attrs.field(factory=list)
     """Error codes of refused logins (the sim reconnects with backoff)."""
     link: Link | None = None
+    failover: Failover = attrs.field(init=False)
     _changes: Changes = attrs.field(factory=Changes)
     _scope: trio.CancelScope | None = None
     _stop: trio.Event = attrs.field(factory=trio.Event)
@@ -170,6 +176,9 @@ class FollowerSim:
     _reported: dict[int, tuple[Decimal, Decimal]] = attrs.field(factory=dict)
     _reported_equity: Decimal | None = None
     pnl_sent: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        self.failover = Failover.of(self.host, self.port, self.servers)
 
     @property
     def symbol_names(self) -> list[str]:
@@ -185,10 +194,14 @@ class FollowerSim:
         started = False
         delay = 0.05
         while not self._stop.is_set():
+            logged_in = False
             try:
-                self.link = await Link.connect(self.host, self.port, self.api_key,
+                address = self.failover.attempt()
+                self.link = await Link.connect(address.host, address.port, self.api_key,
                                                master_token=self.master_token,
-                                               client="FollowerSim/1.0")
+                                               client="FollowerSim/1.0",
+                                               timeout=self.connect_timeout)
+                logged_in = True
                 self.logins += 1
                 await self._login_sync()
                 if not started:
@@ -196,7 +209,8 @@ class FollowerSim:
                     started = True
                 delay = 0.05
                 await self._serve()
-            except (LinkError, OSError, trio.BrokenResourceError, trio.ClosedResourceError) as exc:
+            except (LinkError, OSError, trio.TooSlowError, trio.BrokenResourceError,
+                    trio.ClosedResourceError) as exc:
                 if isinstance(exc, LinkError) and exc.code in {"AUTH_FAILED", "ACCOUNT_INACTIVE",
                                                                 "UNKNOWN_MASTER_TOKEN"}:
                     raise
@@ -204,6 +218,7 @@ class FollowerSim:
                     self.login_refusals.append(exc.code)  # e.g. UNAVAILABLE: retried below
                 log.debug("follower sim link dropped: %s", exc)
             finally:
+                self.failover.ended(logged_in)
                 if self.link is not None:
                     await self.link.aclose()
                     self.link = None

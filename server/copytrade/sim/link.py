@@ -20,6 +20,34 @@ from ..protocol import (
     Message,
     encode,
 )
+from ..protocol.servers import ServerAddress, next_index
+
+
+@attrs.define
+class Failover:
+    """Which server address a sim connects to next (docs/protocol.md §5): an attempt that
+    never logs in moves to the next address, wrapping; a logged-in link that drops retries
+    its own address first. ``servers`` empty: the single ``host``/``port``."""
+
+    addresses: tuple[ServerAddress, ...]
+    index: int = 0
+    attempts: list[ServerAddress] = attrs.field(factory=list)
+    """Every address tried, in order."""
+
+    @classmethod
+    def of(cls, host: str, port: int, servers: tuple[ServerAddress, ...]) -> Failover:
+        return cls(servers or (ServerAddress(host, port),))
+
+    @property
+    def current(self) -> ServerAddress:
+        return self.addresses[self.index]
+
+    def attempt(self) -> ServerAddress:
+        self.attempts.append(self.current)
+        return self.current
+
+    def ended(self, logged_in: bool) -> None:
+        self.index = next_index(self.index, len(self.addresses), logged_in)
 
 
 class LinkError(Exception):

@@ -42,8 +42,9 @@ from ..protocol import (
     StopOut,
     Stored,
 )
+from ..protocol.servers import ServerAddress
 from .changes import Changes
-from .link import Link, LinkError
+from .link import Failover, Link, LinkError
 from .market import Market, profit_usd
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,10 @@ class MasterSim:
     host: str
     port: int
     api_key: str
+    servers: tuple[ServerAddress, ...] = ()
+    """Addresses to fail over between, in order; empty: ``host``/``port`` only."""
+    connect_timeout: float = 10.0
+    """Seconds for connect + AUTH + OK; a server that stays silent is failed over."""
     equity: Decimal = Decimal("10000")
     """The account's balance (its equity too while no market values the positions)."""
     reconnect: bool = True
@@ -112,11 +117,15 @@ class MasterSim:
     login_refusals: list[str] = attrs.field(factory=list)
     """Error codes of refused logins (the sim reconnects with backoff)."""
     link: Link | None = None
+    failover: Failover = attrs.field(init=False)
     _changes: Changes = attrs.field(factory=Changes)
     _connected: trio.Event = attrs.field(factory=trio.Event)
     _scope: trio.CancelScope | None = None
     _reported: dict[int, tuple[Decimal, Decimal]] = attrs.field(factory=dict)
     _reported_equity: Decimal | None = None
+
+    def __attrs_post_init__(self) -> None:
+        self.failover = Failover.of(self.host, self.port, self.servers)
 
     def floating(self, pos: MasterPosition) -> Decimal:
         if self.market is None:
@@ -153,9 +162,13 @@ class MasterSim:
         with self._scope:
             delay = 0.05
             while True:
+                logged_in = False
                 try:
-                    self.link = await Link.connect(self.host, self.port, self.api_key,
-                                                   client="MasterSim/1.0")
+                    address = self.failover.attempt()
+                    self.link = await Link.connect(address.host, address.port, self.api_key,
+                                                   client="MasterSim/1.0",
+                                                   timeout=self.connect_timeout)
+                    logged_in = True
                     self.logins += 1
                     await self.link.send(self._account())
                     # Resend everything not yet confirmed, in order.
@@ -167,7 +180,7 @@ class MasterSim:
                         started = True
                     delay = 0.05
                     await self._serve()
-                except (LinkError, OSError, trio.BrokenResourceError,
+                except (LinkError, OSError, trio.TooSlowError, trio.BrokenResourceError,
                         trio.ClosedResourceError) as exc:
                     if isinstance(exc, LinkError) and exc.code in {"AUTH_FAILED",
                                                                     "ACCOUNT_INACTIVE"}:
@@ -176,6 +189,7 @@ class MasterSim:
                         self.login_refusals.append(exc.code)
                     log.debug("master sim link dropped: %s", exc)
                 finally:
+                    self.failover.ended(logged_in)
                     self._connected = trio.Event()
                     if self.link is not None:
                         await self.link.aclose()
