@@ -14,6 +14,13 @@ stored, and a signal the fan-out handles later either finds the follower ready (
 resync's pairs written) or, for an open the resync already decided, is left alone
 (``live.resync_decided``).
 
+**Batched in a wave of logins.** Followers of one master whose SYNC arrives while another
+resync holds the lock wait in line; the next holder resyncs all of them at once: one flush, one
+repeatable-read transaction reading every snapshot, one write, then the commands. Each
+follower's decisions depend only on its own rows, so this is the same outcome as one at a time,
+in a few round trips per master instead of three per follower in a row (10,020 EAs logging in
+at once left 1,626 followers not ready after 300 s before; issue 14).
+
 - A reported copy whose pair is PENDING or UNKNOWN (the ACK_OPEN was lost or never came)
   becomes OPEN: never opened again.
 - A reported copy with no live pair is adopted, when its master ticket is a trade of the
