@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from copytrade.cli import JournalFormatter
+from copytrade.logsetup import JournalFormatter
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 

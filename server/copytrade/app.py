@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 import attrs
 import trio
@@ -22,8 +23,9 @@ from .db.migrate import migrate
 from .db.users import UserRepository
 from .engine.core import Engine
 from .engine.events import EventBus
-from .engine.gcpolicy import freeze_after_startup
+from .engine.gcpolicy import LoginWaves, freeze_after_startup
 from .gateway.server import serve_gateway
+from .logsetup import configure_logging
 from .maintenance import purge_expired_sessions
 from .notify import Notifier
 
@@ -41,6 +43,16 @@ class RunningServer:
     db: Database
     shutdown: trio.Event
     notifier: Notifier | None = None
+    login_waves: LoginWaves | None = None
+    """The collector's re-freeze after a wave of logins (engine/gcpolicy.py)."""
+
+
+def configure_process(settings: Settings) -> None:
+    """How a process that runs the server is set up, the same for ``copytrade serve``,
+    ``copytrade demo`` and ``copytrade bench``: logging at ``settings.log_level`` (the one
+    configuration of :mod:`copytrade.logsetup`); the collector policy is :func:`run_server`'s
+    own (frozen after start-up and after each wave of logins), so nothing else tunes it."""
+    configure_logging(settings.log_level)
 
 
 @asynccontextmanager
@@ -72,13 +84,16 @@ async def run_server(
             accounts = AccountRepository(db)
             engine = Engine(db=db, events=events, settings=settings)
             notifier = Notifier.from_settings(settings, db, online=lambda: list(engine.sessions))
+            login_waves = LoginWaves()
             async with trio.open_nursery() as nursery:
                 await nursery.start(engine.run)
+                await nursery.start(login_waves.run)
                 await nursery.start(purge_expired_sessions, db)
                 if settings.tls_cert is not None and settings.tls_key is not None:
                     await nursery.start(tls_reload.watch, settings.tls_cert, settings.tls_key)
                 await nursery.start(notifier.run)
-                ea_port: int = await nursery.start(serve_gateway, engine, settings)
+                ea_port: int = await nursery.start(
+                    partial(serve_gateway, engine, settings, on_login=login_waves.note_login))
                 ctx = ApiContext(settings=settings, db=db, users=UserRepository(db),
                                  accounts=accounts, events=events, engine=engine,
                                  ea_port=ea_port, shutdown=shutdown, notifier=notifier)
@@ -92,7 +107,7 @@ async def run_server(
                     freeze_after_startup()
                     task_status.started(RunningServer(
                         http_port=http_port, ea_port=ea_port, database_url=dsn, engine=engine,
-                        db=db, shutdown=shutdown, notifier=notifier))
+                        db=db, shutdown=shutdown, notifier=notifier, login_waves=login_waves))
                     await shutdown.wait()
                     log.info("shutting down")
                     await engine.close_all_sessions()

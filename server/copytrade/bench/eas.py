@@ -114,7 +114,7 @@ async def run_ea_bench(signals: int, progress: Callable[[str], None] = print,
         raise BenchError("--signals must be at least 1")
     with tempfile.TemporaryDirectory(prefix="copytrade-bench-eas-") as tmp:
         base = Path(tmp)
-        settings = Settings(data_dir=base / "data", http_port=0, ea_port=0, log_level="WARNING")
+        settings = Settings(data_dir=base / "data", http_port=0, ea_port=0)
         progress("compiling the EAs (cached after the first run) ...")
         try:
             build("master")

@@ -24,7 +24,6 @@ import trio_asyncio
 
 from ..app import RunningServer, run_server
 from ..config import Settings
-from ..engine.gcpolicy import freeze_after_startup
 from .limits import raise_fd_limit
 from .procs import BenchError, ClientProcess, LimitProcess
 from .stats import client_verdict, latencies, summary
@@ -107,7 +106,11 @@ class Bench:
             raise BenchError(f"login failed: {reply['errors']}")
         if not limit:
             await self.world.wait_ready(groups)
-            freeze_after_startup()
+            # The server freezes the collector itself once a wave of logins has settled
+            # (engine/gcpolicy.py): wait for that, so that the pause is not measured.
+            waves = self.server.login_waves
+            if waves is not None:
+                await waves.settled()
 
     async def _run(self, groups: list[Group], signals: int, *, limit: bool = False,
                    **run_args: Any) -> dict[str, Any]:
@@ -256,12 +259,17 @@ def _cpu(processes: list[psutil.Process]) -> float:
     return total
 
 
-async def run_bench(plan: BenchPlan, progress: Any = print) -> list[dict[str, Any]]:
-    """Start a server on a fresh embedded PostgreSQL, run ``plan``, stop everything."""
+async def run_bench(plan: BenchPlan, progress: Any = print, *, log_level: str = "INFO",
+                    ) -> list[dict[str, Any]]:
+    """Start a server on a fresh embedded PostgreSQL, run ``plan``, stop everything.
+
+    The server has the default settings of ``copytrade serve`` (only its ports and data
+    folder differ) and logs at ``log_level``, as ``serve`` would.
+    """
     raise_fd_limit()
     with tempfile.TemporaryDirectory(prefix="copytrade-bench-") as tmp:
         data_dir = Path(tmp)
-        settings = Settings(data_dir=data_dir, http_port=0, ea_port=0, log_level="WARNING")
+        settings = Settings(data_dir=data_dir, http_port=0, ea_port=0, log_level=log_level)
         async with trio_asyncio.open_loop(), trio.open_nursery() as nursery:
             server: RunningServer = await nursery.start(run_server, settings)
             client = await ClientProcess.start()

@@ -14,6 +14,13 @@ stored, and a signal the fan-out handles later either finds the follower ready (
 resync's pairs written) or, for an open the resync already decided, is left alone
 (``live.resync_decided``).
 
+**Batched in a wave of logins.** Followers of one master whose SYNC arrives while another
+resync holds the lock wait in line; the next holder resyncs all of them at once: one flush, one
+repeatable-read transaction reading every snapshot, one write, then the commands. Each
+follower's decisions depend only on its own rows, so this is the same outcome as one at a time,
+in a few round trips per master instead of three per follower in a row (10,020 EAs logging in
+at once left 1,626 followers not ready after 300 s before; issue 14).
+
 - A reported copy whose pair is PENDING or UNKNOWN (the ACK_OPEN was lost or never came)
   becomes OPEN: never opened again.
 - A reported copy with no live pair is adopted, when its master ticket is a trade of the
@@ -45,14 +52,15 @@ Every command is a target state, so one sent twice is harmless.
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import trio
 
 from ..db import trades as sql
 from ..db.trades import MasterTrade, NewPair
@@ -106,26 +114,51 @@ class Snapshot:
     history: History
 
 
-async def _load(
-    engine: Engine, follower_id: int, owner: int | None, master_id: int | None,
-    reported: Sequence[int], since: datetime,
-) -> Snapshot:
-    async def load(con: Any) -> Snapshot:
+@attrs.define(eq=False)
+class _Job:
+    """One follower waiting for its resync (see :func:`resync_follower`)."""
+
+    peer: Peer
+    info: AccountInfo
+    live: FollowerLive
+    positions: list[Position]
+    master_id: int | None
+    done: bool = False
+
+
+_WAITING: weakref.WeakKeyDictionary[trio.Lock, list[_Job]] = weakref.WeakKeyDictionary()
+"""A master's decider lock → its followers whose SYNC came while another resync held it."""
+
+
+async def _load_many(engine: Engine, jobs: Sequence[_Job], owner: int | None,
+                     reported: Sequence[dict[int, Position]], since: Sequence[datetime],
+                     ) -> list[Snapshot]:
+    """Every job's snapshot from **one** repeatable-read transaction (one crossing)."""
+    async def load(con: Any) -> list[Snapshot]:
+        snaps = []
         async with con.transaction(isolation="repeatable_read", readonly=True):
-            pairs, trades = await sql.live_pairs_of_follower(con, follower_id)
-            known = {p["master_ticket"] for p in pairs}
-            unknown = [t for t in reported if t not in known]
-            adoptable = await sql.trades_by_tickets(con, owner, unknown) \
-                if unknown and owner is not None else []
-            missed = await sql.open_trades_without_pair(con, master_id, follower_id, since) \
-                if master_id is not None else []
-            partly = {t.id for t in (*trades.values(), *adoptable, *missed)
-                      if t.open_volume < t.volume}
-            history = await sql.close_remainders(con, sorted(partly)) if partly else {}
-        return Snapshot(pairs=pairs, trades=trades, adoptable={t.ticket: t for t in adoptable},
-                        missed=missed, history=history)
+            for job, held, after in zip(jobs, reported, since, strict=True):
+                snaps.append(await _snapshot(con, job.info.id, owner, job.master_id,
+                                             list(held), after))
+        return snaps
 
     return await engine.db.run(load)
+
+
+async def _snapshot(con: Any, follower_id: int, owner: int | None, master_id: int | None,
+                    reported: Sequence[int], since: datetime) -> Snapshot:
+    pairs, trades = await sql.live_pairs_of_follower(con, follower_id)
+    known = {p["master_ticket"] for p in pairs}
+    unknown = [t for t in reported if t not in known]
+    adoptable = await sql.trades_by_tickets(con, owner, unknown) \
+        if unknown and owner is not None else []
+    missed = await sql.open_trades_without_pair(con, master_id, follower_id, since) \
+        if master_id is not None else []
+    partly = {t.id for t in (*trades.values(), *adoptable, *missed)
+              if t.open_volume < t.volume}
+    history = await sql.close_remainders(con, sorted(partly)) if partly else {}
+    return Snapshot(pairs=pairs, trades=trades, adoptable={t.ticket: t for t in adoptable},
+                    missed=missed, history=history)
 
 
 @attrs.define
@@ -149,22 +182,61 @@ async def resync_follower(
     engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive,
     positions: list[Position],
 ) -> None:
+    """Resync one follower; followers of the same master that log in meanwhile are resynced
+    together (one flush, one snapshot transaction, one write), by whichever of them holds the
+    master's decider lock. A wave of thousands of logins is so a few round trips per master,
+    not three per follower one after the other (issue 14: 10,000 EAs logging in at once)."""
     master_id = await _master_of(engine, info)
     owner = master_id or info.following_id or engine.partner_of.get(info.id)
-    lock = engine.decider_lock(owner) if owner is not None else contextlib.nullcontext()
+    job = _Job(peer, info, live, positions, master_id)
+    if owner is None:
+        await _resync_batch(engine, None, [job])
+        return
+    lock = engine.decider_lock(owner)
+    _WAITING.setdefault(lock, []).append(job)
     async with lock:
-        if engine.sessions.get(info.id) is not peer:
-            return  # replaced or gone meanwhile: the newer session resyncs
-        now = datetime.now(UTC)
-        await engine.ledger.flush()
-        existing = info.id in engine.copy_existing_due and info.rules.copy_existing
+        if job.done:
+            return  # another follower's resync took this one along
+        batch = _WAITING.pop(lock, [])
+        if job not in batch:
+            batch.append(job)
+        try:
+            await _resync_batch(engine, owner, batch)
+        except BaseException:
+            # The others wait for the lock: they resync themselves after this one.
+            rest = [j for j in batch if j is not job and not j.done]
+            if rest:
+                _WAITING.setdefault(lock, []).extend(rest)
+            raise
+
+
+async def _resync_batch(engine: Engine, owner: int | None, batch: list[_Job]) -> None:
+    """Under the owner's decider lock: decide and write every job of ``batch``, then send."""
+    now = datetime.now(UTC)
+    await engine.ledger.flush()
+    jobs: list[_Job] = []
+    for job in batch:
+        if engine.sessions.get(job.info.id) is not job.peer:
+            job.done = True  # replaced or gone meanwhile: the newer session resyncs
+        else:
+            jobs.append(job)
+    if not jobs:
+        return
+    existing, since, reported = [], [], []
+    for job in jobs:
+        info = job.info
+        copy_existing = info.id in engine.copy_existing_due and info.rules.copy_existing
+        existing.append(copy_existing)
         window = max(info.rules.signal_expiry_seconds, 3600,
-                     info.rules.copy_existing_max_age_minutes * 60 if existing else 0)
-        since = now - timedelta(seconds=window)
-        reported = {p.master_ticket: p for p in positions}
-        snap = await _load(engine, info.id, owner, master_id, list(reported), since)
-        out = _decide(engine, info, live, reported, snap, master_id, now, existing)
-        ledger = engine.ledger
+                     info.rules.copy_existing_max_age_minutes * 60 if copy_existing else 0)
+        since.append(now - timedelta(seconds=window))
+        reported.append({p.master_ticket: p for p in job.positions})
+    snaps = await _load_many(engine, jobs, owner, reported, since)
+    outs = [_decide(engine, job.info, job.live, held, snap, job.master_id, now, copy_existing)
+            for job, held, snap, copy_existing in zip(jobs, reported, snaps, existing,
+                                                       strict=True)]
+    ledger = engine.ledger
+    for job, out in zip(jobs, outs, strict=True):
         ledger.enqueue_many(sql.adopt_pairs, out.adopted)
         ledger.enqueue_many(sql.ack_opens, out.acks)
         ledger.enqueue_many(sql.set_held, out.fixes)
@@ -172,19 +244,21 @@ async def resync_follower(
         ledger.enqueue_many(sql.set_outcomes, out.outcomes)
         ledger.enqueue_many(sql.insert_pairs, out.new_pairs)
         ledger.enqueue_many(sql.mark_sent, out.sent)
-        engine.copy_existing_due.discard(info.id)  # done: cleared with these pair writes
-        await ledger.flush()  # the pairs exist before the commands go out (and a crash now
-        # leaves rows the next resync resolves against the EA's report)
+        engine.copy_existing_due.discard(job.info.id)  # done: cleared with these pair writes
+    await ledger.flush()  # the pairs exist before the commands go out (and a crash now
+    # leaves rows the next resync resolves against the EA's report)
+    for job, out, held, snap in zip(jobs, outs, reported, snaps, strict=True):
         for line in out.lines:
-            peer.send(line)
+            job.peer.send(line)
         for line in out.opens:
-            if peer.send(line):
+            if job.peer.send(line):
                 engine.metrics_.commands_total += 1
-        live.resync_decided = out.decided
-        live.existing_opens = out.existing
-        live.ready = True  # from here on the fan-out decides for this follower
-    log.debug("resync of follower %d: %d reported, %d live pairs, %d opens sent", info.id,
-              len(reported), len(snap.pairs), len(out.opens))
+        job.live.resync_decided = out.decided
+        job.live.existing_opens = out.existing
+        job.live.ready = True  # from here on the fan-out decides for this follower
+        job.done = True
+        log.debug("resync of follower %d: %d reported, %d live pairs, %d opens sent",
+                  job.info.id, len(held), len(snap.pairs), len(out.opens))
 
 
 def _decide(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import ssl
+from collections.abc import Callable
 from functools import partial
 
 import attrs
@@ -68,6 +69,8 @@ class Gateway:
     connections: int = 0
     reading: set[EASession] = attrs.field(factory=set)
     """Authenticated sessions; the idle watchdog drops those silent for too long."""
+    on_login: Callable[[], None] = lambda: None
+    """Called for each EA that logged in (the collector's login waves, engine/gcpolicy.py)."""
 
     async def watch_idle(self) -> None:
         """Drop EAs silent for longer than the idle limit.
@@ -79,7 +82,8 @@ class Gateway:
         while True:
             await trio.sleep(min(1.0, limit / 4))
             cutoff = trio.current_time() - limit
-            for session in [s for s in self.reading if s.last_received < cutoff]:
+            for session in [s for s in self.reading
+                            if s.last_received < cutoff and not s.handling]:
                 session.close(ErrorCode.IDLE_TIMEOUT, "no line within the idle limit")
 
     async def handle(self, stream: trio.abc.Stream) -> None:
@@ -116,6 +120,7 @@ class Gateway:
         await self.engine.attach(session, info, session.remote)
         session.last_received = trio.current_time()
         self.reading.add(session)
+        self.on_login()
         try:
             await self._read_loop(session, stream, conn, info)
         except _Closed:
@@ -247,7 +252,12 @@ class Gateway:
                         session.send(conn.send(reply))
                 else:
                     current = self.engine.accounts.get(info.id, info)
-                    await self.engine.handle(session, current, msg)
+                    session.handling = True
+                    try:
+                        await self.engine.handle(session, current, msg)
+                    finally:
+                        session.handling = False
+                        session.last_received = trio.current_time()
                 errors = 0
             except ProtocolError as exc:
                 refusal = conn.error_for(exc)
@@ -317,12 +327,13 @@ def _tls_context(settings: Settings) -> ssl.SSLContext:
 
 async def serve_gateway(
     engine: Engine, settings: Settings,
-    *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
+    *, on_login: Callable[[], None] = lambda: None,
+    task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Listen for EAs; ``task_status.started`` gets the bound port."""
     gateway = Gateway(engine=engine, settings=settings, auth_failures=LoginThrottle(
         per_key=settings.ea_login_failures_per_key,
-        per_address=settings.ea_login_failures_per_address))
+        per_address=settings.ea_login_failures_per_address), on_login=on_login)
     listeners: list[trio.abc.Listener[trio.abc.Stream]] = list(
         await trio.open_tcp_listeners(settings.ea_port, host=settings.ea_host, backlog=4096))
     port = listeners[0].socket.getsockname()[1]  # type: ignore[attr-defined]

@@ -42,6 +42,9 @@ class EASession:
     """Called once when the backlog overflows (the gateway counts and logs it)."""
     last_received: float = 0.0
     """trio clock time of the last bytes from the EA (the gateway's idle watchdog reads it)."""
+    handling: bool = False
+    """The engine is working on a line of this EA (a login resync can take long in a wave of
+    thousands of logins): the EA is not idle, and its PINGs wait unread until it is done."""
     _wake: trio.Event = attrs.field(factory=trio.Event)
     _drain_scope: trio.CancelScope = attrs.field(factory=trio.CancelScope)
 
