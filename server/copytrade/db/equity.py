@@ -40,6 +40,28 @@ def fold(reports: Sequence[EquityReport]) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in rows.values()]
 
 
+AccountReport = tuple[int, Decimal, Decimal, Decimal, str, int, datetime]
+"""(account id, balance, equity, margin level, currency, leverage, when reported): one
+``ACCOUNT`` line (docs/protocol.md)."""
+
+
+async def save_reports(con: asyncpg.Connection, rows: Sequence[AccountReport]) -> None:
+    """A batch of ACCOUNT reports: merged into the per-minute series, the newest per account
+    kept in ``account_states``. One transaction: a retried batch (the ledger retries after an
+    outage) must not merge its reports into the per-minute series twice."""
+    async with con.transaction():
+        await save_points(con, [(r[0], r[1], r[2], r[6]) for r in rows])
+        latest = {r[0]: r[:6] for r in rows}  # only the newest report per account matters
+        cols = [list(c) for c in zip(*latest.values(), strict=True)]
+        await con.execute(
+            "INSERT INTO account_states (account_id, balance, equity, margin_level, currency, "
+            "leverage) SELECT * FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], "
+            "$4::numeric[], $5::text[], $6::int[]) ON CONFLICT (account_id) DO UPDATE SET "
+            "balance = EXCLUDED.balance, equity = EXCLUDED.equity, "
+            "margin_level = EXCLUDED.margin_level, currency = EXCLUDED.currency, "
+            "leverage = EXCLUDED.leverage, updated_at = now()", *cols)
+
+
 async def save_points(con: asyncpg.Connection, reports: Sequence[EquityReport]) -> None:
     rows = fold(reports)
     if not rows:

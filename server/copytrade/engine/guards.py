@@ -79,6 +79,7 @@ from ..protocol import (
     encode,
 )
 from .events import decimal_text
+from .state import FollowerPhase
 
 if TYPE_CHECKING:
     from .core import Engine
@@ -393,7 +394,7 @@ class Guards:
         live = self.engine.live.get(fid)
         peer = self.engine.sessions.get(fid)
         if now_paused and live is not None:
-            live.ready = False  # the fan-out leaves it alone: PENDING, nothing sent
+            live.phase = FollowerPhase.PAUSED  # the fan-out leaves it alone: nothing sent
         elif was_paused and not now_paused:
             info = self.engine.accounts.get(fid)
             if info is not None and info.rules.copy_existing:

@@ -432,9 +432,7 @@ class OrderDesk:
         - a live pair of an order that ended while the follower was away, not reported →
           CANCELLED.
         """
-        from .resync import _master_of
-
-        master_id = await _master_of(self.engine, info)
+        master_id = await self.engine.routing.master_of(info)
         if master_id is None:
             return
         engine = self.engine

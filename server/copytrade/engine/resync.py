@@ -4,7 +4,7 @@ Runs after a follower's SYNC line (it has reported its account, symbols and open
 
 **One decider per follower at a time.** Whether a copy is opened is decided either by the
 master's fan-out task (once the follower is ready) or by this resync (before), never by both:
-the resync runs under the master's decider lock (:meth:`Engine.decider_lock`), which the
+the resync runs under the master's decider lock (:class:`~.fanout.DeciderLocks`), which the
 fan-out holds for each signal it handles. Under the lock it flushes the ledger, reads the
 follower's pairs and the master's trades in **one** repeatable-read snapshot (the latest stored
 state: every signal the fan-out handled before is in it, and so is every signal stored but not
@@ -33,7 +33,7 @@ resync's pairs written) or, for an open the resync already decided, is left alon
 - **Copy existing positions** (rules ``copy_existing``, off by default): the first resync
   after the follower *started following a master* (a new master in the dashboard or in the
   EA's ``AUTH``) or *resumed from pause* (the trader's switch, or a pausing trip's end) —
-  :attr:`Engine.copy_existing_due` — also sends the stale ones among those missed opens (the
+  :attr:`Resync.copy_existing_due` — also sends the stale ones among those missed opens (the
   master's open trades the follower has no copy of, and the opens held back while it was
   paused) that are at most ``copy_existing_max_age_minutes`` old, with
   ``copy_existing_max_points`` as the OPEN's deviation limit from the master's open price;
@@ -47,47 +47,31 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from ..db import trades as sql
-from ..domain.models import CopyMode, PairStatus
+from ..db.database import Database
+from ..domain.models import PairStatus
 from ..domain.plan import OpenOrder, Skip, SkipCode, plan_modify, plan_open
 from ..protocol import CloseReason, CopyClose, CopyModify, Position, encode
 from .closing import copy_target
-from .fanout import copy_open_line, signal_from_row
-
-if TYPE_CHECKING:
-    from .core import Engine
-    from .state import AccountInfo, FollowerLive, Peer
+from .fanout import DeciderLocks, copy_open_line, signal_from_row
+from .guards import Guards
+from .ledger import Ledger
+from .metrics import Metrics
+from .routing import Routing
+from .state import AccountInfo, FollowerLive, FollowerPhase, Peer
 
 log = logging.getLogger(__name__)
 
 History = dict[int, list[Decimal]]
 """master trade id → the master's remaining volume after each closing deal, in order."""
 LIVE_UNANSWERED = (PairStatus.PENDING.value, PairStatus.UNKNOWN.value)
-
-
-async def _master_of(engine: Engine, info: AccountInfo) -> int | None:
-    """The master whose signals this follower takes now: its 1TO1 master if it is the partner
-    of one in 1TO1 mode (a partner is always one of its master's followers), else the master
-    it follows if that one is in PUBSUB mode. A RECORD master sends nothing, so there is
-    nothing to catch up on."""
-    partner_master = engine.partner_of.get(info.id)
-    if partner_master is not None:
-        master = await engine._info(partner_master)
-        if master is not None and master.copy_mode is CopyMode.ONE_TO_ONE \
-                and master.partner_id == info.id and info.following_id == partner_master:
-            return partner_master
-    if info.following_id is not None:
-        master = await engine._info(info.following_id)
-        if master is not None and master.copy_mode is CopyMode.PUBSUB:
-            return info.following_id
-    return None
 
 
 @attrs.frozen
@@ -104,7 +88,7 @@ class Snapshot:
 
 
 async def _load(
-    engine: Engine, follower_id: int, owner: int | None, master_id: int | None,
+    db: Database, follower_id: int, owner: int | None, master_id: int | None,
     reported: Sequence[int], since: datetime,
 ) -> Snapshot:
     async def load(con: Any) -> Snapshot:
@@ -123,7 +107,7 @@ async def _load(
         return Snapshot(pairs=pairs, adoptable={t["ticket"]: t for t in adoptable},
                         missed=missed, history=history)
 
-    return await engine.db.run(load)
+    return await db.run(load)
 
 
 @attrs.define
@@ -143,51 +127,70 @@ class Decisions:
     existing: set[int] = attrs.field(factory=set)
 
 
-async def resync_follower(
-    engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive,
-    positions: list[Position],
-) -> None:
-    master_id = await _master_of(engine, info)
-    owner = master_id or info.following_id or engine.partner_of.get(info.id)
-    lock = engine.decider_lock(owner) if owner is not None else contextlib.nullcontext()
-    async with lock:
-        if engine.sessions.get(info.id) is not peer:
-            return  # replaced or gone meanwhile: the newer session resyncs
-        now = datetime.now(UTC)
-        await engine.ledger.flush()
-        existing = info.id in engine.copy_existing_due and info.rules.copy_existing
-        engine.copy_existing_due.discard(info.id)
-        window = max(info.rules.expiry_seconds, 3600,
-                     info.rules.copy_existing_max_age_minutes * 60 if existing else 0)
-        since = now - timedelta(seconds=window)
-        reported = {p.master_ticket: p for p in positions}
-        snap = await _load(engine, info.id, owner, master_id, list(reported), since)
-        out = _decide(engine, info, live, reported, snap, master_id, now, existing)
-        ledger = engine.ledger
-        ledger.enqueue_many(sql.adopt_pairs, out.adopted)
-        ledger.enqueue_many(sql.ack_opens, out.acks)
-        ledger.enqueue_many(sql.set_held, out.fixes)
-        ledger.enqueue_many(sql.close_pairs_externally, out.gone)
-        ledger.enqueue_many(sql.set_outcomes, out.outcomes)
-        ledger.enqueue_many(sql.insert_pairs, out.new_pairs)
-        ledger.enqueue_many(sql.mark_sent, out.sent)
-        await ledger.flush()  # the pairs exist before the commands go out (and a crash now
-        # leaves rows the next resync resolves against the EA's report)
-        for line in out.lines:
-            peer.send(line)
-        for line in out.opens:
-            if peer.send(line):
-                engine.metrics_.commands_total += 1
-        live.resync_decided = out.decided
-        live.existing_opens = out.existing
-        live.ready = True  # from here on the fan-out decides for this follower
-    log.debug("resync of follower %d: %d reported, %d live pairs, %d opens sent", info.id,
-              len(reported), len(snap.pairs), len(out.opens))
+@attrs.define
+class Resync:
+    """What a login resync reads and writes: the routing, the sessions, the ledger, the risk
+    guards, the counters and the decider locks it shares with the fan-out."""
+
+    db: Database
+    ledger: Ledger
+    routing: Routing
+    sessions: Mapping[int, Peer]
+    master_equity: Mapping[int, Decimal]
+    guards: Guards
+    counters: Metrics
+    decider_lock: DeciderLocks
+    copy_existing_due: set[int] = attrs.field(factory=set)
+    """Followers that started following a master or resumed, with ``copy_existing`` on: their
+    next login resync copies the master's open trades. In memory only."""
+
+    async def follower(
+        self, peer: Peer, info: AccountInfo, live: FollowerLive, positions: list[Position],
+    ) -> None:
+        """Resync one follower after its SYNC (the module docstring)."""
+        master_id = await self.routing.master_of(info)
+        owner = master_id or info.following_id or self.routing.partner_of.get(info.id)
+        lock = self.decider_lock(owner) if owner is not None else contextlib.nullcontext()
+        async with lock:
+            if self.sessions.get(info.id) is not peer:
+                return  # replaced or gone meanwhile: the newer session resyncs
+            now = datetime.now(UTC)
+            await self.ledger.flush()
+            existing = info.id in self.copy_existing_due and info.rules.copy_existing
+            self.copy_existing_due.discard(info.id)
+            window = max(info.rules.expiry_seconds, 3600,
+                         info.rules.copy_existing_max_age_minutes * 60 if existing else 0)
+            since = now - timedelta(seconds=window)
+            reported = {p.master_ticket: p for p in positions}
+            snap = await _load(self.db, info.id, owner, master_id, list(reported), since)
+            master_equity = self.master_equity.get(master_id) if master_id else None
+            out = _decide(self.guards, info, live, reported, snap, master_equity, now,
+                          existing)
+            ledger = self.ledger
+            ledger.enqueue_many(sql.adopt_pairs, out.adopted)
+            ledger.enqueue_many(sql.ack_opens, out.acks)
+            ledger.enqueue_many(sql.set_held, out.fixes)
+            ledger.enqueue_many(sql.close_pairs_externally, out.gone)
+            ledger.enqueue_many(sql.set_outcomes, out.outcomes)
+            ledger.enqueue_many(sql.insert_pairs, out.new_pairs)
+            ledger.enqueue_many(sql.mark_sent, out.sent)
+            await ledger.flush()  # the pairs exist before the commands go out (and a crash
+            # now leaves rows the next resync resolves against the EA's report)
+            for line in out.lines:
+                peer.send(line)
+            for line in out.opens:
+                if peer.send(line):
+                    self.counters.commands_total += 1
+            live.resync_decided = out.decided
+            live.existing_opens = out.existing
+            live.phase = FollowerPhase.READY  # from here on the fan-out decides for it
+        log.debug("resync of follower %d: %d reported, %d live pairs, %d opens sent", info.id,
+                  len(reported), len(snap.pairs), len(out.opens))
 
 
 def _decide(
-    engine: Engine, info: AccountInfo, live: FollowerLive, reported: dict[int, Position],
-    snap: Snapshot, master_id: int | None, now: datetime, existing: bool = False,
+    guards: Guards, info: AccountInfo, live: FollowerLive, reported: dict[int, Position],
+    snap: Snapshot, master_equity: Decimal | None, now: datetime, existing: bool = False,
 ) -> Decisions:
     out = Decisions()
     candidates: list[tuple[Any, int | None]] = []  # (master trade, existing pair id or None)
@@ -228,7 +231,7 @@ def _decide(
             candidates.append((_trade_of_pair(pair), pair["id"]))
     candidates.extend((t, None) for t in snap.missed if t["ticket"] not in reported)
     if candidates and live.view is not None:
-        _plan_missed(engine, info, live, out, candidates, snap.history, master_id, now,
+        _plan_missed(guards, info, live, out, candidates, snap.history, master_equity, now,
                      existing)
     return out
 
@@ -293,12 +296,11 @@ def _reconcile(
 
 
 def _plan_missed(
-    engine: Engine, info: AccountInfo, live: FollowerLive, out: Decisions,
-    candidates: list[tuple[Any, int | None]], history: History, master_id: int | None,
+    guards: Guards, info: AccountInfo, live: FollowerLive, out: Decisions,
+    candidates: list[tuple[Any, int | None]], history: History, master_equity: Decimal | None,
     now: datetime, existing: bool = False,
 ) -> None:
     assert live.view is not None
-    master_equity = engine.master_equity.get(master_id) if master_id else None
     for trade, pair_id in candidates:
         out.decided.add(trade["ticket"])
         signal = signal_from_row(trade)
@@ -314,7 +316,7 @@ def _plan_missed(
                 PairStatus.SKIPPED, SkipCode.VOLUME_BELOW_SYMBOL_MIN,
                 "The master closed most of this trade before the follower was online; "
                 "what is left is below the follower's minimum lot.")
-        blocked = (engine.guards.admit(info.id, trade["ticket"], order.symbol, order.volume)
+        blocked = (guards.admit(info.id, trade["ticket"], order.symbol, order.volume)
                    if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder) else None)
         if blocked is not None:  # a risk guard or the follower's switch (engine/guards.py)
             order = Skip(PairStatus.SKIPPED, blocked.code, blocked.reason)  # type: ignore[arg-type]
