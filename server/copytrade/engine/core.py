@@ -34,7 +34,6 @@ from ..config import Settings
 from ..db import trades as sql
 from ..db.accounts import AccountRepository
 from ..db.database import Database
-from ..db.errors import NotFound
 from ..domain.models import CopyMode, Role
 from ..protocol import (
     AccountState,
@@ -61,19 +60,20 @@ from ..protocol import (
     StopOut,
     SymbolInfo,
     SyncDone,
-    encode,
 )
+from .accounts import AccountSync
 from .errors import EngineError
 from .events import EventBus, _jsonable
-from .fanout import DeciderLocks, FanOut, MasterChannel, Signal
+from .fanout import DeciderLocks, FanOut, MasterChannel
 from .floating import FloatingBook
 from .guards import Guards
 from .intake import MasterIntake
 from .killswitch import KillSwitch
 from .ledger import Ledger
-from .login import Login, rules_line
+from .login import Login
 from .metrics import Metrics
 from .orders import ORDER_COMMANDS, OrderDesk, OrderRefused
+from .presence import Presence
 from .reports import Reports
 from .resync import Resync
 from .routing import Routing
@@ -116,7 +116,10 @@ class Engine:
     killswitch: KillSwitch = attrs.field(init=False)
     intake: MasterIntake = attrs.field(init=False)
     reports: Reports = attrs.field(init=False)
+    accounts_sync: AccountSync = attrs.field(init=False)
+    """Account changes (engine/accounts.py)."""
     login: Login = attrs.field(init=False)
+    presence: Presence = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self.ledger = Ledger(self.db, self._on_ledger_result,
@@ -143,13 +146,19 @@ class Engine:
             db=self.db, fanout=self.fanout, orders=self.orders, killswitch=self.killswitch,
             events=self.events, counters=self.counters)
         self.reports = Reports(
-            ledger=self.ledger, live=self.live, master_equity=self.master_equity,
+            db=self.db, ledger=self.ledger, live=self.live, master_equity=self.master_equity,
             views=self.views, killswitch=self.killswitch, events=self.events,
             counters=self.counters)
+        self.accounts_sync = AccountSync(
+            repo=self.repo, routing=self.routing, views=self.views, sessions=self.sessions,
+            live=self.live, copy_existing_due=self.resync.copy_existing_due, events=self.events)
         self.login = Login(
-            db=self.db, repo=self.repo, routing=self.routing, live=self.live, views=self.views,
-            guards=self.guards, orders=self.orders, resync=self.resync, events=self.events,
-            remember=self._remember, account_changed=self.account_changed)
+            db=self.db, repo=self.repo, routing=self.routing, accounts=self.accounts_sync,
+            live=self.live, views=self.views, guards=self.guards, orders=self.orders,
+            resync=self.resync, events=self.events)
+        self.presence = Presence(
+            sessions=self.sessions, live=self.live, routing=self.routing, ledger=self.ledger,
+            orders=self.orders, events=self.events)
 
     # -------------------------------------------------- what other modules and tests read
 
@@ -180,24 +189,12 @@ class Engine:
         engine/guards.py."""
         return self.counters
 
-    @property
-    def fanout_fault(self) -> Callable[[Signal], None] | None:
-        """Fault seam for tests: called before every fan-out attempt; raising fails it."""
-        return self.fanout.fault
-
-    @fanout_fault.setter
-    def fanout_fault(self, fault: Callable[[Signal], None] | None) -> None:
-        self.fanout.fault = fault
-
     def decider_lock(self, master_id: int) -> trio.Lock:
         """The master's decider lock (:class:`~copytrade.engine.fanout.DeciderLocks`)."""
         return self.fanout.decider_lock(master_id)
 
     def _channel(self, info: AccountInfo) -> MasterChannel:
         return self.fanout.channel(info.id)
-
-    async def _info(self, account_id: int) -> AccountInfo | None:
-        return await self.routing.info(account_id)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -212,28 +209,14 @@ class Engine:
             if recovered:
                 log.warning("%d master trades had pair rows lost in a crash; recorded them "
                             "PENDING for their followers' next login resync", recovered)
-            nursery.start_soon(self._sweep_unanswered)
+            nursery.start_soon(self.reports.sweep_unanswered, self.settings.ack_timeout,
+                               self._on_ledger_result)
             task_status.started()
             await trio.sleep_forever()
 
     def _spawn(self, fn: Callable[..., Any], *args: Any) -> None:
         assert self._nursery is not None
         self._nursery.start_soon(fn, *args)
-
-    async def _sweep_unanswered(self) -> None:
-        """Copies sent with no ACK/NACK within ``ack_timeout`` become UNKNOWN (NO_ANSWER)."""
-        timeout = self.settings.ack_timeout
-        while True:
-            await trio.sleep(min(max(timeout / 4, 0.05), 5.0))
-            try:
-                rows = await self.db.run(lambda con: sql.mark_no_answer(con, timeout))
-            except Exception as exc:  # an outage: try again on the next round
-                log.warning("no-answer sweep failed: %s", exc)
-                continue
-            if rows:
-                log.info("%d copies got no answer within %gs: marked UNKNOWN", len(rows),
-                         timeout)
-                self._on_ledger_result(None, rows)
 
     async def close_all_sessions(self) -> None:
         for peer in list(self.sessions.values()):
@@ -244,53 +227,17 @@ class Engine:
 
     # ------------------------------------------------------------- accounts
 
-    def _remember(self, info: AccountInfo) -> None:
-        self.routing.remember(info)
-        live = self.live.get(info.id)
-        if live is not None and live.view is not None:
-            self.views.rebuild(info, live)
-
     async def account_changed(self, account_id: int) -> None:
-        try:
-            account = await self.repo.get_any(account_id)
-        except NotFound:  # deleted
-            self.routing.forget(account_id)
-            peer = self.sessions.get(account_id)
-            if peer is not None:
-                peer.close(ErrorCode.AUTH_FAILED, "account deleted")
-            return
-        info = AccountInfo.from_account(account)
-        self._remember(info)
-        peer = self.sessions.get(account_id)
-        if peer is not None:
-            if not info.is_active:
-                peer.close(ErrorCode.ACCOUNT_INACTIVE, "account deactivated")
-            elif info.role is Role.FOLLOWER:
-                peer.send(encode(rules_line(info.rules)))
-        if info.role is Role.MASTER:
-            self.events.publish(info.user_id, "account.mode",
-                                {"copy_mode": info.copy_mode.value,
-                                 "partner_id": info.partner_id}, account_id)
+        """The account changed in the database (:meth:`AccountSync.changed`)."""
+        await self.accounts_sync.changed(account_id)
 
     def copy_existing_on_next_resync(self, follower_id: int, why: str) -> None:
-        """The follower started following a master or resumed: with ``copy_existing`` on, its
-        next login resync copies the master's open trades; a connected EA is told to
-        reconnect (``ERR|RESYNC``) so that the resync happens now."""
-        info = self.accounts.get(follower_id)
-        if info is None or info.role is not Role.FOLLOWER or not info.rules.copy_existing:
-            return
-        self.copy_existing_due.add(follower_id)
-        peer = self.sessions.get(follower_id)
-        if peer is not None:
-            peer.close(ErrorCode.RESYNC, f"{why}: reconnect to resync")
+        """:meth:`AccountSync.copy_existing_on_next_resync`."""
+        self.accounts_sync.copy_existing_on_next_resync(follower_id, why)
 
     async def set_copy_mode(self, account_id: int, mode: CopyMode) -> None:
         """Switch a master's mode: takes effect on its next signal, without restart."""
-        info = await self.routing.info(account_id)
-        if info is None or info.role is not Role.MASTER:
-            raise NotFound("master account not found")
-        await self.repo.set_copy_mode(account_id, info.user_id, mode)
-        await self.account_changed(account_id)
+        await self.accounts_sync.set_copy_mode(account_id, mode)
 
     # ---------------------------------------------------------------- sessions
 
@@ -298,54 +245,25 @@ class Engine:
         return account_id in self.sessions
 
     async def authenticate(self, api_key: str) -> AccountInfo | None:
-        account = await self.repo.by_api_key(api_key)
-        if account is None:
-            return None
-        info = AccountInfo.from_account(account)
-        self._remember(info)
-        return info
+        return await self.accounts_sync.authenticate(api_key)
 
     async def follow_by_token(self, info: AccountInfo, master_token: str) -> AccountInfo:
         """A follower EA named a master token in ``AUTH`` (:meth:`Login.follow_by_token`)."""
         return await self.login.follow_by_token(info, master_token)
 
     async def attach(self, peer: Peer, info: AccountInfo, client: str) -> None:
-        old = self.sessions.get(info.id)
-        if old is not None and old is not peer:
-            old.close(ErrorCode.REPLACED, "a newer connection for this account logged in")
-        self.sessions[info.id] = peer
-        if info.role is Role.FOLLOWER:
-            self.live[info.id] = FollowerLive()
-        else:
-            self.orders.forget(info.id)  # its live orders are read again at its first open
-        self.ledger.enqueue(_presence, (info.id, True, client))
-        self.events.publish(info.user_id, "ea.status", {"online": True, "client": client}, info.id)
+        self.presence.attach(peer, info, client)
 
     def detach(self, peer: Peer) -> None:
-        account_id = peer.account_id
-        if self.sessions.get(account_id) is not peer:
-            return  # already replaced by a newer connection
-        del self.sessions[account_id]
-        self.live.pop(account_id, None)
-        self.ledger.enqueue(_presence, (account_id, False, None))
-        info = self.accounts.get(account_id)
-        if info is not None:
-            self.events.publish(info.user_id, "ea.status", {"online": False}, account_id)
+        self.presence.detach(peer)
 
     async def disconnect(self, account_id: int, code: str) -> None:
-        peer = self.sessions.get(account_id)
-        if peer is not None:
-            peer.close(ErrorCode(code), "disconnected by the server")
+        self.presence.disconnect(account_id, ErrorCode(code), "disconnected by the server")
 
     def metrics(self) -> dict[str, Any]:
         """What /metrics shows: the connected EAs by role, every counter and histogram of
         :attr:`counters` (:meth:`Metrics.snapshot`), and the ledger's backlog."""
-        roles = {"master": 0, "follower": 0}
-        for account_id in self.sessions:
-            info = self.accounts.get(account_id)
-            if info is not None:
-                roles[info.role.value] += 1
-        return {"ea_connected": roles, **self.counters.snapshot(),
+        return {"ea_connected": self.presence.connected_by_role(), **self.counters.snapshot(),
                 "ledger_backlog": self.ledger.backlog,
                 "ledger_dropped_total": self.ledger.dropped}
 
@@ -412,7 +330,3 @@ class Engine:
             if info is not None and self.events.wants(info.user_id):
                 self.events.publish(info.user_id, "pair.status", _jsonable(row), info.id)
 
-
-async def _presence(con: Any, rows: Any) -> None:
-    for account_id, online, client in rows:
-        await sql.set_presence(con, account_id, online, client)

@@ -25,14 +25,14 @@ from ..db import trades as sql
 from ..db.database import Database
 from ..db.errors import DatabaseUnavailable
 from ..domain.lots import SymbolSpec
-from ..domain.models import Side
-from ..domain.plan import MasterOpenSignal, OpenOrder, Skip, plan_modify, plan_open
-from ..protocol import CloseReason, CopyClose, CopyModify, CopyOpen, ErrorCode, encode
+from ..domain.plan import OpenOrder, Skip, plan_modify, plan_open
+from ..protocol import CopyClose, CopyModify, ErrorCode, encode
 from .closing import copy_target
 from .guards import Guards
 from .ledger import Ledger
 from .metrics import Metrics
 from .routing import Routing
+from .signals import CloseSignal, ModifySignal, OpenSignal, Signal, copy_open_line, signal_from_row
 from .state import AccountInfo, FollowerLive, Peer
 
 log = logging.getLogger(__name__)
@@ -42,48 +42,6 @@ RETRY_DELAYS = (0.05, 0.25, 1.0)
 """Waits between the attempts of a fan-out that failed for a reason other than an outage."""
 OUTAGE_RETRY_MAX = 2.0
 """Longest wait between two attempts while the database is away (doubling from 0.05 s)."""
-
-
-@attrs.frozen
-class OpenSignal:
-    """A stored, new master open."""
-
-    row: Any
-    received: float
-
-
-@attrs.frozen
-class CloseSignal:
-    """A stored, new closing deal (full or partial)."""
-
-    row: Any
-    volume_before: Decimal
-    reason: CloseReason
-    received: float
-
-
-@attrs.frozen
-class ModifySignal:
-    """A stored SL/TP change."""
-
-    row: Any
-
-
-Signal = OpenSignal | CloseSignal | ModifySignal
-
-
-def signal_from_row(row: Any) -> MasterOpenSignal:
-    return MasterOpenSignal(
-        ticket=row["ticket"], symbol=row["symbol"], side=Side(row["type"]), price=row["price"],
-        volume=row["volume"], sl=row["sl"], tp=row["tp"], opened_at=row["opened_at"])
-
-
-def copy_open_line(ticket: int, order: OpenOrder) -> bytes:
-    return encode(CopyOpen(
-        master_ticket=ticket, symbol=order.symbol, side=order.side, volume=order.volume,
-        price=order.price, sl=order.sl, tp=order.tp,
-        max_deviation_points=order.max_deviation_points,
-        max_spread_points=order.max_spread_points or None))
 
 
 @attrs.define

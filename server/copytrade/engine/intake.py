@@ -31,10 +31,11 @@ from ..protocol import (
 )
 from .errors import EngineError
 from .events import EventBus, _jsonable
-from .fanout import CloseSignal, FanOut, ModifySignal, OpenSignal
+from .fanout import FanOut
 from .killswitch import KillSwitch
 from .metrics import Metrics
 from .orders import OrderDesk
+from .signals import CloseSignal, ModifySignal, OpenSignal
 from .state import AccountInfo, Peer
 
 

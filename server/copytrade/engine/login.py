@@ -7,7 +7,7 @@ SYNC), after which the login resync brings its copies to the ledger's state
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 import attrs
 
@@ -30,6 +30,7 @@ from ..protocol import (
     SyncDone,
     encode,
 )
+from .accounts import AccountSync, rules_line
 from .errors import EngineError
 from .events import EventBus
 from .guards import Guards
@@ -50,14 +51,6 @@ FOLLOWS_ANOTHER_TEXT = (
 follower follows (docs/protocol.md, AUTH)."""
 
 
-def rules_line(rules: CopyRules) -> Rules:
-    # The wire form is ``A=B,C=D`` with no blanks (docs/protocol.md), not the dashboard's
-    # ``A=B, C=D``: a map of two or more entries would not encode otherwise.
-    return Rules(lot_mode=rules.lot_mode.value, lot_value=rules.lot_value,
-                 reverse=rules.reverse, min_lot=rules.min_lot_to_copy,
-                 symbol_map=",".join(f"{k}={v}" for k, v in rules.symbol_map.items()))
-
-
 @attrs.define
 class Login:
     """A follower EA's master token and login report."""
@@ -65,16 +58,13 @@ class Login:
     db: Database
     repo: AccountRepository
     routing: Routing
+    accounts: AccountSync
     live: Mapping[int, FollowerLive]
     views: FollowerViews
     guards: Guards
     orders: OrderDesk
     resync: Resync
     events: EventBus
-    remember: Callable[[AccountInfo], None]
-    """Caches an account's new facts (the engine's: routing and the follower's view)."""
-    account_changed: Callable[[int], Awaitable[None]]
-    """Reloads an account another change touched (the engine's)."""
 
     async def follow_by_token(self, info: AccountInfo, master_token: str) -> AccountInfo:
         """A follower EA named a master token in ``AUTH``. The web app is the source of truth
@@ -112,11 +102,11 @@ class Login:
             detail={"master_id": master.id, "previous_master_id": info.following_id}))
         stale_partner_master = self.routing.partner_of.get(info.id)
         info = AccountInfo.from_account(updated)
-        self.remember(info)
+        self.accounts.remember(info)
         if info.rules.copy_existing:  # the login resync that follows copies them
             self.resync.copy_existing_due.add(info.id)
         if stale_partner_master is not None and stale_partner_master != master.id:
-            await self.account_changed(stale_partner_master)  # its partner was cleared
+            await self.accounts.changed(stale_partner_master)  # its partner was cleared
         log.info("follower %d follows master %d: set by the master token its EA logged in "
                  "with", info.id, master.id)
         self.events.publish(info.user_id, "account.following", {
@@ -178,5 +168,5 @@ class Login:
         )
         account = await self.repo.update_rules(info.id, None, stored, by_user=False)
         new_info = AccountInfo.from_account(account)
-        self.remember(new_info)
+        self.accounts.remember(new_info)
         peer.send(encode(rules_line(new_info.rules)))

@@ -60,7 +60,7 @@ class Metrics:
     def snapshot(self) -> dict[str, Any]:
         """Every counter by its field name, every histogram as its snapshot."""
         out: dict[str, Any] = {}
-        for field in attrs.fields(Metrics):
+        for field in attrs.fields(type(self)):
             value = getattr(self, field.name)
             out[field.name] = value.snapshot() if isinstance(value, Histogram) else value
         return out

@@ -1,5 +1,6 @@
 """What EAs report back: a follower's answers to commands (ACK_OPEN, NACK, ACK_CLOSE), the
-copies it closed itself (COPY_CLOSED), and every EA's ACCOUNT line.
+copies it closed itself (COPY_CLOSED), and every EA's ACCOUNT line; and the copies that got
+no answer at all (:meth:`Reports.sweep_unanswered`).
 
 Nothing here awaits the database: each report becomes a ledger write
 (:class:`~.ledger.Ledger`, applied in batches). A copy stopped out on the follower is a
@@ -10,14 +11,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
+import trio
 
 from ..db import equity as equity_sql
 from ..db import trades as sql
+from ..db.database import Database
 from ..domain.models import Role
 from ..protocol import (
     SPREAD_TOO_WIDE,
@@ -50,6 +54,7 @@ def utcnow() -> datetime:
 class Reports:
     """Turns EA reports into ledger writes, counters and live events."""
 
+    db: Database
     ledger: Ledger
     live: Mapping[int, FollowerLive]
     master_equity: dict[int, Decimal]
@@ -58,6 +63,22 @@ class Reports:
     killswitch: KillSwitch
     events: EventBus
     counters: Metrics
+
+    async def sweep_unanswered(self, timeout: float,
+                               on_result: Callable[[Any, list[Any]], None]) -> None:
+        """Copies sent with no ACK/NACK within ``timeout`` become UNKNOWN (NO_ANSWER); their
+        rows go to ``on_result`` as a ledger batch's do."""
+        while True:
+            await trio.sleep(min(max(timeout / 4, 0.05), 5.0))
+            try:
+                rows = await self.db.run(lambda con: sql.mark_no_answer(con, timeout))
+            except Exception as exc:  # an outage: try again on the next round
+                log.warning("no-answer sweep failed: %s", exc)
+                continue
+            if rows:
+                log.info("%d copies got no answer within %gs: marked UNKNOWN", len(rows),
+                         timeout)
+                on_result(None, rows)
 
     def ack_open(self, info: AccountInfo, msg: AckOpen) -> None:
         self.counters.acks_total += 1

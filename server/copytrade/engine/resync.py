@@ -60,11 +60,12 @@ from ..domain.models import PairStatus
 from ..domain.plan import OpenOrder, Skip, SkipCode, plan_modify, plan_open
 from ..protocol import CloseReason, CopyClose, CopyModify, Position, encode
 from .closing import copy_target
-from .fanout import DeciderLocks, copy_open_line, signal_from_row
+from .fanout import DeciderLocks
 from .guards import Guards
 from .ledger import Ledger
 from .metrics import Metrics
 from .routing import Routing
+from .signals import copy_open_line, signal_from_row
 from .state import AccountInfo, FollowerLive, FollowerPhase, Peer
 
 log = logging.getLogger(__name__)
