@@ -2,7 +2,8 @@
 
 The write side folds a batch of reports into one row per (account, minute) — the minute's
 last balance and equity, its lowest and highest equity and the largest fall inside it — and
-merges it into what the minute already holds (sql/020_equity_series.sql). The read side
+merges it into what the minute already holds (sql/020_equity_series.sql); the newest report
+of each account is also kept whole in ``account_states`` (:func:`save_reports`). The read side
 measures each minute's drawdown (the running peak of the minutes before it minus its low, or
 its own inner fall if larger) and groups minutes into buckets of any size, in one statement.
 """
