@@ -59,7 +59,7 @@ async def test_healthz_and_metrics(api: Api, alice) -> None:
     ticket = await master.open("EURUSD", Side.BUY, Decimal("0.10"))
     await master.wait_stored()
     await follower.wait_for(lambda: ticket in follower.positions)
-    await eventually(lambda: api.engine.metrics_.copy_latency.n == 1)
+    await eventually(lambda: api.engine.counters.copy_latency_seconds.n == 1)
     async with api.client() as c:
         assert (await c.get("/healthz")).json() == {"status": "ok", "database": "ok"}
         r = await c.get("/metrics")

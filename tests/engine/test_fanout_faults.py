@@ -1,6 +1,6 @@
 """A failed fan-out is never dropped: it is retried, or the followers it was for resync.
 
-The fault is injected through the engine's fan-out seam (``Engine.fanout_fault``, called
+The fault is injected through the engine's fan-out seam (``FanOut.fault``, called
 before every fan-out attempt), on a real server with simulated EAs over TCP.
 """
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from copytrade.domain.models import Side
-from copytrade.engine.fanout import CloseSignal, ModifySignal, OpenSignal, Signal
+from copytrade.engine.signals import CloseSignal, ModifySignal, OpenSignal, Signal
 
 from helpers import expected_positions, held_positions
 
@@ -42,7 +42,7 @@ async def test_failed_open_close_and_modify_fan_outs_are_retried(server, world):
     master, msim = await w.master()
     fsims = [(await w.follower(master))[1] for _ in range(2)]
     fault = FailFirst((OpenSignal, CloseSignal, ModifySignal), times=1)
-    server.engine.fanout_fault = fault
+    server.engine.fanout.fault = fault
 
     ticket = await msim.open("EURUSD", Side.BUY, Decimal("0.2"), Decimal("1.1"))
     await msim.wait_for(lambda: all(ticket in f.positions for f in fsims))
@@ -65,7 +65,7 @@ async def test_a_fan_out_that_keeps_failing_makes_its_followers_resync(server, w
     gone = await msim.open("GBPUSD", Side.SELL, Decimal("0.1"), Decimal("1.3"))
     await msim.wait_for(lambda: _books(msim, fsims))
 
-    server.engine.fanout_fault = FailFirst((CloseSignal, ModifySignal), times=100)
+    server.engine.fanout.fault = FailFirst((CloseSignal, ModifySignal), times=100)
     await msim.close(gone)
     await msim.close(kept, Decimal("0.1"))
     await msim.modify(kept, Decimal("1.0"), Decimal("1.3"))

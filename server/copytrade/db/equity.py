@@ -2,7 +2,8 @@
 
 The write side folds a batch of reports into one row per (account, minute) — the minute's
 last balance and equity, its lowest and highest equity and the largest fall inside it — and
-merges it into what the minute already holds (sql/020_equity_series.sql). The read side
+merges it into what the minute already holds (sql/020_equity_series.sql); the newest report
+of each account is also kept whole in ``account_states`` (:func:`save_reports`). The read side
 measures each minute's drawdown (the running peak of the minutes before it minus its low, or
 its own inner fall if larger) and groups minutes into buckets of any size, in one statement.
 """
@@ -38,6 +39,28 @@ def fold(reports: Sequence[EquityReport]) -> list[tuple[Any, ...]]:
             row[6] = max(row[6], row[5] - equity)
             row[7] += 1
     return [tuple(r) for r in rows.values()]
+
+
+AccountReport = tuple[int, Decimal, Decimal, Decimal, str, int, datetime]
+"""(account id, balance, equity, margin level, currency, leverage, when reported): one
+``ACCOUNT`` line (docs/protocol.md)."""
+
+
+async def save_reports(con: asyncpg.Connection, rows: Sequence[AccountReport]) -> None:
+    """A batch of ACCOUNT reports: merged into the per-minute series, the newest per account
+    kept in ``account_states``. One transaction: a retried batch (the ledger retries after an
+    outage) must not merge its reports into the per-minute series twice."""
+    async with con.transaction():
+        await save_points(con, [(r[0], r[1], r[2], r[6]) for r in rows])
+        latest = {r[0]: r[:6] for r in rows}  # only the newest report per account matters
+        cols = [list(c) for c in zip(*latest.values(), strict=True)]
+        await con.execute(
+            "INSERT INTO account_states (account_id, balance, equity, margin_level, currency, "
+            "leverage) SELECT * FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], "
+            "$4::numeric[], $5::text[], $6::int[]) ON CONFLICT (account_id) DO UPDATE SET "
+            "balance = EXCLUDED.balance, equity = EXCLUDED.equity, "
+            "margin_level = EXCLUDED.margin_level, currency = EXCLUDED.currency, "
+            "leverage = EXCLUDED.leverage, updated_at = now()", *cols)
 
 
 async def save_points(con: asyncpg.Connection, reports: Sequence[EquityReport]) -> None:

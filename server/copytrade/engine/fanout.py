@@ -13,25 +13,28 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import trio
 
 from ..db import trades as sql
+from ..db.database import Database
 from ..db.errors import DatabaseUnavailable
 from ..db.trades import MasterTrade, NewPair
 from ..domain.lots import SymbolSpec
-from ..domain.models import CopyMode, Side
-from ..domain.plan import MasterOpenSignal, OpenOrder, Skip, plan_modify, plan_open
-from ..protocol import CloseReason, CopyClose, CopyModify, CopyOpen, ErrorCode, encode
+from ..domain.plan import OpenOrder, Skip, plan_modify, plan_open
+from ..protocol import CopyClose, CopyModify, ErrorCode, encode
 from .closing import copy_target
-
-if TYPE_CHECKING:
-    from .core import Engine
-    from .state import AccountInfo
+from .guards import Guards
+from .ledger import Ledger
+from .metrics import Metrics
+from .routing import Routing
+from .signals import CloseSignal, ModifySignal, OpenSignal, Signal, copy_open_line, signal_from_row
+from .state import AccountInfo, FollowerLive, Peer
 
 log = logging.getLogger(__name__)
 
@@ -42,53 +45,56 @@ OUTAGE_RETRY_MAX = 2.0
 """Longest wait between two attempts while the database is away (doubling from 0.05 s)."""
 
 
-@attrs.frozen
-class OpenSignal:
-    """A stored, new master open."""
+@attrs.define
+class DeciderLocks:
+    """master id → the lock that makes one decider per follower: the master's fan-out task
+    holds it for each signal, a follower's login resync for its whole decision
+    (engine/resync.py)."""
 
-    row: MasterTrade
-    received: float
+    _locks: dict[int, trio.Lock] = attrs.field(factory=dict)
 
-
-@attrs.frozen
-class CloseSignal:
-    """A stored, new closing deal (full or partial)."""
-
-    row: MasterTrade
-    volume_before: Decimal
-    reason: CloseReason
-    received: float
+    def __call__(self, master_id: int) -> trio.Lock:
+        lock = self._locks.get(master_id)
+        if lock is None:
+            lock = self._locks[master_id] = trio.Lock()
+        return lock
 
 
-@attrs.frozen
-class ModifySignal:
-    """A stored SL/TP change."""
+@attrs.define
+class FanOut:
+    """What the fan-out reads and writes: the routing, the followers' sessions and live state,
+    the ledger, the risk guards and the counters."""
 
-    row: MasterTrade
+    db: Database
+    ledger: Ledger
+    routing: Routing
+    sessions: Mapping[int, Peer]
+    live: Mapping[int, FollowerLive]
+    master_equity: Mapping[int, Decimal]
+    guards: Guards
+    counters: Metrics
+    decider_lock: DeciderLocks
+    spawn: Callable[..., Any]
+    """Starts a background task (the engine's nursery): a master's fan-out task."""
+    channels: dict[int, MasterChannel] = attrs.field(factory=dict)
+    """master id → its channel, made at its first signal."""
+    fault: Callable[[Signal], None] | None = None
+    """Fault seam for tests: called before every fan-out attempt; raising fails that attempt."""
 
-
-Signal = OpenSignal | CloseSignal | ModifySignal
-
-
-def signal_from_row(row: MasterTrade) -> MasterOpenSignal:
-    return MasterOpenSignal(
-        ticket=row.ticket, symbol=row.symbol, side=Side(row.side), price=row.price,
-        volume=row.volume, sl=row.sl, tp=row.tp, opened_at=row.opened_at)
-
-
-def copy_open_line(ticket: int, order: OpenOrder) -> bytes:
-    return encode(CopyOpen(
-        master_ticket=ticket, symbol=order.symbol, side=order.side, volume=order.volume,
-        price=order.price, sl=order.sl, tp=order.tp,
-        max_deviation_points=order.max_deviation_points,
-        max_spread_points=order.max_spread_points or None))
+    def channel(self, master_id: int) -> MasterChannel:
+        """The master's channel; the first call starts its fan-out task."""
+        channel = self.channels.get(master_id)
+        if channel is None:
+            channel = self.channels[master_id] = MasterChannel(self, master_id)
+            self.spawn(channel.run)
+        return channel
 
 
 @attrs.define
 class MasterChannel:
     """The broadcast channel of one master and its fan-out task."""
 
-    engine: Engine
+    fanout: FanOut
     master_id: int
     _send: trio.MemorySendChannel[Signal] = attrs.field(init=False)
     _receive: trio.MemoryReceiveChannel[Signal] = attrs.field(init=False)
@@ -136,32 +142,27 @@ class MasterChannel:
                 failures += 1
 
     async def _fan_out(self, signal: Signal) -> None:
-        fault = self.engine.fanout_fault
-        if fault is not None:
-            fault(signal)
+        f = self.fanout
+        if f.fault is not None:
+            f.fault(signal)
         # The followers' login resyncs take the same lock: one decider at a time.
-        async with self.engine.decider_lock(self.master_id):
-            master = await self.engine._info(self.master_id)
+        async with f.decider_lock(self.master_id):
+            master = await f.routing.info(self.master_id)
             if master is None:
                 return
-            targets = await self._targets(master)
+            targets = await f.routing.targets(master)
             if isinstance(signal, OpenSignal):
-                fan_out_open(self.engine, master, targets, signal.row)
+                fan_out_open(f, master, targets, signal.row)
             elif isinstance(signal, CloseSignal):
-                await fan_out_close(self.engine, signal)
+                await fan_out_close(f, signal)
             else:
-                await fan_out_modify(self.engine, signal)
+                await fan_out_modify(f, signal)
 
     def _force_resync(self) -> None:
         """Close the sessions of every online follower this master's signals go to."""
-        engine = self.engine
-        ids = set(engine.followers_of.get(self.master_id, ()))
-        master = engine.accounts.get(self.master_id)
-        if master is not None and master.partner_id:
-            ids.add(master.partner_id)
         dropped = 0
-        for fid in ids:
-            peer = engine.sessions.get(fid)
+        for fid in self.fanout.routing.reach(self.master_id):
+            peer = self.fanout.sessions.get(fid)
             if peer is not None:
                 peer.close(ErrorCode.SLOW_CONSUMER,
                            "a command could not be delivered; reconnect and resync")
@@ -170,34 +171,21 @@ class MasterChannel:
                   "to resync at their reconnect", self.master_id, dropped)
 
     async def _targets(self, master: AccountInfo) -> list[int]:
-        if master.copy_mode is CopyMode.RECORD:
-            return []
-        if master.copy_mode is CopyMode.ONE_TO_ONE:
-            ids = [master.partner_id] if master.partner_id else []
-        else:
-            ids = sorted(self.engine.followers_of.get(master.id, ()))
-        out = []
-        for fid in ids:
-            info = self.engine.accounts.get(fid) or await self.engine._info(fid)
-            if info is None or not info.is_active:
-                continue
-            if info.following_id != master.id:
-                continue  # PUBSUB and 1TO1 alike: only the master's own followers get copies
-            out.append(fid)
-        return out
+        # engine/orders.py asks the channel; the answer is the routing's.
+        return await self.fanout.routing.targets(master)
 
 
-def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: MasterTrade
+def fan_out_open(f: FanOut, master: AccountInfo, targets: list[int], row: MasterTrade
                  ) -> None:
     """Plan and write one open to every target follower; no await inside."""
     now = datetime.now(UTC)
     mono = time.monotonic()
     trade_id, ticket = row.id, row.ticket
     signal = signal_from_row(row)
-    master_equity = engine.master_equity.get(master.id)
+    master_equity = f.master_equity.get(master.id)
     plans: dict[int, tuple[Any, bytes | None]] = {}
     rows: list[NewPair] = []
-    sessions, live_by_id, guards = engine.sessions, engine.live, engine.guards
+    sessions, live_by_id, guards = f.sessions, f.live, f.guards
     sent = skipped = 0
     for fid in targets:
         live = live_by_id.get(fid)
@@ -234,27 +222,27 @@ def fan_out_open(engine: Engine, master: AccountInfo, targets: list[int], row: M
         else:
             rows.append(NewPair(trade_id, fid, "PENDING", plan.symbol, plan.volume,
                                 plan.side.value))
-    engine.metrics_.commands_total += sent
-    engine.metrics_.skips_total += skipped
-    engine.ledger.enqueue_many(sql.insert_fanout_pairs, rows)
+    f.counters.commands_total += sent
+    f.counters.skips_total += skipped
+    f.ledger.enqueue_many(sql.insert_fanout_pairs, rows)
 
 
-async def fan_out_close(engine: Engine, signal: CloseSignal) -> None:
+async def fan_out_close(f: FanOut, signal: CloseSignal) -> None:
     row = signal.row
-    await engine.ledger.flush()
+    await f.ledger.flush()
 
     async def load(con: Any) -> tuple[list[Any], list[Decimal]]:
         pairs = await sql.live_pairs_of_trade(con, row.id)
         history = await sql.close_remainders(con, [row.id])
         return pairs, history.get(row.id, [])
 
-    pairs, remainders = await engine.db.run(load)
+    pairs, remainders = await f.db.run(load)
     lines: dict[Decimal, bytes] = {}
     sent = 0
     for pair in pairs:
         fid = pair["account_id"]
-        peer = engine.sessions.get(fid)
-        live = engine.live.get(fid)
+        peer = f.sessions.get(fid)
+        live = f.live.get(fid)
         copy_volume = pair["volume"] if pair["volume"] is not None \
             else pair["requested_volume"]
         if peer is None or live is None or not live.ready or copy_volume is None \
@@ -272,20 +260,20 @@ async def fan_out_close(engine: Engine, signal: CloseSignal) -> None:
             line = lines[target] = encode(CopyClose(row.ticket, target, signal.reason))
         if peer.send(line):
             sent += 1
-    engine.metrics_.commands_total += sent
+    f.counters.commands_total += sent
 
 
-async def fan_out_modify(engine: Engine, signal: ModifySignal) -> None:
+async def fan_out_modify(f: FanOut, signal: ModifySignal) -> None:
     row = signal.row
-    await engine.ledger.flush()
-    pairs = await engine.db.run(lambda con: sql.live_pairs_of_trade(con, row.id))
+    await f.ledger.flush()
+    pairs = await f.db.run(lambda con: sql.live_pairs_of_trade(con, row.id))
     lines: dict[bool, bytes] = {}
     sent = 0
     for pair in pairs:
         fid = pair["account_id"]
-        peer = engine.sessions.get(fid)
-        info = engine.accounts.get(fid)
-        live = engine.live.get(fid)
+        peer = f.sessions.get(fid)
+        info = f.routing.accounts.get(fid)
+        live = f.live.get(fid)
         if peer is None or info is None or live is None or not live.ready \
                 or (pair["sent_at"] is None and pair["status"] == "PENDING"):
             continue  # an OPEN pair was sent even if a crash lost its sent_at
@@ -296,4 +284,4 @@ async def fan_out_modify(engine: Engine, signal: ModifySignal) -> None:
             line = lines[reverse] = encode(CopyModify(row.ticket, sl, tp))
         if peer.send(line):
             sent += 1
-    engine.metrics_.commands_total += sent
+    f.counters.commands_total += sent

@@ -26,7 +26,7 @@ from .copyexisting import CopyExistingDue
 from .guard_book import LIVE_COPIES
 from .ledger import Ledger
 from .metrics import Metrics
-from .state import AccountInfo, FollowerLive, Peer
+from .state import AccountInfo, FollowerLive, FollowerPhase, Peer
 
 
 @attrs.define
@@ -65,7 +65,7 @@ class PauseEffects:
         live = self.live.get(fid)
         peer = self.sessions.get(fid)
         if now_paused and live is not None:
-            live.ready = False  # the fan-out leaves it alone: PENDING, nothing sent
+            live.phase = FollowerPhase.PAUSED  # the fan-out leaves it alone: nothing sent
         elif was_paused and not now_paused:
             info = self.accounts.get(fid)
             if info is not None and info.rules.copy_existing:

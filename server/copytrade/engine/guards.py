@@ -103,7 +103,7 @@ class Guards:
     def __attrs_post_init__(self) -> None:
         engine = self.engine
         self.repo = RiskRepository(engine.db)
-        self.close_all = CloseAll(engine.db, engine.ledger, engine.sessions, engine.metrics_,
+        self.close_all = CloseAll(engine.db, engine.ledger, engine.sessions, engine.counters,
                                   lambda *a: engine.orders.cancel_copies(*a))
         self.pause_effects = PauseEffects(engine.live, engine.sessions, engine.accounts,
                                           engine.copy_existing_due)

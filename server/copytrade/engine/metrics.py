@@ -1,4 +1,8 @@
-"""Process counters and the copy-latency histogram, rendered by the API at /metrics."""
+"""Process counters and the latency histograms, rendered by the API at /metrics.
+
+:meth:`Metrics.snapshot` names every field of :class:`Metrics` after itself: a counter added
+here is on /metrics with no other change (``api/metrics.py`` renders whatever keys exist).
+"""
 
 from __future__ import annotations
 
@@ -48,7 +52,15 @@ class Metrics:
     auth_failures_total: int = 0
     protocol_errors_total: int = 0
     kill_switch_total: int = 0
-    copy_latency: Histogram = attrs.field(factory=Histogram)
+    copy_latency_seconds: Histogram = attrs.field(factory=Histogram)
     """Seconds from the command leaving the server to the follower's ACK."""
-    kill_switch_latency: Histogram = attrs.field(factory=Histogram)
+    kill_switch_latency_seconds: Histogram = attrs.field(factory=Histogram)
     """Seconds from the stop-out line arriving to the close commands being written."""
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every counter by its field name, every histogram as its snapshot."""
+        out: dict[str, Any] = {}
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            out[field.name] = value.snapshot() if isinstance(value, Histogram) else value
+        return out

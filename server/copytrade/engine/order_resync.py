@@ -36,12 +36,10 @@ if TYPE_CHECKING:
 async def resync_orders(desk: OrderDesk, peer: Peer, info: AccountInfo, live: FollowerLive,
                         reports: list[OrderReport], position_tickets: set[int]) -> None:
     """Bring the follower's pending copies to the master's orders (module docstring)."""
-    from .resync import _master_of
-
     engine = desk.engine
     removed = await desk.removal.at_login(peer, info.id, [r.master_ticket for r in reports])
     reports = [r for r in reports if r.master_ticket not in removed]
-    master_id = await _master_of(engine, info)
+    master_id = await engine.routing.master_of(info)
     if master_id is None:
         return
     async with engine.decider_lock(master_id):
@@ -120,5 +118,5 @@ async def resync_orders(desk: OrderDesk, peer: Peer, info: AccountInfo, live: Fo
         engine.ledger.enqueue_many(sql.set_pair_values, modified)
         for line in lines:
             peer.send(line)
-        engine.metrics_.commands_total += len(lines)
+        engine.counters.commands_total += len(lines)
         await engine.ledger.flush()

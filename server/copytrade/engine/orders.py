@@ -113,9 +113,9 @@ class OrderDesk:
 
     def __attrs_post_init__(self) -> None:
         engine = self.engine
-        self.removal = CopyRemoval(engine.db, engine.ledger, engine.sessions, engine.metrics_)
+        self.removal = CopyRemoval(engine.db, engine.ledger, engine.sessions, engine.counters)
         self.replies = OrderReplies(
-            engine.db, engine.ledger, engine.sessions, engine.metrics_,
+            engine.db, engine.ledger, engine.sessions, engine.counters,
             lambda info: info.following_id or engine.partner_of.get(info.id), self._spawn)
 
     def _spawn(self, fn: Any, *args: Any) -> None:
@@ -168,7 +168,7 @@ class OrderDesk:
         peer.send(encode(Stored(CommandKind.ORDER, msg.ticket, 0)))
         if not new:
             return
-        self.engine.metrics_.signals_total += 1
+        self.engine.counters.signals_total += 1
         try:
             async with self.engine.decider_lock(info.id):
                 targets = await self._targets(info)
@@ -194,7 +194,7 @@ class OrderDesk:
         peer.send(encode(Stored(CommandKind.ORDER_MODIFY, msg.ticket, 0)))
         if not changed:
             return
-        self.engine.metrics_.signals_total += 1
+        self.engine.counters.signals_total += 1
         try:
             await self._send_modify(info, msg, row)
         except Exception:
@@ -230,7 +230,7 @@ class OrderDesk:
                         if self._sendable(fid, pair):
                             engine.sessions[fid].send(encode(CopyOrderCancel(
                                 msg.ticket, OrderEnd.CANCELLED)))
-                            engine.metrics_.commands_total += 1
+                            engine.counters.commands_total += 1
                         continue
                     if volume == pair["volume"]:
                         volume = None
@@ -240,7 +240,7 @@ class OrderDesk:
                 if self._sendable(fid, pair):
                     engine.sessions[fid].send(encode(CopyOrderModify(msg.ticket, *values,
                                                                      volume)))
-                    engine.metrics_.commands_total += 1
+                    engine.counters.commands_total += 1
             engine.ledger.enqueue_many(sql.set_pair_values, updates)
             engine.ledger.enqueue_many(sql.set_pair_volumes, volumes)
             engine.ledger.enqueue_many(sql.note_order_pairs, removed)
@@ -262,7 +262,7 @@ class OrderDesk:
         peer.send(encode(Stored(CommandKind.ORDER_CANCEL, msg.ticket, 0)))
         if not changed:
             return
-        self.engine.metrics_.signals_total += 1
+        self.engine.counters.signals_total += 1
         try:
             await self._send_cancel(info, msg, row)
         except Exception:
@@ -280,7 +280,7 @@ class OrderDesk:
                 fid = pair["account_id"]
                 if self._sendable(fid, pair):
                     self.engine.sessions[fid].send(line)
-                    self.engine.metrics_.commands_total += 1
+                    self.engine.counters.commands_total += 1
                 elif pair["status"] == "PENDING" and pair["sent_at"] is None:
                     unsent.append((fid, msg.ticket, "CANCELLED", 0, None,
                                    "the master's order ended before it was sent", LIVE))
@@ -332,15 +332,15 @@ class OrderDesk:
         assert live.view is not None
         plan = plan_order(order, live.view, equity, now)
         if isinstance(plan, OrderSkip):
-            self.engine.metrics_.skips_total += 1
+            self.engine.counters.skips_total += 1
             return pair_row(order_id, fid, "SKIPPED", None, plan.code, plan.reason, False)
         blocked = self._blocked(fid, plan)
         if blocked is not None:
-            self.engine.metrics_.skips_total += 1
+            self.engine.counters.skips_total += 1
             return pair_row(order_id, fid, "SKIPPED", plan, str(blocked.code), blocked.reason,
                              False)
         sent = peer.send(order_line(order.ticket, plan))
-        self.engine.metrics_.commands_total += sent
+        self.engine.counters.commands_total += sent
         return pair_row(order_id, fid, "PENDING", plan, None, None, sent)
 
     def _blocked(self, fid: int, plan: PendingCopy) -> Any:

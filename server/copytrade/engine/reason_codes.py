@@ -25,9 +25,9 @@ ENGINE_CODES: tuple[str, ...] = (
     "MASTER_CLOSED",       # engine/resync.py: expired, the master closed before it was sent
     "CLOSED_WITH_MASTER",  # engine/resync.py: closed while offline, the master closed too
     "CLOSED_OUTSIDE",      # engine/resync.py: closed on the follower while offline
-    "EXISTING_PRICE_MOVED",  # engine/core.py: copy existing, the EA's price check refused
-    "PRICE_MOVED",         # engine/core.py: the EA's price guard refused (deviation seen)
-    "SPREAD_TOO_WIDE",     # engine/core.py: the EA's spread guard refused (spread seen)
+    "EXISTING_PRICE_MOVED",  # engine/reports.py: copy existing, the EA's price check refused
+    "PRICE_MOVED",         # engine/reports.py: the EA's price guard refused (deviation seen)
+    "SPREAD_TOO_WIDE",     # engine/reports.py: the EA's spread guard refused (spread seen)
     "ORDER_CANCELLED_OUTSIDE",  # engine/orders.py: a pending copy removed on the follower
     "FILLED_BEFORE_CANCEL",     # engine/orders.py: the copy filled, the master's order did not
     "EA_NO_PENDING_ORDERS",     # engine/orders.py: the follower's EA copies no pending orders
@@ -43,8 +43,8 @@ def reason_codes() -> list[str]:
     codes |= set(ORDER_SKIP_CODES)                               # domain/pending.py
     codes |= {c.value for c in CopyBlock}
     codes |= {f"RISK_{k.value}" for k in GuardKind}              # engine/guards.py closes
-    codes |= {f"{c.value}_REJECTED" for c in CommandKind}        # engine/core.py NACKs
-    codes |= {f"FOLLOWER_{r.value}" for r in CloseReason}        # engine/core.py CLOSED
+    codes |= {f"{c.value}_REJECTED" for c in CommandKind}        # engine/reports.py NACKs
+    codes |= {f"FOLLOWER_{r.value}" for r in CloseReason}        # engine/reports.py CLOSED
     codes |= {r.value for r in CloseReason}                      # the master's close reason
     return sorted(codes)
 

@@ -4,7 +4,7 @@ Runs after a follower's SYNC line (it has reported its account, symbols and open
 
 **One decider per follower at a time.** Whether a copy is opened is decided either by the
 master's fan-out task (once the follower is ready) or by this resync (before), never by both:
-the resync runs under the master's decider lock (:meth:`Engine.decider_lock`), which the
+the resync runs under the master's decider lock (:class:`~.fanout.DeciderLocks`), which the
 fan-out holds for each signal it handles. Under the lock it flushes the ledger, reads the
 follower's pairs and the master's trades in **one** repeatable-read snapshot (the latest stored
 state: every signal the fan-out handled before is in it, and so is every signal stored but not
@@ -13,13 +13,6 @@ and marks the follower ready. So no OPEN is ever planned from rows read before a
 stored, and a signal the fan-out handles later either finds the follower ready (and the
 resync's pairs written) or, for an open the resync already decided, is left alone
 (``live.resync_decided``).
-
-**Batched in a wave of logins.** Followers of one master whose SYNC arrives while another
-resync holds the lock wait in line; the next holder resyncs all of them at once: one flush, one
-repeatable-read transaction reading every snapshot, one write, then the commands. Each
-follower's decisions depend only on its own rows, so this is the same outcome as one at a time,
-in a few round trips per master instead of three per follower in a row (10,020 EAs logging in
-at once left 1,626 followers not ready after 300 s before; issue 14).
 
 - A reported copy whose pair is PENDING or UNKNOWN (the ACK_OPEN was lost or never came)
   becomes OPEN: never opened again.
@@ -40,7 +33,7 @@ at once left 1,626 followers not ready after 300 s before; issue 14).
 - **Copy existing positions** (rules ``copy_existing``, off by default): the first resync
   after the follower *started following a master* (a new master in the dashboard or in the
   EA's ``AUTH``) or *resumed from pause* (the trader's switch, or a pausing trip's end) —
-  :attr:`Engine.copy_existing_due` — also sends the stale ones among those missed opens (the
+  :attr:`Resync.copy_existing_due` — also sends the stale ones among those missed opens (the
   master's open trades the follower has no copy of, and the opens held back while it was
   paused) that are at most ``copy_existing_max_age_minutes`` old, with
   ``copy_existing_max_points`` as the OPEN's deviation limit from the master's open price;
@@ -48,101 +41,37 @@ at once left 1,626 followers not ready after 300 s before; issue 14).
   resync (a reconnect, a restart), keep the rules above.
 
 Every command is a target state, so one sent twice is harmless.
+
+Followers of the same master whose SYNC comes while another's resync holds the master's decider
+lock are resynced together by whichever gets the lock first: one flush, one snapshot
+transaction, one write for all of them (issue 14: a wave of thousands of logins costs a few
+round trips per master, not three per follower one after the other). Each follower's decisions
+depend only on its own rows, so the outcome is the same as one at a time.
 """
 
 from __future__ import annotations
 
 import logging
-import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
-import trio
 
 from ..db import trades as sql
-from ..db.trades import MasterTrade, NewPair
-from ..domain.models import CopyMode, PairStatus
-from ..domain.plan import OpenOrder, Skip, SkipCode, plan_modify, plan_open
-from ..protocol import CloseReason, CopyClose, CopyModify, Position, encode
-from .closing import copy_target
-from .fanout import copy_open_line, signal_from_row
-
-if TYPE_CHECKING:
-    from .core import Engine
-    from .state import AccountInfo, FollowerLive, Peer
+from ..db.database import Database
+from ..protocol import Position
+from .copyexisting import CopyExistingDue
+from .fanout import DeciderLocks
+from .guards import Guards
+from .ledger import Ledger
+from .metrics import Metrics
+from .reconcile import Snapshot, decide
+from .routing import Routing
+from .state import AccountInfo, FollowerLive, FollowerPhase, Peer
 
 log = logging.getLogger(__name__)
-
-History = dict[int, list[Decimal]]
-"""master trade id → the master's remaining volume after each closing deal, in order."""
-LIVE_UNANSWERED = (PairStatus.PENDING.value, PairStatus.UNKNOWN.value)
-
-
-async def _master_of(engine: Engine, info: AccountInfo) -> int | None:
-    """The master whose signals this follower takes now: its 1TO1 master if it is the partner
-    of one in 1TO1 mode (a partner is always one of its master's followers), else the master
-    it follows if that one is in PUBSUB mode. A RECORD master sends nothing, so there is
-    nothing to catch up on."""
-    partner_master = engine.partner_of.get(info.id)
-    if partner_master is not None:
-        master = await engine._info(partner_master)
-        if master is not None and master.copy_mode is CopyMode.ONE_TO_ONE \
-                and master.partner_id == info.id and info.following_id == partner_master:
-            return partner_master
-    if info.following_id is not None:
-        master = await engine._info(info.following_id)
-        if master is not None and master.copy_mode is CopyMode.PUBSUB:
-            return info.following_id
-    return None
-
-
-@attrs.frozen
-class Snapshot:
-    """What the resync decides from: one consistent read of the follower's ledger."""
-
-    pairs: list[Any]
-    """The follower's live pairs (PENDING, OPEN, UNKNOWN), REST shape (db/shapes.py)."""
-    trades: dict[int, MasterTrade]
-    """The master trades of those pairs, by id."""
-    adoptable: dict[int, MasterTrade]
-    """Master ticket → trade, for reported copies that have no live pair."""
-    missed: list[MasterTrade]
-    """The master's open trades (recent enough) that have no pair for this follower."""
-    history: History
-
-
-@attrs.define(eq=False)
-class _Job:
-    """One follower waiting for its resync (see :func:`resync_follower`)."""
-
-    peer: Peer
-    info: AccountInfo
-    live: FollowerLive
-    positions: list[Position]
-    master_id: int | None
-    done: bool = False
-
-
-_WAITING: weakref.WeakKeyDictionary[trio.Lock, list[_Job]] = weakref.WeakKeyDictionary()
-"""A master's decider lock → its followers whose SYNC came while another resync held it."""
-
-
-async def _load_many(engine: Engine, jobs: Sequence[_Job], owner: int | None,
-                     reported: Sequence[dict[int, Position]], since: Sequence[datetime],
-                     ) -> list[Snapshot]:
-    """Every job's snapshot from **one** repeatable-read transaction (one crossing)."""
-    async def load(con: Any) -> list[Snapshot]:
-        snaps = []
-        async with con.transaction(isolation="repeatable_read", readonly=True):
-            for job, held, after in zip(jobs, reported, since, strict=True):
-                snaps.append(await _snapshot(con, job.info.id, owner, job.master_id,
-                                             list(held), after))
-        return snaps
-
-    return await engine.db.run(load)
 
 
 async def _snapshot(con: Any, follower_id: int, owner: int | None, master_id: int | None,
@@ -161,245 +90,128 @@ async def _snapshot(con: Any, follower_id: int, owner: int | None, master_id: in
                     missed=missed, history=history)
 
 
+@attrs.define(eq=False)
+class _Job:
+    """One follower waiting for its resync (see :meth:`Resync.follower`)."""
+
+    peer: Peer
+    info: AccountInfo
+    live: FollowerLive
+    positions: list[Position]
+    master_id: int | None
+    done: bool = False
+
+
 @attrs.define
-class Decisions:
-    """The resync's outcome: ledger writes (in order) and the lines to send after them."""
+class Resync:
+    """What a login resync reads and writes: the routing, the sessions, the ledger, the risk
+    guards, the counters and the decider locks it shares with the fan-out."""
 
-    acks: list[tuple[Any, ...]] = attrs.field(factory=list)
-    fixes: list[tuple[Any, ...]] = attrs.field(factory=list)
-    gone: list[tuple[Any, ...]] = attrs.field(factory=list)
-    adopted: list[tuple[Any, ...]] = attrs.field(factory=list)
-    new_pairs: list[NewPair] = attrs.field(factory=list)
-    outcomes: list[tuple[Any, ...]] = attrs.field(factory=list)
-    sent: list[tuple[Any, ...]] = attrs.field(factory=list)
-    lines: list[bytes] = attrs.field(factory=list)
-    opens: list[bytes] = attrs.field(factory=list)
-    decided: set[int] = attrs.field(factory=set)
-    existing: set[int] = attrs.field(factory=set)
+    db: Database
+    ledger: Ledger
+    routing: Routing
+    sessions: Mapping[int, Peer]
+    master_equity: Mapping[int, Decimal]
+    guards: Guards
+    counters: Metrics
+    decider_lock: DeciderLocks
+    copy_existing_due: CopyExistingDue
+    """Followers that started following a master or resumed, with ``copy_existing`` on: their
+    next login resync copies the master's open trades (stored, engine/copyexisting.py)."""
+    _waiting: dict[int, list[_Job]] = attrs.field(factory=dict)
+    """owner id → its followers whose SYNC came while another resync held the lock."""
 
+    async def follower(
+        self, peer: Peer, info: AccountInfo, live: FollowerLive, positions: list[Position],
+    ) -> None:
+        """Resync one follower after its SYNC (the module docstring), with whoever of the same
+        master waits for the lock meanwhile."""
+        master_id = await self.routing.master_of(info)
+        owner = master_id or info.following_id or self.routing.partner_of.get(info.id)
+        job = _Job(peer, info, live, positions, master_id)
+        if owner is None:
+            await self._batch(None, [job])
+            return
+        self._waiting.setdefault(owner, []).append(job)
+        async with self.decider_lock(owner):
+            if job.done:
+                return  # another follower's resync took this one along
+            batch = self._waiting.pop(owner, [])
+            if job not in batch:
+                batch.append(job)
+            try:
+                await self._batch(owner, batch)
+            except BaseException:
+                # The others wait for the lock: they resync themselves after this one.
+                rest = [j for j in batch if j is not job and not j.done]
+                if rest:
+                    self._waiting.setdefault(owner, []).extend(rest)
+                raise
 
-async def resync_follower(
-    engine: Engine, peer: Peer, info: AccountInfo, live: FollowerLive,
-    positions: list[Position],
-) -> None:
-    """Resync one follower; followers of the same master that log in meanwhile are resynced
-    together (one flush, one snapshot transaction, one write), by whichever of them holds the
-    master's decider lock. A wave of thousands of logins is so a few round trips per master,
-    not three per follower one after the other (issue 14: 10,000 EAs logging in at once)."""
-    master_id = await _master_of(engine, info)
-    owner = master_id or info.following_id or engine.partner_of.get(info.id)
-    job = _Job(peer, info, live, positions, master_id)
-    if owner is None:
-        await _resync_batch(engine, None, [job])
-        return
-    lock = engine.decider_lock(owner)
-    _WAITING.setdefault(lock, []).append(job)
-    async with lock:
-        if job.done:
-            return  # another follower's resync took this one along
-        batch = _WAITING.pop(lock, [])
-        if job not in batch:
-            batch.append(job)
-        try:
-            await _resync_batch(engine, owner, batch)
-        except BaseException:
-            # The others wait for the lock: they resync themselves after this one.
-            rest = [j for j in batch if j is not job and not j.done]
-            if rest:
-                _WAITING.setdefault(lock, []).extend(rest)
-            raise
+    async def _load_many(self, jobs: Sequence[_Job], owner: int | None,
+                         reported: Sequence[dict[int, Position]], since: Sequence[datetime],
+                         ) -> list[Snapshot]:
+        """Every job's snapshot from **one** repeatable-read transaction (one crossing)."""
+        async def load(con: Any) -> list[Snapshot]:
+            snaps = []
+            async with con.transaction(isolation="repeatable_read", readonly=True):
+                for job, held, after in zip(jobs, reported, since, strict=True):
+                    snaps.append(await _snapshot(con, job.info.id, owner, job.master_id,
+                                                 list(held), after))
+            return snaps
 
+        return await self.db.run(load)
 
-async def _resync_batch(engine: Engine, owner: int | None, batch: list[_Job]) -> None:
-    """Under the owner's decider lock: decide and write every job of ``batch``, then send."""
-    now = datetime.now(UTC)
-    await engine.ledger.flush()
-    jobs: list[_Job] = []
-    for job in batch:
-        if engine.sessions.get(job.info.id) is not job.peer:
-            job.done = True  # replaced or gone meanwhile: the newer session resyncs
-        else:
-            jobs.append(job)
-    if not jobs:
-        return
-    existing, since, reported = [], [], []
-    for job in jobs:
-        info = job.info
-        copy_existing = info.id in engine.copy_existing_due and info.rules.copy_existing
-        existing.append(copy_existing)
-        window = max(info.rules.signal_expiry_seconds, 3600,
-                     info.rules.copy_existing_max_age_minutes * 60 if copy_existing else 0)
-        since.append(now - timedelta(seconds=window))
-        reported.append({p.master_ticket: p for p in job.positions})
-    snaps = await _load_many(engine, jobs, owner, reported, since)
-    outs = [_decide(engine, job.info, job.live, held, snap, job.master_id, now, copy_existing)
-            for job, held, snap, copy_existing in zip(jobs, reported, snaps, existing,
-                                                       strict=True)]
-    ledger = engine.ledger
-    for job, out in zip(jobs, outs, strict=True):
-        ledger.enqueue_many(sql.adopt_pairs, out.adopted)
-        ledger.enqueue_many(sql.ack_opens, out.acks)
-        ledger.enqueue_many(sql.set_held, out.fixes)
-        ledger.enqueue_many(sql.close_pairs_externally, out.gone)
-        ledger.enqueue_many(sql.set_outcomes, out.outcomes)
-        ledger.enqueue_many(sql.insert_pairs, out.new_pairs)
-        ledger.enqueue_many(sql.mark_sent, out.sent)
-        engine.copy_existing_due.discard(job.info.id)  # done: cleared with these pair writes
-    await ledger.flush()  # the pairs exist before the commands go out (and a crash now
-    # leaves rows the next resync resolves against the EA's report)
-    for job, out, held, snap in zip(jobs, outs, reported, snaps, strict=True):
-        for line in out.lines:
-            job.peer.send(line)
-        for line in out.opens:
-            if job.peer.send(line):
-                engine.metrics_.commands_total += 1
-        job.live.resync_decided = out.decided
-        job.live.existing_opens = out.existing
-        job.live.ready = True  # from here on the fan-out decides for this follower
-        job.done = True
-        log.debug("resync of follower %d: %d reported, %d live pairs, %d opens sent",
-                  job.info.id, len(held), len(snap.pairs), len(out.opens))
-
-
-def _decide(
-    engine: Engine, info: AccountInfo, live: FollowerLive, reported: dict[int, Position],
-    snap: Snapshot, master_id: int | None, now: datetime, existing: bool = False,
-) -> Decisions:
-    out = Decisions()
-    candidates: list[tuple[MasterTrade, int | None]] = []  # (master trade, pair id or None)
-    by_ticket = {p["master_ticket"]: p for p in snap.pairs}
-    for ticket, pos in reported.items():
-        if ticket in by_ticket:
-            continue
-        trade = snap.adoptable.get(ticket)
-        if trade is None:
-            log.warning("follower %d holds copy of unknown master ticket %d; left alone",
-                        info.id, ticket)
-            continue
-        out.adopted.append((trade.id, info.id, pos.symbol, pos.slave_ticket, pos.volume,
-                            pos.side.value, now))
-        out.decided.add(ticket)
-        # Its opening volume is unknown; what it holds now is the best guess.
-        _reconcile(out, info, live, pos, _trade_state(trade), pos.volume,
-                   snap.history.get(trade.id, []))
-    for ticket, pair in by_ticket.items():
-        master = snap.trades[pair["master_trade_id"]]
-        held = reported.get(ticket)
-        if held is not None:
-            if pair["status"] in LIVE_UNANSWERED:
-                out.acks.append((info.id, ticket, held.slave_ticket, held.volume,
-                                 held.side.value, now))
-            elif (pair["volume"], pair["follower_ticket"]) != (held.volume, held.slave_ticket):
-                out.fixes.append((info.id, ticket, held.slave_ticket, held.volume))
-            opened = pair["requested_volume"] or pair["volume"] or held.volume
-            _reconcile(out, info, live, held, _trade_state(master), opened,
-                       snap.history.get(pair["master_trade_id"], []))
-            out.decided.add(ticket)
-        elif pair["status"] == PairStatus.OPEN.value:
-            out.gone.append(_gone_row(info.id, pair, master, now))
-        elif master.status == "CLOSED":  # PENDING/UNKNOWN, not held, master closed
-            out.outcomes.append((pair["id"], PairStatus.EXPIRED.value, "MASTER_CLOSED",
-                                 _master_closed_reason(pair)))
-            out.decided.add(ticket)
-        else:  # PENDING/UNKNOWN, and the EA holds no such position: it never opened it
-            candidates.append((master, pair["id"]))
-    candidates.extend((t, None) for t in snap.missed if t.ticket not in reported)
-    if candidates and live.view is not None:
-        _plan_missed(engine, info, live, out, candidates, snap.history, master_id, now,
-                     existing)
-    return out
-
-
-def _master_closed_reason(pair: Any) -> str:
-    if pair["status"] == PairStatus.UNKNOWN.value or pair["sent_at"] is not None:
-        return ("the master closed the trade before the follower confirmed a copy; at its "
-                "next login the follower held none")
-    return "the master closed the trade before the follower was online"
-
-
-def _gone_row(follower_id: int, pair: Any, master: MasterTrade, now: datetime
-              ) -> tuple[Any, ...]:
-    if master.status == "CLOSED":
-        return (follower_id, pair["master_ticket"], None, None, "CLOSED_WITH_MASTER",
-                "closed with the master trade; the follower's confirmation was lost", now)
-    return (follower_id, pair["master_ticket"], None, None, "CLOSED_OUTSIDE",
-            "position no longer on the follower terminal at login "
-            "(closed outside CopyTradePro)", now)
-
-
-MasterState = tuple[str, Decimal, Decimal, Decimal, Decimal]
-"""(status, opening volume, sl, tp, open volume) of a master trade."""
-
-
-def _trade_state(trade: MasterTrade) -> MasterState:
-    return (trade.status, trade.volume, trade.sl, trade.tp, trade.open_volume)
-
-
-def _reconcile(
-    out: Decisions, info: AccountInfo, live: FollowerLive, pos: Position, master: MasterState,
-    copy_opened: Decimal, remainders: list[Decimal],
-) -> None:
-    """Bring one held copy to its master trade's current state: CLOSE and/or MODIFY, as
-    targets."""
-    m_status, m_volume, m_sl, m_tp, _open = master
-    if m_status == "CLOSED":
-        log.debug("resync of follower %d: %d closed on the master, CLOSE sent", info.id,
-                  pos.master_ticket)
-        out.lines.append(encode(CopyClose(pos.master_ticket, Decimal(0), CloseReason.EXPERT)))
-        return
-    if remainders:
-        spec = live.symbols.get(pos.symbol)
-        target = min(copy_target(copy_opened, m_volume, remainders, spec), pos.volume)
-        if target < pos.volume:
-            out.lines.append(encode(CopyClose(pos.master_ticket, target, CloseReason.EXPERT)))
-    want_sl, want_tp = plan_modify(m_sl, m_tp, info.rules.reverse)
-    if (want_sl, want_tp) != (pos.sl, pos.tp):
-        out.lines.append(encode(CopyModify(pos.master_ticket, want_sl, want_tp)))
-
-
-def _plan_missed(
-    engine: Engine, info: AccountInfo, live: FollowerLive, out: Decisions,
-    candidates: list[tuple[MasterTrade, int | None]], history: History, master_id: int | None,
-    now: datetime, existing: bool = False,
-) -> None:
-    assert live.view is not None
-    master_equity = engine.master_equity.get(master_id) if master_id else None
-    for trade, pair_id in candidates:
-        out.decided.add(trade.ticket)
-        signal = signal_from_row(trade)
-        plan: OpenOrder | Skip = plan_open(signal, live.view, master_equity, now,
-                                           catching_up=True, existing=existing)
-        order = plan
-        if isinstance(plan, OpenOrder) and trade.id in history:
-            # The master already closed part of it: open only what the copy would hold now.
-            # The pair keeps the full-size volume, from which later closes are replayed.
-            volume = copy_target(plan.volume, trade.volume, history[trade.id],
-                                 live.symbols.get(plan.symbol))
-            order = attrs.evolve(plan, volume=volume) if volume > 0 else Skip(
-                PairStatus.SKIPPED, SkipCode.VOLUME_BELOW_SYMBOL_MIN,
-                "The master closed most of this trade before the follower was online; "
-                "what is left is below the follower's minimum lot.")
-        blocked = (engine.guards.admit(info.id, trade.ticket, order.symbol, order.volume)
-                   if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder) else None)
-        if blocked is not None:  # a risk guard or the follower's switch (engine/guards.py)
-            order = Skip(PairStatus.SKIPPED, blocked.code, blocked.reason)  # type: ignore[arg-type]
-        if isinstance(plan, OpenOrder) and isinstance(order, OpenOrder):
-            log.debug("resync of follower %d: missed open of %d sent (%s %s %s, pair %s)",
-                      info.id, trade.ticket, order.side.value, order.volume, order.symbol,
-                      pair_id)
-            out.opens.append(copy_open_line(trade.ticket, order))
-            age = (now - signal.opened_at).total_seconds()
-            if existing and age > info.rules.signal_expiry_seconds:
-                out.existing.add(trade.ticket)
-            if pair_id is None:
-                out.new_pairs.append(NewPair(trade.id, info.id, "PENDING", plan.symbol,
-                                             plan.volume, plan.side.value, sent_at=now))
+    async def _batch(self, owner: int | None, batch: list[_Job]) -> None:
+        """Under the owner's decider lock: decide and write every job, then send."""
+        now = datetime.now(UTC)
+        await self.ledger.flush()
+        jobs: list[_Job] = []
+        for job in batch:
+            if self.sessions.get(job.info.id) is not job.peer:
+                job.done = True  # replaced or gone meanwhile: the newer session resyncs
             else:
-                out.sent.append((pair_id, plan.symbol, plan.volume, plan.side.value, now))
-            continue
-        assert isinstance(order, Skip)
-        if pair_id is None:
-            out.new_pairs.append(NewPair(trade.id, info.id, order.status.value,
-                                         reason_code=str(order.code), reason=order.reason))
-        else:
-            out.outcomes.append((pair_id, order.status.value, str(order.code), order.reason))
+                jobs.append(job)
+        if not jobs:
+            return
+        existing: list[bool] = []
+        since: list[datetime] = []
+        reported: list[dict[int, Position]] = []
+        for job in jobs:
+            info = job.info
+            copy_existing = info.id in self.copy_existing_due and info.rules.copy_existing
+            existing.append(copy_existing)
+            window = max(info.rules.signal_expiry_seconds, 3600,
+                         info.rules.copy_existing_max_age_minutes * 60 if copy_existing else 0)
+            since.append(now - timedelta(seconds=window))
+            reported.append({p.master_ticket: p for p in job.positions})
+        snaps = await self._load_many(jobs, owner, reported, since)
+        outs = [decide(self.guards, job.info, job.live, held, snap,
+                       self.master_equity.get(job.master_id) if job.master_id else None,
+                       now, copy_existing)
+                for job, held, snap, copy_existing in zip(jobs, reported, snaps, existing,
+                                                           strict=True)]
+        ledger = self.ledger
+        for job, out in zip(jobs, outs, strict=True):
+            ledger.enqueue_many(sql.adopt_pairs, out.adopted)
+            ledger.enqueue_many(sql.ack_opens, out.acks)
+            ledger.enqueue_many(sql.set_held, out.fixes)
+            ledger.enqueue_many(sql.close_pairs_externally, out.gone)
+            ledger.enqueue_many(sql.set_outcomes, out.outcomes)
+            ledger.enqueue_many(sql.insert_pairs, out.new_pairs)
+            ledger.enqueue_many(sql.mark_sent, out.sent)
+            self.copy_existing_due.discard(job.info.id)  # done: cleared with these writes
+        await ledger.flush()  # the pairs exist before the commands go out (and a crash now
+        # leaves rows the next resync resolves against the EA's report)
+        for job, out, held, snap in zip(jobs, outs, reported, snaps, strict=True):
+            for line in out.lines:
+                job.peer.send(line)
+            for line in out.opens:
+                if job.peer.send(line):
+                    self.counters.commands_total += 1
+            job.live.resync_decided = out.decided
+            job.live.existing_opens = out.existing
+            job.live.phase = FollowerPhase.READY  # from here on the fan-out decides for it
+            job.done = True
+            log.debug("resync of follower %d: %d reported, %d live pairs, %d opens sent",
+                      job.info.id, len(held), len(snap.pairs), len(out.opens))

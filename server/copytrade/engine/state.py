@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from decimal import Decimal
 from typing import Protocol
 
@@ -53,15 +54,26 @@ class AccountInfo:
                    rules=rule_forms.from_stored(a.rules))
 
 
+class FollowerPhase(enum.Enum):
+    """Who decides a connected follower's copies (engine/resync.py, "one decider")."""
+
+    SYNCING = "SYNCING"
+    """Logged in; its login report, and the resync after it, are not done: the login resync
+    decides, and the master's fan-out only records PENDING pairs for it."""
+    READY = "READY"
+    """The login resync is done: from now on the master's fan-out decides its copies."""
+    PAUSED = "PAUSED"
+    """A pausing risk guard or the trader's switch holds it (engine/guards.py): the fan-out
+    records PENDING pairs and sends nothing; resuming makes the EA reconnect and resync."""
+
+
 @attrs.define
 class FollowerLive:
     """What a connected follower EA reported since it logged in."""
 
     symbols: dict[str, SymbolSpec] = attrs.field(factory=dict)
     equity: Decimal | None = None
-    ready: bool = False
-    """True once its login sync (SYNC) and the resync after it are done: from then on the
-    master's fan-out decides this follower's copies (before, the resync does)."""
+    phase: FollowerPhase = FollowerPhase.SYNCING
     view: FollowerView | None = None
     view_id: int = 0
     """Small integer naming (rules, symbols, equity-if-used): equal ids plan alike."""
@@ -77,7 +89,13 @@ class FollowerLive:
     """Master ticket → monotonic time its OPEN was written, until the ACK (copy latency)."""
     pending_symbols: dict[str, SymbolSpec] = attrs.field(factory=dict)
     positions: list[object] = attrs.field(factory=list)
+    """POS lines of the login report being received."""
     orders: list[object] = attrs.field(factory=list)
+    """ORD lines of the login report being received (engine/orders.py)."""
     copies_orders: bool = False
     """Its last SYNC carried N_ORDERS: the EA copies pending orders (docs/protocol.md §9a)."""
-    """ORD lines of the login report being received (engine/orders.py)."""
+
+    @property
+    def ready(self) -> bool:
+        """The fan-out decides this follower's copies (:attr:`FollowerPhase.READY`)."""
+        return self.phase is FollowerPhase.READY

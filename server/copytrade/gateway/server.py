@@ -23,7 +23,8 @@ from .. import tls_reload
 from ..config import Settings
 from ..db.errors import DatabaseUnavailable
 from ..domain.models import Role
-from ..engine.core import Engine, EngineError
+from ..engine.core import Engine
+from ..engine.errors import EngineError
 from ..engine.state import AccountInfo
 from ..protocol import (
     LINK_MESSAGES,
@@ -188,7 +189,7 @@ class Gateway:
                 session.send(conn.send(reply))
         refused = self.auth_failures.blocked(msg.api_key, address)
         if refused is not None:
-            self.engine.metrics_.auth_failures_total += 1
+            self.engine.counters.auth_failures_total += 1
             session.close(ErrorCode.THROTTLED, refused)
             return None
         wrong_version = conn.version_refusal(msg)
@@ -209,7 +210,7 @@ class Gateway:
         info = await self.engine.authenticate(msg.api_key)
         if info is None:
             self.auth_failures.fail(msg.api_key, address)
-            self.engine.metrics_.auth_failures_total += 1
+            self.engine.counters.auth_failures_total += 1
             log.info("EA login refused from %s (bad key)", session.remote)
             session.close(ErrorCode.AUTH_FAILED, "unknown API key")
             return None
@@ -268,7 +269,7 @@ class Gateway:
                 # Not the EA's fault, so not counted as one of its errors. The line had no
                 # effect (a master event is not STORED: the EA resends it with backoff).
                 # During the login report the resync cannot run: close, the EA logs in again.
-                self.engine.metrics_.protocol_errors_total += 1
+                self.engine.counters.protocol_errors_total += 1
                 log.warning("account %d: %s", info.id, exc)
                 if isinstance(msg, SymbolInfo | Position | SyncDone | Rules | OrderReport):
                     session.close(ErrorCode.UNAVAILABLE, UNAVAILABLE_TEXT)
@@ -279,14 +280,14 @@ class Gateway:
                 errors = self._error(session, conn, ErrorCode.INTERNAL, "internal error", errors)
 
     def _overflowed(self, session: EASession) -> None:
-        self.engine.metrics_.slow_consumers_total += 1
+        self.engine.counters.slow_consumers_total += 1
         log.warning("EA %s (account %d) dropped: its backlog passed %d bytes", session.remote,
                     session.account_id, session.limit)
 
     def _error(
         self, session: EASession, conn: Connection, code: ErrorCode, text: str, errors: int
     ) -> int:
-        self.engine.metrics_.protocol_errors_total += 1
+        self.engine.counters.protocol_errors_total += 1
         errors += 1
         if code.closes_connection:
             session.close(code, text)
