@@ -19,7 +19,7 @@ from copytrade.db.accounts import AccountRepository
 from copytrade.db.models import FollowerRules
 from copytrade.db.users import UserRepository
 from copytrade.domain.models import Role, Side
-from copytrade.protocol import CopyOpen
+from copytrade.protocol import CopyOpen, ErrorCode
 from copytrade.sim.follower import FollowerSim
 from copytrade.sim.master import MasterSim
 
@@ -81,7 +81,7 @@ async def test_copy_existing_due_is_kept_across_a_restart(aio_loop, server_setti
 
                 # Done: a reconnect is an ordinary resync and copies nothing again.
                 logins = fsim.logins
-                await server.engine.disconnect(fid, "RESYNC")
+                await server.engine.disconnect(fid, ErrorCode.RESYNC)
                 await fsim.wait_for(lambda: fsim.logins > logins)
                 await trio.sleep(0.3)
                 assert len([m for m in fsim.received if isinstance(m, CopyOpen)]) == 1

@@ -10,7 +10,7 @@ import trio
 
 from copytrade.domain.pending import OrderType
 from copytrade.domain.risk_limits import Control
-from copytrade.protocol import CopyClose, CopyOrderCancel, CopyOrderModify, OrderEnd
+from copytrade.protocol import CopyClose, CopyOrderCancel, CopyOrderModify, ErrorCode, OrderEnd
 
 from helpers import World, set_rules
 from polling import eventually
@@ -391,7 +391,7 @@ async def test_offline_partners_copy_is_cancelled_at_its_next_login_after_a_kill
     assert [m.master_ticket for m in fsim.received if isinstance(m, CopyOrderCancel)] == [ticket]
     # A later login does not place it again.
     fsim.received.clear()
-    await server.engine.disconnect(partner.id, "RESYNC")
+    await server.engine.disconnect(partner.id, ErrorCode.RESYNC)
     await fsim.wait_for(lambda: fsim.logins >= 3)
     await w.synced(fsim)
     await trio.sleep(0.2)

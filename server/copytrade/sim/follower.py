@@ -186,6 +186,8 @@ class FollowerSim:
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Connect, sync and serve commands; reconnect after a drop (when ``reconnect``)."""
+        # From the address fields as they are now (a test may set ``port`` after creating it).
+        self.failover = Failover.of(self.host, self.port, self.servers)
         self._scope = trio.CancelScope()
         with self._scope:
             await self._run_loop(task_status)

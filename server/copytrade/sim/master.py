@@ -157,6 +157,8 @@ class MasterSim:
         return out
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        # From the address fields as they are now (a test may set ``port`` after creating it).
+        self.failover = Failover.of(self.host, self.port, self.servers)
         self._scope = trio.CancelScope()
         started = False
         with self._scope:
