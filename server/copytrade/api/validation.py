@@ -23,6 +23,7 @@ from cattrs import ClassValidationError, ForbiddenExtraKeysError, IterableValida
 from cattrs.errors import AttributeValidationNote, IterableValidationNote
 from cattrs.preconf.json import make_converter
 
+from ..db.shapes import decimal_json
 from .errors import ValidationFailed
 
 T = TypeVar("T")
@@ -113,16 +114,6 @@ def _strict_datetime(value: Any, _: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _format_decimal(value: Decimal) -> str:
-    """Exact text, no exponent, at least two decimals, no trailing zeros beyond them."""
-    text = format(value, "f")
-    if "." not in text:
-        return text + ".00"
-    whole, frac = text.split(".")
-    frac = frac.rstrip("0")
-    return f"{whole}.{frac.ljust(2, '0')}"
-
-
 def _make() -> Any:
     conv = make_converter(forbid_extra_keys=True)
     conv.register_structure_hook(str, _strict_str)
@@ -130,7 +121,7 @@ def _make() -> Any:
     conv.register_structure_hook(bool, _strict_bool)
     conv.register_structure_hook(Decimal, _strict_decimal)
     conv.register_structure_hook(datetime, _strict_datetime)
-    conv.register_unstructure_hook(Decimal, _format_decimal)
+    conv.register_unstructure_hook(Decimal, decimal_json)
     conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
 
     def literal_hook(tp: Any) -> Callable[[Any, Any], Any]:

@@ -62,14 +62,14 @@ PAIR_REST = (
 
 
 def decimal_json(value: Decimal) -> str:
-    """A decimal as the API writes it: exact text, no exponent, at least two decimals, no
-    trailing zeros beyond them (``20.00``, ``1.0845``)."""
+    """A decimal as the API writes it (REST bodies and live events alike), whatever form it
+    came in (the EA wire writes the shortest, ``20``): exact text, no exponent, at least two
+    decimals, no trailing zeros beyond them (``20.00``, ``1.0845``, ``-0.35``; never ``-0.00``)."""
     text = format(value, "f")
-    if "." not in text:
-        return text + ".00"
-    whole, frac = text.split(".")
-    frac = frac.rstrip("0")
-    return f"{whole}.{frac.ljust(2, '0')}"
+    if text[0] == "-" and not value:
+        text = text[1:]
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.rstrip('0').ljust(2, '0')}"
 
 
 def json_value(value: Any) -> Any:

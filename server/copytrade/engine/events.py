@@ -15,7 +15,6 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -25,17 +24,6 @@ SUBSCRIBER_BUFFER = 1000
 """Batches a subscriber may have unread before it is cut off."""
 
 Batch = list["Event"]
-
-
-def decimal_text(value: Decimal) -> str:
-    """A number in an event as the API writes decimals, whatever form the EA sent it in
-    (the wire writes the shortest form, ``20``): no exponent, at least two decimals, no
-    trailing zeros beyond them (``20.00``, ``1.0845``, ``-0.35``)."""
-    text = format(value, "f")
-    if text[0] == "-" and not value:
-        text = text[1:]
-    whole, _, frac = text.partition(".")
-    return f"{whole}.{frac.rstrip('0').ljust(2, '0')}"
 
 
 @attrs.frozen

@@ -18,8 +18,8 @@ import attrs
 import trio
 
 from ..db import trades as sql
+from ..db.shapes import decimal_json as _text
 from ..protocol import FloatingPnl
-from .events import decimal_text as _text
 from .ledger import Ledger
 
 FLUSH_INTERVAL_S = 1.0

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from ..db.risk import StoredTrip
+from ..db.shapes import decimal_json as decimal_text
 from ..domain.risk import (
     AccountFigures,
     Baseline,
@@ -21,7 +22,6 @@ from ..domain.risk import (
     RiskLimits,
     Trip,
 )
-from .events import decimal_text
 
 LIVE_COPIES = (
     "SELECT t.ticket, p.status, p.sent_at, p.symbol, "

@@ -22,6 +22,7 @@ import trio
 from ..db import equity as equity_sql
 from ..db import trades as sql
 from ..db.database import Database
+from ..db.shapes import decimal_json as decimal_text
 from ..domain.existing_price import worse_by
 from ..domain.models import Role
 from ..protocol import (
@@ -37,7 +38,7 @@ from ..protocol import (
     is_already_copied,
     parse_price_guard,
 )
-from .events import EventBus, decimal_text
+from .events import EventBus
 from .killswitch import KillSwitch
 from .ledger import Ledger
 from .metrics import Metrics
