@@ -581,7 +581,7 @@ static void test_order_tracker() {
     check(rep.placed + rep.modified == 0 && out->Count() == 2, "an unchanged order sends nothing");
     cur->items[0].price = 1.079;
     tr->Update(*cur, none, *out, 1200, rep);
-    check(rep.modified == 1 && out->items[2].line == "CMD_ORDER_MODIFY|7001|1.079|1.07|0|0|0",
+    check(rep.modified == 1 && out->items[2].line == "CMD_ORDER_MODIFY|7001|1.079|1.07|0|0|0|0.1",
           "a changed price is CMD_ORDER_MODIFY with every target value");
     cur->items[0].type = "BUY_LIMIT";
     // 7001 fills (the EA saw its deal), 7002 vanishes after its expiration

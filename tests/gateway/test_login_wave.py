@@ -24,14 +24,14 @@ async def _log_in(server: Any, monkeypatch: pytest.MonkeyPatch, followers: int,
                   delay: float) -> tuple[int, int]:
     """Log ``followers`` followers of one master in at once; (snapshot loads, followers)."""
     loads: list[int] = []
-    load_many = resync._load_many
+    load_many = resync.Resync._load_many
 
-    async def counted(engine: Any, jobs: Any, *args: Any) -> Any:
+    async def counted(self: Any, jobs: Any, *args: Any) -> Any:
         loads.append(len(jobs))
         await trio.sleep(delay)  # a database slow under load
-        return await load_many(engine, jobs, *args)
+        return await load_many(self, jobs, *args)
 
-    monkeypatch.setattr(resync, "_load_many", counted)
+    monkeypatch.setattr(resync.Resync, "_load_many", counted)
     world = BenchWorld(server)
     await world.setup_user()
     (group,) = await world.create_groups(1, followers)
