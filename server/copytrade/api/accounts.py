@@ -114,10 +114,11 @@ async def followers(call: Call[None, None], account_id: int) -> FollowerList:
     return FollowerList(items)
 
 
-async def _master(call: Call[Any, Any], account_id: int) -> int:
+async def own_master(call: Call[Any, Any], account_id: int, text: str = NOT_A_MASTER) -> int:
+    """The caller's master account's id (404 if not the caller's, 409 ``text`` if a follower)."""
     master = await call.ctx.accounts.get(account_id, call.user_id)
     if master.role is not Role.MASTER:
-        raise Conflict(NOT_A_MASTER)
+        raise Conflict(text)
     return master.id
 
 
@@ -137,7 +138,7 @@ async def remove_follower(call: Call[None, None], account_id: int, follower_id: 
 @route("GET", f"{ACCOUNT}/removed-followers", summary="Followers this master removed",
        tag=TAG, response=RemovedFollowerList, errors=(401, 404, 409))
 async def removed_followers(call: Call[None, None], account_id: int) -> RemovedFollowerList:
-    master_id = await _master(call, account_id)
+    master_id = await own_master(call, account_id)
     rows = await FollowerQueries(call.ctx.db).removed(master_id)
     return RemovedFollowerList([RemovedFollowerOut(**r) for r in rows])
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..db.approvals import FollowerApprovals, announce
-from ..db.errors import Conflict
-from ..domain.models import Role
-from .accounts import ACCOUNT
+from .accounts import ACCOUNT, own_master
 from .audit_trail import audit
 from .routing import Call, route
 from .schemas import AccountEnvelope, ApproveFollowersIn, PendingFollowerList, PendingFollowerOut
@@ -25,10 +23,7 @@ MASTER_ONLY = "only master accounts approve followers"
 
 
 async def _master(call: Call[Any, Any], account_id: int) -> int:
-    master = await call.ctx.accounts.get(account_id, call.user_id)
-    if master.role is not Role.MASTER:
-        raise Conflict(MASTER_ONLY)
-    return master.id
+    return await own_master(call, account_id, MASTER_ONLY)
 
 
 @route("PUT", f"{ACCOUNT}/approve-followers",
